@@ -1,0 +1,159 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// Options that control a database (Options), a read (ReadOptions), a write
+// (WriteOptions) and a flush (FlushOptions). Plain structs: set the fields
+// you care about, leave the rest at their defaults.
+//
+// Defaults follow RocksDB's where both engines have the knob, so that
+// o3lsm-bench and RocksDB's db_bench run the same configuration from the same
+// flags.
+
+#ifndef O3LSM_INCLUDE_OPTIONS_H_
+#define O3LSM_INCLUDE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace o3lsm {
+
+class Env;
+class Logger;
+class Snapshot;
+
+// Per-block compression of SST files. Stored in every block trailer:
+// DO NOT RENUMBER.
+enum class CompressionType : unsigned char {
+  kNone = 0,
+  kZstd = 1,
+  kLz4 = 2,
+};
+
+struct Options {
+  // ---- Opening ----
+
+  // Create the database if it is missing. Default: false.
+  bool create_if_missing = false;
+
+  // Fail if the database already exists. Default: false.
+  bool error_if_exists = false;
+
+  // Fail Open on any WAL corruption, even a torn tail (which is otherwise
+  // truncated, since a crash while appending produces one). Default: false.
+  bool paranoid_checks = false;
+
+  // File system and clock. Default: Env::Default() (POSIX).
+  Env* env = nullptr;
+
+  // Where human-readable progress and errors go. Default: nullptr, which
+  // writes a LOG file inside the database directory.
+  std::shared_ptr<Logger> info_log;
+
+  // ---- Write buffer ----
+
+  // Bytes of updates a memtable holds before it is sealed and flushed.
+  // Default: 64 MiB.
+  size_t write_buffer_size = 64 << 20;
+
+  // Memtables (the mutable one plus sealed ones awaiting flush) before
+  // writes stop. Default: 2.
+  int max_write_buffer_number = 2;
+
+  // ---- SST files ----
+
+  // Approximate uncompressed size of a data block. Default: 4 KiB.
+  size_t block_size = 4096;
+
+  // Keys between restart points of a data block's prefix compression.
+  // Default: 16.
+  int block_restart_interval = 16;
+
+  // Bloom filter bits per key, 0 for no filter. Default: 10 (about 1% false
+  // positives).
+  int bloom_bits_per_key = 10;
+
+  // Compression of data blocks. Default: kNone.
+  CompressionType compression = CompressionType::kNone;
+
+  // Compression level handed to the compressor (zstd 1..19, lz4 ignores
+  // it). Default: 3.
+  int compression_level = 3;
+
+  // Bytes of uncompressed blocks kept in the sharded LRU block cache.
+  // Default: 32 MiB.
+  size_t block_cache_size = 32 << 20;
+
+  // Open SST files kept in the table cache. Default: 1000.
+  int max_open_files = 1000;
+
+  // ---- Compaction (leveled) ----
+
+  // Levels, L0 included. Default: 7.
+  int num_levels = 7;
+
+  // L0 files that trigger an L0->L1 compaction. Default: 4.
+  int level0_file_num_compaction_trigger = 4;
+
+  // L0 files at which writes are slowed to delayed_write_rate. Default: 20.
+  int level0_slowdown_writes_trigger = 20;
+
+  // L0 files at which writes wait for compaction. Default: 36.
+  int level0_stop_writes_trigger = 36;
+
+  // Target size of L1; each further level is max_bytes_for_level_multiplier
+  // times larger. Default: 256 MiB.
+  uint64_t max_bytes_for_level_base = 256ull << 20;
+
+  // Growth factor between level targets. Default: 10.
+  double max_bytes_for_level_multiplier = 10;
+
+  // Target size of an SST written by compaction. Default: 64 MiB.
+  uint64_t target_file_size_base = 64ull << 20;
+
+  // Write rate while writes are slowed down, bytes per second.
+  // Default: 16 MiB/s.
+  uint64_t delayed_write_rate = 16ull << 20;
+
+  // Flushes run at most this many at a time. Default: 1.
+  int max_background_flushes = 1;
+
+  // Compactions run at most this many at a time. Default: 1.
+  int max_background_compactions = 1;
+
+  // Turns automatic compactions off (CompactRange still works).
+  // Default: false.
+  bool disable_auto_compactions = false;
+};
+
+struct ReadOptions {
+  // Verify block checksums on every read (not only on first load).
+  // Default: false; blocks are always verified when read from storage.
+  bool verify_checksums = false;
+
+  // Put blocks read for this operation into the block cache. Default: true.
+  bool fill_cache = true;
+
+  // Read as of this snapshot; nullptr reads the latest state.
+  // Default: nullptr.
+  const Snapshot* snapshot = nullptr;
+};
+
+struct WriteOptions {
+  // fdatasync the WAL before acknowledging the write, so that it survives a
+  // power failure, not only a process crash. Default: false.
+  bool sync = false;
+
+  // Skip the WAL: the write is lost if the process crashes before its
+  // memtable is flushed. Default: false.
+  bool disable_wal = false;
+};
+
+struct FlushOptions {
+  // Wait until the flush is installed. Default: true.
+  bool wait = true;
+};
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_INCLUDE_OPTIONS_H_

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages o3lsm builds and tests with, if any is
+# missing. Runs apt-get only when needed (as root, or through sudo).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache
+  clang libclang-rt-14-dev        # libFuzzer targets and sanitizer runtimes
+  libtbb-dev                      # oneTBB: background flush/compaction scheduler
+  libxxhash-dev                   # XXH3 checksums
+  libzstd-dev liblz4-dev          # optional SST block compression
+  libpmem2-dev                    # cxl: fabric backend (DAX / file mappings)
+  libnuma-dev numactl             # emulated fabric backend: NUMA placement
+  libibverbs-dev librdmacm-dev    # rdma: fabric backend
+  libcli11-dev libedit-dev        # o3lsm-cli, o3lsm-bench, o3lsm-node
+  libgtest-dev libgmock-dev       # tests
+  libbenchmark-dev                # micro-benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "o3lsm: installing missing Debian packages: ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "o3lsm: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
