@@ -1,0 +1,331 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/table/table.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "lsm/dbformat.h"
+#include "lsm/table/two_level_iterator.h"
+#include "util/coding.h"
+
+namespace o3lsm {
+
+namespace {
+
+// Open reads this much of the file's end at once: the footer, and in all
+// but the largest tables the whole metadata region before it. Opening a
+// table on shared or remote storage then costs one round trip instead of
+// four (footer, then index, filter and properties), and on local disks one
+// system call; a table whose metadata is larger than this needs exactly one
+// more read.
+constexpr uint64_t kTailReadSize = 64 * 1024;
+
+constexpr size_t kCacheKeySize = 16;
+constexpr std::align_val_t kMetadataAlignment{64};
+
+std::string At(uint64_t offset) { return "at offset " + std::to_string(offset); }
+
+void DeleteCachedBlock(const Slice& /*key*/, void* value) {
+  delete static_cast<Block*>(value);
+}
+
+}  // namespace
+
+void Table::AlignedFree::operator()(char* p) const {
+  ::operator delete[](p, kMetadataAlignment);
+}
+
+Table::AlignedBuffer Table::NewAlignedBuffer(size_t n) {
+  return AlignedBuffer(
+      static_cast<char*>(::operator new[](n, kMetadataAlignment)));
+}
+
+Table::Table(const TableOptions& options, std::string fname,
+             std::unique_ptr<RandomAccessFile> file, uint64_t file_size)
+    : options_(options),
+      fname_(std::move(fname)),
+      file_(std::move(file)),
+      file_size_(file_size) {}
+
+Table::~Table() = default;
+
+Status Table::Open(const TableOptions& options, std::string fname,
+                   std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
+                   std::unique_ptr<Table>* table) {
+  if (file_size < Footer::kEncodedLength) {
+    return Status::Corruption(fname, "file too short (" +
+                                         std::to_string(file_size) +
+                                         " bytes) to be an o3lsm SST file");
+  }
+  const uint64_t tail_len = std::min(file_size, kTailReadSize);
+  const uint64_t tail_start = file_size - tail_len;
+  std::unique_ptr<char[]> scratch(new char[tail_len]);
+  Slice tail;
+  Status s = file->Read(tail_start, tail_len, &tail, scratch.get());
+  if (!s.ok()) return s;
+  if (tail.size() != tail_len) {
+    return Status::Corruption(
+        fname, "file too short: read " + std::to_string(tail.size()) + " of " +
+                   std::to_string(tail_len) + " bytes " + At(tail_start) +
+                   " (expected " + std::to_string(file_size) + " bytes)");
+  }
+  const bool tail_in_scratch = tail.data() >= scratch.get() &&
+                               tail.data() < scratch.get() + tail_len;
+
+  std::unique_ptr<Table> t(
+      new Table(options, std::move(fname), std::move(file), file_size));
+  const uint64_t footer_offset = file_size - Footer::kEncodedLength;
+  s = t->footer_.DecodeFrom(
+      Slice(tail.data() + tail_len - Footer::kEncodedLength,
+            Footer::kEncodedLength),
+      footer_offset, t->fname_);
+  if (!s.ok()) return s;
+  s = t->LoadMetadataRegion(tail, tail_start, tail_in_scratch);
+  if (!s.ok()) return s;
+
+  Slice contents;
+  s = t->MetadataBlock("index", t->footer_.index, &contents);
+  if (!s.ok()) return s;
+  t->index_block_.emplace(BlockContents{contents, nullptr});
+  {
+    BlockIter probe(&*t->index_block_);
+    probe.SetErrorContext(&t->fname_, t->footer_.index.offset);
+    if (!probe.status().ok()) return probe.status();
+  }
+
+  s = t->MetadataBlock("properties", t->footer_.properties, &contents);
+  if (!s.ok()) return s;
+  s = DecodeTableProperties(contents, &t->properties_);
+  if (!s.ok()) {
+    return Status::Corruption(t->fname_,
+                              "properties block " +
+                                  At(t->footer_.properties.offset) + ": " +
+                                  std::string(s.message()));
+  }
+
+  if (t->footer_.filter.size != 0) {
+    s = t->MetadataBlock("filter", t->footer_.filter, &contents);
+    if (!s.ok()) return s;
+    t->filter_ = BloomFilterReader(contents);
+    if (!t->filter_.valid()) {
+      return Status::Corruption(t->fname_, "malformed filter block " +
+                                               At(t->footer_.filter.offset));
+    }
+  }
+
+  if (options.block_cache != nullptr) {
+    t->cache_id_ = options.block_cache->NewId();
+  }
+  *table = std::move(t);
+  return Status::OK();
+}
+
+Status Table::LoadMetadataRegion(const Slice& tail, uint64_t tail_start,
+                                 bool tail_in_scratch) {
+  const uint64_t start = footer_.metadata_start;
+  const uint64_t end = file_size_ - Footer::kEncodedLength;
+  const size_t len = static_cast<size_t>(end - start);
+  if (start >= tail_start) {
+    const char* p = tail.data() + (start - tail_start);
+    if (!tail_in_scratch) {
+      metadata_ = p;  // in the file's mapping: no copy
+      return Status::OK();
+    }
+    // Copied out of the tail buffer, which also holds data blocks: a table
+    // keeps only its metadata in memory.
+    metadata_buffer_ = NewAlignedBuffer(len);
+    memcpy(metadata_buffer_.get(), p, len);
+    metadata_ = metadata_buffer_.get();
+    return Status::OK();
+  }
+
+  // The metadata is larger than the tail read: read the part before it.
+  const size_t head_len = static_cast<size_t>(tail_start - start);
+  AlignedBuffer buf = NewAlignedBuffer(len);
+  Slice head;
+  Status s = file_->Read(start, head_len, &head, buf.get());
+  if (!s.ok()) return s;
+  if (head.size() != head_len) {
+    return Status::Corruption(fname_, "truncated metadata read " + At(start) +
+                                          ": got " +
+                                          std::to_string(head.size()) +
+                                          " of " + std::to_string(head_len) +
+                                          " bytes");
+  }
+  if (!tail_in_scratch && head.data() != buf.get() &&
+      head.data() + head_len == tail.data()) {
+    metadata_ = head.data();  // both parts lie in one mapping
+    return Status::OK();
+  }
+  if (head.data() != buf.get()) memcpy(buf.get(), head.data(), head_len);
+  memcpy(buf.get() + head_len, tail.data(), len - head_len);
+  metadata_buffer_ = std::move(buf);
+  metadata_ = metadata_buffer_.get();
+  return Status::OK();
+}
+
+Status Table::MetadataBlock(const char* what, const BlockHandle& handle,
+                            Slice* contents) const {
+  // Footer::DecodeFrom checked that the block and its trailer lie in the
+  // metadata region.
+  const char* p = metadata_ + (handle.offset - footer_.metadata_start);
+  const size_t n = static_cast<size_t>(handle.size);
+  if (DecodeFixed32(p + n + 1) != BlockChecksum(p, n, handle.offset)) {
+    return Status::Corruption(fname_, std::string(what) +
+                                          " block checksum mismatch " +
+                                          At(handle.offset));
+  }
+  if (static_cast<CompressionType>(p[n]) != CompressionType::kNone) {
+    return Status::Corruption(fname_, std::string(what) + " block " +
+                                          At(handle.offset) +
+                                          " has compression type " +
+                                          std::to_string(static_cast<unsigned char>(p[n])) +
+                                          "; metadata is never compressed");
+  }
+  *contents = Slice(p, n);
+  return Status::OK();
+}
+
+void Table::CacheKey(uint64_t offset, char* key) const {
+  EncodeFixed64(key, cache_id_);
+  EncodeFixed64(key + 8, offset);
+}
+
+Status Table::DecodeDataHandle(Slice index_value, BlockHandle* handle) const {
+  if (!handle->DecodeFrom(&index_value).ok()) {
+    return Status::Corruption(fname_, "index block " +
+                                          At(footer_.index.offset) +
+                                          ": bad data block handle");
+  }
+  if (!handle->FitsIn(0, footer_.metadata_start)) {
+    return Status::Corruption(
+        fname_, "index block " + At(footer_.index.offset) +
+                    ": data block handle (offset " +
+                    std::to_string(handle->offset) + ", size " +
+                    std::to_string(handle->size) +
+                    ") runs past the data region, which ends " +
+                    At(footer_.metadata_start));
+  }
+  return Status::OK();
+}
+
+Status Table::FetchDataBlock(const ReadOptions& options,
+                             const BlockHandle& handle,
+                             Cache::Handle** cache_handle,
+                             BlockContents* contents) const {
+  *cache_handle = nullptr;
+  Cache* const cache = options_.block_cache;
+  char key[kCacheKeySize];
+  if (cache != nullptr) {
+    CacheKey(handle.offset, key);
+    *cache_handle = cache->Lookup(Slice(key, kCacheKeySize));
+    if (*cache_handle != nullptr) return Status::OK();
+  }
+  // Always verified: ReadOptions::verify_checksums concerns cached blocks,
+  // which were verified when they were read.
+  Status s = ReadBlock(file_.get(), fname_, handle, /*verify_checksum=*/true,
+                       contents);
+  if (!s.ok()) return s;
+  if (cache != nullptr && options.fill_cache) {
+    // A block read in place from a mapping is cached too: a hit skips the
+    // checksum and the page-cache walk. Its memory belongs to the mapping,
+    // which lives as long as this table; once the table is gone its cache
+    // id is never looked up again, so a stale entry is only ever deleted.
+    auto* block = new Block(std::move(*contents));
+    *cache_handle = cache->Insert(Slice(key, kCacheKeySize), block,
+                                  block->size(), &DeleteCachedBlock);
+  }
+  return Status::OK();
+}
+
+Status Table::InternalGet(
+    const ReadOptions& options, const Slice& internal_key,
+    const std::function<bool(const Slice&, const Slice&)>& handle) const {
+  if (!filter_.KeyMayMatch(ExtractUserKey(internal_key))) return Status::OK();
+
+  BlockIter index(&*index_block_);
+  index.SetErrorContext(&fname_, footer_.index.offset);
+  index.Seek(internal_key);
+  if (!index.Valid()) return index.status();  // OK: past the last key
+  BlockHandle block_handle;
+  Status s = DecodeDataHandle(index.value(), &block_handle);
+  if (!s.ok()) return s;
+
+  Cache::Handle* cache_handle;
+  BlockContents contents;
+  s = FetchDataBlock(options, block_handle, &cache_handle, &contents);
+  if (!s.ok()) return s;
+  std::optional<Block> uncached;
+  const Block* block =
+      cache_handle != nullptr
+          ? static_cast<const Block*>(options_.block_cache->Value(cache_handle))
+          : &uncached.emplace(std::move(contents));
+  {
+    BlockIter it(block);
+    it.SetErrorContext(&fname_, block_handle.offset);
+    it.Seek(internal_key);
+    if (it.Valid()) handle(it.key(), it.value());
+    s = it.status();
+  }
+  if (cache_handle != nullptr) options_.block_cache->Release(cache_handle);
+  return s;
+}
+
+Iterator* Table::NewDataBlockIterator(const ReadOptions& options,
+                                      const Slice& index_value) const {
+  BlockHandle handle;
+  Status s = DecodeDataHandle(index_value, &handle);
+  if (!s.ok()) return NewErrorIterator(s);
+  Cache::Handle* cache_handle;
+  BlockContents contents;
+  s = FetchDataBlock(options, handle, &cache_handle, &contents);
+  if (!s.ok()) return NewErrorIterator(s);
+
+  BlockIter* iter;
+  if (cache_handle != nullptr) {
+    Cache* cache = options_.block_cache;
+    iter = new BlockIter(static_cast<const Block*>(cache->Value(cache_handle)));
+    iter->RegisterCleanup([cache, cache_handle] { cache->Release(cache_handle); });
+  } else {
+    auto* block = new Block(std::move(contents));
+    iter = new BlockIter(block);
+    iter->RegisterCleanup([block] { delete block; });
+  }
+  iter->SetErrorContext(&fname_, handle.offset);
+  return iter;
+}
+
+Iterator* Table::NewIterator(const ReadOptions& options) const {
+  auto* index = new BlockIter(&*index_block_);
+  index->SetErrorContext(&fname_, footer_.index.offset);
+  return NewTwoLevelIterator(index, [this, options](const Slice& value) {
+    return NewDataBlockIterator(options, value);
+  });
+}
+
+uint64_t Table::ApproximateOffsetOf(const Slice& internal_key) const {
+  BlockIter index(&*index_block_);
+  index.Seek(internal_key);
+  if (index.Valid()) {
+    Slice v = index.value();
+    BlockHandle handle;
+    if (handle.DecodeFrom(&v).ok()) return handle.offset;
+  }
+  // Past the last key (or a damaged index entry): the end of the data.
+  return footer_.metadata_start;
+}
+
+bool Table::TEST_BlockInCache(uint64_t block_offset) const {
+  Cache* cache = options_.block_cache;
+  if (cache == nullptr) return false;
+  char key[kCacheKeySize];
+  CacheKey(block_offset, key);
+  Cache::Handle* h = cache->Lookup(Slice(key, kCacheKeySize));
+  if (h == nullptr) return false;
+  cache->Release(h);
+  return true;
+}
+
+}  // namespace o3lsm

@@ -1,0 +1,57 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// TableOptions: how SST files are built and read. A plain struct, cheap to
+// include; TableOptionsFrom derives it from the database's Options.
+//
+// Thread safety: a value; the block cache it points to is thread-safe.
+
+#ifndef O3LSM_LSM_TABLE_TABLE_OPTIONS_H_
+#define O3LSM_LSM_TABLE_TABLE_OPTIONS_H_
+
+#include <cstddef>
+
+#include "o3lsm/options.h"
+
+namespace o3lsm {
+
+class Cache;
+
+struct TableOptions {
+  // Approximate uncompressed size of a data block. Default: 4096.
+  size_t block_size = 4096;
+
+  // Entries between restart points in data blocks. Default: 16.
+  int block_restart_interval = 16;
+
+  // Bloom filter bits per key; 0 or less builds no filter. Default: 10.
+  int bloom_bits_per_key = 10;
+
+  // Compression of data blocks (metadata blocks are never compressed).
+  // Default: kNone.
+  CompressionType compression = CompressionType::kNone;
+
+  // zstd level (lz4 ignores it). Default: 3.
+  int compression_level = 3;
+
+  // Cache of uncompressed data blocks shared by tables; nullptr reads every
+  // block from the file. Not owned; must outlive every Table using it.
+  // Default: nullptr.
+  Cache* block_cache = nullptr;
+};
+
+// The SST settings of options, reading through block_cache (may be null).
+inline TableOptions TableOptionsFrom(const Options& options,
+                                     Cache* block_cache) {
+  TableOptions t;
+  t.block_size = options.block_size;
+  t.block_restart_interval = options.block_restart_interval;
+  t.bloom_bits_per_key = options.bloom_bits_per_key;
+  t.compression = options.compression;
+  t.compression_level = options.compression_level;
+  t.block_cache = block_cache;
+  return t;
+}
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_TABLE_TABLE_OPTIONS_H_

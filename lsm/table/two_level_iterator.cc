@@ -1,0 +1,153 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/table/two_level_iterator.h"
+
+#include <cassert>
+#include <memory>
+#include <string>
+
+namespace o3lsm {
+
+namespace {
+
+class TwoLevelIterator final : public Iterator {
+ public:
+  TwoLevelIterator(Iterator* index_iter,
+                   std::function<Iterator*(const Slice&)> block_function)
+      : index_(index_iter), block_function_(std::move(block_function)) {}
+
+  bool Valid() const override {
+    return status_.ok() && data_ != nullptr && data_->Valid();
+  }
+  void Seek(const Slice& target) override;
+  void SeekToFirst() override;
+  void SeekToLast() override;
+  void Next() override;
+  void Prev() override;
+  Slice key() const override {
+    assert(Valid());
+    return data_->key();
+  }
+  Slice value() const override {
+    assert(Valid());
+    return data_->value();
+  }
+  Status status() const override { return status_; }
+
+ private:
+  void SaveError(const Status& s) {
+    if (status_.ok() && !s.ok()) status_ = s;
+  }
+  // Points data_ at the run named by the index's current entry (keeping
+  // data_ if it already is that run).
+  void InitDataIterator();
+  void SetDataIterator(Iterator* iter);
+  // Moves over runs that have no entry in the direction of travel. Stops,
+  // recording the error, when an iterator fails.
+  void SkipEmptyRunsForward();
+  void SkipEmptyRunsBackward();
+
+  std::unique_ptr<Iterator> index_;
+  std::function<Iterator*(const Slice&)> block_function_;
+  std::unique_ptr<Iterator> data_;
+  std::string data_index_value_;  // the index value data_ was made from
+  Status status_;
+};
+
+void TwoLevelIterator::SetDataIterator(Iterator* iter) {
+  data_.reset(iter);
+  if (iter == nullptr) data_index_value_.clear();
+}
+
+void TwoLevelIterator::InitDataIterator() {
+  if (!index_->Valid()) {
+    SaveError(index_->status());
+    SetDataIterator(nullptr);
+    return;
+  }
+  const Slice v = index_->value();
+  if (data_ != nullptr && v == Slice(data_index_value_)) return;
+  SetDataIterator(block_function_(v));
+  assert(data_ != nullptr);
+  data_index_value_.assign(v.data(), v.size());
+}
+
+void TwoLevelIterator::SkipEmptyRunsForward() {
+  while (data_ == nullptr || !data_->Valid()) {
+    if (data_ != nullptr && !data_->status().ok()) {
+      SaveError(data_->status());
+      return;
+    }
+    if (!index_->Valid()) {
+      SaveError(index_->status());
+      SetDataIterator(nullptr);
+      return;
+    }
+    index_->Next();
+    InitDataIterator();
+    if (data_ != nullptr) data_->SeekToFirst();
+  }
+}
+
+void TwoLevelIterator::SkipEmptyRunsBackward() {
+  while (data_ == nullptr || !data_->Valid()) {
+    if (data_ != nullptr && !data_->status().ok()) {
+      SaveError(data_->status());
+      return;
+    }
+    if (!index_->Valid()) {
+      SaveError(index_->status());
+      SetDataIterator(nullptr);
+      return;
+    }
+    index_->Prev();
+    InitDataIterator();
+    if (data_ != nullptr) data_->SeekToLast();
+  }
+}
+
+void TwoLevelIterator::Seek(const Slice& target) {
+  if (!status_.ok()) return;
+  index_->Seek(target);
+  InitDataIterator();
+  if (data_ != nullptr) data_->Seek(target);
+  SkipEmptyRunsForward();
+}
+
+void TwoLevelIterator::SeekToFirst() {
+  if (!status_.ok()) return;
+  index_->SeekToFirst();
+  InitDataIterator();
+  if (data_ != nullptr) data_->SeekToFirst();
+  SkipEmptyRunsForward();
+}
+
+void TwoLevelIterator::SeekToLast() {
+  if (!status_.ok()) return;
+  index_->SeekToLast();
+  InitDataIterator();
+  if (data_ != nullptr) data_->SeekToLast();
+  SkipEmptyRunsBackward();
+}
+
+void TwoLevelIterator::Next() {
+  assert(Valid());
+  data_->Next();
+  SkipEmptyRunsForward();
+}
+
+void TwoLevelIterator::Prev() {
+  assert(Valid());
+  data_->Prev();
+  SkipEmptyRunsBackward();
+}
+
+}  // namespace
+
+Iterator* NewTwoLevelIterator(
+    Iterator* index_iter,
+    std::function<Iterator*(const Slice& index_value)> block_function) {
+  return new TwoLevelIterator(index_iter, std::move(block_function));
+}
+
+}  // namespace o3lsm

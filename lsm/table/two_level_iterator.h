@@ -1,0 +1,38 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// A two-level iterator walks an index whose values each name a sorted run
+// of entries: an SST's index block over its data blocks, or a level's file
+// list over its tables. block_function turns an index value into an
+// iterator over that run; the two-level iterator presents the runs as one
+// sequence, opening each as it gets there and skipping empty runs in both
+// directions. The index keys must be separators: every key of run i is
+// <= index key i < every key of run i+1.
+//
+// Errors are sticky: once the index or a run's iterator reports an error
+// (including an error iterator from block_function), the two-level iterator
+// is !Valid(), reports that error from status(), and ignores further
+// positioning.
+//
+// Thread safety: as any Iterator; block_function is called from the thread
+// using the iterator.
+
+#ifndef O3LSM_LSM_TABLE_TWO_LEVEL_ITERATOR_H_
+#define O3LSM_LSM_TABLE_TWO_LEVEL_ITERATOR_H_
+
+#include <functional>
+
+#include "o3lsm/iterator.h"
+
+namespace o3lsm {
+
+// Takes ownership of index_iter and of every iterator block_function
+// returns. REQUIRES: block_function never returns nullptr (return
+// NewErrorIterator(s) to report a failure). The index value Slice passed to
+// block_function is valid only during the call.
+Iterator* NewTwoLevelIterator(
+    Iterator* index_iter,
+    std::function<Iterator*(const Slice& index_value)> block_function);
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_TABLE_TWO_LEVEL_ITERATOR_H_
