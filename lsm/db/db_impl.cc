@@ -1,0 +1,454 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// DBImpl: opening (recovery), closing, obsolete-file clean-up, snapshots of
+// state for readers.
+
+#include "lsm/db/db_impl.h"
+
+#include <algorithm>
+
+#include "lsm/compaction/flush_job.h"
+#include "lsm/db/db_impl_internal.h"
+#include "lsm/version/filename.h"
+#include "lsm/wal/log_reader.h"
+#include "lsm/wal/write_batch_internal.h"
+
+namespace o3lsm {
+
+namespace {
+
+template <typename T>
+void ClipToRange(T* v, T lo, T hi) {
+  if (*v < lo) *v = lo;
+  if (*v > hi) *v = hi;
+}
+
+Options SanitizeOptions(const Options& src) {
+  Options r = src;
+  if (r.env == nullptr) r.env = Env::Default();
+  ClipToRange<size_t>(&r.write_buffer_size, 64 << 10, size_t{2} << 30);
+  ClipToRange(&r.max_write_buffer_number, 2, 64);
+  ClipToRange(&r.num_levels, 2, 20);
+  ClipToRange(&r.level0_file_num_compaction_trigger, 1, 1 << 20);
+  ClipToRange(&r.level0_slowdown_writes_trigger,
+              r.level0_file_num_compaction_trigger, 1 << 20);
+  ClipToRange(&r.level0_stop_writes_trigger, r.level0_slowdown_writes_trigger,
+              1 << 20);
+  ClipToRange<size_t>(&r.block_size, 256, 16 << 20);
+  ClipToRange(&r.block_restart_interval, 1, 1024);
+  ClipToRange(&r.bloom_bits_per_key, 0, 64);
+  ClipToRange(&r.max_open_files, 20, 1 << 20);
+  ClipToRange<uint64_t>(&r.target_file_size_base, 64 << 10, 1ull << 40);
+  ClipToRange<uint64_t>(&r.max_bytes_for_level_base, 64 << 10, 1ull << 50);
+  if (!(r.max_bytes_for_level_multiplier >= 1)) {
+    r.max_bytes_for_level_multiplier = 10;
+  }
+  ClipToRange(&r.max_background_flushes, 1, 64);
+  ClipToRange(&r.max_background_compactions, 1, 64);
+  if (r.delayed_write_rate == 0) r.delayed_write_rate = 16ull << 20;
+  return r;
+}
+
+}  // namespace
+
+DBImpl::DBImpl(const Options& options, const std::string& dbname)
+    : dbname_(dbname),
+      options_(SanitizeOptions(options)),
+      env_(options_.env),
+      info_log_(options_.info_log),
+      block_cache_(NewLRUCache(options_.block_cache_size)),
+      table_options_(TableOptionsFrom(options_, block_cache_.get())),
+      table_cache_(std::make_unique<TableCache>(dbname_, env_, table_options_,
+                                                options_.max_open_files - 10)),
+      obsolete_files_(std::make_shared<ObsoleteFiles>()),
+      scheduler_(NewTbbScheduler(options_.max_background_flushes,
+                                 options_.max_background_compactions)),
+      bg_cv_(&mutex_),
+      versions_(std::make_unique<VersionSet>(dbname_, &options_,
+                                             obsolete_files_)) {
+  stats_.levels.resize(options_.num_levels);
+  MutexLock l(&mutex_);
+  picker_ = std::make_unique<CompactionPicker>(&options_, versions_.get());
+}
+
+DBImpl::~DBImpl() {
+  if (!closed_) CloseImpl().PermitUncheckedError();
+}
+
+Status DBImpl::Close() { return CloseImpl(); }
+
+Status DBImpl::CloseImpl() {
+  if (closed_) return Status::OK();
+  closed_ = true;
+  Status s;
+  {
+    MutexLock l(&mutex_);
+    // Writes that skipped the WAL live only in memtables: flush them, as a
+    // clean close must not lose acknowledged data.
+    if (has_unpersisted_data_ && bg_error_.ok() && db_lock_ != nullptr) {
+      uint64_t last_id = 0;
+      s = SwitchMemTable(0);
+      if (s.ok() && !imm_.empty()) last_id = imm_.back().mem->id();
+      if (s.ok()) s = WaitForFlush(last_id);
+    }
+    shutting_down_.store(true, std::memory_order_release);
+  }
+  // Running jobs notice shutting_down_ (compactions abort early).
+  scheduler_->WaitForIdle();
+  MutexLock l(&mutex_);
+  while (running_flushes_ > 0 || running_compactions_ > 0 ||
+         manual_compactions_ > 0) {
+    bg_cv_.Wait();
+  }
+  if (log_ != nullptr) {
+    Status sync = log_->Sync();
+    Status close = log_->Close();
+    if (s.ok()) s = sync.ok() ? close : sync;
+    log_.reset();
+  }
+  if (db_lock_ != nullptr) {
+    Status unlock = env_->UnlockFile(std::move(db_lock_));
+    if (s.ok()) s = unlock;
+  }
+  Log(info_log_.get(), "closed: %s", s.ToString().c_str());
+  return s;
+}
+
+MemTableRef DBImpl::NewMemTable(size_t min_room) {
+  // Capacity is address space, not memory (see MemArena): leave room for a
+  // whole write group past the seal threshold, so admission never fails.
+  constexpr size_t kSlack = 4 << 20;
+  const size_t capacity =
+      options_.write_buffer_size + std::max(min_room, kSlack) + (64 << 10);
+  auto mem = std::make_shared<MemTable>(
+      next_mem_id_++, options_.write_buffer_size,
+      std::min(capacity, MemArena::kMaxCapacity));
+  if (!mem->ok()) return nullptr;
+  return mem;
+}
+
+void DBImpl::InstallSuperVersion() {
+  auto sv = std::make_shared<SuperVersion>();
+  sv->mem = mem_;
+  for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) {
+    sv->imm.push_back(it->mem);
+  }
+  sv->current = versions_->current();
+  super_version_ = std::move(sv);
+}
+
+std::shared_ptr<const SuperVersion> DBImpl::GetSuperVersion() {
+  MutexLock l(&mutex_);
+  return super_version_;
+}
+
+Status DBImpl::OpenImpl() {
+  if (options_.create_if_missing) {
+    Status s = env_->CreateDir(dbname_);
+    if (!s.ok()) return s;
+  } else if (!env_->FileExists(dbname_)) {
+    return Status::InvalidArgument(
+        dbname_, "does not exist (create_if_missing is false)");
+  }
+  Status s = env_->LockFile(LockFileName(dbname_), &db_lock_);
+  if (!s.ok()) {
+    if (s.IsBusy()) {
+      return Status::Busy(dbname_, "database is in use by another process "
+                                   "or already open in this one");
+    }
+    return s;
+  }
+  if (info_log_ == nullptr) {
+    env_->RenameFile(InfoLogFileName(dbname_), OldInfoLogFileName(dbname_))
+        .PermitUncheckedError();
+    env_->NewLogger(InfoLogFileName(dbname_), &info_log_)
+        .PermitUncheckedError();  // no LOG is no reason to refuse to open
+  }
+
+  MutexLock l(&mutex_);
+  VersionEdit edit;
+  s = Recover(&edit);
+  if (!s.ok()) return s;
+
+  const uint64_t new_log_number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> logfile;
+  s = env_->NewWritableFile(LogFileName(dbname_, new_log_number), &logfile);
+  if (!s.ok()) return s;
+  edit.SetLogNumber(new_log_number);
+  s = versions_->LogAndApply(&edit, &mutex_);
+  if (!s.ok()) return s;
+  log_ = std::make_unique<log::Writer>(std::move(logfile), new_log_number);
+  logfile_number_ = new_log_number;
+  mem_ = NewMemTable(0);
+  if (mem_ == nullptr) {
+    return Status::NoSpace(dbname_, "cannot reserve memtable address space");
+  }
+  mem_->set_log_number(new_log_number);
+  InstallSuperVersion();
+  DeleteObsoleteFiles(/*full_scan=*/true);
+  MaybeScheduleWork();
+  Log(info_log_.get(), "opened %s: %s, last sequence %llu", dbname_.c_str(),
+      versions_->current()->LevelSummary().c_str(),
+      static_cast<unsigned long long>(versions_->LastSequence()));
+  return Status::OK();
+}
+
+Status DBImpl::Recover(VersionEdit* edit) {
+  if (!env_->FileExists(CurrentFileName(dbname_))) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(
+          dbname_, "is not an o3lsm database (no CURRENT file) and "
+                   "create_if_missing is false");
+    }
+    Log(info_log_.get(), "creating new database %s", dbname_.c_str());
+    Status s = versions_->CreateNew();
+    if (!s.ok()) return s;
+  } else if (options_.error_if_exists) {
+    return Status::InvalidArgument(dbname_,
+                                   "exists (error_if_exists is true)");
+  }
+
+  Status s = versions_->Recover();
+  if (!s.ok()) return s;
+
+  // Replay every WAL from the oldest one a memtable still needed.
+  std::vector<std::string> children;
+  s = env_->GetChildren(dbname_, &children);
+  if (!s.ok()) return s;
+  std::vector<uint64_t> logs;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type)) {
+      versions_->MarkFileNumberUsed(number);
+      if (type == FileType::kLogFile && number >= versions_->log_number()) {
+        logs.push_back(number);
+      }
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  SequenceNumber max_sequence = versions_->LastSequence();
+  MemTableRef mem;
+  for (uint64_t number : logs) {
+    s = ReplayLogFile(number, &max_sequence, &mem, edit);
+    if (!s.ok()) return s;
+  }
+  if (mem != nullptr && mem->num_entries() > 0) {
+    s = WriteLevel0Table(mem.get(), edit);
+    if (!s.ok()) return s;
+  }
+  versions_->SetLastSequence(max_sequence);
+  return Status::OK();
+}
+
+Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
+                             MemTableRef* mem, VersionEdit* edit) {
+  const std::string fname = LogFileName(dbname_, number);
+  std::unique_ptr<SequentialFile> file;
+  Status s = env_->NewSequentialFile(fname, &file);
+  if (!s.ok()) return s;
+  Log(info_log_.get(), "recovering WAL %s", fname.c_str());
+
+  log::Reader reader(std::move(file), fname, number);
+  Slice record;
+  std::string scratch;
+  WriteBatch batch;
+  uint64_t records = 0;
+  while (reader.ReadRecord(&record, &scratch)) {
+    s = WriteBatchInternal::SetContents(&batch, record);
+    if (s.ok() && *mem == nullptr) {
+      *mem = NewMemTable(record.size() * 2);
+      if (*mem == nullptr) s = Status::NoSpace(fname, "no memtable space");
+    }
+    if (s.ok()) {
+      // A batch bigger than the room left goes into a fresh memtable.
+      const size_t bound = BatchBound(batch);
+      if (!(*mem)->HasRoomFor(bound)) {
+        s = WriteLevel0Table(mem->get(), edit);
+        if (s.ok()) *mem = NewMemTable(bound);
+        if (s.ok() && *mem == nullptr) s = Status::NoSpace(fname, "memtable");
+      }
+    }
+    if (s.ok()) s = InsertBatchIntoMemTable(&batch, mem->get());
+    if (!s.ok()) {
+      return Status::Corruption(
+          fname, "record ending at offset " +
+                     std::to_string(reader.LastGoodOffset()) + ": " +
+                     std::string(s.message()));
+    }
+    records++;
+    const SequenceNumber last = WriteBatchInternal::Sequence(&batch) +
+                                WriteBatchInternal::Count(&batch) - 1;
+    if (WriteBatchInternal::Count(&batch) > 0 && last > *max_sequence) {
+      *max_sequence = last;
+    }
+    if ((*mem)->ShouldSeal()) {
+      s = WriteLevel0Table(mem->get(), edit);
+      if (!s.ok()) return s;
+      mem->reset();
+    }
+  }
+  switch (reader.end_state()) {
+    case log::Reader::EndState::kCleanEof:
+      break;
+    case log::Reader::EndState::kTornTail:
+      if (options_.paranoid_checks) {
+        return Status::Corruption(
+            fname, "torn record at offset " +
+                       std::to_string(reader.LastGoodOffset()) +
+                       " (paranoid_checks is on)");
+      }
+      // A crash while appending: the torn record was never acknowledged.
+      Log(info_log_.get(), "%s: truncating torn tail at offset %llu",
+          fname.c_str(),
+          static_cast<unsigned long long>(reader.LastGoodOffset()));
+      s = env_->TruncateFile(fname, reader.LastGoodOffset());
+      if (!s.ok()) return s;
+      break;
+    case log::Reader::EndState::kCorruption:
+    case log::Reader::EndState::kIOError:
+    case log::Reader::EndState::kReading:
+      return reader.status();
+  }
+  Log(info_log_.get(), "%s: replayed %llu records", fname.c_str(),
+      static_cast<unsigned long long>(records));
+  return Status::OK();
+}
+
+Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
+  FileMetaData meta;
+  FlushJobStats job_stats;
+  std::vector<Iterator*> inputs;
+  inputs.push_back(mem->NewIterator());
+  // Recovery runs alone: no snapshot exists yet.
+  Status s = RunFlushJob(
+      std::move(inputs), env_, dbname_, table_options_, kMaxSequenceNumber,
+      [this] { return versions_->NewFileNumber(); }, &meta, &job_stats);
+  if (s.ok() && meta.number != 0) {
+    edit->AddFile(0, meta);
+    LevelIoStats& st = stats_.levels[0];
+    st.jobs++;
+    st.micros += job_stats.micros;
+    st.bytes_written += meta.file_size;
+    st.files_out++;
+    st.records_in += job_stats.input_records;
+    st.records_dropped += job_stats.dropped_records;
+  }
+  Log(info_log_.get(), "recovery flush: table %llu, %llu bytes: %s",
+      static_cast<unsigned long long>(meta.number),
+      static_cast<unsigned long long>(meta.file_size), s.ToString().c_str());
+  return s;
+}
+
+void DBImpl::DeleteObsoleteFiles(bool full_scan) {
+  std::vector<std::string> doomed;
+  for (uint64_t number : obsolete_files_->Take()) {
+    if (pending_outputs_.count(number) == 0) {
+      table_cache_->Evict(number);
+      doomed.push_back(TableFileName(dbname_, number));
+    }
+  }
+  if (full_scan && bg_error_.ok()) {
+    std::set<uint64_t> live = pending_outputs_;
+    versions_->AddLiveFiles(&live);
+    std::vector<std::string> children;
+    if (env_->GetChildren(dbname_, &children).ok()) {
+      for (const std::string& name : children) {
+        uint64_t number;
+        FileType type;
+        if (!ParseFileName(name, &number, &type)) continue;
+        bool keep = true;
+        switch (type) {
+          case FileType::kLogFile:
+            keep = number >= versions_->log_number() ||
+                   number == logfile_number_;
+            break;
+          case FileType::kDescriptorFile:
+            keep = number >= versions_->manifest_file_number();
+            break;
+          case FileType::kTableFile:
+            keep = live.count(number) > 0;
+            if (!keep) table_cache_->Evict(number);
+            break;
+          case FileType::kTempFile:
+            keep = false;
+            break;
+          default:
+            break;
+        }
+        if (!keep) doomed.push_back(dbname_ + "/" + name);
+      }
+    }
+  }
+  if (doomed.empty()) return;
+  std::sort(doomed.begin(), doomed.end());
+  doomed.erase(std::unique(doomed.begin(), doomed.end()), doomed.end());
+  mutex_.Unlock();
+  for (const std::string& f : doomed) {
+    Status s = env_->RemoveFile(f);
+    Log(info_log_.get(), "delete %s: %s", f.c_str(), s.ToString().c_str());
+  }
+  mutex_.Lock();
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  MutexLock l(&mutex_);
+  return snapshots_.New(versions_->LastSequence());
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  MutexLock l(&mutex_);
+  snapshots_.Delete(static_cast<const SnapshotImpl*>(snapshot));
+}
+
+SequenceNumber DBImpl::OldestSnapshot() {
+  return snapshots_.empty() ? versions_->LastSequence() : snapshots_.oldest();
+}
+
+VersionRef DBImpl::TEST_current() {
+  MutexLock l(&mutex_);
+  return versions_->current();
+}
+
+int DBImpl::TEST_NumImmutableMemTables() {
+  MutexLock l(&mutex_);
+  return static_cast<int>(imm_.size());
+}
+
+Status DB::Open(const Options& options, const std::string& path,
+                std::unique_ptr<DB>* db) {
+  db->reset();
+  auto impl = std::make_unique<DBImpl>(options, path);
+  Status s = impl->OpenImpl();
+  if (!s.ok()) return s;
+  *db = std::move(impl);
+  return Status::OK();
+}
+
+Status DestroyDB(const std::string& path, const Options& options) {
+  Env* env = options.env != nullptr ? options.env : Env::Default();
+  std::vector<std::string> children;
+  Status s = env->GetChildren(path, &children);
+  if (!s.ok()) {
+    return s.IsNotFound() ? Status::OK() : s;  // nothing to destroy
+  }
+  std::unique_ptr<FileLock> lock;
+  const std::string lockname = LockFileName(path);
+  s = env->LockFile(lockname, &lock);
+  if (!s.ok()) return s;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type != FileType::kLockFile) {
+      Status del = env->RemoveFile(path + "/" + name);
+      if (s.ok() && !del.ok()) s = del;
+    }
+  }
+  env->UnlockFile(std::move(lock)).PermitUncheckedError();
+  env->RemoveFile(lockname).PermitUncheckedError();
+  env->RemoveDir(path).PermitUncheckedError();  // fails if foreign files remain
+  return s;
+}
+
+}  // namespace o3lsm

@@ -1,0 +1,184 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// DBImpl is the engine behind o3lsm::DB. Its parts:
+//   write path   group commit into the WAL, then the mutable memtable
+//                (db_impl_write.cc);
+//   read path    memtables, then SSTs through a SuperVersion snapshot
+//                (db_impl_read.cc);
+//   background   flushes and leveled compactions run by the Scheduler
+//                (db_impl_background.cc);
+//   open/close   recovery from MANIFEST and WAL, obsolete-file clean-up,
+//                properties (db_impl.cc).
+//
+// Locking: mutex_ guards the fields marked GUARDED_BY(mutex_). It is never
+// held across file I/O except where noted; lock order: mutex_ before any
+// lock inside VersionSet, TableCache, Cache or the Scheduler (none of them
+// calls back into DBImpl).
+
+#ifndef O3LSM_LSM_DB_DB_IMPL_H_
+#define O3LSM_LSM_DB_DB_IMPL_H_
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lsm/cache/cache.h"
+#include "lsm/compaction/compaction_picker.h"
+#include "lsm/db/db_stats.h"
+#include "lsm/db/snapshot.h"
+#include "lsm/memtable/memtable.h"
+#include "lsm/table/table_options.h"
+#include "lsm/version/table_cache.h"
+#include "lsm/version/version_set.h"
+#include "lsm/wal/log_writer.h"
+#include "o3lsm/db.h"
+#include "o3lsm/env.h"
+#include "scheduler/scheduler.h"
+#include "util/mutex.h"
+
+namespace o3lsm {
+
+// What a reader needs, captured at once: the memtables and the version.
+// Immutable; replaced whenever one of its parts changes.
+struct SuperVersion {
+  MemTableRef mem;
+  std::vector<MemTableRef> imm;  // sealed, newest first
+  VersionRef current;
+};
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, const std::string& dbname);
+  ~DBImpl() override;
+
+  // Opens or creates the database (see DB::Open).
+  Status OpenImpl();
+
+  Status Put(const WriteOptions& options, const Slice& key,
+             const Slice& value) override;
+  Status Delete(const WriteOptions& options, const Slice& key) override;
+  Status Write(const WriteOptions& options, WriteBatch* updates) override;
+  Status Get(const ReadOptions& options, const Slice& key,
+             std::string* value) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status Flush(const FlushOptions& options) override;
+  Status CompactRange(const Slice* begin, const Slice* end) override;
+  bool GetProperty(const Slice& property, std::string* value) override;
+  Status Close() override;
+
+  // ---- For tests ----
+  // Waits until no flush or compaction is pending or running.
+  Status TEST_WaitForBackgroundWork();
+  VersionRef TEST_current();
+  int TEST_NumImmutableMemTables();
+
+ private:
+  friend class DB;
+  struct Writer;
+
+  // A sealed memtable and where its flush stands. Flushes may finish out of
+  // order but are installed oldest first (see InstallFlushResults).
+  struct ImmEntry {
+    enum class State { kPending, kFlushing, kFlushed, kInstalling };
+    MemTableRef mem;
+    State state = State::kPending;
+    FileMetaData result;  // when kFlushed; number 0 if nothing was written
+  };
+
+  // ---- open / close (db_impl.cc) ----
+  Status Recover(VersionEdit* edit) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
+                       MemTableRef* mem, VersionEdit* edit)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Writes mem to an L0 file during recovery and records it in edit.
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Deletes files no version needs. full_scan also removes files left by a
+  // crash (orphan SSTs, old WALs and MANIFESTs, temporary files).
+  void DeleteObsoleteFiles(bool full_scan) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  MemTableRef NewMemTable(size_t min_room) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void InstallSuperVersion() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  std::shared_ptr<const SuperVersion> GetSuperVersion();
+  Status CloseImpl();
+
+  // ---- write path (db_impl_write.cc) ----
+  Status MakeRoomForWrite(size_t bytes, bool force)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  WriteBatch* BuildBatchGroup(Writer** last_writer, size_t* bound)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status SwitchMemTable(size_t min_room) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  // ---- background work (db_impl_background.cc) ----
+  void MaybeScheduleWork() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void BackgroundFlush(MemTableRef mem);
+  void BackgroundCompaction(Compaction* c);
+  // Runs c (trivial move or merge) and installs it; releases c's inputs.
+  Status RunCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Installs the flushed prefix of imm_ in one MANIFEST edit.
+  void InstallFlushResults() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void RecordBackgroundError(const Status& s) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  uint64_t NewOutputFileNumber() LOCKS_EXCLUDED(mutex_);
+  SequenceNumber OldestSnapshot() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Waits until the memtables sealed so far are flushed.
+  Status WaitForFlush(uint64_t last_mem_id) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  std::string StatsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  // ---- constant after construction ----
+  const std::string dbname_;
+  Options options_;  // sanitized
+  Env* const env_;
+  std::shared_ptr<Logger> info_log_;
+  std::unique_ptr<Cache> block_cache_;
+  TableOptions table_options_;
+  std::unique_ptr<TableCache> table_cache_;
+  std::shared_ptr<ObsoleteFiles> obsolete_files_;
+  std::unique_ptr<Scheduler> scheduler_;
+
+  std::unique_ptr<FileLock> db_lock_;
+  std::atomic<bool> shutting_down_{false};
+  bool closed_ = false;
+
+  Mutex mutex_;
+  CondVar bg_cv_;  // signalled when background work or a writer finishes
+
+  // Memtables. The write leader inserts into mem_ without the mutex; only
+  // the leader replaces mem_ (under the mutex).
+  MemTableRef mem_ GUARDED_BY(mutex_);
+  std::deque<ImmEntry> imm_ GUARDED_BY(mutex_);  // oldest first
+  uint64_t next_mem_id_ GUARDED_BY(mutex_) = 1;
+  bool installing_flush_ GUARDED_BY(mutex_) = false;
+  bool has_unpersisted_data_ GUARDED_BY(mutex_) = false;
+  std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mutex_);
+
+  // WAL, written by the write leader outside the mutex; replaced by the
+  // leader under the mutex.
+  std::unique_ptr<log::Writer> log_;
+  uint64_t logfile_number_ GUARDED_BY(mutex_) = 0;
+
+  std::deque<Writer*> writers_ GUARDED_BY(mutex_);
+  WriteBatch tmp_batch_ GUARDED_BY(mutex_);
+
+  std::unique_ptr<VersionSet> versions_;
+  std::unique_ptr<CompactionPicker> picker_ GUARDED_BY(mutex_);
+  SnapshotList snapshots_ GUARDED_BY(mutex_);
+  std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);
+  int running_flushes_ GUARDED_BY(mutex_) = 0;
+  int running_compactions_ GUARDED_BY(mutex_) = 0;
+  int manual_compactions_ GUARDED_BY(mutex_) = 0;
+  Status bg_error_ GUARDED_BY(mutex_);
+  DbStats stats_ GUARDED_BY(mutex_);
+};
+
+// Applies batch's updates to mem with consecutive sequence numbers starting
+// at the batch's own. Defined in db_impl_write.cc.
+Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem);
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_DB_DB_IMPL_H_

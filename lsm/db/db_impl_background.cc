@@ -1,0 +1,291 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// Background work: flushing sealed memtables to L0 and compacting levels.
+// Jobs are chosen under the mutex (so no two pick the same inputs), run
+// without it, and installed under it through a MANIFEST edit.
+
+#include <algorithm>
+
+#include "lsm/compaction/compaction_job.h"
+#include "lsm/compaction/flush_job.h"
+#include "lsm/db/db_impl.h"
+
+namespace o3lsm {
+
+void DBImpl::RecordBackgroundError(const Status& s) {
+  if (bg_error_.ok() && !s.ok()) {
+    bg_error_ = s;
+    Log(info_log_.get(), "background error, writes stopped: %s",
+        s.ToString().c_str());
+    bg_cv_.SignalAll();
+  }
+}
+
+uint64_t DBImpl::NewOutputFileNumber() {
+  MutexLock l(&mutex_);
+  const uint64_t number = versions_->NewFileNumber();
+  pending_outputs_.insert(number);
+  return number;
+}
+
+void DBImpl::MaybeScheduleWork() {
+  if (shutting_down_.load(std::memory_order_acquire) || !bg_error_.ok()) {
+    return;
+  }
+  // Flushes first: writers wait on them.
+  for (auto& entry : imm_) {
+    if (running_flushes_ >= options_.max_background_flushes) break;
+    if (entry.state != ImmEntry::State::kPending) continue;
+    entry.state = ImmEntry::State::kFlushing;
+    running_flushes_++;
+    MemTableRef mem = entry.mem;
+    scheduler_->Schedule(JobKind::kFlush,
+                         [this, mem] { BackgroundFlush(mem); });
+  }
+  if (options_.disable_auto_compactions) return;
+  while (running_compactions_ < options_.max_background_compactions) {
+    std::unique_ptr<Compaction> c = picker_->Pick();
+    if (c == nullptr) break;
+    running_compactions_++;
+    Compaction* raw = c.release();
+    scheduler_->Schedule(JobKind::kCompaction,
+                         [this, raw] { BackgroundCompaction(raw); });
+  }
+}
+
+void DBImpl::BackgroundFlush(MemTableRef mem) {
+  SequenceNumber oldest_snapshot;
+  {
+    MutexLock l(&mutex_);
+    oldest_snapshot = OldestSnapshot();
+  }
+  FileMetaData meta;
+  FlushJobStats job_stats;
+  std::vector<Iterator*> inputs;
+  inputs.push_back(mem->NewIterator());
+  Status s = RunFlushJob(std::move(inputs), env_, dbname_, table_options_,
+                         oldest_snapshot,
+                         [this] { return NewOutputFileNumber(); }, &meta,
+                         &job_stats);
+
+  MutexLock l(&mutex_);
+  for (auto& entry : imm_) {
+    if (entry.mem != mem) continue;
+    if (s.ok()) {
+      entry.state = ImmEntry::State::kFlushed;
+      entry.result = meta;
+    } else {
+      entry.state = ImmEntry::State::kPending;
+    }
+    break;
+  }
+  if (s.ok()) {
+    LevelIoStats& st = stats_.levels[0];
+    st.jobs++;
+    st.micros += job_stats.micros;
+    st.bytes_read += mem->MemoryUsage();
+    st.bytes_written += meta.file_size;
+    st.files_out += meta.number != 0 ? 1 : 0;
+    st.records_in += job_stats.input_records;
+    st.records_dropped += job_stats.dropped_records;
+    Log(info_log_.get(),
+        "flush memtable %llu: table %llu, %llu entries, %llu bytes, %llu us",
+        static_cast<unsigned long long>(mem->id()),
+        static_cast<unsigned long long>(meta.number),
+        static_cast<unsigned long long>(meta.num_entries),
+        static_cast<unsigned long long>(meta.file_size),
+        static_cast<unsigned long long>(job_stats.micros));
+    InstallFlushResults();
+  } else {
+    if (meta.number != 0) pending_outputs_.erase(meta.number);
+    RecordBackgroundError(s);
+  }
+  running_flushes_--;
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+void DBImpl::InstallFlushResults() {
+  // One installer at a time; whoever finishes later installs what the
+  // running installation did not cover.
+  while (!installing_flush_ && !imm_.empty() &&
+         imm_.front().state == ImmEntry::State::kFlushed) {
+    installing_flush_ = true;
+    VersionEdit edit;
+    size_t count = 0;
+    for (auto& entry : imm_) {
+      if (entry.state != ImmEntry::State::kFlushed) break;
+      entry.state = ImmEntry::State::kInstalling;
+      if (entry.result.number != 0) edit.AddFile(0, entry.result);
+      count++;
+    }
+    // WALs older than the oldest memtable still unflushed are obsolete.
+    uint64_t min_log = mem_->log_number();
+    for (size_t i = count; i < imm_.size(); i++) {
+      min_log = std::min(min_log, imm_[i].mem->log_number());
+    }
+    edit.SetLogNumber(min_log);
+    Status s = versions_->LogAndApply(&edit, &mutex_);
+    for (size_t i = 0; i < count; i++) {
+      if (imm_[i].result.number != 0) {
+        pending_outputs_.erase(imm_[i].result.number);
+      }
+    }
+    installing_flush_ = false;
+    if (!s.ok()) {
+      // The MANIFEST may or may not hold the edit: stop, keep the files.
+      for (size_t i = 0; i < count; i++) {
+        imm_[i].state = ImmEntry::State::kFlushed;
+      }
+      RecordBackgroundError(s);
+      return;
+    }
+    imm_.erase(imm_.begin(), imm_.begin() + static_cast<long>(count));
+    InstallSuperVersion();
+    DeleteObsoleteFiles(/*full_scan=*/true);
+  }
+}
+
+void DBImpl::BackgroundCompaction(Compaction* c) {
+  MutexLock l(&mutex_);
+  Status s = RunCompaction(c);
+  if (!s.ok() && !s.IsAborted()) RecordBackgroundError(s);
+  running_compactions_--;
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+Status DBImpl::RunCompaction(Compaction* c) {
+  std::unique_ptr<Compaction> owned(c);
+  VersionEdit edit;
+  Status s;
+  LevelIoStats& st = stats_.levels[c->output_level()];
+  if (c->IsTrivialMove() && !c->manual()) {
+    const FileMetaData& f = *c->inputs(0)[0];
+    edit.RemoveFile(c->level(), f.number);
+    edit.AddFile(c->output_level(), f);
+    s = versions_->LogAndApply(&edit, &mutex_);
+    if (s.ok()) stats_.trivial_moves++;
+    Log(info_log_.get(), "trivial move of table %llu to L%d: %s",
+        static_cast<unsigned long long>(f.number), c->output_level(),
+        s.ToString().c_str());
+  } else {
+    const SequenceNumber oldest_snapshot = OldestSnapshot();
+    Log(info_log_.get(), "compaction %s, %llu bytes", c->Describe().c_str(),
+        static_cast<unsigned long long>(c->InputBytes()));
+    CompactionJob job(c, env_, dbname_, table_options_, table_cache_.get(),
+                      oldest_snapshot,
+                      [this] { return NewOutputFileNumber(); },
+                      &shutting_down_);
+    mutex_.Unlock();
+    s = job.Run();
+    mutex_.Lock();
+    if (s.ok()) {
+      c->AddInputDeletions(&edit);
+      for (const auto& f : job.outputs()) edit.AddFile(c->output_level(), f);
+      s = versions_->LogAndApply(&edit, &mutex_);
+    }
+    for (const auto& f : job.outputs()) pending_outputs_.erase(f.number);
+    if (s.ok()) {
+      const CompactionJobStats& js = job.stats();
+      st.jobs++;
+      st.micros += js.micros;
+      st.bytes_read += js.bytes_read;
+      st.bytes_written += js.bytes_written;
+      st.files_in += c->num_input_files();
+      st.files_out += job.outputs().size();
+      st.records_in += js.input_records;
+      st.records_dropped += js.dropped_records;
+    }
+    Log(info_log_.get(), "compaction %s done: %zu outputs, %s",
+        c->Describe().c_str(), job.outputs().size(), s.ToString().c_str());
+  }
+  picker_->Release(c);
+  owned.reset();  // drops the input version; inputs may become obsolete
+  if (s.ok()) InstallSuperVersion();
+  DeleteObsoleteFiles(/*full_scan=*/false);
+  return s;
+}
+
+Status DBImpl::WaitForFlush(uint64_t last_mem_id) {
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    bool pending = false;
+    for (const auto& entry : imm_) {
+      if (entry.mem->id() <= last_mem_id) pending = true;
+    }
+    if (!pending) return Status::OK();
+    bg_cv_.Wait();
+  }
+}
+
+Status DBImpl::Flush(const FlushOptions& options) {
+  // A null batch through the writer queue seals the memtable in order with
+  // concurrent writes.
+  Status s = Write(WriteOptions(), nullptr);
+  if (!s.ok() || !options.wait) return s;
+  MutexLock l(&mutex_);
+  uint64_t last_id = 0;
+  for (const auto& entry : imm_) last_id = std::max(last_id, entry.mem->id());
+  return WaitForFlush(last_id);
+}
+
+Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
+  Status s = Flush(FlushOptions());
+  if (!s.ok()) return s;
+  MutexLock l(&mutex_);
+  manual_compactions_++;
+  // Compact level by level down to the deepest level holding the range.
+  int max_level = 0;
+  {
+    VersionRef v = versions_->current();
+    for (int level = 1; level < v->num_levels(); level++) {
+      if (v->OverlapInLevel(level, begin, end)) max_level = level;
+    }
+    // Data only in L0 still goes down one level: L0 files overlap, and a
+    // merge is what drops overwritten and deleted entries.
+    if (max_level == 0 && v->OverlapInLevel(0, begin, end)) max_level = 1;
+  }
+  for (int level = 0; level < max_level && s.ok(); level++) {
+    while (s.ok()) {
+      if (shutting_down_.load()) {
+        s = Status::Aborted(dbname_, "database is closing");
+        break;
+      }
+      if (!bg_error_.ok()) {
+        s = bg_error_;
+        break;
+      }
+      bool busy = false;
+      std::unique_ptr<Compaction> c =
+          picker_->PickRange(level, begin, end, &busy);
+      if (c == nullptr) {
+        if (!busy) break;
+        bg_cv_.Wait();  // inputs in use by a background compaction
+        continue;
+      }
+      s = RunCompaction(c.release());
+      break;
+    }
+  }
+  manual_compactions_--;
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+  return s;
+}
+
+Status DBImpl::TEST_WaitForBackgroundWork() {
+  MutexLock l(&mutex_);
+  while (bg_error_.ok() &&
+         (running_flushes_ > 0 || running_compactions_ > 0 || !imm_.empty() ||
+          (!options_.disable_auto_compactions && picker_->NeedsCompaction()))) {
+    MaybeScheduleWork();
+    if (running_flushes_ == 0 && running_compactions_ == 0 && imm_.empty()) {
+      break;  // nothing can run (e.g. every candidate conflicts)
+    }
+    bg_cv_.Wait();
+  }
+  return bg_error_;
+}
+
+}  // namespace o3lsm

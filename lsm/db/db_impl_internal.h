@@ -1,0 +1,26 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// Small helpers shared by the DBImpl source files.
+
+#ifndef O3LSM_LSM_DB_DB_IMPL_INTERNAL_H_
+#define O3LSM_LSM_DB_DB_IMPL_INTERNAL_H_
+
+#include <cstddef>
+
+#include "lsm/memtable/memtable.h"
+#include "lsm/wal/write_batch_internal.h"
+
+namespace o3lsm {
+
+// Upper bound of the memtable bytes a batch takes: its encoded size covers
+// keys and values; each update adds at most a node's links, the tag and the
+// length prefixes (see SkipList::MaxNodeSize).
+inline size_t BatchBound(const WriteBatch& batch) {
+  const size_t per_update = MemTable::EntryBound(0, 0);
+  return WriteBatchInternal::ByteSize(&batch) +
+         WriteBatchInternal::Count(&batch) * per_update;
+}
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_DB_DB_IMPL_INTERNAL_H_

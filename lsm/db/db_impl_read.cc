@@ -1,0 +1,175 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// The read path: the mutable memtable, sealed memtables newest first, then
+// the SST files of the current version; iterators merge all of them.
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "lsm/db/db_impl.h"
+#include "lsm/db/db_iter.h"
+#include "lsm/db/merging_iterator.h"
+
+namespace o3lsm {
+
+Status DBImpl::Get(const ReadOptions& options, const Slice& key,
+                   std::string* value) {
+  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  const SequenceNumber sequence =
+      options.snapshot != nullptr
+          ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
+          : versions_->LastSequence();
+  LookupKey lkey(key, sequence);
+  Status s;
+  if (sv->mem->Get(lkey, value, &s)) return s;
+  for (const MemTableRef& imm : sv->imm) {
+    if (imm->Get(lkey, value, &s)) return s;
+  }
+  return sv->current->Get(options, lkey, value, table_cache_.get());
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  const SequenceNumber sequence =
+      options.snapshot != nullptr
+          ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
+          : versions_->LastSequence();
+  std::vector<Iterator*> children;
+  children.push_back(sv->mem->NewIterator());
+  for (const MemTableRef& imm : sv->imm) children.push_back(imm->NewIterator());
+  sv->current->AddIterators(options, table_cache_.get(), sv->current,
+                            &children);
+  Iterator* internal = NewMergingIterator(std::move(children));
+  return std::unique_ptr<Iterator>(NewDBIterator(internal, sequence));
+}
+
+bool DBImpl::GetProperty(const Slice& property, std::string* value) {
+  value->clear();
+  MutexLock l(&mutex_);
+  Slice in = property;
+  const Slice prefix("o3lsm.");
+  if (!in.starts_with(prefix)) return false;
+  in.remove_prefix(prefix.size());
+
+  const VersionRef v = versions_->current();
+  if (in.starts_with("num-files-at-level")) {
+    in.remove_prefix(strlen("num-files-at-level"));
+    const std::string digits = in.ToString();
+    if (digits.empty() ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    const long level = strtol(digits.c_str(), nullptr, 10);
+    if (level < 0 || level >= v->num_levels()) return false;
+    *value = std::to_string(v->NumFiles(static_cast<int>(level)));
+    return true;
+  }
+  if (in == "stats") {
+    *value = StatsString();
+    return true;
+  }
+  if (in == "sstables") {
+    *value = v->DebugString();
+    return true;
+  }
+  if (in == "approximate-memory-usage") {
+    size_t total = mem_->MemoryUsage() + block_cache_->TotalCharge();
+    for (const auto& entry : imm_) total += entry.mem->MemoryUsage();
+    *value = std::to_string(total);
+    return true;
+  }
+  if (in == "num-immutable-memtables") {
+    *value = std::to_string(imm_.size());
+    return true;
+  }
+  if (in == "last-sequence") {
+    *value = std::to_string(versions_->LastSequence());
+    return true;
+  }
+  return false;
+}
+
+std::string DBImpl::StatsString() {
+  const VersionRef v = versions_->current();
+  std::string r;
+  char buf[256];
+  auto mib = [](uint64_t b) { return static_cast<double>(b) / 1048576.0; };
+
+  r += "** Levels **\n";
+  r += "Level  Files  Size(MiB)  Score  Jobs  Read(MiB)  Write(MiB)  "
+       "Time(s)  RecordsIn  Dropped\n";
+  uint64_t total_written = 0;
+  for (int level = 0; level < v->num_levels(); level++) {
+    const LevelIoStats& st = stats_.levels[level];
+    total_written += st.bytes_written;
+    if (v->NumFiles(level) == 0 && st.jobs == 0) continue;
+    snprintf(buf, sizeof(buf),
+             "L%-5d %5d %10.1f %6.2f %5" PRIu64 " %10.1f %11.1f %8.1f %10" PRIu64
+             " %8" PRIu64 "\n",
+             level, v->NumFiles(level), mib(v->LevelBytes(level)),
+             level + 1 < v->num_levels() ? picker_->LevelScore(*v, level) : 0.0,
+             st.jobs, mib(st.bytes_read), mib(st.bytes_written),
+             static_cast<double>(st.micros) / 1e6, st.records_in,
+             st.records_dropped);
+    r += buf;
+  }
+  snprintf(buf, sizeof(buf), "Total  %5" PRIu64 " %10.1f  trivial moves: %" PRIu64 "\n",
+           v->TotalFiles(), mib(v->TotalBytes()), stats_.trivial_moves);
+  r += buf;
+
+  const uint64_t flushed = stats_.levels[0].bytes_written;
+  r += "** Writes **\n";
+  snprintf(buf, sizeof(buf),
+           "User: %" PRIu64 " updates, %.1f MiB in %" PRIu64
+           " groups (%.2f updates/group)\n",
+           stats_.user_writes, mib(stats_.user_bytes), stats_.write_groups,
+           stats_.write_groups ? static_cast<double>(stats_.user_writes) /
+                                     stats_.write_groups
+                               : 0.0);
+  r += buf;
+  snprintf(buf, sizeof(buf), "WAL: %.1f MiB, %" PRIu64 " syncs\n",
+           mib(stats_.wal_bytes), stats_.wal_syncs);
+  r += buf;
+  snprintf(buf, sizeof(buf),
+           "Write amplification: %.2f (SST bytes written / bytes flushed), "
+           "%.2f (WAL + SST bytes written / user bytes)\n",
+           flushed ? static_cast<double>(total_written) / flushed : 0.0,
+           stats_.user_bytes
+               ? static_cast<double>(total_written + stats_.wal_bytes) /
+                     stats_.user_bytes
+               : 0.0);
+  r += buf;
+  r += "** Stalls **\n";
+  snprintf(buf, sizeof(buf),
+           "L0 slowdown: %" PRIu64 " (%.3f s), memtable stop: %" PRIu64
+           " (%.3f s), L0 stop: %" PRIu64 " (%.3f s)\n",
+           stats_.slowdown_l0.count, stats_.slowdown_l0.micros / 1e6,
+           stats_.stop_memtables.count, stats_.stop_memtables.micros / 1e6,
+           stats_.stop_l0.count, stats_.stop_l0.micros / 1e6);
+  r += buf;
+  r += "** Memory **\n";
+  size_t imm_bytes = 0;
+  for (const auto& entry : imm_) imm_bytes += entry.mem->MemoryUsage();
+  snprintf(buf, sizeof(buf),
+           "Memtables: active %.1f MiB (%" PRIu64 " entries), %zu sealed "
+           "%.1f MiB, limit %d x %.1f MiB\n",
+           mib(mem_->MemoryUsage()), mem_->num_entries(), imm_.size(),
+           mib(imm_bytes), options_.max_write_buffer_number,
+           mib(options_.write_buffer_size));
+  r += buf;
+  snprintf(buf, sizeof(buf),
+           "Block cache: %.1f / %.1f MiB; table cache: %zu open files\n",
+           mib(block_cache_->TotalCharge()), mib(block_cache_->Capacity()),
+           table_cache_->OpenFiles());
+  r += buf;
+  snprintf(buf, sizeof(buf),
+           "Background: %d flushes, %d compactions running; snapshots: %zu; "
+           "last sequence %" PRIu64 "\n",
+           running_flushes_, running_compactions_, snapshots_.size(),
+           versions_->LastSequence());
+  r += buf;
+  if (!bg_error_.ok()) r += "Background error: " + bg_error_.ToString() + "\n";
+  return r;
+}
+
+}  // namespace o3lsm

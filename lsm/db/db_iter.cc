@@ -1,0 +1,209 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/db/db_iter.h"
+
+#include <memory>
+#include <string>
+
+namespace o3lsm {
+
+namespace {
+
+// Positions:
+//   moving forward  the internal iterator sits on the entry being returned;
+//   moving backward it sits before every entry of the returned key, whose
+//                   key and value are copied into saved_key_/saved_value_.
+class DBIter final : public Iterator {
+ public:
+  DBIter(Iterator* iter, SequenceNumber s) : iter_(iter), sequence_(s) {}
+
+  bool Valid() const override { return valid_; }
+
+  Slice key() const override {
+    return direction_ == kForward ? ExtractUserKey(iter_->key())
+                                  : Slice(saved_key_);
+  }
+  Slice value() const override {
+    return direction_ == kForward ? iter_->value() : Slice(saved_value_);
+  }
+  Status status() const override {
+    return status_.ok() ? iter_->status() : status_;
+  }
+
+  void Next() override;
+  void Prev() override;
+  void Seek(const Slice& target) override;
+  void SeekToFirst() override;
+  void SeekToLast() override;
+
+ private:
+  enum Direction { kForward, kReverse };
+
+  // Moves forward to the first visible entry not hidden by a tombstone or a
+  // newer version of skip_key (when skipping).
+  void FindNextUserEntry(bool skipping, std::string* skip_key);
+  // Moves backward, collecting the newest visible version of the previous
+  // user key into saved_key_/saved_value_.
+  void FindPrevUserEntry();
+  bool ParseKey(ParsedInternalKey* key);
+
+  std::unique_ptr<Iterator> iter_;
+  const SequenceNumber sequence_;
+  Status status_;
+  std::string saved_key_;
+  std::string saved_value_;
+  Direction direction_ = kForward;
+  bool valid_ = false;
+};
+
+bool DBIter::ParseKey(ParsedInternalKey* key) {
+  if (!ParseInternalKey(iter_->key(), key)) {
+    status_ = Status::Corruption("iterator", "malformed internal key");
+    return false;
+  }
+  return true;
+}
+
+void DBIter::FindNextUserEntry(bool skipping, std::string* skip_key) {
+  // Loop until we hit an acceptable entry to yield.
+  direction_ = kForward;
+  for (; iter_->Valid(); iter_->Next()) {
+    ParsedInternalKey ikey;
+    if (!ParseKey(&ikey)) break;
+    if (ikey.sequence > sequence_) continue;  // newer than our snapshot
+    if (ikey.type == kTypeDeletion) {
+      // Hide every older version of this key.
+      skip_key->assign(ikey.user_key.data(), ikey.user_key.size());
+      skipping = true;
+    } else if (!skipping || ikey.user_key.compare(*skip_key) > 0) {
+      valid_ = true;
+      saved_key_.clear();
+      return;
+    }
+  }
+  saved_key_.clear();
+  valid_ = false;
+}
+
+void DBIter::FindPrevUserEntry() {
+  ValueType value_type = kTypeDeletion;
+  for (; iter_->Valid(); iter_->Prev()) {
+    ParsedInternalKey ikey;
+    if (!ParseKey(&ikey)) break;
+    if (ikey.sequence > sequence_) continue;
+    if (value_type != kTypeDeletion &&
+        ikey.user_key.compare(saved_key_) < 0) {
+      // A visible, live entry for saved_key_ is collected and we have moved
+      // on to an older key.
+      break;
+    }
+    value_type = ikey.type;
+    if (value_type == kTypeDeletion) {
+      saved_key_.clear();
+      saved_value_.clear();
+    } else {
+      saved_key_.assign(ikey.user_key.data(), ikey.user_key.size());
+      saved_value_.assign(iter_->value().data(), iter_->value().size());
+    }
+  }
+  if (value_type == kTypeDeletion) {
+    // End of iteration.
+    valid_ = false;
+    saved_key_.clear();
+    saved_value_.clear();
+    direction_ = kForward;
+  } else {
+    valid_ = true;
+  }
+}
+
+void DBIter::Next() {
+  if (direction_ == kReverse) {
+    direction_ = kForward;
+    // iter_ is before every entry of saved_key_; move it into them, then
+    // skip them below.
+    if (!iter_->Valid()) {
+      iter_->SeekToFirst();
+    } else {
+      iter_->Next();
+    }
+    if (!iter_->Valid()) {
+      valid_ = false;
+      saved_key_.clear();
+      return;
+    }
+    // saved_key_ already holds the key to skip past.
+  } else {
+    // Skip the rest of the current key's versions.
+    const Slice k = ExtractUserKey(iter_->key());
+    saved_key_.assign(k.data(), k.size());
+    iter_->Next();
+    if (!iter_->Valid()) {
+      valid_ = false;
+      saved_key_.clear();
+      return;
+    }
+  }
+  FindNextUserEntry(true, &saved_key_);
+}
+
+void DBIter::Prev() {
+  if (direction_ == kForward) {
+    // iter_ is on the current entry; scan back until the key changes, and
+    // FindPrevUserEntry collects the previous key.
+    const Slice k = ExtractUserKey(iter_->key());
+    saved_key_.assign(k.data(), k.size());
+    while (true) {
+      iter_->Prev();
+      if (!iter_->Valid()) {
+        valid_ = false;
+        saved_key_.clear();
+        saved_value_.clear();
+        return;
+      }
+      if (ExtractUserKey(iter_->key()).compare(saved_key_) < 0) break;
+    }
+    direction_ = kReverse;
+  }
+  FindPrevUserEntry();
+}
+
+void DBIter::Seek(const Slice& target) {
+  direction_ = kForward;
+  saved_value_.clear();
+  saved_key_.clear();
+  AppendInternalKey(&saved_key_,
+                    ParsedInternalKey(target, sequence_, kValueTypeForSeek));
+  iter_->Seek(saved_key_);
+  if (iter_->Valid()) {
+    FindNextUserEntry(false, &saved_key_);
+  } else {
+    valid_ = false;
+  }
+}
+
+void DBIter::SeekToFirst() {
+  direction_ = kForward;
+  saved_value_.clear();
+  iter_->SeekToFirst();
+  if (iter_->Valid()) {
+    FindNextUserEntry(false, &saved_key_);
+  } else {
+    valid_ = false;
+  }
+}
+
+void DBIter::SeekToLast() {
+  direction_ = kReverse;
+  saved_value_.clear();
+  iter_->SeekToLast();
+  FindPrevUserEntry();
+}
+
+}  // namespace
+
+Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence) {
+  return new DBIter(internal_iter, sequence);
+}
+
+}  // namespace o3lsm

@@ -1,0 +1,278 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/version/version.h"
+
+#include <algorithm>
+
+#include "lsm/table/two_level_iterator.h"
+#include "lsm/version/table_cache.h"
+#include "util/coding.h"
+
+namespace o3lsm {
+
+namespace {
+
+const InternalKeyComparator kCmp;
+
+bool AfterFile(const Slice* user_key, const FileMetaData& f) {
+  // nullptr user_key occurs before all keys.
+  return user_key != nullptr && user_key->compare(f.largest.user_key()) > 0;
+}
+
+bool BeforeFile(const Slice* user_key, const FileMetaData& f) {
+  // nullptr user_key occurs after all keys.
+  return user_key != nullptr && user_key->compare(f.smallest.user_key()) < 0;
+}
+
+// Index over the files of a sorted level: key() is a file's largest key,
+// value() its number and size (16 bytes).
+class LevelFileNumIterator final : public Iterator {
+ public:
+  explicit LevelFileNumIterator(const std::vector<FileRef>* files)
+      : files_(files), index_(files->size()) {}
+
+  bool Valid() const override { return index_ < files_->size(); }
+  void Seek(const Slice& target) override {
+    index_ = FindFile(*files_, target);
+  }
+  void SeekToFirst() override { index_ = 0; }
+  void SeekToLast() override {
+    index_ = files_->empty() ? 0 : files_->size() - 1;
+  }
+  void Next() override { index_++; }
+  void Prev() override {
+    index_ = (index_ == 0) ? files_->size() : index_ - 1;
+  }
+  Slice key() const override { return (*files_)[index_]->largest.Encode(); }
+  Slice value() const override {
+    EncodeFixed64(value_buf_, (*files_)[index_]->number);
+    EncodeFixed64(value_buf_ + 8, (*files_)[index_]->file_size);
+    return Slice(value_buf_, sizeof(value_buf_));
+  }
+  Status status() const override { return Status::OK(); }
+
+ private:
+  const std::vector<FileRef>* const files_;
+  size_t index_;
+  mutable char value_buf_[16];
+};
+
+}  // namespace
+
+size_t FindFile(const std::vector<FileRef>& files, const Slice& internal_key) {
+  size_t left = 0;
+  size_t right = files.size();
+  while (left < right) {
+    const size_t mid = (left + right) / 2;
+    if (kCmp.Compare(files[mid]->largest.Encode(), internal_key) < 0) {
+      left = mid + 1;  // everything at or before mid is too small
+    } else {
+      right = mid;
+    }
+  }
+  return right;
+}
+
+uint64_t Version::LevelBytes(int level) const {
+  uint64_t sum = 0;
+  for (const auto& f : files_[level]) sum += f->file_size;
+  return sum;
+}
+
+uint64_t Version::TotalBytes() const {
+  uint64_t sum = 0;
+  for (int level = 0; level < num_levels(); level++) sum += LevelBytes(level);
+  return sum;
+}
+
+uint64_t Version::TotalFiles() const {
+  uint64_t n = 0;
+  for (const auto& level : files_) n += level.size();
+  return n;
+}
+
+Status Version::Get(const ReadOptions& options, const LookupKey& key,
+                    std::string* value, TableCache* table_cache) const {
+  const Slice ikey = key.internal_key();
+  const Slice user_key = key.user_key();
+
+  enum class State { kNotFound, kFound, kDeleted, kCorrupt };
+  struct Saver {
+    State state = State::kNotFound;
+    Slice user_key;
+    std::string* value;
+  } saver;
+  saver.user_key = user_key;
+  saver.value = value;
+  auto handle = [&saver](const Slice& found_key, const Slice& found_value) {
+    ParsedInternalKey parsed;
+    if (!ParseInternalKey(found_key, &parsed)) {
+      saver.state = State::kCorrupt;
+    } else if (parsed.user_key == saver.user_key) {
+      if (parsed.type == kTypeValue) {
+        saver.state = State::kFound;
+        saver.value->assign(found_value.data(), found_value.size());
+      } else {
+        saver.state = State::kDeleted;
+      }
+    }
+    return true;
+  };
+
+  auto search = [&](const FileMetaData& f, bool* done) -> Status {
+    Status s =
+        table_cache->Get(options, f.number, f.file_size, ikey, handle);
+    if (!s.ok()) {
+      *done = true;
+      return s;
+    }
+    switch (saver.state) {
+      case State::kNotFound:
+        return Status::OK();
+      case State::kFound:
+        *done = true;
+        return Status::OK();
+      case State::kDeleted:
+        *done = true;
+        return Status::NotFound(Slice());
+      case State::kCorrupt:
+        *done = true;
+        return Status::Corruption("bad internal key in table " +
+                                  std::to_string(f.number));
+    }
+    return Status::OK();
+  };
+
+  bool done = false;
+  // L0: every file whose range holds the key, newest first.
+  for (const auto& f : files_[0]) {
+    if (user_key.compare(f->smallest.user_key()) >= 0 &&
+        user_key.compare(f->largest.user_key()) <= 0) {
+      Status s = search(*f, &done);
+      if (done) return s;
+    }
+  }
+  // Other levels: at most one file each.
+  for (int level = 1; level < num_levels(); level++) {
+    const auto& files = files_[level];
+    if (files.empty()) continue;
+    const size_t index = FindFile(files, ikey);
+    if (index >= files.size()) continue;
+    const FileMetaData& f = *files[index];
+    if (user_key.compare(f.smallest.user_key()) < 0) continue;
+    Status s = search(f, &done);
+    if (done) return s;
+  }
+  return Status::NotFound(Slice());
+}
+
+void Version::AddIterators(const ReadOptions& options, TableCache* table_cache,
+                           std::shared_ptr<const Version> self,
+                           std::vector<Iterator*>* iters) const {
+  for (const auto& f : files_[0]) {
+    Iterator* it = table_cache->NewIterator(options, f->number, f->file_size);
+    it->RegisterCleanup([self] {});
+    iters->push_back(it);
+  }
+  for (int level = 1; level < num_levels(); level++) {
+    if (!files_[level].empty()) {
+      iters->push_back(
+          NewLevelIterator(options, table_cache, &files_[level], self));
+    }
+  }
+}
+
+Iterator* NewLevelIterator(const ReadOptions& options, TableCache* table_cache,
+                           const std::vector<FileRef>* files,
+                           std::shared_ptr<const Version> version) {
+  Iterator* it = NewTwoLevelIterator(
+      new LevelFileNumIterator(files),
+      [options, table_cache](const Slice& file_value) -> Iterator* {
+        if (file_value.size() != 16) {
+          return NewErrorIterator(
+              Status::Corruption("level iterator", "bad file entry"));
+        }
+        return table_cache->NewIterator(options,
+                                        DecodeFixed64(file_value.data()),
+                                        DecodeFixed64(file_value.data() + 8));
+      });
+  it->RegisterCleanup([version] {});
+  return it;
+}
+
+std::vector<FileRef> Version::GetOverlappingInputs(int level,
+                                                   const Slice* begin,
+                                                   const Slice* end) const {
+  std::vector<FileRef> inputs;
+  std::string user_begin = begin != nullptr ? begin->ToString() : "";
+  std::string user_end = end != nullptr ? end->ToString() : "";
+  bool has_begin = begin != nullptr;
+  bool has_end = end != nullptr;
+  const auto& files = files_[level];
+  for (size_t i = 0; i < files.size();) {
+    const FileMetaData& f = *files[i++];
+    const Slice file_start = f.smallest.user_key();
+    const Slice file_limit = f.largest.user_key();
+    if (has_end && file_start.compare(user_end) > 0) continue;
+    if (has_begin && file_limit.compare(user_begin) < 0) continue;
+    inputs.push_back(files[i - 1]);
+    if (level == 0) {
+      // Overlapping L0 files must move together: widen the range and
+      // restart until no further file joins.
+      bool widened = false;
+      if (has_begin && file_start.compare(user_begin) < 0) {
+        user_begin = file_start.ToString();
+        widened = true;
+      }
+      if (has_end && file_limit.compare(user_end) > 0) {
+        user_end = file_limit.ToString();
+        widened = true;
+      }
+      if (widened) {
+        inputs.clear();
+        i = 0;
+      }
+    }
+  }
+  return inputs;
+}
+
+bool Version::OverlapInLevel(int level, const Slice* smallest,
+                             const Slice* largest) const {
+  const auto& files = files_[level];
+  if (level == 0) {
+    for (const auto& f : files) {
+      if (!AfterFile(smallest, *f) && !BeforeFile(largest, *f)) return true;
+    }
+    return false;
+  }
+  size_t index = 0;
+  if (smallest != nullptr) {
+    InternalKey small_key(*smallest, kMaxSequenceNumber, kValueTypeForSeek);
+    index = FindFile(files, small_key.Encode());
+  }
+  if (index >= files.size()) return false;
+  return !BeforeFile(largest, *files[index]);
+}
+
+std::string Version::LevelSummary() const {
+  std::string r = "files[";
+  for (const auto& level : files_) r += " " + std::to_string(level.size());
+  r += " ]";
+  return r;
+}
+
+std::string Version::DebugString() const {
+  std::string r;
+  for (int level = 0; level < num_levels(); level++) {
+    r += "--- level " + std::to_string(level) + " ---\n";
+    for (const auto& f : files_[level]) {
+      r += " " + std::to_string(f->number) + ":" +
+           std::to_string(f->file_size) + "[" + f->smallest.DebugString() +
+           " .. " + f->largest.DebugString() + "]\n";
+    }
+  }
+  return r;
+}
+
+}  // namespace o3lsm

@@ -1,0 +1,109 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// A VersionEdit is one record of the MANIFEST: the difference between two
+// versions of the LSM tree (files added and removed per level) plus the
+// counters recovery needs (next file number, last sequence, the oldest WAL
+// still needed). docs/manifest_format.md has the encoding.
+//
+// Thread safety: a value type; external synchronization for mutation.
+
+#ifndef O3LSM_LSM_VERSION_VERSION_EDIT_H_
+#define O3LSM_LSM_VERSION_VERSION_EDIT_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lsm/dbformat.h"
+#include "o3lsm/status.h"
+
+namespace o3lsm {
+
+// An SST file of some version. Shared by every version that holds it; when
+// the last holder lets go, the file becomes obsolete (see VersionSet).
+struct FileMetaData {
+  uint64_t number = 0;
+  uint64_t file_size = 0;
+  InternalKey smallest;  // smallest internal key in the file
+  InternalKey largest;   // largest internal key in the file
+  SequenceNumber smallest_seqno = kMaxSequenceNumber;
+  SequenceNumber largest_seqno = 0;
+  uint64_t num_entries = 0;
+  uint64_t num_deletions = 0;
+
+  // Runtime only, guarded by the DB mutex: an input of a running compaction.
+  bool being_compacted = false;
+};
+
+class VersionEdit {
+ public:
+  VersionEdit() = default;
+
+  void Clear() { *this = VersionEdit(); }
+
+  void SetLogNumber(uint64_t num) {
+    has_log_number_ = true;
+    log_number_ = num;
+  }
+  void SetNextFile(uint64_t num) {
+    has_next_file_number_ = true;
+    next_file_number_ = num;
+  }
+  void SetLastSequence(SequenceNumber seq) {
+    has_last_sequence_ = true;
+    last_sequence_ = seq;
+  }
+  void SetCompactPointer(int level, const InternalKey& key) {
+    compact_pointers_.emplace_back(level, key);
+  }
+
+  // Adds file f at level. REQUIRES: not yet part of the version it edits.
+  void AddFile(int level, const FileMetaData& f) {
+    new_files_.emplace_back(level, f);
+  }
+  void RemoveFile(int level, uint64_t file) {
+    deleted_files_.insert(std::make_pair(level, file));
+  }
+
+  bool has_log_number() const { return has_log_number_; }
+  uint64_t log_number() const { return log_number_; }
+  bool has_next_file_number() const { return has_next_file_number_; }
+  uint64_t next_file_number() const { return next_file_number_; }
+  bool has_last_sequence() const { return has_last_sequence_; }
+  SequenceNumber last_sequence() const { return last_sequence_; }
+
+  const std::vector<std::pair<int, FileMetaData>>& new_files() const {
+    return new_files_;
+  }
+  const std::set<std::pair<int, uint64_t>>& deleted_files() const {
+    return deleted_files_;
+  }
+  const std::vector<std::pair<int, InternalKey>>& compact_pointers() const {
+    return compact_pointers_;
+  }
+
+  void EncodeTo(std::string* dst) const;
+  // Fails with Corruption (naming the field) on malformed input; levels are
+  // checked against num_levels.
+  Status DecodeFrom(const Slice& src, int num_levels);
+
+  std::string DebugString() const;
+
+ private:
+  bool has_log_number_ = false;
+  bool has_next_file_number_ = false;
+  bool has_last_sequence_ = false;
+  uint64_t log_number_ = 0;
+  uint64_t next_file_number_ = 0;
+  SequenceNumber last_sequence_ = 0;
+  std::vector<std::pair<int, InternalKey>> compact_pointers_;
+  std::set<std::pair<int, uint64_t>> deleted_files_;
+  std::vector<std::pair<int, FileMetaData>> new_files_;
+};
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_VERSION_VERSION_EDIT_H_
