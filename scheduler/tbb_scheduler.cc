@@ -32,12 +32,11 @@ namespace {
 // the smallest among live global_controls, so hold one generous control for
 // the life of the process.
 void EnsureWorkerPool() {
-  static oneapi::tbb::global_control* control = [] {
-    const size_t want = std::max<size_t>(
-        16, static_cast<size_t>(oneapi::tbb::info::default_concurrency()) + 1);
-    return new oneapi::tbb::global_control(
-        oneapi::tbb::global_control::max_allowed_parallelism, want);
-  }();
+  static oneapi::tbb::global_control control(
+      oneapi::tbb::global_control::max_allowed_parallelism,
+      std::max<size_t>(16, static_cast<size_t>(
+                               oneapi::tbb::info::default_concurrency()) +
+                               1));
   (void)control;
 }
 
