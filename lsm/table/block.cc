@@ -77,20 +77,14 @@ BlockIter::BlockIter(const Block* block, BlockKeyOrder order)
       current_(restarts_offset_),
       next_(restarts_offset_),
       restart_index_(num_restarts_) {
-  if (num_restarts_ == 0) {
-    status_ = Status::Corruption("malformed block", "bad restart array");
-  }
+  if (num_restarts_ == 0) status_ = CorruptionStatus("bad restart array");
 }
 
 void BlockIter::SetErrorContext(const std::string* fname,
                                 uint64_t block_offset) {
   fname_ = fname;
   block_offset_ = block_offset;
-  if (num_restarts_ == 0) {
-    status_ = Status::Corruption(*fname_, "block at offset " +
-                                              std::to_string(block_offset_) +
-                                              ": bad restart array");
-  }
+  if (num_restarts_ == 0) status_ = CorruptionStatus("bad restart array");
 }
 
 int BlockIter::Compare(const Slice& a, const Slice& b) const {
@@ -113,16 +107,16 @@ void BlockIter::MarkInvalid() {
   value_.clear();
 }
 
+Status BlockIter::CorruptionStatus(const std::string& what) const {
+  if (fname_ == nullptr) return Status::Corruption("malformed block", what);
+  return Status::Corruption(*fname_,
+                            "block " + AtOffset(block_offset_) + ": " + what);
+}
+
 void BlockIter::Corrupt(const char* what, uint64_t at) {
   MarkInvalid();
-  std::string msg = std::string(what) + " at block byte " + std::to_string(at);
-  if (fname_ != nullptr) {
-    status_ = Status::Corruption(
-        *fname_,
-        "block at offset " + std::to_string(block_offset_) + ": " + msg);
-  } else {
-    status_ = Status::Corruption("malformed block", msg);
-  }
+  status_ = CorruptionStatus(std::string(what) + " at block byte " +
+                             std::to_string(at));
 }
 
 bool BlockIter::SeekToRestartPoint(uint32_t index) {
@@ -186,8 +180,8 @@ bool BlockIter::RestartKey(uint32_t index, Slice* key) {
     return false;
   }
   uint32_t shared, non_shared, value_length;
-  const char* p = DecodeEntry(data_ + offset, data_ + restarts_offset_,
-                              &shared, &non_shared, &value_length);
+  const char* p = DecodeEntry(data_ + offset, data_ + restarts_offset_, &shared,
+                              &non_shared, &value_length);
   if (p == nullptr || shared != 0 ||
       (order_ == BlockKeyOrder::kInternal && non_shared < 8)) {
     Corrupt("malformed restart entry", offset);

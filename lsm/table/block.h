@@ -22,8 +22,9 @@
 #include <memory>
 #include <string>
 
-#include "lsm/table/format.h"
 #include "o3lsm/iterator.h"
+
+#include "lsm/table/format.h"
 
 namespace o3lsm {
 
@@ -130,6 +131,8 @@ class BlockIter final : public Iterator {
   // Binary search of restarts [left, right], then a linear scan.
   void SeekBetween(const Slice& target, uint32_t left, uint32_t right);
   void MarkInvalid();
+  // A Corruption naming the file and block when SetErrorContext was called.
+  Status CorruptionStatus(const std::string& what) const;
   void Corrupt(const char* what, uint64_t at);
 
   const char* const data_;

@@ -75,15 +75,15 @@ bool UncompressBlock(CompressionType type, const Slice& stored,
                      std::unique_ptr<char[]>* out, size_t* out_size,
                      std::string* error) {
   if (type != CompressionType::kZstd && type != CompressionType::kLz4) {
-    *error = "unknown compression type " +
-             std::to_string(static_cast<int>(type));
+    *error =
+        "unknown compression type " + std::to_string(static_cast<int>(type));
     return false;
   }
   Slice input = stored;
   uint32_t n = 0;
   if (!GetVarint32(&input, &n) || n > kMaxUncompressedBlockSize) {
-    *error = "bad uncompressed length in " + CompressionTypeName(type) +
-             " block";
+    *error =
+        "bad uncompressed length in " + CompressionTypeName(type) + " block";
     return false;
   }
   // Not make_unique: it would zero bytes the decompressor overwrites.
@@ -94,8 +94,8 @@ bool UncompressBlock(CompressionType type, const Slice& stored,
       *error = "cannot allocate a zstd context";
       return false;
     }
-    size_t r = ZSTD_decompressDCtx(ctx, buf.get(), n, input.data(),
-                                   input.size());
+    size_t r =
+        ZSTD_decompressDCtx(ctx, buf.get(), n, input.data(), input.size());
     if (ZSTD_isError(r) || r != n) {
       *error = "bad zstd data";
       return false;

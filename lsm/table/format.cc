@@ -66,22 +66,21 @@ void Footer::EncodeTo(uint64_t footer_offset, std::string* dst) const {
 Status Footer::DecodeFrom(const Slice& input, uint64_t footer_offset,
                           const std::string& fname) {
   if (input.size() != kEncodedLength) {
-    return Status::Corruption(fname, "footer at offset " +
-                                         std::to_string(footer_offset) +
-                                         " is truncated");
+    return Status::Corruption(
+        fname, "footer " + AtOffset(footer_offset) + " is truncated");
   }
   const char* p = input.data();
   // The magic first: a foreign file deserves "not an SST", not "bad
   // checksum".
   if (DecodeFixed64(p + kMagicPos) != kTableMagicNumber) {
-    return Status::Corruption(
-        fname, "not an o3lsm SST file (bad magic number at offset " +
-                   std::to_string(footer_offset + kMagicPos) + ")");
+    return Status::Corruption(fname,
+                              "not an o3lsm SST file (bad magic number " +
+                                  AtOffset(footer_offset + kMagicPos) + ")");
   }
   if (DecodeFixed32(p + kChecksumPos) !=
       Checksum32(p, kChecksumPos, footer_offset)) {
-    return Status::Corruption(fname, "footer checksum mismatch at offset " +
-                                         std::to_string(footer_offset));
+    return Status::Corruption(
+        fname, "footer checksum mismatch " + AtOffset(footer_offset));
   }
   format_version = DecodeFixed32(p + kVersionPos);
   if (format_version != kTableFormatVersion) {
@@ -97,8 +96,7 @@ Status Footer::DecodeFrom(const Slice& input, uint64_t footer_offset,
 
   auto bad = [&](const char* what, const BlockHandle& h) {
     return Status::Corruption(
-        fname, std::string("footer at offset ") +
-                   std::to_string(footer_offset) + ": " + what +
+        fname, "footer " + AtOffset(footer_offset) + ": " + what +
                    " handle (offset " + std::to_string(h.offset) + ", size " +
                    std::to_string(h.size) + ") outside the metadata region [" +
                    std::to_string(metadata_start) + ", " +
@@ -124,6 +122,16 @@ uint32_t BlockChecksum(const char* block_and_type, size_t block_size,
   return Checksum32(block_and_type, block_size + 1, block_offset);
 }
 
+bool BlockChecksumMatches(const char* block, size_t block_size,
+                          uint64_t block_offset) {
+  return DecodeFixed32(block + block_size + 1) ==
+         BlockChecksum(block, block_size, block_offset);
+}
+
+std::string AtOffset(uint64_t offset) {
+  return "at offset " + std::to_string(offset);
+}
+
 namespace {
 
 // Reads of blocks up to this size land in a stack buffer first. For a
@@ -132,10 +140,6 @@ namespace {
 // a pread file, the copy out of the stack buffer costs far less than the
 // system call. Larger blocks are read straight into their heap buffer.
 constexpr size_t kStackScratchSize = 16 * 1024;
-
-std::string OffsetText(uint64_t offset) {
-  return "at offset " + std::to_string(offset);
-}
 
 }  // namespace
 
@@ -147,10 +151,9 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
   if (handle.size > kMaxUncompressedBlockSize) {
     // Larger than any block a builder writes: a damaged handle, and reading
     // it would allocate without bound.
-    return Status::Corruption(fname, "block " + OffsetText(handle.offset) +
-                                         " claims " +
-                                         std::to_string(handle.size) +
-                                         " bytes");
+    return Status::Corruption(fname,
+                              "block " + AtOffset(handle.offset) + " claims " +
+                                  std::to_string(handle.size) + " bytes");
   }
   const size_t n = static_cast<size_t>(handle.size);
   const size_t read_size = n + kBlockTrailerSize;
@@ -168,17 +171,16 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
   if (!s.ok()) return s;
   if (contents.size() != read_size) {
     return Status::Corruption(
-        fname, "truncated block read " + OffsetText(handle.offset) + ": got " +
+        fname, "truncated block read " + AtOffset(handle.offset) + ": got " +
                    std::to_string(contents.size()) + " of " +
                    std::to_string(read_size) + " bytes");
   }
 
   const char* data = contents.data();
   if (verify_checksum) {
-    const uint32_t stored = DecodeFixed32(data + n + 1);
-    if (stored != BlockChecksum(data, n, handle.offset)) {
-      return Status::Corruption(fname, "block checksum mismatch " +
-                                           OffsetText(handle.offset));
+    if (!BlockChecksumMatches(data, n, handle.offset)) {
+      return Status::Corruption(
+          fname, "block checksum mismatch " + AtOffset(handle.offset));
     }
   }
 
@@ -201,8 +203,8 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
   std::string error;
   if (!UncompressBlock(type, Slice(data, n), &result->heap, &uncompressed_size,
                        &error)) {
-    return Status::Corruption(fname, "block " + OffsetText(handle.offset) +
-                                         ": " + error);
+    return Status::Corruption(
+        fname, "block " + AtOffset(handle.offset) + ": " + error);
   }
   result->data = Slice(result->heap.get(), uncompressed_size);
   return Status::OK();

@@ -51,8 +51,7 @@ struct BlockHandle {
 
   // True if the block and its trailer lie within [begin, end) of the file.
   bool FitsIn(uint64_t begin, uint64_t end) const {
-    return offset >= begin && offset <= end &&
-           size <= end - offset &&
+    return offset >= begin && offset <= end && size <= end - offset &&
            end - offset - size >= kBlockTrailerSize;
   }
 };
@@ -103,10 +102,19 @@ struct BlockContents {
                                BlockContents* result);
 
 // The checksum stored in a block's trailer: covers the block_size bytes at
-// block_and_type and the type byte that directly follows them. Seeded with the block's offset so that correct
-// bytes read from the wrong offset fail verification.
+// block_and_type and the type byte that directly follows them. Seeded with the
+// block's offset so that correct bytes read from the wrong offset fail
+// verification.
 uint32_t BlockChecksum(const char* block_and_type, size_t block_size,
                        uint64_t block_offset);
+
+// True if the trailer after the block_size bytes at block holds the right
+// checksum. REQUIRES: block_size + kBlockTrailerSize bytes are readable.
+bool BlockChecksumMatches(const char* block, size_t block_size,
+                          uint64_t block_offset);
+
+// "at offset N": how errors name a position in a file.
+std::string AtOffset(uint64_t offset);
 
 }  // namespace o3lsm
 

@@ -3,6 +3,7 @@
 #include "lsm/table/table.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <new>
 
@@ -24,8 +25,6 @@ constexpr uint64_t kTailReadSize = 64 * 1024;
 
 constexpr size_t kCacheKeySize = 16;
 constexpr std::align_val_t kMetadataAlignment{64};
-
-std::string At(uint64_t offset) { return "at offset " + std::to_string(offset); }
 
 void DeleteCachedBlock(const Slice& /*key*/, void* value) {
   delete static_cast<Block*>(value);
@@ -68,11 +67,14 @@ Status Table::Open(const TableOptions& options, std::string fname,
   if (tail.size() != tail_len) {
     return Status::Corruption(
         fname, "file too short: read " + std::to_string(tail.size()) + " of " +
-                   std::to_string(tail_len) + " bytes " + At(tail_start) +
+                   std::to_string(tail_len) + " bytes " + AtOffset(tail_start) +
                    " (expected " + std::to_string(file_size) + " bytes)");
   }
-  const bool tail_in_scratch = tail.data() >= scratch.get() &&
-                               tail.data() < scratch.get() + tail_len;
+  // Compared as integers: the result may point into unrelated memory (a
+  // mapping), where pointer ordering is unspecified.
+  const bool tail_in_scratch = reinterpret_cast<uintptr_t>(tail.data()) -
+                                   reinterpret_cast<uintptr_t>(scratch.get()) <
+                               tail_len;
 
   std::unique_ptr<Table> t(
       new Table(options, std::move(fname), std::move(file), file_size));
@@ -94,15 +96,18 @@ Status Table::Open(const TableOptions& options, std::string fname,
     probe.SetErrorContext(&t->fname_, t->footer_.index.offset);
     if (!probe.status().ok()) return probe.status();
   }
+  // Damage the checksum missed would leave the fences empty: lookups then
+  // search the index block alone, which reports it.
+  t->index_fences_.Build(*t->index_block_);
 
   s = t->MetadataBlock("properties", t->footer_.properties, &contents);
   if (!s.ok()) return s;
   s = DecodeTableProperties(contents, &t->properties_);
   if (!s.ok()) {
-    return Status::Corruption(t->fname_,
-                              "properties block " +
-                                  At(t->footer_.properties.offset) + ": " +
-                                  std::string(s.message()));
+    return Status::Corruption(
+        t->fname_, "properties block " +
+                       AtOffset(t->footer_.properties.offset) + ": " +
+                       std::string(s.message()));
   }
 
   if (t->footer_.filter.size != 0) {
@@ -110,8 +115,9 @@ Status Table::Open(const TableOptions& options, std::string fname,
     if (!s.ok()) return s;
     t->filter_ = BloomFilterReader(contents);
     if (!t->filter_.valid()) {
-      return Status::Corruption(t->fname_, "malformed filter block " +
-                                               At(t->footer_.filter.offset));
+      return Status::Corruption(
+          t->fname_,
+          "malformed filter block " + AtOffset(t->footer_.filter.offset));
     }
   }
 
@@ -148,11 +154,10 @@ Status Table::LoadMetadataRegion(const Slice& tail, uint64_t tail_start,
   Status s = file_->Read(start, head_len, &head, buf.get());
   if (!s.ok()) return s;
   if (head.size() != head_len) {
-    return Status::Corruption(fname_, "truncated metadata read " + At(start) +
-                                          ": got " +
-                                          std::to_string(head.size()) +
-                                          " of " + std::to_string(head_len) +
-                                          " bytes");
+    return Status::Corruption(fname_, "truncated metadata read " +
+                                          AtOffset(start) + ": got " +
+                                          std::to_string(head.size()) + " of " +
+                                          std::to_string(head_len) + " bytes");
   }
   if (!tail_in_scratch && head.data() != buf.get() &&
       head.data() + head_len == tail.data()) {
@@ -172,17 +177,17 @@ Status Table::MetadataBlock(const char* what, const BlockHandle& handle,
   // metadata region.
   const char* p = metadata_ + (handle.offset - footer_.metadata_start);
   const size_t n = static_cast<size_t>(handle.size);
-  if (DecodeFixed32(p + n + 1) != BlockChecksum(p, n, handle.offset)) {
+  if (!BlockChecksumMatches(p, n, handle.offset)) {
     return Status::Corruption(fname_, std::string(what) +
                                           " block checksum mismatch " +
-                                          At(handle.offset));
+                                          AtOffset(handle.offset));
   }
   if (static_cast<CompressionType>(p[n]) != CompressionType::kNone) {
-    return Status::Corruption(fname_, std::string(what) + " block " +
-                                          At(handle.offset) +
-                                          " has compression type " +
-                                          std::to_string(static_cast<unsigned char>(p[n])) +
-                                          "; metadata is never compressed");
+    return Status::Corruption(
+        fname_, std::string(what) + " block " + AtOffset(handle.offset) +
+                    " has compression type " +
+                    std::to_string(static_cast<unsigned char>(p[n])) +
+                    "; metadata is never compressed");
   }
   *contents = Slice(p, n);
   return Status::OK();
@@ -196,17 +201,17 @@ void Table::CacheKey(uint64_t offset, char* key) const {
 Status Table::DecodeDataHandle(Slice index_value, BlockHandle* handle) const {
   if (!handle->DecodeFrom(&index_value).ok()) {
     return Status::Corruption(fname_, "index block " +
-                                          At(footer_.index.offset) +
+                                          AtOffset(footer_.index.offset) +
                                           ": bad data block handle");
   }
   if (!handle->FitsIn(0, footer_.metadata_start)) {
-    return Status::Corruption(
-        fname_, "index block " + At(footer_.index.offset) +
-                    ": data block handle (offset " +
-                    std::to_string(handle->offset) + ", size " +
-                    std::to_string(handle->size) +
-                    ") runs past the data region, which ends " +
-                    At(footer_.metadata_start));
+    return Status::Corruption(fname_,
+                              "index block " + AtOffset(footer_.index.offset) +
+                                  ": data block handle (offset " +
+                                  std::to_string(handle->offset) + ", size " +
+                                  std::to_string(handle->size) +
+                                  ") runs past the data region, which ends " +
+                                  AtOffset(footer_.metadata_start));
   }
   return Status::OK();
 }
@@ -247,7 +252,7 @@ Status Table::InternalGet(
 
   BlockIter index(&*index_block_);
   index.SetErrorContext(&fname_, footer_.index.offset);
-  index.Seek(internal_key);
+  SeekIndex(&index, internal_key);
   if (!index.Valid()) return index.status();  // OK: past the last key
   BlockHandle block_handle;
   Status s = DecodeDataHandle(index.value(), &block_handle);
@@ -287,7 +292,8 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options,
   if (cache_handle != nullptr) {
     Cache* cache = options_.block_cache;
     iter = new BlockIter(static_cast<const Block*>(cache->Value(cache_handle)));
-    iter->RegisterCleanup([cache, cache_handle] { cache->Release(cache_handle); });
+    iter->RegisterCleanup(
+        [cache, cache_handle] { cache->Release(cache_handle); });
   } else {
     auto* block = new Block(std::move(contents));
     iter = new BlockIter(block);
@@ -305,9 +311,19 @@ Iterator* Table::NewIterator(const ReadOptions& options) const {
   });
 }
 
+void Table::SeekIndex(BlockIter* index, const Slice& internal_key) const {
+  if (index_fences_.empty()) {
+    index->Seek(internal_key);
+    return;
+  }
+  uint32_t left, right;
+  index_fences_.Bounds(internal_key, &left, &right);
+  index->SeekInRestartRange(internal_key, left, right);
+}
+
 uint64_t Table::ApproximateOffsetOf(const Slice& internal_key) const {
   BlockIter index(&*index_block_);
-  index.Seek(internal_key);
+  SeekIndex(&index, internal_key);
   if (index.Valid()) {
     Slice v = index.value();
     BlockHandle handle;

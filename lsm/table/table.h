@@ -22,15 +22,17 @@
 #include <optional>
 #include <string>
 
+#include "o3lsm/env.h"
+#include "o3lsm/iterator.h"
+#include "o3lsm/options.h"
+
 #include "lsm/cache/cache.h"
 #include "lsm/table/block.h"
 #include "lsm/table/bloom.h"
 #include "lsm/table/format.h"
+#include "lsm/table/index_fences.h"
 #include "lsm/table/table_options.h"
 #include "lsm/table/table_properties.h"
-#include "o3lsm/env.h"
-#include "o3lsm/iterator.h"
-#include "o3lsm/options.h"
 
 namespace o3lsm {
 
@@ -69,8 +71,9 @@ class Table {
       const std::function<bool(const Slice& found_key, const Slice& value)>&
           handle) const;
 
-  // The approximate file offset where internal_key's data begins (the data
-  // size of the file for keys past the last entry).
+  // The approximate file offset where internal_key's data begins (the end
+  // of the data region for keys past the last entry).
+  // REQUIRES: internal_key is >= 8 bytes.
   uint64_t ApproximateOffsetOf(const Slice& internal_key) const;
 
   const TableProperties& properties() const { return properties_; }
@@ -101,6 +104,9 @@ class Table {
                                      const BlockHandle& handle,
                                      Slice* contents) const;
 
+  // Positions index at the first index entry >= internal_key, through the
+  // fences when they were built.
+  void SeekIndex(BlockIter* index, const Slice& internal_key) const;
   // Fills key[16] with the block cache key of the block at offset.
   void CacheKey(uint64_t offset, char* key) const;
   // Decodes and bounds-checks a data block handle from an index value.
@@ -128,6 +134,7 @@ class Table {
   AlignedBuffer metadata_buffer_;
   const char* metadata_ = nullptr;  // bytes [footer_.metadata_start, ...)
   std::optional<Block> index_block_;
+  IndexFences index_fences_;  // empty if the index could not be fenced
   BloomFilterReader filter_;  // !valid() when the table has no filter
   TableProperties properties_;
 };

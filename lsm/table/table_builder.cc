@@ -54,9 +54,9 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
   if (!status_.ok()) return;
   ParsedInternalKey parsed;
   if (!ParseInternalKey(key, &parsed)) {
-    status_ = Status::InvalidArgument(
-        fname_, "malformed internal key at entry " +
-                    std::to_string(props_.num_entries));
+    status_ =
+        Status::InvalidArgument(fname_, "malformed internal key at entry " +
+                                            std::to_string(props_.num_entries));
     return;
   }
   if (key.size() + value.size() > kMaxEntrySize) {

@@ -24,13 +24,14 @@
 #include <memory>
 #include <string>
 
+#include "o3lsm/env.h"
+
 #include "lsm/table/block_builder.h"
 #include "lsm/table/bloom.h"
 #include "lsm/table/compression.h"
 #include "lsm/table/format.h"
 #include "lsm/table/table_options.h"
 #include "lsm/table/table_properties.h"
-#include "o3lsm/env.h"
 
 namespace o3lsm {
 

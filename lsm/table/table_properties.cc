@@ -71,62 +71,59 @@ void EncodeTableProperties(const TableProperties& p, std::string* dst) {
 
 Status DecodeTableProperties(const Slice& contents, TableProperties* p) {
   *p = TableProperties();
+  uint64_t compression = 0;
+  uint64_t format_version = 0;
+  const struct {
+    const char* name;
+    uint64_t* field;
+  } numbers[] = {
+      {kCompression, &compression},
+      {kCreationTime, &p->creation_time},
+      {kDataSize, &p->data_size},
+      {kFilterSize, &p->filter_size},
+      {kFormatVersion, &format_version},
+      {kIndexSize, &p->index_size},
+      {kLargestSeqno, &p->largest_seqno},
+      {kNumDataBlocks, &p->num_data_blocks},
+      {kNumDeletions, &p->num_deletions},
+      {kNumEntries, &p->num_entries},
+      {kRawKeySize, &p->raw_key_size},
+      {kRawValueSize, &p->raw_value_size},
+      {kSmallestSeqno, &p->smallest_seqno},
+  };
+
   Block block(BlockContents{contents, nullptr});
   BlockIter it(&block, BlockKeyOrder::kBytewise);
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     const Slice name = it.key();
     Slice value = it.value();
-    struct Number {
-      const char* name;
-      uint64_t* field;
-    };
-    uint64_t compression = 0;
-    uint64_t format_version = 0;
-    const Number numbers[] = {
-        {kCompression, &compression},
-        {kCreationTime, &p->creation_time},
-        {kDataSize, &p->data_size},
-        {kFilterSize, &p->filter_size},
-        {kFormatVersion, &format_version},
-        {kIndexSize, &p->index_size},
-        {kLargestSeqno, &p->largest_seqno},
-        {kNumDataBlocks, &p->num_data_blocks},
-        {kNumDeletions, &p->num_deletions},
-        {kNumEntries, &p->num_entries},
-        {kRawKeySize, &p->raw_key_size},
-        {kRawValueSize, &p->raw_value_size},
-        {kSmallestSeqno, &p->smallest_seqno},
-    };
-    bool known = false;
-    for (const Number& n : numbers) {
+    if (name == Slice(kSmallestKey)) {
+      p->smallest_key = value.ToString();
+      continue;
+    }
+    if (name == Slice(kLargestKey)) {
+      p->largest_key = value.ToString();
+      continue;
+    }
+    for (const auto& n : numbers) {
       if (name != Slice(n.name)) continue;
-      known = true;
       if (!GetVarint64(&value, n.field) || !value.empty()) {
         return Status::Corruption("bad value of table property",
                                   name.ToString());
       }
       break;
     }
-    if (known) {
-      if (name == Slice(kCompression)) {
-        if (compression > 0xff) {
-          return Status::Corruption("bad table property", kCompression);
-        }
-        p->compression = static_cast<CompressionType>(compression);
-      } else if (name == Slice(kFormatVersion)) {
-        if (format_version > UINT32_MAX) {
-          return Status::Corruption("bad table property", kFormatVersion);
-        }
-        p->format_version = static_cast<uint32_t>(format_version);
-      }
-    } else if (name == Slice(kSmallestKey)) {
-      p->smallest_key = value.ToString();
-    } else if (name == Slice(kLargestKey)) {
-      p->largest_key = value.ToString();
-    }
     // Other names come from newer writers: skipped.
   }
   if (!it.status().ok()) return it.status();
+  if (compression > 0xff) {
+    return Status::Corruption("bad table property", kCompression);
+  }
+  if (format_version > UINT32_MAX) {
+    return Status::Corruption("bad table property", kFormatVersion);
+  }
+  p->compression = static_cast<CompressionType>(compression);
+  p->format_version = static_cast<uint32_t>(format_version);
   return Status::OK();
 }
 

@@ -14,20 +14,21 @@
 #include <cstdint>
 #include <string>
 
-#include "lsm/dbformat.h"
 #include "o3lsm/options.h"
 #include "o3lsm/status.h"
+
+#include "lsm/dbformat.h"
 
 namespace o3lsm {
 
 struct TableProperties {
   uint64_t num_entries = 0;
-  uint64_t num_deletions = 0;    // entries of type kTypeDeletion
-  uint64_t raw_key_size = 0;     // internal keys, before prefix compression
+  uint64_t num_deletions = 0;  // entries of type kTypeDeletion
+  uint64_t raw_key_size = 0;   // internal keys, before prefix compression
   uint64_t raw_value_size = 0;
-  uint64_t data_size = 0;        // data blocks as stored, trailers included
-  uint64_t index_size = 0;       // index block, trailer included
-  uint64_t filter_size = 0;      // filter block, trailer included; 0 if none
+  uint64_t data_size = 0;    // data blocks as stored, trailers included
+  uint64_t index_size = 0;   // index block, trailer included
+  uint64_t filter_size = 0;  // filter block, trailer included; 0 if none
   uint64_t num_data_blocks = 0;
   SequenceNumber smallest_seqno = 0;
   SequenceNumber largest_seqno = 0;

@@ -44,8 +44,7 @@ class TwoLevelIterator final : public Iterator {
   void SetDataIterator(Iterator* iter);
   // Moves over runs that have no entry in the direction of travel. Stops,
   // recording the error, when an iterator fails.
-  void SkipEmptyRunsForward();
-  void SkipEmptyRunsBackward();
+  void SkipEmptyRuns(bool forward);
 
   std::unique_ptr<Iterator> index_;
   std::function<Iterator*(const Slice&)> block_function_;
@@ -72,7 +71,7 @@ void TwoLevelIterator::InitDataIterator() {
   data_index_value_.assign(v.data(), v.size());
 }
 
-void TwoLevelIterator::SkipEmptyRunsForward() {
+void TwoLevelIterator::SkipEmptyRuns(bool forward) {
   while (data_ == nullptr || !data_->Valid()) {
     if (data_ != nullptr && !data_->status().ok()) {
       SaveError(data_->status());
@@ -83,26 +82,18 @@ void TwoLevelIterator::SkipEmptyRunsForward() {
       SetDataIterator(nullptr);
       return;
     }
-    index_->Next();
-    InitDataIterator();
-    if (data_ != nullptr) data_->SeekToFirst();
-  }
-}
-
-void TwoLevelIterator::SkipEmptyRunsBackward() {
-  while (data_ == nullptr || !data_->Valid()) {
-    if (data_ != nullptr && !data_->status().ok()) {
-      SaveError(data_->status());
-      return;
+    if (forward) {
+      index_->Next();
+    } else {
+      index_->Prev();
     }
-    if (!index_->Valid()) {
-      SaveError(index_->status());
-      SetDataIterator(nullptr);
-      return;
-    }
-    index_->Prev();
     InitDataIterator();
-    if (data_ != nullptr) data_->SeekToLast();
+    if (data_ == nullptr) continue;
+    if (forward) {
+      data_->SeekToFirst();
+    } else {
+      data_->SeekToLast();
+    }
   }
 }
 
@@ -111,7 +102,7 @@ void TwoLevelIterator::Seek(const Slice& target) {
   index_->Seek(target);
   InitDataIterator();
   if (data_ != nullptr) data_->Seek(target);
-  SkipEmptyRunsForward();
+  SkipEmptyRuns(/*forward=*/true);
 }
 
 void TwoLevelIterator::SeekToFirst() {
@@ -119,7 +110,7 @@ void TwoLevelIterator::SeekToFirst() {
   index_->SeekToFirst();
   InitDataIterator();
   if (data_ != nullptr) data_->SeekToFirst();
-  SkipEmptyRunsForward();
+  SkipEmptyRuns(/*forward=*/true);
 }
 
 void TwoLevelIterator::SeekToLast() {
@@ -127,19 +118,19 @@ void TwoLevelIterator::SeekToLast() {
   index_->SeekToLast();
   InitDataIterator();
   if (data_ != nullptr) data_->SeekToLast();
-  SkipEmptyRunsBackward();
+  SkipEmptyRuns(/*forward=*/false);
 }
 
 void TwoLevelIterator::Next() {
   assert(Valid());
   data_->Next();
-  SkipEmptyRunsForward();
+  SkipEmptyRuns(/*forward=*/true);
 }
 
 void TwoLevelIterator::Prev() {
   assert(Valid());
   data_->Prev();
-  SkipEmptyRunsBackward();
+  SkipEmptyRuns(/*forward=*/false);
 }
 
 }  // namespace

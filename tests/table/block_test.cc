@@ -4,14 +4,14 @@
 // kind of positioning, and damaged bytes (flipped, truncated) that must end
 // in Corruption or a clean stop, never an out-of-bounds read.
 
-#include <gtest/gtest.h>
+#include "lsm/table/block.h"
 
 #include <algorithm>
+#include <gtest/gtest.h>
 #include <string>
 #include <vector>
 
 #include "lsm/dbformat.h"
-#include "lsm/table/block.h"
 #include "lsm/table/block_builder.h"
 #include "tests/table/table_test_util.h"
 #include "tests/testutil.h"
@@ -112,8 +112,7 @@ void CheckBlock(const std::vector<Entry>& entries, int interval,
     ASSERT_NO_FATAL_FAILURE(ExpectAt(it, entries, LowerBound(entries, after)));
     const std::string before = IKey(user, kMaxSequenceNumber, kTypeValue);
     it.Seek(before);
-    ASSERT_NO_FATAL_FAILURE(
-        ExpectAt(it, entries, LowerBound(entries, before)));
+    ASSERT_NO_FATAL_FAILURE(ExpectAt(it, entries, LowerBound(entries, before)));
   }
   // Before the first and past the last key.
   it.Seek(IKey("", kMaxSequenceNumber));
@@ -145,6 +144,20 @@ void CheckBlock(const std::vector<Entry>& entries, int interval,
   }
 }
 
+// Every positioning leaves the iterator invalid; its status is
+// Corruption if corrupt, else OK.
+void ExpectNoEntries(const Block& block, bool corrupt) {
+  BlockIter it(&block);
+  it.SeekToFirst();
+  EXPECT_FALSE(it.Valid());
+  it.SeekToLast();
+  EXPECT_FALSE(it.Valid());
+  it.Seek(IKey("a", 1));
+  EXPECT_FALSE(it.Valid());
+  EXPECT_EQ(corrupt, it.status().IsCorruption()) << it.status().ToString();
+  EXPECT_EQ(!corrupt, it.status().ok());
+}
+
 }  // namespace
 
 TEST(Block, RoundTripsRandomKeysAtManySizes) {
@@ -164,15 +177,8 @@ TEST(Block, EmptyBlockHasNoEntries) {
   EXPECT_TRUE(builder.empty());
   const std::string bytes = builder.Finish().ToString();
   EXPECT_EQ(8u, bytes.size());  // restart 0 and the count
-  Block block(BlockContents{Slice(bytes), nullptr});
-  BlockIter it(&block);
-  it.SeekToFirst();
-  EXPECT_FALSE(it.Valid());
-  it.SeekToLast();
-  EXPECT_FALSE(it.Valid());
-  it.Seek(IKey("a", 1));
-  EXPECT_FALSE(it.Valid());
-  EXPECT_OK(it.status());
+  ExpectNoEntries(Block(BlockContents{Slice(bytes), nullptr}),
+                  /*corrupt=*/false);
 }
 
 TEST(Block, BuilderResetStartsOver) {
@@ -231,10 +237,10 @@ TEST(Block, OwnsHeapContents) {
 TEST(Block, MalformedRestartArrayIsCorruption) {
   std::vector<std::string> bad = {
       "",
-      std::string("\x01\x00\x00", 3),           // shorter than the count
-      std::string("\x00\x00\x00\x00", 4),       // zero restarts
-      std::string("\x05\x00\x00\x00", 4),       // more restarts than fit
-      std::string("\xff\xff\xff\xff", 4),       // absurd count
+      std::string("\x01\x00\x00", 3),      // shorter than the count
+      std::string("\x00\x00\x00\x00", 4),  // zero restarts
+      std::string("\x05\x00\x00\x00", 4),  // more restarts than fit
+      std::string("\xff\xff\xff\xff", 4),  // absurd count
   };
   // A restart offset past the entries.
   std::string past;
@@ -242,15 +248,8 @@ TEST(Block, MalformedRestartArrayIsCorruption) {
   PutFixed32(&past, 1);
   bad.push_back(past);
   for (const std::string& bytes : bad) {
-    Block block(BlockContents{Slice(bytes), nullptr});
-    BlockIter it(&block);
-    it.SeekToFirst();
-    EXPECT_FALSE(it.Valid());
-    it.SeekToLast();
-    EXPECT_FALSE(it.Valid());
-    it.Seek(IKey("a", 1));
-    EXPECT_FALSE(it.Valid());
-    EXPECT_TRUE(it.status().IsCorruption()) << it.status().ToString();
+    ExpectNoEntries(Block(BlockContents{Slice(bytes), nullptr}),
+                    /*corrupt=*/true);
   }
 }
 

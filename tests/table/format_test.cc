@@ -7,7 +7,6 @@
 #include "lsm/table/format.h"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "lsm/table/compression.h"
@@ -20,20 +19,8 @@ namespace o3lsm {
 
 namespace {
 
-bool Contains(const Status& s, const std::string& text) {
-  return s.ToString().find(text) != std::string::npos;
-}
-
-// Appends stored + trailer to *file as a block written at file->size().
-BlockHandle AppendBlock(std::string* file, const std::string& stored,
-                        CompressionType type) {
-  BlockHandle h(file->size(), stored.size());
-  std::string block = stored;
-  block.push_back(static_cast<char>(type));
-  PutFixed32(&block, BlockChecksum(block.data(), stored.size(), h.offset));
-  file->append(block);
-  return h;
-}
+using test::AppendBlockWithTrailer;
+using test::StatusContains;
 
 }  // namespace
 
@@ -120,17 +107,17 @@ TEST(Footer, RejectsDamage) {
     bad[i] ^= 0x10;
     Status s = g.DecodeFrom(bad, footer_offset, "f.sst");
     ASSERT_TRUE(s.IsCorruption()) << i << ": " << s.ToString();
-    EXPECT_TRUE(Contains(s, "f.sst"));
+    EXPECT_TRUE(StatusContains(s, "f.sst"));
   }
   std::string foreign(Footer::kEncodedLength, 'x');
   Status s = g.DecodeFrom(foreign, 100, "x.txt");
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_TRUE(Contains(s, "not an o3lsm SST file")) << s.ToString();
-  EXPECT_TRUE(Contains(s, "offset 164")) << s.ToString();
+  EXPECT_TRUE(StatusContains(s, "not an o3lsm SST file")) << s.ToString();
+  EXPECT_TRUE(StatusContains(s, "offset 164")) << s.ToString();
 
   // The checksum is bound to the footer's position in the file.
   s = g.DecodeFrom(good, footer_offset + 1, "f.sst");
-  EXPECT_TRUE(Contains(s, "footer checksum mismatch at offset 31"))
+  EXPECT_TRUE(StatusContains(s, "footer checksum mismatch at offset 31"))
       << s.ToString();
 
   s = g.DecodeFrom(Slice(good.data(), good.size() - 1), footer_offset, "f");
@@ -144,7 +131,7 @@ TEST(Footer, RejectsHandlesOutsideMetadataRegion) {
     Footer g;
     Status s = g.DecodeFrom(enc, footer_offset, "f.sst");
     EXPECT_TRUE(s.IsCorruption()) << what;
-    EXPECT_TRUE(Contains(s, what)) << s.ToString();
+    EXPECT_TRUE(StatusContains(s, what)) << s.ToString();
   };
   Footer f;
   f.metadata_start = 100;
@@ -174,7 +161,7 @@ TEST(Footer, UnknownVersionIsNotSupported) {
   Footer g;
   Status s = g.DecodeFrom(enc, 30, "f.sst");
   EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
-  EXPECT_TRUE(Contains(s, "format_version 2"));
+  EXPECT_TRUE(StatusContains(s, "format_version 2"));
 }
 
 TEST(Compression, RoundTripsAndNames) {
@@ -225,9 +212,11 @@ TEST(Compression, RoundTripsAndNames) {
 TEST(ReadBlock, ReadsAndVerifiesUncompressedBlocks) {
   for (bool mapped : {false, true}) {
     std::string file = "pad";
-    const BlockHandle a = AppendBlock(&file, "first block", CompressionType::kNone);
-    const BlockHandle b = AppendBlock(&file, std::string(40000, 'z'),
-                                      CompressionType::kNone);  // > stack buffer
+    const BlockHandle a =
+        AppendBlockWithTrailer(&file, "first block", CompressionType::kNone);
+    const BlockHandle b =
+        AppendBlockWithTrailer(&file, std::string(40000, 'z'),
+                               CompressionType::kNone);  // > stack buffer
     test::StringFile f(file, mapped);
     for (const BlockHandle& h : {a, b}) {
       BlockContents contents;
@@ -246,7 +235,7 @@ TEST(ReadBlock, ReadsCompressedBlocks) {
     std::string stored;
     ASSERT_TRUE(compressor.Compress(raw, &stored));
     std::string file;
-    const BlockHandle h = AppendBlock(&file, stored, type);
+    const BlockHandle h = AppendBlockWithTrailer(&file, stored, type);
     for (bool mapped : {false, true}) {
       test::StringFile f(file, mapped);
       BlockContents contents;
@@ -259,7 +248,8 @@ TEST(ReadBlock, ReadsCompressedBlocks) {
 
 TEST(ReadBlock, DetectsEveryFlippedByte) {
   std::string file = "0123456789";
-  const BlockHandle h = AppendBlock(&file, "some block bytes", CompressionType::kNone);
+  const BlockHandle h =
+      AppendBlockWithTrailer(&file, "some block bytes", CompressionType::kNone);
   for (size_t i = h.offset; i < file.size(); i++) {
     std::string bad = file;
     bad[i] ^= 0x01;
@@ -267,20 +257,23 @@ TEST(ReadBlock, DetectsEveryFlippedByte) {
     BlockContents contents;
     Status s = ReadBlock(&f, "t.sst", h, true, &contents);
     ASSERT_TRUE(s.IsCorruption()) << "byte " << i;
-    EXPECT_TRUE(Contains(s, "t.sst: block checksum mismatch at offset 10"))
+    EXPECT_TRUE(
+        StatusContains(s, "t.sst: block checksum mismatch at offset 10"))
         << s.ToString();
   }
 }
 
 TEST(ReadBlock, BlockMovedToAnotherOffsetFailsVerification) {
   std::string file;
-  const BlockHandle h = AppendBlock(&file, "the same bytes", CompressionType::kNone);
+  const BlockHandle h =
+      AppendBlockWithTrailer(&file, "the same bytes", CompressionType::kNone);
   // The same block, trailer included, copied 3 bytes later.
   std::string moved = "abc" + file;
   test::StringFile f(moved, false);
   BlockContents contents;
   Status s = ReadBlock(&f, "t.sst", BlockHandle(3, h.size), true, &contents);
-  EXPECT_TRUE(Contains(s, "block checksum mismatch at offset 3")) << s.ToString();
+  EXPECT_TRUE(StatusContains(s, "block checksum mismatch at offset 3"))
+      << s.ToString();
   // Without verification the bytes are returned as they are.
   ASSERT_OK(ReadBlock(&f, "t.sst", BlockHandle(3, h.size), false, &contents));
   EXPECT_EQ("the same bytes", contents.data.ToString());
@@ -288,13 +281,14 @@ TEST(ReadBlock, BlockMovedToAnotherOffsetFailsVerification) {
 
 TEST(ReadBlock, TruncatedFileIsCorruption) {
   std::string file;
-  const BlockHandle h = AppendBlock(&file, "block", CompressionType::kNone);
+  const BlockHandle h =
+      AppendBlockWithTrailer(&file, "block", CompressionType::kNone);
   for (size_t len = 0; len < file.size(); len++) {
     test::StringFile f(file.substr(0, len), false);
     BlockContents contents;
     Status s = ReadBlock(&f, "t.sst", h, true, &contents);
     ASSERT_TRUE(s.IsCorruption());
-    EXPECT_TRUE(Contains(s, "t.sst: truncated block read at offset 0"))
+    EXPECT_TRUE(StatusContains(s, "t.sst: truncated block read at offset 0"))
         << s.ToString();
   }
 }
@@ -305,25 +299,26 @@ TEST(ReadBlock, HugeHandleIsRejectedBeforeAllocating) {
   Status s = ReadBlock(&f, "t.sst", BlockHandle(0, uint64_t{1} << 50), true,
                        &contents);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_TRUE(Contains(s, "t.sst"));
+  EXPECT_TRUE(StatusContains(s, "t.sst"));
 }
 
 TEST(ReadBlock, BadCompressedPayloadIsCorruption) {
   std::string file;
   // A valid checksum over bytes that are not zstd data.
-  const BlockHandle h = AppendBlock(&file, "\x10garbage!", CompressionType::kZstd);
+  const BlockHandle h =
+      AppendBlockWithTrailer(&file, "\x10garbage!", CompressionType::kZstd);
   test::StringFile f(file, false);
   BlockContents contents;
   Status s = ReadBlock(&f, "t.sst", h, true, &contents);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_TRUE(Contains(s, "t.sst: block at offset 0: bad zstd data"))
+  EXPECT_TRUE(StatusContains(s, "t.sst: block at offset 0: bad zstd data"))
       << s.ToString();
   std::string file2;
   const BlockHandle h2 =
-      AppendBlock(&file2, "abc", static_cast<CompressionType>(42));
+      AppendBlockWithTrailer(&file2, "abc", static_cast<CompressionType>(42));
   test::StringFile f2(file2, false);
   s = ReadBlock(&f2, "t.sst", h2, true, &contents);
-  EXPECT_TRUE(Contains(s, "unknown compression type 42")) << s.ToString();
+  EXPECT_TRUE(StatusContains(s, "unknown compression type 42")) << s.ToString();
 }
 
 }  // namespace o3lsm

@@ -6,10 +6,9 @@
 // operator new in this test binary; skipped under AddressSanitizer, which
 // owns the allocator.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <cstdlib>
+#include <gtest/gtest.h>
 #include <new>
 #include <string>
 #include <vector>

@@ -6,7 +6,6 @@
 // wrong entry.
 
 #include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 
@@ -29,9 +28,7 @@ using test::Model;
 
 constexpr char kFname[] = "/db/000007.sst";
 
-bool Contains(const Status& s, const std::string& text) {
-  return s.ToString().find(text) != std::string::npos;
-}
+using test::StatusContains;
 
 class TableCorruption : public ::testing::Test {
  protected:
@@ -47,10 +44,10 @@ class TableCorruption : public ::testing::Test {
     data_size_ = props.data_size;
     EXPECT_OK(ReadFileToString(Env::Default(), dir_.Child("t.sst"), &good_));
     Footer f;
-    EXPECT_OK(f.DecodeFrom(
-        Slice(good_.data() + good_.size() - Footer::kEncodedLength,
-              Footer::kEncodedLength),
-        good_.size() - Footer::kEncodedLength, kFname));
+    EXPECT_OK(
+        f.DecodeFrom(Slice(good_.data() + good_.size() - Footer::kEncodedLength,
+                           Footer::kEncodedLength),
+                     good_.size() - Footer::kEncodedLength, kFname));
     footer_ = f;
   }
 
@@ -68,7 +65,7 @@ class TableCorruption : public ::testing::Test {
     Status s = Open(contents, &table, options);
     if (!s.ok()) {
       EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-      EXPECT_TRUE(Contains(s, kFname)) << s.ToString();
+      EXPECT_TRUE(StatusContains(s, kFname)) << s.ToString();
       return true;
     }
     bool error = false;
@@ -83,7 +80,8 @@ class TableCorruption : public ::testing::Test {
     if (!it->status().ok()) {
       error = true;
       EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
-      EXPECT_TRUE(Contains(it->status(), kFname)) << it->status().ToString();
+      EXPECT_TRUE(StatusContains(it->status(), kFname))
+          << it->status().ToString();
     } else {
       EXPECT_TRUE(m == model_.end());
     }
@@ -100,7 +98,7 @@ class TableCorruption : public ::testing::Test {
       if (!s.ok()) {
         error = true;
         EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-        EXPECT_TRUE(Contains(s, kFname)) << s.ToString();
+        EXPECT_TRUE(StatusContains(s, kFname)) << s.ToString();
         continue;
       }
       // A damaged filter may only hide a key if it was caught at Open; a
@@ -154,13 +152,14 @@ TEST_F(TableCorruption, DataBlockErrorNamesFileAndOffset) {
                                   return true;
                                 });
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_TRUE(Contains(s, std::string(kFname) +
-                              ": block checksum mismatch at offset 0"))
+  EXPECT_TRUE(StatusContains(
+      s, std::string(kFname) + ": block checksum mismatch at offset 0"))
       << s.ToString();
   std::unique_ptr<Iterator> it(table->NewIterator(ReadOptions()));
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid());
-  EXPECT_TRUE(Contains(it->status(), "block checksum mismatch at offset 0"));
+  EXPECT_TRUE(
+      StatusContains(it->status(), "block checksum mismatch at offset 0"));
 }
 
 TEST_F(TableCorruption, EveryFlippedMetadataByteFailsOpen) {
@@ -171,8 +170,8 @@ TEST_F(TableCorruption, EveryFlippedMetadataByteFailsOpen) {
     std::unique_ptr<Table> table;
     Status s = Open(bad, &table, options_);
     ASSERT_TRUE(s.IsCorruption()) << "byte " << pos << ": " << s.ToString();
-    ASSERT_TRUE(Contains(s, kFname)) << s.ToString();
-    ASSERT_TRUE(Contains(s, "offset")) << s.ToString();
+    ASSERT_TRUE(StatusContains(s, kFname)) << s.ToString();
+    ASSERT_TRUE(StatusContains(s, "offset")) << s.ToString();
   }
 }
 
@@ -182,9 +181,8 @@ TEST_F(TableCorruption, MetadataErrorsSayWhichBlock) {
     std::string expect;
   };
   const std::vector<Case> cases = {
-      {footer_.filter.offset + 3,
-       "filter block checksum mismatch at offset " +
-           std::to_string(footer_.filter.offset)},
+      {footer_.filter.offset + 3, "filter block checksum mismatch at offset " +
+                                      std::to_string(footer_.filter.offset)},
       {footer_.properties.offset + 3,
        "properties block checksum mismatch at offset " +
            std::to_string(footer_.properties.offset)},
@@ -199,7 +197,7 @@ TEST_F(TableCorruption, MetadataErrorsSayWhichBlock) {
     bad[c.pos] ^= 0x01;
     std::unique_ptr<Table> table;
     Status s = Open(bad, &table, options_);
-    EXPECT_TRUE(Contains(s, c.expect)) << s.ToString();
+    EXPECT_TRUE(StatusContains(s, c.expect)) << s.ToString();
   }
 }
 
@@ -209,9 +207,9 @@ TEST_F(TableCorruption, TruncatedFilesFailOpen) {
     Status s = Open(good_.substr(0, len), &table, options_);
     ASSERT_TRUE(s.IsCorruption()) << len << ": " << s.ToString();
     if (len < Footer::kEncodedLength) {
-      EXPECT_TRUE(Contains(s, "file too short")) << s.ToString();
+      EXPECT_TRUE(StatusContains(s, "file too short")) << s.ToString();
     } else {
-      EXPECT_TRUE(Contains(s, "not an o3lsm SST file")) << s.ToString();
+      EXPECT_TRUE(StatusContains(s, "not an o3lsm SST file")) << s.ToString();
     }
   }
   // Cutting only the footer's last byte.
@@ -223,12 +221,12 @@ TEST_F(TableCorruption, TruncatedFilesFailOpen) {
 TEST_F(TableCorruption, FileShorterThanRecordedSize) {
   // The file size recorded elsewhere (a MANIFEST) exceeds the file's.
   std::unique_ptr<Table> table;
-  Status s = Table::Open(
-      options_, kFname,
-      std::make_unique<test::StringFile>(good_, /*mapped=*/false),
-      good_.size() + 100, &table);
+  Status s =
+      Table::Open(options_, kFname,
+                  std::make_unique<test::StringFile>(good_, /*mapped=*/false),
+                  good_.size() + 100, &table);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_TRUE(Contains(s, "file too short")) << s.ToString();
+  EXPECT_TRUE(StatusContains(s, "file too short")) << s.ToString();
 }
 
 TEST_F(TableCorruption, ForeignFilesAreNotSstFiles) {
@@ -247,9 +245,9 @@ TEST_F(TableCorruption, ForeignFilesAreNotSstFiles) {
     std::unique_ptr<Table> table;
     Status s = test::OpenTableFile(Env::Default(), options_, fname, &table);
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-    EXPECT_TRUE(Contains(s, fname)) << s.ToString();
-    EXPECT_TRUE(Contains(s, "not an o3lsm SST file") ||
-                Contains(s, "file too short"))
+    EXPECT_TRUE(StatusContains(s, fname)) << s.ToString();
+    EXPECT_TRUE(StatusContains(s, "not an o3lsm SST file") ||
+                StatusContains(s, "file too short"))
         << s.ToString();
   }
 }
@@ -262,12 +260,8 @@ namespace {
 std::string HandMadeTable(const std::string* index_value) {
   std::string file;
   auto append_block = [&file](const Slice& contents) {
-    BlockHandle h(file.size(), contents.size());
-    std::string b = contents.ToString();
-    b.push_back(static_cast<char>(CompressionType::kNone));
-    PutFixed32(&b, BlockChecksum(b.data(), contents.size(), h.offset));
-    file += b;
-    return h;
+    return test::AppendBlockWithTrailer(&file, contents,
+                                        CompressionType::kNone);
   };
   BlockBuilder data(16);
   data.Add(IKey("a", 1), "va");
@@ -280,8 +274,7 @@ std::string HandMadeTable(const std::string* index_value) {
   EncodeTableProperties(TableProperties(), &props);
   footer.properties = append_block(props);
   BlockBuilder index(1);
-  index.Add(IKey("b", 1),
-            index_value != nullptr ? *index_value : data_handle);
+  index.Add(IKey("b", 1), index_value != nullptr ? *index_value : data_handle);
   footer.index = append_block(index.Finish());
   footer.EncodeTo(file.size(), &file);
   return file;
@@ -292,8 +285,8 @@ std::string HandMadeTable(const std::string* index_value) {
 TEST(TableHandMade, GoodHandMadeTableReads) {
   const std::string file = HandMadeTable(nullptr);
   std::unique_ptr<Table> table;
-  ASSERT_OK(test::OpenTableFromString(TableOptions(), kFname, file, true,
-                                      &table));
+  ASSERT_OK(
+      test::OpenTableFromString(TableOptions(), kFname, file, true, &table));
   std::unique_ptr<Iterator> it(table->NewIterator(ReadOptions()));
   EXPECT_EQ(2u, test::ScanAll(it.get()).size());
   EXPECT_OK(it->status());
@@ -312,20 +305,20 @@ TEST(TableHandMade, DataHandlesOutsideTheDataRegionAreCorruption) {
   for (const auto& [value, expect] : cases) {
     std::unique_ptr<Table> table;
     ASSERT_OK(test::OpenTableFromString(TableOptions(), kFname,
-                                        HandMadeTable(&value), false,
-                                        &table));
+                                        HandMadeTable(&value), false, &table));
     Status s = table->InternalGet(ReadOptions(), IKey("a", 5),
                                   [](const Slice&, const Slice&) {
                                     ADD_FAILURE();
                                     return true;
                                   });
     EXPECT_TRUE(s.IsCorruption());
-    EXPECT_TRUE(Contains(s, expect)) << s.ToString();
-    EXPECT_TRUE(Contains(s, kFname)) << s.ToString();
+    EXPECT_TRUE(StatusContains(s, expect)) << s.ToString();
+    EXPECT_TRUE(StatusContains(s, kFname)) << s.ToString();
     std::unique_ptr<Iterator> it(table->NewIterator(ReadOptions()));
     it->SeekToFirst();
     EXPECT_FALSE(it->Valid());
-    EXPECT_TRUE(Contains(it->status(), expect)) << it->status().ToString();
+    EXPECT_TRUE(StatusContains(it->status(), expect))
+        << it->status().ToString();
   }
 }
 
@@ -340,10 +333,11 @@ TEST(TableHandMade, CompressedMetadataIsRejected) {
   EncodeFixed32(trailer + 1, BlockChecksum(file.data() + f.index.offset,
                                            f.index.size, f.index.offset));
   std::unique_ptr<Table> table;
-  Status s = test::OpenTableFromString(TableOptions(), kFname, file, false,
-                                       &table);
+  Status s =
+      test::OpenTableFromString(TableOptions(), kFname, file, false, &table);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_TRUE(Contains(s, "metadata is never compressed")) << s.ToString();
+  EXPECT_TRUE(StatusContains(s, "metadata is never compressed"))
+      << s.ToString();
 }
 
 TEST(TableHandMade, LargeMetadataRegionIsCheckedToo) {
@@ -368,9 +362,10 @@ TEST(TableHandMade, LargeMetadataRegionIsCheckedToo) {
                                         &table));
     std::string bad = good;
     bad[f.metadata_start + 100] ^= 0x01;  // early in the filter
-    Status s = test::OpenTableFromString(TableOptions(), kFname, bad, mapped,
-                                         &table);
-    EXPECT_TRUE(Contains(s, "filter block checksum mismatch")) << s.ToString();
+    Status s =
+        test::OpenTableFromString(TableOptions(), kFname, bad, mapped, &table);
+    EXPECT_TRUE(StatusContains(s, "filter block checksum mismatch"))
+        << s.ToString();
   }
 }
 

@@ -8,9 +8,8 @@
 
 #include "lsm/table/table.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
+#include <gtest/gtest.h>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -34,10 +33,11 @@ using test::Model;
 Model RandomModel(Random64* rnd, size_t n, size_t value_size) {
   Model model;
   while (model.size() < n) {
-    const std::string user =
-        "user" + std::to_string(rnd->Uniform(n * 2)) + "/" +
-        test::RandomBytes(rnd, rnd->Uniform(6), true);
-    const int versions = rnd->OneIn(4) ? 1 + static_cast<int>(rnd->Uniform(3)) : 1;
+    const std::string user = "user" + std::to_string(rnd->Uniform(n * 2)) +
+                             "/" +
+                             test::RandomBytes(rnd, rnd->Uniform(6), true);
+    const int versions =
+        rnd->OneIn(4) ? 1 + static_cast<int>(rnd->Uniform(3)) : 1;
     for (int v = 0; v < versions; v++) {
       const ValueType type = rnd->OneIn(10) ? kTypeDeletion : kTypeValue;
       const std::string value =
@@ -60,13 +60,13 @@ struct GetResult {
 GetResult Get(const Table& table, const Slice& ikey,
               const ReadOptions& options = ReadOptions()) {
   GetResult r;
-  Status s = table.InternalGet(options, ikey,
-                               [&r](const Slice& k, const Slice& v) {
-                                 r.called = true;
-                                 r.key = k.ToString();
-                                 r.value = v.ToString();
-                                 return true;
-                               });
+  Status s =
+      table.InternalGet(options, ikey, [&r](const Slice& k, const Slice& v) {
+        r.called = true;
+        r.key = k.ToString();
+        r.value = v.ToString();
+        return true;
+      });
   EXPECT_OK(s);
   return r;
 }
@@ -386,14 +386,10 @@ TEST(Table, HundredThousandEntries) {
 
   // The metadata (a 122 KiB filter alone) is larger than the tail read, so
   // Open needs exactly one more read.
-  std::unique_ptr<RandomAccessFile> file;
-  ASSERT_OK(Env::Default()->NewRandomAccessFile(fname, &file));
-  auto counting = std::make_unique<test::CountingFile>(std::move(file));
-  test::CountingFile* counter = counting.get();
-  uint64_t size;
-  ASSERT_OK(Env::Default()->GetFileSize(fname, &size));
+  test::CountingFile* counter;
   std::unique_ptr<Table> table;
-  ASSERT_OK(Table::Open(options, fname, std::move(counting), size, &table));
+  ASSERT_OK(
+      test::OpenTableFile(Env::Default(), options, fname, &table, &counter));
   EXPECT_EQ(2, counter->reads());
   EXPECT_GT(table->properties().filter_size + table->properties().index_size,
             64u * 1024);
@@ -405,8 +401,8 @@ TEST(Table, HundredThousandEntries) {
   }
   ASSERT_OK(it->status());
   ASSERT_TRUE(m == model.end());
-  const std::vector<std::pair<std::string, std::string>> entries(
-      model.begin(), model.end());
+  const std::vector<std::pair<std::string, std::string>> entries(model.begin(),
+                                                                 model.end());
   Random64 rnd(5);
   for (int i = 0; i < 2000; i++) {
     const auto& [k, v] = entries[rnd.Uniform(entries.size())];
@@ -461,14 +457,10 @@ TEST(Table, BlockCacheIsFilledAndHonorsFillCache) {
   TableOptions options;
   options.block_cache = cache.get();
   ASSERT_OK(test::BuildTable(Env::Default(), fname, options, model));
-  std::unique_ptr<RandomAccessFile> file;
-  ASSERT_OK(Env::Default()->NewRandomAccessFile(fname, &file));
-  auto counting = std::make_unique<test::CountingFile>(std::move(file));
-  test::CountingFile* counter = counting.get();
-  uint64_t size;
-  ASSERT_OK(Env::Default()->GetFileSize(fname, &size));
+  test::CountingFile* counter;
   std::unique_ptr<Table> table;
-  ASSERT_OK(Table::Open(options, fname, std::move(counting), size, &table));
+  ASSERT_OK(
+      test::OpenTableFile(Env::Default(), options, fname, &table, &counter));
   EXPECT_EQ(0u, cache->TotalCharge());
 
   ReadOptions no_fill;

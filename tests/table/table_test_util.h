@@ -16,10 +16,13 @@
 #include <utility>
 #include <vector>
 
+#include "o3lsm/env.h"
+
 #include "lsm/dbformat.h"
+#include "lsm/table/format.h"
 #include "lsm/table/table.h"
 #include "lsm/table/table_builder.h"
-#include "o3lsm/env.h"
+#include "util/coding.h"
 
 namespace o3lsm::test {
 
@@ -38,6 +41,24 @@ struct InternalKeyLess {
 
 // A table's expected contents: internal key -> value, in table order.
 using Model = std::map<std::string, std::string, InternalKeyLess>;
+
+// True if s, printed, contains text.
+inline bool StatusContains(const Status& s, const std::string& text) {
+  return s.ToString().find(text) != std::string::npos;
+}
+
+// Appends stored and its trailer to *file, as a block written at the end of
+// the file image so far; returns its handle.
+inline BlockHandle AppendBlockWithTrailer(std::string* file,
+                                          const Slice& stored,
+                                          CompressionType type) {
+  const BlockHandle h(file->size(), stored.size());
+  file->append(stored.data(), stored.size());
+  file->push_back(static_cast<char>(type));
+  PutFixed32(file,
+             BlockChecksum(file->data() + h.offset, stored.size(), h.offset));
+  return h;
+}
 
 // Writes model as an SST named fname through env.
 inline Status BuildTable(Env* env, const std::string& fname,
@@ -117,16 +138,23 @@ inline Status OpenTableFromString(const TableOptions& options,
                      contents.size(), table);
 }
 
-// Opens the SST file fname through env.
+// Opens the SST file fname through env. With counter, reads go through a
+// CountingFile that *counter points to (owned by the table).
 inline Status OpenTableFile(Env* env, const TableOptions& options,
                             const std::string& fname,
-                            std::unique_ptr<Table>* table) {
+                            std::unique_ptr<Table>* table,
+                            CountingFile** counter = nullptr) {
   uint64_t size = 0;
   Status s = env->GetFileSize(fname, &size);
   if (!s.ok()) return s;
   std::unique_ptr<RandomAccessFile> file;
   s = env->NewRandomAccessFile(fname, &file);
   if (!s.ok()) return s;
+  if (counter != nullptr) {
+    auto counting = std::make_unique<CountingFile>(std::move(file));
+    *counter = counting.get();
+    file = std::move(counting);
+  }
   return Table::Open(options, fname, std::move(file), size, table);
 }
 

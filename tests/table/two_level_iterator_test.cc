@@ -5,9 +5,8 @@
 
 #include "lsm/table/two_level_iterator.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <gtest/gtest.h>
 #include <string>
 #include <utility>
 #include <vector>
