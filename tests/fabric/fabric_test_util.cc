@@ -1,0 +1,134 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "tests/fabric/fabric_test_util.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+
+#include "interconnect/rdma/rdma_fabric.h"
+#include "interconnect/rdma/rdma_server.h"
+#include "tests/testutil.h"
+
+namespace o3lsm::fabric::test {
+
+std::vector<BackendParam> AllBackends() {
+  return {{BackendKind::kEmulatedAnonymous, "EmulatedAnonymous"},
+          {BackendKind::kEmulatedShm, "EmulatedShm"},
+          {BackendKind::kEmulatedShmModel, "EmulatedShmModel"},
+          {BackendKind::kCxlTmpfs, "CxlTmpfs"},
+          {BackendKind::kRdma, "Rdma"}};
+}
+
+std::string BackendName(const ::testing::TestParamInfo<BackendParam>& info) {
+  return info.param.name;
+}
+
+ShmPath::ShmPath(const std::string& label) {
+  static std::atomic<int> counter{0};
+  path_ = "/dev/shm/o3lsm-test-" + label + "-" + std::to_string(getpid()) +
+          "-" + std::to_string(counter.fetch_add(1));
+  unlink(path_.c_str());
+}
+
+ShmPath::~ShmPath() { unlink(path_.c_str()); }
+
+PoolLayout TestLayout() {
+  PoolLayout l;
+  l.node_table_bytes = 8 << 10;
+  l.job_board_bytes = 16 << 10;
+  l.segment_directory_bytes = 16 << 10;
+  l.mailbox_bytes = 8 << 10;
+  l.chunk_size = 64 << 10;
+  l.max_owners = 64;
+  return l;
+}
+
+TestPool::TestPool(BackendKind kind, uint64_t size, PoolLayout layout)
+    : kind_(kind), size_(size), layout_(layout) {}
+
+TestPool::~TestPool() {
+  fabric_.reset();
+  server_.reset();
+  server_pool_.reset();
+}
+
+Status TestPool::Open(std::string* skip_reason) {
+  skip_reason->clear();
+  FabricOptions o;
+  o.size = size_;
+  o.layout = layout_;
+  o.create_if_missing = true;
+  o.timeout = std::chrono::seconds(10);
+  switch (kind_) {
+    case BackendKind::kEmulatedAnonymous:
+      o.uri = "emulated:";
+      break;
+    case BackendKind::kEmulatedShm:
+      shm_ = std::make_unique<ShmPath>("emu");
+      o.uri = "emulated:" + shm_->path();
+      break;
+    case BackendKind::kEmulatedShmModel:
+      shm_ = std::make_unique<ShmPath>("emu-model");
+      o.uri = "emulated:" + shm_->path() + "?latency_ns=300&bandwidth_gbps=40";
+      break;
+    case BackendKind::kCxlTmpfs:
+      shm_ = std::make_unique<ShmPath>("cxl");
+      o.uri = "cxl:" + shm_->path();
+      break;
+    case BackendKind::kRdma: {
+      std::string why;
+      if (!RdmaDeviceAvailable(&why)) {
+        *skip_reason = why;
+        return Status::OK();
+      }
+      const char* host = getenv("O3LSM_RDMA_TEST_HOST");
+      if (host == nullptr || host[0] == '\0') {
+        *skip_reason =
+            "RDMA device present but O3LSM_RDMA_TEST_HOST (an IP address of "
+            "an RDMA-capable interface) is not set";
+        return Status::OK();
+      }
+      FabricOptions server_opts = o;
+      server_opts.uri = "emulated:";
+      Status s = OpenFabric(server_opts, &server_pool_);
+      if (!s.ok()) return s;
+      RdmaServerOptions so;
+      so.bind_host = host;
+      so.port = 0;
+      std::unique_ptr<RdmaPoolServer> server;
+      s = RdmaPoolServer::Start(server_pool_.get(), so, &server);
+      if (!s.ok()) return s;
+      o.uri =
+          "rdma://" + std::string(host) + ":" + std::to_string(server->port());
+      server_ = std::shared_ptr<RdmaPoolServer>(std::move(server));
+      break;
+    }
+  }
+  uri_ = kind_ == BackendKind::kEmulatedAnonymous ? "" : o.uri;
+  return OpenFabric(o, &fabric_);
+}
+
+Status TestPool::Reopen() {
+  fabric_.reset();
+  FabricOptions o;
+  o.uri = uri_;
+  return OpenFabric(o, &fabric_);
+}
+
+void FabricConformance::SetUp() {
+  pool_ = std::make_unique<TestPool>(GetParam().kind, 32 << 20);
+  std::string skip;
+  Status s = pool_->Open(&skip);
+  if (!skip.empty()) GTEST_SKIP() << skip;
+  ASSERT_OK(s);
+}
+
+std::string HelperPath() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path() / "o3lsm_fabric_helper").string();
+}
+
+}  // namespace o3lsm::fabric::test

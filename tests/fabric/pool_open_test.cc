@@ -1,0 +1,363 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// Opening pools: URIs, create/attach options, and every way a pool file can
+// be wrong (foreign, truncated, empty, unformatted, corrupt superblock) on
+// both file-backed backends - each must give a clear Status, never a crash.
+
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <unistd.h>
+
+#include "interconnect/fabric.h"
+#include "interconnect/fabric_uri.h"
+#include "interconnect/superblock.h"
+#include "tests/fabric/fabric_test_util.h"
+#include "tests/testutil.h"
+#include "util/checksum.h"
+#include "util/coding.h"
+
+namespace o3lsm::fabric::test {
+namespace {
+
+TEST(FabricUri, ParsesEveryBackendAndItsParameters) {
+  FabricOptions o;
+  ParsedUri p;
+  o.uri = "emulated:";
+  ASSERT_OK(ParseFabricUri(&o, &p));
+  EXPECT_EQ(Backend::kEmulated, p.backend);
+  EXPECT_EQ("", p.path);
+
+  o = FabricOptions();
+  o.uri =
+      "emulated:/dev/shm/x?size=1G&latency_ns=2000&bandwidth_gbps=12.5&numa_"
+      "node=0&cluster_id=7&pool_id=3&chunk_size=2M&timeout_ms=250&create=1";
+  ASSERT_OK(ParseFabricUri(&o, &p));
+  EXPECT_EQ("/dev/shm/x", p.path);
+  EXPECT_EQ(uint64_t{1} << 30, o.size);
+  EXPECT_EQ(2000u, o.model.latency_ns);
+  EXPECT_DOUBLE_EQ(12.5, o.model.bandwidth_gbps);
+  EXPECT_EQ(0, o.numa_node);
+  EXPECT_EQ(7u, o.cluster_id);
+  EXPECT_EQ(3u, o.pool_id);
+  EXPECT_EQ(2u << 20, o.layout.chunk_size);
+  EXPECT_EQ(std::chrono::milliseconds(250), o.timeout);
+  EXPECT_TRUE(o.create_if_missing);
+
+  o = FabricOptions();
+  o.uri = "cxl:/dev/dax0.0?format=true";
+  ASSERT_OK(ParseFabricUri(&o, &p));
+  EXPECT_EQ(Backend::kCxl, p.backend);
+  EXPECT_EQ("/dev/dax0.0", p.path);
+  EXPECT_TRUE(o.format);
+
+  o = FabricOptions();
+  o.uri = "rdma://mn1.example:7471?device=mlx5_0&port_num=1&gid_index=3";
+  ASSERT_OK(ParseFabricUri(&o, &p));
+  EXPECT_EQ(Backend::kRdma, p.backend);
+  EXPECT_EQ("mn1.example", p.host);
+  EXPECT_EQ(7471, p.port);
+  EXPECT_EQ("mlx5_0", o.rdma_device);
+  EXPECT_EQ(1, o.rdma_port);
+  EXPECT_EQ(3, o.rdma_gid_index);
+
+  o.uri = "rdma://[fe80::1]:9000";
+  ASSERT_OK(ParseFabricUri(&o, &p));
+  EXPECT_EQ("fe80::1", p.host);
+  EXPECT_EQ(9000, p.port);
+}
+
+TEST(FabricUri, BadUrisAreInvalidArgumentWithTheReason) {
+  const char* bad[] = {
+      "",
+      "dev/shm/x",
+      "nvme:/x",
+      "emulated:relative/path",
+      "cxl:",
+      "rdma://host",
+      "rdma://:7471",
+      "rdma://host:0",
+      "rdma://host:99999",
+      "rdma:host:1",
+      "rdma://[fe80::1:1",
+      "emulated:?size=12Q",
+      "emulated:?size=",
+      "emulated:?bogus=1",
+      "emulated:?latency_ns=-3",
+      "emulated:?numa_node=x",
+      "emulated:?pool_id=0",
+      "cxl:/x?numa_node=0",
+      "rdma://h:1?size=1G",
+      "emulated:?device=mlx5_0",
+      "emulated:?bandwidth_gbps=nan",
+      "emulated:?timeout_ms=0",
+      "emulated:?novalue",
+      "emulated:?size=99999999999999T",
+  };
+  for (const char* uri : bad) {
+    FabricOptions o;
+    o.uri = uri;
+    ParsedUri p;
+    Status s = ParseFabricUri(&o, &p);
+    EXPECT_TRUE(s.IsInvalidArgument()) << uri << " -> " << s.ToString();
+    std::unique_ptr<Fabric> f;
+    s = OpenFabric(o, &f);
+    EXPECT_TRUE(s.IsInvalidArgument()) << uri << " -> " << s.ToString();
+  }
+}
+
+TEST(PoolLayout, PlanRejectsWhatCannotFit) {
+  PoolInfo info;
+  PoolLayout l;
+  EXPECT_OK(PlanPool(64 << 20, 1, 0, l, &info));
+  EXPECT_TRUE(PlanPool(512 << 10, 1, 0, l, &info).IsInvalidArgument());
+  EXPECT_TRUE(PlanPool(2 << 20, 1, 0, l, &info).IsInvalidArgument());
+  EXPECT_TRUE(PlanPool(64 << 20, 0, 0, l, &info).IsInvalidArgument());
+  l.chunk_size = 3 << 20;
+  EXPECT_TRUE(PlanPool(64 << 20, 1, 0, l, &info).IsInvalidArgument());
+  l.chunk_size = 32 << 10;
+  EXPECT_TRUE(PlanPool(64 << 20, 1, 0, l, &info).IsInvalidArgument());
+  l = PoolLayout();
+  l.max_owners = 1;
+  EXPECT_TRUE(PlanPool(64 << 20, 1, 0, l, &info).IsInvalidArgument());
+  l = PoolLayout();
+  l.job_board_bytes = uint64_t{1} << 50;
+  EXPECT_TRUE(PlanPool(64 << 20, 1, 0, l, &info).IsInvalidArgument());
+}
+
+// ---- Opening files that are not (good) pools, on both file backends ----
+
+class PoolFileTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  PoolFileTest() : shm_("open") {}
+  std::string Uri() const {
+    return std::string(GetParam()) + ":" + shm_.path();
+  }
+  Status OpenExisting(std::unique_ptr<Fabric>* f) {
+    FabricOptions o;
+    o.uri = Uri();
+    o.timeout = std::chrono::milliseconds(50);
+    return OpenFabric(o, f);
+  }
+  void Create(uint64_t size = 8 << 20) {
+    FabricOptions o;
+    o.uri = Uri();
+    o.create_if_missing = true;
+    o.size = size;
+    o.layout = TestLayout();
+    o.cluster_id = 42;
+    std::unique_ptr<Fabric> f;
+    ASSERT_OK(OpenFabric(o, &f));
+  }
+  void WriteFile(const std::string& bytes) {
+    std::ofstream out(shm_.path(), std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  std::string ReadSuperblock() {
+    std::string sb(kSuperblockSize, '\0');
+    int fd = open(shm_.path().c_str(), O_RDONLY);
+    EXPECT_EQ(static_cast<ssize_t>(sb.size()),
+              pread(fd, sb.data(), sb.size(), 0));
+    close(fd);
+    return sb;
+  }
+  void WriteSuperblock(const std::string& sb) {
+    int fd = open(shm_.path().c_str(), O_WRONLY);
+    EXPECT_EQ(static_cast<ssize_t>(sb.size()),
+              pwrite(fd, sb.data(), sb.size(), 0));
+    close(fd);
+  }
+  // Expects Open to fail with code `want` and a message naming the path
+  // and containing `needle`.
+  void ExpectOpenFails(Status::Code want, const std::string& needle) {
+    std::unique_ptr<Fabric> f;
+    Status s = OpenExisting(&f);
+    EXPECT_EQ(want, s.code()) << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find(shm_.path()))
+        << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find(needle)) << s.ToString();
+    EXPECT_EQ(nullptr, f);
+  }
+
+  ShmPath shm_;
+};
+
+TEST_P(PoolFileTest, CreateAttachAndOptions) {
+  std::unique_ptr<Fabric> f;
+  Status s = OpenExisting(&f);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  Create();
+  ASSERT_OK(OpenExisting(&f));
+  EXPECT_EQ(42u, f->cluster_id());
+  EXPECT_EQ(8u << 20, f->pool_size());
+  f.reset();
+  FabricOptions o;
+  o.uri = Uri();
+  o.error_if_exists = true;
+  EXPECT_TRUE(OpenFabric(o, &f).IsInvalidArgument());
+  o = FabricOptions();
+  o.uri = Uri() + "?cluster_id=43";
+  s = OpenFabric(o, &f);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("cluster 42")) << s.ToString();
+  // format re-creates it with a new size and cluster.
+  o = FabricOptions();
+  o.uri = Uri() + "?format=1&size=4M&cluster_id=9";
+  o.layout = TestLayout();
+  ASSERT_OK(OpenFabric(o, &f));
+  EXPECT_EQ(9u, f->cluster_id());
+  EXPECT_EQ(4u << 20, f->pool_size());
+}
+
+TEST_P(PoolFileTest, ForeignFileIsCorruption) {
+  Random64 rnd(5);
+  WriteFile(o3lsm::test::RandomBytes(&rnd, 4 << 20, false));
+  ExpectOpenFails(Status::Code::kCorruption, "bad magic");
+}
+
+TEST_P(PoolFileTest, TextFileIsCorruption) {
+  std::string text;
+  while (text.size() < 3 << 20) text += "just some text file, not a pool\n";
+  WriteFile(text);
+  ExpectOpenFails(Status::Code::kCorruption, "not an o3lsm DM pool");
+}
+
+TEST_P(PoolFileTest, TinyFileIsTruncated) {
+  WriteFile("O3LSMDM1 but short");
+  ExpectOpenFails(Status::Code::kCorruption, "truncated");
+}
+
+TEST_P(PoolFileTest, EmptyFileIsCorruption) {
+  WriteFile("");
+  ExpectOpenFails(Status::Code::kCorruption, "empty");
+}
+
+TEST_P(PoolFileTest, TruncatedPoolIsCorruption) {
+  Create(8 << 20);
+  ASSERT_EQ(0, truncate(shm_.path().c_str(), 5 << 20));
+  ExpectOpenFails(Status::Code::kCorruption, "truncated");
+}
+
+TEST_P(PoolFileTest, UnformattedPoolIsUnavailable) {
+  WriteFile(std::string(2 << 20, '\0'));
+  ExpectOpenFails(Status::Code::kUnavailable, "not formatted");
+}
+
+TEST_P(PoolFileTest, FlippedByteFailsTheChecksum) {
+  Create();
+  std::string sb = ReadSuperblock();
+  sb[25] ^= 0x10;  // inside cluster_id
+  WriteSuperblock(sb);
+  ExpectOpenFails(Status::Code::kCorruption, "checksum mismatch");
+}
+
+TEST_P(PoolFileTest, UnknownVersionIsNotSupported) {
+  Create();
+  std::string sb = ReadSuperblock();
+  EncodeFixed32(&sb[8], 99);
+  WriteSuperblock(sb);
+  ExpectOpenFails(Status::Code::kNotSupported, "version 99");
+}
+
+// Superblocks with a valid checksum but impossible contents.
+TEST_P(PoolFileTest, BadRegionsAreCorruptionNamingTheField) {
+  Create();
+  PoolInfo good;
+  {
+    std::unique_ptr<Fabric> f;
+    ASSERT_OK(OpenExisting(&f));
+    good = f->pool();
+  }
+  struct Case {
+    const char* needle;
+    void (*mutate)(PoolInfo*);
+  };
+  const Case cases[] = {
+      {"region[job board]",
+       [](PoolInfo* p) {
+         p->region(RegionKind::kJobBoard).offset = p->pool_size;
+       }},
+      {"region[mailboxes]",
+       [](PoolInfo* p) { p->region(RegionKind::kMailboxes).length = 0; }},
+      {"region[heap]",
+       [](PoolInfo* p) { p->region(RegionKind::kHeap).length += 4096; }},
+      {"region[node table]",
+       [](PoolInfo* p) { p->region(RegionKind::kNodeTable).offset = 0; }},
+      {"overlaps",
+       [](PoolInfo* p) {
+         p->region(RegionKind::kSegmentDirectory).offset =
+             p->region(RegionKind::kJobBoard).offset;
+       }},
+      {"region[allocator]",
+       [](PoolInfo* p) { p->region(RegionKind::kAllocator).length = 64; }},
+      {"pool_id", [](PoolInfo* p) { p->pool_id = 0; }},
+      {"pool_size", [](PoolInfo* p) { p->pool_size = 12345; }},
+      {"truncated", [](PoolInfo* p) { p->pool_size = uint64_t{1} << 40; }},
+      {"chunk_size", [](PoolInfo* p) { p->chunk_size = 1000; }},
+  };
+  for (const Case& c : cases) {
+    PoolInfo p = good;
+    c.mutate(&p);
+    std::string sb(kSuperblockSize, '\0');
+    EncodeSuperblock(p, sb.data());
+    WriteSuperblock(sb);
+    SCOPED_TRACE(c.needle);
+    ExpectOpenFails(Status::Code::kCorruption, c.needle);
+  }
+  // And the untouched superblock still opens.
+  std::string sb(kSuperblockSize, '\0');
+  EncodeSuperblock(good, sb.data());
+  WriteSuperblock(sb);
+  std::unique_ptr<Fabric> f;
+  ASSERT_OK(OpenExisting(&f));
+}
+
+TEST_P(PoolFileTest, TooSmallPoolIsRefusedAndNotLeftBehind) {
+  FabricOptions o;
+  o.uri = Uri() + "?create=1&size=64K";
+  std::unique_ptr<Fabric> f;
+  Status s = OpenFabric(o, &f);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("pool size")) << s.ToString();
+  EXPECT_NE(0, access(shm_.path().c_str(), F_OK));
+}
+
+TEST_P(PoolFileTest, DirectoryIsRejected) {
+  FabricOptions o;
+  o.uri = std::string(GetParam()) + ":/dev/shm";
+  std::unique_ptr<Fabric> f;
+  Status s = OpenFabric(o, &f);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(FileBackends, PoolFileTest,
+                         ::testing::Values("emulated", "cxl"));
+
+TEST(EmulatedFabric, NumaNodeIsValidated) {
+  FabricOptions o;
+  o.uri = "emulated:?size=4M&numa_node=0";
+  o.layout = TestLayout();
+  std::unique_ptr<Fabric> f;
+  ASSERT_OK(OpenFabric(o, &f));
+  EXPECT_NE(std::string::npos, f->Describe().find("numa node 0"))
+      << f->Describe();
+  o.uri = "emulated:?size=4M&numa_node=999";
+  Status s = OpenFabric(o, &f);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("999")) << s.ToString();
+}
+
+TEST(CxlFabric, TmpfsMapsAtPageGranularityAndIsNotPersistent) {
+  ShmPath shm("gran");
+  FabricOptions o;
+  o.uri = "cxl:" + shm.path() + "?size=4M&create=1";
+  o.layout = TestLayout();
+  std::unique_ptr<Fabric> f;
+  ASSERT_OK(OpenFabric(o, &f));
+  EXPECT_FALSE(f->persistent());
+  EXPECT_NE(std::string::npos, f->Describe().find("page granularity"))
+      << f->Describe();
+}
+
+}  // namespace
+}  // namespace o3lsm::fabric::test
