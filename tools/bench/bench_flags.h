@@ -1,0 +1,130 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// BenchFlags holds every command-line flag of o3lsm-bench. Names, types and
+// defaults are RocksDB db_bench's (7.8), so that one command line runs
+// against both tools; the o3lsm-only flags (--json, --progress, --ycsb_*)
+// have names db_bench does not use.
+//
+// The parser follows gflags' syntax, which db_bench users type without
+// thinking: "--flag=value" or "-flag=value", "--flag value" for non-booleans,
+// "--flag" alone (true) and "--noflag" (false) for booleans, whose values
+// may be 1/0, true/false, yes/no, t/f, y/n. Errors carry gflags' wording
+// ("unknown command line flag 'x'", "illegal value 'abc' specified for
+// int64 flag 'num'") so scripts that grep for them keep working.
+//
+// Thread safety: BenchFlags is a plain struct; ParseBenchFlags writes it and
+// is not thread-safe. The help text functions are pure.
+
+#ifndef O3LSM_TOOLS_BENCH_BENCH_FLAGS_H_
+#define O3LSM_TOOLS_BENCH_BENCH_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "o3lsm/status.h"
+
+namespace o3lsm::bench {
+
+// The benchmarks run when --benchmarks is not given: db_bench's default list
+// restricted to what o3lsm-bench implements, in db_bench's order.
+inline constexpr const char kDefaultBenchmarks[] =
+    "fillseq,fillsync,fillrandom,overwrite,readrandom,seekrandom,readseq,"
+    "readreverse,compact,flush,waitforcompaction,readseq,readreverse,"
+    "readwhilewriting,readrandomwriterandom,updaterandom";
+
+struct BenchFlags {
+  // ---- What to run ----
+  std::string benchmarks = kDefaultBenchmarks;
+  int64_t num = 1000000;
+  int64_t reads = -1;    // -1: num
+  int64_t writes = -1;   // -1: num
+  int64_t deletes = -1;  // -1: num
+  int32_t threads = 1;
+  int32_t duration = 0;  // seconds; 0: the counts decide
+  int64_t seed = 0;      // 0: derived from the time
+  int32_t key_size = 16;
+  int32_t value_size = 100;
+  double compression_ratio = 0.5;
+  int64_t batch_size = 1;
+  int32_t seek_nexts = 0;
+  int32_t readwritepercent = 90;
+
+  // ---- Database and reporting ----
+  std::string db;  // "": /tmp/o3lsmtest-<uid>/dbbench
+  bool use_existing_db = false;
+  bool histogram = false;
+  bool statistics = false;
+  bool progress_reports = true;  // accepted; see --progress
+  int64_t stats_interval_seconds = 0;
+  int64_t report_interval_seconds = 0;
+  std::string report_file = "report.csv";
+
+  // ---- Engine options (db_bench names and defaults) ----
+  std::string compression_type = "snappy";
+  int32_t compression_level = 32767;  // 32767: the library's default
+  bool disable_wal = false;
+  bool sync = false;
+  bool verify_checksum = true;
+  int64_t write_buffer_size = 64ll << 20;
+  int32_t max_write_buffer_number = 2;
+  int64_t cache_size = 8ll << 20;
+  int32_t bloom_bits = -1;  // -1: o3lsm's default
+  int32_t block_size = 4096;
+  int32_t open_files = -1;  // -1 or 0: o3lsm's default
+  int32_t level0_file_num_compaction_trigger = 4;
+  int32_t level0_slowdown_writes_trigger = 20;
+  int32_t level0_stop_writes_trigger = 36;
+  uint64_t max_bytes_for_level_base = 256ull << 20;
+  double max_bytes_for_level_multiplier = 10;
+  int64_t target_file_size_base = 64ll << 20;
+  int32_t num_levels = 7;
+  int32_t max_background_jobs = 2;
+  int32_t max_background_compactions = -1;  // -1: derived from _jobs
+  int32_t max_background_flushes = -1;      // -1: derived from _jobs
+  bool disable_auto_compactions = false;
+  uint64_t delayed_write_rate = 8388608;
+
+  // ---- o3lsm-only ----
+  std::string json;      // write every figure of the run to this file
+  bool progress = true;  // live progress line when stdout is a terminal
+  std::string ycsb_insertorder = "hashed";  // hashed | ordered
+  int32_t ycsb_max_scan_length = 100;
+  double ycsb_zipfian_constant = 0.99;
+};
+
+// Parses argv[1..argc) into *flags, starting from the values already in
+// *flags (normally the defaults). Sets *help_requested for --help (and
+// stops). Returns InvalidArgument with gflags' wording on an unknown flag, a
+// malformed value, a missing argument or a positional argument.
+[[nodiscard]] Status ParseBenchFlags(int argc, const char* const* argv,
+                                     BenchFlags* flags, bool* help_requested);
+
+// Checks values that parse but make no sense (--threads=0, a
+// --compression_ratio outside (0, 1], --key_size < 1, ...).
+[[nodiscard]] Status ValidateBenchFlags(const BenchFlags& flags);
+
+// "--help": every flag with its type, default and description.
+std::string BenchFlagsHelp();
+
+// Every flag as (name, current value printed as on the command line), in
+// the order of --help; the JSON report records them.
+std::vector<std::pair<std::string, std::string>> BenchFlagValues(
+    const BenchFlags& flags);
+
+// One entry of --benchmarks: "readrandom[X3-W1]" is name "readrandom",
+// repeat 3, warmup 1.
+struct BenchmarkSpec {
+  std::string name;
+  int repeat = 1;
+  int warmup = 0;
+};
+
+// Splits a --benchmarks list; empty entries are skipped like db_bench does.
+// Fails on a malformed "[...]" suffix.
+[[nodiscard]] Status ParseBenchmarkList(const std::string& list,
+                                        std::vector<BenchmarkSpec>* specs);
+
+}  // namespace o3lsm::bench
+
+#endif  // O3LSM_TOOLS_BENCH_BENCH_FLAGS_H_

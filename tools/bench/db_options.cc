@@ -1,0 +1,87 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "tools/bench/db_options.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace o3lsm::bench {
+namespace {
+
+std::string Lower(const std::string& s) {
+  std::string r = s;
+  for (char& c : r)
+    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+}  // namespace
+
+Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
+  DbSettings s;
+  Options& o = s.options;
+  o.create_if_missing = !f.use_existing_db;
+  o.write_buffer_size = static_cast<size_t>(f.write_buffer_size);
+  o.max_write_buffer_number = f.max_write_buffer_number;
+  o.block_size = static_cast<size_t>(f.block_size);
+  if (f.bloom_bits >= 0) o.bloom_bits_per_key = f.bloom_bits;
+  o.block_cache_size = static_cast<size_t>(f.cache_size);
+  if (f.open_files > 0) o.max_open_files = f.open_files;
+  o.num_levels = f.num_levels;
+  o.level0_file_num_compaction_trigger = f.level0_file_num_compaction_trigger;
+  o.level0_slowdown_writes_trigger = f.level0_slowdown_writes_trigger;
+  o.level0_stop_writes_trigger = f.level0_stop_writes_trigger;
+  o.max_bytes_for_level_base = f.max_bytes_for_level_base;
+  o.max_bytes_for_level_multiplier = f.max_bytes_for_level_multiplier;
+  o.target_file_size_base = static_cast<uint64_t>(f.target_file_size_base);
+  o.delayed_write_rate = f.delayed_write_rate;
+  o.disable_auto_compactions = f.disable_auto_compactions;
+
+  const int jobs = std::max(1, f.max_background_jobs);
+  int flushes = f.max_background_flushes;
+  int compactions = f.max_background_compactions;
+  if (flushes < 0 && compactions < 0) {
+    flushes = std::max(1, jobs / 4);
+    compactions = std::max(1, jobs - flushes);
+  } else if (flushes < 0) {
+    flushes = std::max(1, jobs - compactions);
+  } else if (compactions < 0) {
+    compactions = std::max(1, jobs - flushes);
+  }
+  o.max_background_flushes = std::max(1, flushes);
+  o.max_background_compactions = std::max(1, compactions);
+
+  const std::string type = Lower(f.compression_type);
+  if (type == "none" || type == "no") {
+    o.compression = CompressionType::kNone;
+    s.compression_name = "NoCompression";
+  } else if (type == "zstd") {
+    o.compression = CompressionType::kZstd;
+    s.compression_name = "ZSTD";
+  } else if (type == "lz4") {
+    o.compression = CompressionType::kLz4;
+    s.compression_name = "LZ4";
+  } else if (type == "snappy" || type == "zlib" || type == "bzip2" ||
+             type == "lz4hc" || type == "xpress") {
+    o.compression = CompressionType::kNone;
+    s.compression_name = "NoCompression";
+    s.warnings.push_back(type +
+                         " compression is not available in o3lsm; using "
+                         "none (pass --compression_type=none, zstd or lz4)");
+  } else {
+    return Status::InvalidArgument("Cannot parse compression type '" +
+                                   f.compression_type + "'");
+  }
+  if (f.compression_level != 32767) o.compression_level = f.compression_level;
+
+  // o3lsm verifies every block it reads from storage whatever this says;
+  // its verify_checksums re-verifies cached blocks too, which RocksDB's
+  // verify_checksums does not, so it stays off for a like-for-like run.
+  s.read_options.verify_checksums = false;
+  s.write_options.sync = f.sync;
+  s.write_options.disable_wal = f.disable_wal;
+  *out = std::move(s);
+  return Status::OK();
+}
+
+}  // namespace o3lsm::bench
