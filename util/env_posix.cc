@@ -115,6 +115,8 @@ class PosixMmapReadableFile final : public RandomAccessFile {
     mmap_budget_->fetch_add(1, std::memory_order_relaxed);
   }
 
+  bool ReadsInPlace() const override { return true; }
+
   Status Read(uint64_t offset, size_t n, Slice* result,
               char* /*scratch*/) const override {
     if (offset > length_) {

@@ -49,6 +49,11 @@ class RandomAccessFile {
   // means the file ended. REQUIRES: scratch has room for n bytes.
   virtual Status Read(uint64_t offset, size_t n, Slice* result,
                       char* scratch) const = 0;
+
+  // True if Read returns slices into memory the file owns (a mapping) that
+  // stay valid and unchanged as long as the file is open, so readers may use
+  // the bytes in place. Default: false.
+  virtual bool ReadsInPlace() const { return false; }
 };
 
 // A file written sequentially (WAL, SST, MANIFEST). Buffered: Append may

@@ -101,6 +101,9 @@ class BlockIter final : public Iterator {
   void SetErrorContext(const std::string* fname, uint64_t block_offset);
 
   bool Valid() const override { return current_ < restarts_offset_; }
+  // The last restart point at or before the current entry. In a block with
+  // one restart point per entry (an index block) it numbers the entry.
+  uint32_t restart_index() const { return restart_index_; }
   void SeekToFirst() override;
   void SeekToLast() override;
   // REQUIRES: target is an internal key (>= 8 bytes) for kInternal order.

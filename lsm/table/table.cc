@@ -124,6 +124,17 @@ Status Table::Open(const TableOptions& options, std::string fname,
   if (options.block_cache != nullptr) {
     t->cache_id_ = options.block_cache->NewId();
   }
+  // Blocks can be used in place only if every one is uncompressed, and
+  // numbered by index entry only if the index has a restart point per entry.
+  if (t->file_->ReadsInPlace() &&
+      t->properties_.compression == CompressionType::kNone &&
+      t->index_block_->num_restarts() == t->properties_.num_data_blocks &&
+      t->properties_.num_data_blocks > 0) {
+    t->num_data_blocks_ =
+        static_cast<uint32_t>(t->properties_.num_data_blocks);
+    t->verified_ =
+        std::make_unique<std::atomic<uint8_t>[]>(t->num_data_blocks_);
+  }
   *table = std::move(t);
   return Status::OK();
 }
@@ -217,10 +228,26 @@ Status Table::DecodeDataHandle(Slice index_value, BlockHandle* handle) const {
 }
 
 Status Table::FetchDataBlock(const ReadOptions& options,
-                             const BlockHandle& handle,
+                             const BlockHandle& handle, uint32_t block_number,
                              Cache::Handle** cache_handle,
                              BlockContents* contents) const {
   *cache_handle = nullptr;
+  if (verified_ != nullptr && block_number < num_data_blocks_) {
+    // In place in the mapping: verify the block the first time only.
+    std::atomic<uint8_t>& verified = verified_[block_number];
+    const bool seen = verified.load(std::memory_order_acquire) != 0;
+    Status s = ReadBlock(file_.get(), fname_, handle,
+                         /*verify_checksum=*/!seen, contents);
+    if (!s.ok()) return s;
+    if (!contents->owns_memory()) {
+      if (!seen) verified.store(1, std::memory_order_release);
+      return Status::OK();
+    }
+    // Copied after all: treat it as any other block below.
+    contents->data = Slice();
+    contents->heap.reset();
+  }
+
   Cache* const cache = options_.block_cache;
   char key[kCacheKeySize];
   if (cache != nullptr) {
@@ -260,7 +287,8 @@ Status Table::InternalGet(
 
   Cache::Handle* cache_handle;
   BlockContents contents;
-  s = FetchDataBlock(options, block_handle, &cache_handle, &contents);
+  s = FetchDataBlock(options, block_handle, index.restart_index(),
+                     &cache_handle, &contents);
   if (!s.ok()) return s;
   std::optional<Block> uncached;
   const Block* block =
@@ -279,13 +307,14 @@ Status Table::InternalGet(
 }
 
 Iterator* Table::NewDataBlockIterator(const ReadOptions& options,
-                                      const Slice& index_value) const {
+                                      const Slice& index_value,
+                                      uint32_t block_number) const {
   BlockHandle handle;
   Status s = DecodeDataHandle(index_value, &handle);
   if (!s.ok()) return NewErrorIterator(s);
   Cache::Handle* cache_handle;
   BlockContents contents;
-  s = FetchDataBlock(options, handle, &cache_handle, &contents);
+  s = FetchDataBlock(options, handle, block_number, &cache_handle, &contents);
   if (!s.ok()) return NewErrorIterator(s);
 
   BlockIter* iter;
@@ -306,8 +335,10 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options,
 Iterator* Table::NewIterator(const ReadOptions& options) const {
   auto* index = new BlockIter(&*index_block_);
   index->SetErrorContext(&fname_, footer_.index.offset);
-  return NewTwoLevelIterator(index, [this, options](const Slice& value) {
-    return NewDataBlockIterator(options, value);
+  // The two-level iterator owns both the index iterator and this function,
+  // so the function may look at where the index stands.
+  return NewTwoLevelIterator(index, [this, options, index](const Slice& value) {
+    return NewDataBlockIterator(options, value, index->restart_index());
   });
 }
 

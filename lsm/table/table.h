@@ -16,6 +16,7 @@
 #ifndef O3LSM_LSM_TABLE_TABLE_H_
 #define O3LSM_LSM_TABLE_TABLE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -112,16 +113,19 @@ class Table {
   // Decodes and bounds-checks a data block handle from an index value.
   [[nodiscard]] Status DecodeDataHandle(Slice index_value,
                                         BlockHandle* handle) const;
-  // Gets the data block at handle: either pinned in the block cache
-  // (*cache_handle set; the caller releases it) or read from the file
-  // (*contents set; inserted into the cache if options.fill_cache).
+  // Gets data block number block_number at handle: either pinned in the
+  // block cache (*cache_handle set; the caller releases it) or read from the
+  // file (*contents set; inserted into the cache if options.fill_cache, unless
+  // it is used in place, see verified_).
   [[nodiscard]] Status FetchDataBlock(const ReadOptions& options,
                                       const BlockHandle& handle,
+                                      uint32_t block_number,
                                       Cache::Handle** cache_handle,
                                       BlockContents* contents) const;
   // The block_function of NewIterator's two-level iterator.
   Iterator* NewDataBlockIterator(const ReadOptions& options,
-                                 const Slice& index_value) const;
+                                 const Slice& index_value,
+                                 uint32_t block_number) const;
 
   const TableOptions options_;
   const std::string fname_;
@@ -137,6 +141,14 @@ class Table {
   IndexFences index_fences_;  // empty if the index could not be fenced
   BloomFilterReader filter_;  // !valid() when the table has no filter
   TableProperties properties_;
+
+  // For an uncompressed table in a mapped file (RandomAccessFile::
+  // ReadsInPlace): data blocks are used where they lie, with no copy and no
+  // block cache, and each block's checksum is verified on its first use only
+  // (as a cached block would be). One flag per data block, numbered by its
+  // index entry. Null otherwise, and the block cache is used.
+  std::unique_ptr<std::atomic<uint8_t>[]> verified_;
+  uint32_t num_data_blocks_ = 0;
 };
 
 }  // namespace o3lsm
