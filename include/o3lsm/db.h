@@ -81,8 +81,12 @@ class DB {
   // Properties, each a human-readable or numeric string:
   //   "o3lsm.stats"            levels, files, bytes, write amplification,
   //                            stalls, memtable and cache use
-  //   "o3lsm.num-files-at-level<N>"
+  //   "o3lsm.num-files-at-level<N>", "o3lsm.level-bytes<N>"
   //   "o3lsm.sstables"         every live SST with its key range
+  //   "o3lsm.num-running-flushes", "o3lsm.num-running-compactions"
+  //   "o3lsm.compaction-pending"  "1" while flushes or compactions are
+  //                            queued, running or due, else "0"
+  //   "o3lsm.num-immutable-memtables", "o3lsm.last-sequence"
   //   "o3lsm.approximate-memory-usage"
   // Returns false for an unknown property.
   virtual bool GetProperty(const Slice& property, std::string* value) = 0;

@@ -78,6 +78,35 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     *value = std::to_string(total);
     return true;
   }
+  if (in.starts_with("level-bytes")) {
+    in.remove_prefix(strlen("level-bytes"));
+    const std::string digits = in.ToString();
+    if (digits.empty() ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    const long level = strtol(digits.c_str(), nullptr, 10);
+    if (level < 0 || level >= v->num_levels()) return false;
+    *value = std::to_string(v->LevelBytes(static_cast<int>(level)));
+    return true;
+  }
+  if (in == "num-running-flushes") {
+    *value = std::to_string(running_flushes_);
+    return true;
+  }
+  if (in == "num-running-compactions") {
+    *value = std::to_string(running_compactions_ + manual_compactions_);
+    return true;
+  }
+  if (in == "compaction-pending") {
+    // 1 while any flush or compaction is queued, running or due.
+    const bool pending = !imm_.empty() || running_flushes_ > 0 ||
+                         running_compactions_ > 0 ||
+                         (!options_.disable_auto_compactions &&
+                          picker_->NeedsCompaction());
+    *value = pending ? "1" : "0";
+    return true;
+  }
   if (in == "num-immutable-memtables") {
     *value = std::to_string(imm_.size());
     return true;

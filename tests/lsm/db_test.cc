@@ -232,6 +232,12 @@ TEST_F(DBTest, PropertiesAreReported) {
   EXPECT_FALSE(db_->GetProperty("o3lsm.num-files-at-levelx", &v));
   EXPECT_FALSE(db_->GetProperty("rocksdb.stats", &v));
   EXPECT_TRUE(db_->GetProperty("o3lsm.approximate-memory-usage", &v));
+  EXPECT_TRUE(db_->GetProperty("o3lsm.level-bytes1", &v));
+  EXPECT_EQ("0", v);
+  EXPECT_TRUE(db_->GetProperty("o3lsm.compaction-pending", &v));
+  EXPECT_EQ("0", v);
+  EXPECT_TRUE(db_->GetProperty("o3lsm.num-running-compactions", &v));
+  EXPECT_FALSE(db_->GetProperty("o3lsm.level-bytes99", &v));
 }
 
 TEST_F(DBTest, DestroyRemovesEverything) {

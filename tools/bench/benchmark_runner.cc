@@ -388,34 +388,22 @@ Status BenchmarkRunner::RunMeta(const BenchmarkDef& def) {
   return Status::OK();
 }
 
-// o3lsm has no "compaction pending" property yet, so this polls what it
-// has: no sealed memtable waiting, no flush or compaction running (the
-// "Background:" line of o3lsm.stats), and level 0 below its trigger, three
-// polls in a row. Like db_bench's, the result means "(probably) done".
+// Polls "o3lsm.compaction-pending" until no flush or compaction is queued,
+// running or due. Two idle polls in a row, so that work a finishing job
+// schedules is seen.
 Status BenchmarkRunner::WaitForCompaction() {
-  constexpr int kIdlePollsNeeded = 3;
-  constexpr int kPollMicros = 100000;
+  constexpr int kIdlePollsNeeded = 2;
+  constexpr int kPollMicros = 50000;
   int idle = 0;
   while (idle < kIdlePollsNeeded) {
-    std::string imm, stats, l0;
-    bool busy = false;
-    if (db_->GetProperty("o3lsm.num-immutable-memtables", &imm) && imm != "0") {
-      busy = true;
+    std::string pending;
+    if (!db_->GetProperty("o3lsm.compaction-pending", &pending)) {
+      return Status::NotSupported("o3lsm.compaction-pending property");
     }
-    if (db_->GetProperty("o3lsm.stats", &stats) &&
-        stats.find("Background:") != std::string::npos &&
-        stats.find("Background: 0 flushes, 0 compactions running") ==
-            std::string::npos) {
-      busy = true;
-    }
-    if (!flags_.disable_auto_compactions &&
-        db_->GetProperty("o3lsm.num-files-at-level0", &l0) &&
-        atoi(l0.c_str()) >= flags_.level0_file_num_compaction_trigger) {
-      busy = true;
-    }
-    idle = busy ? 0 : idle + 1;
-    if (idle < kIdlePollsNeeded)
+    idle = pending == "0" ? idle + 1 : 0;
+    if (idle < kIdlePollsNeeded) {
       Env::Default()->SleepForMicroseconds(kPollMicros);
+    }
   }
   return Status::OK();
 }
