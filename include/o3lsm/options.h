@@ -56,9 +56,17 @@ struct Options {
   // Default: 64 MiB.
   size_t write_buffer_size = 64 << 20;
 
-  // Memtables (the mutable one plus sealed ones awaiting flush) before
-  // writes stop. Default: 2.
+  // Local write-buffer budget, in units of write_buffer_size: the mutable
+  // memtables plus sealed ones awaiting flush (or a move to disaggregated
+  // memory). Writes stop when it is used up. Default: 2.
   int max_write_buffer_number = 2;
+
+  // Key-range shards of the write buffer. Each shard has its own memtable
+  // of write_buffer_size / memtable_shards bytes, sealed and flushed on its
+  // own, and its L0 files cover only its key range. Shard boundaries are
+  // chosen from the keys written and re-chosen when one shard takes far
+  // more than its share. Default: 1.
+  int memtable_shards = 1;
 
   // ---- SST files ----
 

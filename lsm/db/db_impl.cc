@@ -28,6 +28,7 @@ Options SanitizeOptions(const Options& src) {
   if (r.env == nullptr) r.env = Env::Default();
   ClipToRange<size_t>(&r.write_buffer_size, 64 << 10, size_t{2} << 30);
   ClipToRange(&r.max_write_buffer_number, 2, 64);
+  ClipToRange(&r.memtable_shards, 1, 64);
   ClipToRange(&r.num_levels, 2, 20);
   ClipToRange(&r.level0_file_num_compaction_trigger, 1, 1 << 20);
   ClipToRange(&r.level0_slowdown_writes_trigger,
@@ -64,6 +65,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       scheduler_(NewTbbScheduler(options_.max_background_flushes,
                                  options_.max_background_compactions)),
       bg_cv_(&mutex_),
+      planner_(options_.memtable_shards),
       versions_(std::make_unique<VersionSet>(dbname_, &options_,
                                              obsolete_files_)) {
   stats_.levels.resize(options_.num_levels);
@@ -87,8 +89,8 @@ Status DBImpl::CloseImpl() {
     // clean close must not lose acknowledged data.
     if (has_unpersisted_data_ && bg_error_.ok() && db_lock_ != nullptr) {
       uint64_t last_id = 0;
-      s = SwitchMemTable(0);
-      if (s.ok() && !imm_.empty()) last_id = imm_.back().mem->id();
+      s = SealShards(nullptr, 0);
+      for (const auto& entry : imm_) last_id = std::max(last_id, entry.mem->id());
       if (s.ok()) s = WaitForFlush(last_id);
     }
     shutting_down_.store(true, std::memory_order_release);
@@ -114,27 +116,51 @@ Status DBImpl::CloseImpl() {
   return s;
 }
 
-MemTableRef DBImpl::NewMemTable(size_t min_room) {
+size_t DBImpl::ShardMemTableSize() const {
+  return std::max<size_t>(64 << 10, options_.write_buffer_size /
+                                        options_.memtable_shards);
+}
+
+MemTableRef DBImpl::NewMemTable(size_t seal_bytes, size_t min_room) {
   // Capacity is address space, not memory (see MemArena): leave room for a
   // whole write group past the seal threshold, so admission never fails.
   constexpr size_t kSlack = 4 << 20;
-  const size_t capacity =
-      options_.write_buffer_size + std::max(min_room, kSlack) + (64 << 10);
+  const size_t capacity = seal_bytes + std::max(min_room, kSlack) + (64 << 10);
   auto mem = std::make_shared<MemTable>(
-      next_mem_id_++, options_.write_buffer_size,
-      std::min(capacity, MemArena::kMaxCapacity));
+      next_mem_id_++, seal_bytes, std::min(capacity, MemArena::kMaxCapacity));
   if (!mem->ok()) return nullptr;
   return mem;
 }
 
 void DBImpl::InstallSuperVersion() {
   auto sv = std::make_shared<SuperVersion>();
-  sv->mem = mem_;
+  sv->router = router_;
+  sv->mems.reserve(shards_.size());
+  for (const Shard& shard : shards_) sv->mems.push_back(shard.mem);
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) {
-    sv->imm.push_back(it->mem);
+    sv->imm.push_back(SealedView{it->mem, it->smallest, it->largest});
   }
   sv->current = versions_->current();
   super_version_ = std::move(sv);
+}
+
+size_t DBImpl::SealedLocalBytes() const {
+  size_t bytes = 0;
+  for (const auto& entry : imm_) bytes += entry.mem->MemoryUsage();
+  return bytes;
+}
+
+uint64_t DBImpl::MinLogNumberInUse() const {
+  uint64_t min_log = logfile_number_;
+  for (const Shard& shard : shards_) {
+    min_log = std::min(min_log, shard.mem->log_number());
+  }
+  for (const auto& entry : imm_) {
+    if (entry.state != ImmEntry::State::kInstalling) {
+      min_log = std::min(min_log, entry.mem->log_number());
+    }
+  }
+  return min_log;
 }
 
 std::shared_ptr<const SuperVersion> DBImpl::GetSuperVersion() {
@@ -179,11 +205,15 @@ Status DBImpl::OpenImpl() {
   if (!s.ok()) return s;
   log_ = std::make_unique<log::Writer>(std::move(logfile), new_log_number);
   logfile_number_ = new_log_number;
-  mem_ = NewMemTable(0);
-  if (mem_ == nullptr) {
+  live_logs_.push_back(new_log_number);
+  // Start with one shard; the planner splits once it has seen keys.
+  router_ = std::make_shared<ShardRouter>();
+  shards_.resize(1);
+  shards_[0].mem = NewMemTable(ShardMemTableSize(), 0);
+  if (shards_[0].mem == nullptr) {
     return Status::NoSpace(dbname_, "cannot reserve memtable address space");
   }
-  mem_->set_log_number(new_log_number);
+  shards_[0].mem->set_log_number(new_log_number);
   InstallSuperVersion();
   DeleteObsoleteFiles(/*full_scan=*/true);
   MaybeScheduleWork();
@@ -257,7 +287,7 @@ Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
   while (reader.ReadRecord(&record, &scratch)) {
     s = WriteBatchInternal::SetContents(&batch, record);
     if (s.ok() && *mem == nullptr) {
-      *mem = NewMemTable(record.size() * 2);
+      *mem = NewMemTable(options_.write_buffer_size, record.size() * 2);
       if (*mem == nullptr) s = Status::NoSpace(fname, "no memtable space");
     }
     if (s.ok()) {
@@ -265,7 +295,7 @@ Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
       const size_t bound = BatchBound(batch);
       if (!(*mem)->HasRoomFor(bound)) {
         s = WriteLevel0Table(mem->get(), edit);
-        if (s.ok()) *mem = NewMemTable(bound);
+        if (s.ok()) *mem = NewMemTable(options_.write_buffer_size, bound);
         if (s.ok() && *mem == nullptr) s = Status::NoSpace(fname, "memtable");
       }
     }
@@ -362,6 +392,11 @@ void DBImpl::DeleteObsoleteFiles(bool full_scan) {
           case FileType::kLogFile:
             keep = number >= versions_->log_number() ||
                    number == logfile_number_;
+            if (!keep) {
+              live_logs_.erase(
+                  std::remove(live_logs_.begin(), live_logs_.end(), number),
+                  live_logs_.end());
+            }
             break;
           case FileType::kDescriptorFile:
             keep = number >= versions_->manifest_file_number();

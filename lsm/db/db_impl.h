@@ -30,6 +30,7 @@
 #include "lsm/db/db_stats.h"
 #include "lsm/db/snapshot.h"
 #include "lsm/memtable/memtable.h"
+#include "lsm/offload/shard_router.h"
 #include "lsm/table/table_options.h"
 #include "lsm/version/table_cache.h"
 #include "lsm/version/version_set.h"
@@ -41,11 +42,20 @@
 
 namespace o3lsm {
 
-// What a reader needs, captured at once: the memtables and the version.
-// Immutable; replaced whenever one of its parts changes.
-struct SuperVersion {
+// A sealed memtable as readers see it, with the user-key range it holds.
+struct SealedView {
   MemTableRef mem;
-  std::vector<MemTableRef> imm;  // sealed, newest first
+  std::string smallest;
+  std::string largest;
+};
+
+// What a reader needs, captured at once: the shard router, the mutable
+// memtable of each shard, the sealed memtables and the version. Immutable;
+// replaced whenever one of its parts changes.
+struct SuperVersion {
+  std::shared_ptr<const ShardRouter> router;
+  std::vector<MemTableRef> mems;  // one per shard of router
+  std::vector<SealedView> imm;    // sealed, newest first
   VersionRef current;
 };
 
@@ -81,13 +91,22 @@ class DBImpl final : public DB {
   friend class DB;
   struct Writer;
 
-  // A sealed memtable and where its flush stands. Flushes may finish out of
-  // order but are installed oldest first (see InstallFlushResults).
+  // A sealed memtable and where its flush stands. Flushes may finish in
+  // any order; a result is installed once every older sealed memtable whose
+  // key range overlaps it is installed (see InstallFlushResults).
   struct ImmEntry {
     enum class State { kPending, kFlushing, kFlushed, kInstalling };
     MemTableRef mem;
+    std::string smallest;  // user-key range of mem
+    std::string largest;
     State state = State::kPending;
     FileMetaData result;  // when kFlushed; number 0 if nothing was written
+  };
+
+  // One key-range shard of the write buffer.
+  struct Shard {
+    MemTableRef mem;
+    uint64_t bytes = 0;  // written in the router's generation
   };
 
   // ---- open / close (db_impl.cc) ----
@@ -101,17 +120,42 @@ class DBImpl final : public DB {
   // Deletes files no version needs. full_scan also removes files left by a
   // crash (orphan SSTs, old WALs and MANIFESTs, temporary files).
   void DeleteObsoleteFiles(bool full_scan) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  MemTableRef NewMemTable(size_t min_room) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // A memtable sealing at seal_bytes with room for min_room more.
+  MemTableRef NewMemTable(size_t seal_bytes, size_t min_room)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The seal size of a shard's memtable.
+  size_t ShardMemTableSize() const;
   void InstallSuperVersion() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   std::shared_ptr<const SuperVersion> GetSuperVersion();
   Status CloseImpl();
 
   // ---- write path (db_impl_write.cc) ----
-  Status MakeRoomForWrite(size_t bytes, bool force)
+  // Admits group, whose updates need (*shard_bounds)[i] memtable bytes in
+  // shard i; a null group seals every non-empty shard (Flush). Seals full
+  // shards, re-splits shards when the planner says so (recomputing
+  // *shard_bounds), and applies backpressure.
+  Status MakeRoomForWrite(const WriteBatch* group,
+                          std::vector<size_t>* shard_bounds)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  WriteBatch* BuildBatchGroup(Writer** last_writer, size_t* bound)
+  WriteBatch* BuildBatchGroup(Writer** last_writer)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  Status SwitchMemTable(size_t min_room) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Routes the group's keys: the memtable bytes each shard needs. With
+  // observe, also shows the keys to the shard planner.
+  void ComputeShardBounds(const WriteBatch* group, bool observe,
+                          std::vector<size_t>* shard_bounds)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Seals the memtables of the listed shards (all shards if `shards` is
+  // null) into imm_, starting a new WAL. Empty memtables are not sealed.
+  Status SealShards(const std::vector<int>* shards, size_t min_room)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Replaces the router with one the planner chooses (sealing every shard).
+  Status Resplit() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Seals shards whose memtable pins a WAL much older than the current one.
+  Status SealColdShards() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Bytes of sealed memtables still held in local memory.
+  size_t SealedLocalBytes() const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The oldest WAL any memtable still needs.
+  uint64_t MinLogNumberInUse() const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // ---- background work (db_impl_background.cc) ----
   void MaybeScheduleWork() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -128,6 +172,7 @@ class DBImpl final : public DB {
   Status WaitForFlush(uint64_t last_mem_id) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   std::string StatsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  std::string ShardsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // ---- constant after construction ----
   const std::string dbname_;
@@ -147,9 +192,12 @@ class DBImpl final : public DB {
   Mutex mutex_;
   CondVar bg_cv_;  // signalled when background work or a writer finishes
 
-  // Memtables. The write leader inserts into mem_ without the mutex; only
-  // the leader replaces mem_ (under the mutex).
-  MemTableRef mem_ GUARDED_BY(mutex_);
+  // Memtables. The write leader inserts into shards_[i].mem without the
+  // mutex; only the leader replaces them (under the mutex).
+  std::shared_ptr<const ShardRouter> router_ GUARDED_BY(mutex_);
+  std::vector<Shard> shards_ GUARDED_BY(mutex_);
+  ShardPlanner planner_ GUARDED_BY(mutex_);
+  uint64_t resplits_ GUARDED_BY(mutex_) = 0;
   std::deque<ImmEntry> imm_ GUARDED_BY(mutex_);  // oldest first
   uint64_t next_mem_id_ GUARDED_BY(mutex_) = 1;
   bool installing_flush_ GUARDED_BY(mutex_) = false;
@@ -160,6 +208,7 @@ class DBImpl final : public DB {
   // leader under the mutex.
   std::unique_ptr<log::Writer> log_;
   uint64_t logfile_number_ GUARDED_BY(mutex_) = 0;
+  std::deque<uint64_t> live_logs_ GUARDED_BY(mutex_);  // WALs not deleted
 
   std::deque<Writer*> writers_ GUARDED_BY(mutex_);
   WriteBatch tmp_batch_ GUARDED_BY(mutex_);

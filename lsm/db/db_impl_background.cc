@@ -105,28 +105,51 @@ void DBImpl::BackgroundFlush(MemTableRef mem) {
   bg_cv_.SignalAll();
 }
 
+namespace {
+
+bool RangesOverlap(const std::string& a_lo, const std::string& a_hi,
+                   const std::string& b_lo, const std::string& b_hi) {
+  return !(Slice(a_hi).compare(b_lo) < 0 || Slice(b_hi).compare(a_lo) < 0);
+}
+
+}  // namespace
+
 void DBImpl::InstallFlushResults() {
   // One installer at a time; whoever finishes later installs what the
   // running installation did not cover.
-  while (!installing_flush_ && !imm_.empty() &&
-         imm_.front().state == ImmEntry::State::kFlushed) {
+  while (!installing_flush_) {
+    // A flushed memtable may go in once no older memtable overlapping its
+    // key range is still waiting: L0 must never hold older data above newer
+    // data for the same keys. Shards are disjoint, so one shard's slow flush
+    // does not hold back the others.
+    std::vector<size_t> ready;
+    for (size_t i = 0; i < imm_.size(); i++) {
+      const ImmEntry& e = imm_[i];
+      if (e.state != ImmEntry::State::kFlushed) continue;
+      bool blocked = false;
+      size_t r = 0;
+      for (size_t j = 0; j < i && !blocked; j++) {
+        if (r < ready.size() && ready[r] == j) {
+          r++;  // installed together with e, in the same edit
+          continue;
+        }
+        blocked = RangesOverlap(imm_[j].smallest, imm_[j].largest, e.smallest,
+                                e.largest);
+      }
+      if (!blocked) ready.push_back(i);
+    }
+    if (ready.empty()) return;
+
     installing_flush_ = true;
     VersionEdit edit;
-    size_t count = 0;
-    for (auto& entry : imm_) {
-      if (entry.state != ImmEntry::State::kFlushed) break;
-      entry.state = ImmEntry::State::kInstalling;
-      if (entry.result.number != 0) edit.AddFile(0, entry.result);
-      count++;
+    for (size_t i : ready) {
+      imm_[i].state = ImmEntry::State::kInstalling;
+      if (imm_[i].result.number != 0) edit.AddFile(0, imm_[i].result);
     }
-    // WALs older than the oldest memtable still unflushed are obsolete.
-    uint64_t min_log = mem_->log_number();
-    for (size_t i = count; i < imm_.size(); i++) {
-      min_log = std::min(min_log, imm_[i].mem->log_number());
-    }
-    edit.SetLogNumber(min_log);
+    // WALs older than every memtable still unflushed are obsolete.
+    edit.SetLogNumber(MinLogNumberInUse());
     Status s = versions_->LogAndApply(&edit, &mutex_);
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i : ready) {
       if (imm_[i].result.number != 0) {
         pending_outputs_.erase(imm_[i].result.number);
       }
@@ -134,13 +157,13 @@ void DBImpl::InstallFlushResults() {
     installing_flush_ = false;
     if (!s.ok()) {
       // The MANIFEST may or may not hold the edit: stop, keep the files.
-      for (size_t i = 0; i < count; i++) {
-        imm_[i].state = ImmEntry::State::kFlushed;
-      }
+      for (size_t i : ready) imm_[i].state = ImmEntry::State::kFlushed;
       RecordBackgroundError(s);
       return;
     }
-    imm_.erase(imm_.begin(), imm_.begin() + static_cast<long>(count));
+    for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
+      imm_.erase(imm_.begin() + static_cast<long>(*it));
+    }
     InstallSuperVersion();
     DeleteObsoleteFiles(/*full_scan=*/true);
   }

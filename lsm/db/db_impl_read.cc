@@ -21,9 +21,13 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
           : versions_->LastSequence();
   LookupKey lkey(key, sequence);
   Status s;
-  if (sv->mem->Get(lkey, value, &s)) return s;
-  for (const MemTableRef& imm : sv->imm) {
-    if (imm->Get(lkey, value, &s)) return s;
+  if (sv->mems[sv->router->ShardOf(key)]->Get(lkey, value, &s)) return s;
+  // Sealed memtables newest first; only those whose range holds the key.
+  for (const SealedView& imm : sv->imm) {
+    if (key.compare(imm.smallest) < 0 || key.compare(imm.largest) > 0) {
+      continue;
+    }
+    if (imm.mem->Get(lkey, value, &s)) return s;
   }
   return sv->current->Get(options, lkey, value, table_cache_.get());
 }
@@ -35,8 +39,12 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
           : versions_->LastSequence();
   std::vector<Iterator*> children;
-  children.push_back(sv->mem->NewIterator());
-  for (const MemTableRef& imm : sv->imm) children.push_back(imm->NewIterator());
+  for (const MemTableRef& mem : sv->mems) {
+    if (mem->num_entries() > 0) children.push_back(mem->NewIterator());
+  }
+  for (const SealedView& imm : sv->imm) {
+    children.push_back(imm.mem->NewIterator());
+  }
   sv->current->AddIterators(options, table_cache_.get(), sv->current,
                             &children);
   Iterator* internal = NewMergingIterator(std::move(children));
@@ -73,8 +81,8 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     return true;
   }
   if (in == "approximate-memory-usage") {
-    size_t total = mem_->MemoryUsage() + block_cache_->TotalCharge();
-    for (const auto& entry : imm_) total += entry.mem->MemoryUsage();
+    size_t total = SealedLocalBytes() + block_cache_->TotalCharge();
+    for (const Shard& shard : shards_) total += shard.mem->MemoryUsage();
     *value = std::to_string(total);
     return true;
   }
@@ -107,6 +115,10 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     *value = pending ? "1" : "0";
     return true;
   }
+  if (in == "shards") {
+    *value = ShardsString();
+    return true;
+  }
   if (in == "num-immutable-memtables") {
     *value = std::to_string(imm_.size());
     return true;
@@ -116,6 +128,40 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     return true;
   }
   return false;
+}
+
+std::string DBImpl::ShardsString() {
+  std::string r;
+  char buf[256];
+  uint64_t total = 0;
+  uint64_t max = 0;
+  for (const Shard& shard : shards_) {
+    total += shard.bytes;
+    max = std::max(max, shard.bytes);
+  }
+  const double mean = shards_.empty() ? 0 : static_cast<double>(total) /
+                                                shards_.size();
+  snprintf(buf, sizeof(buf),
+           "Shards: %d of target %d, generation %" PRIu64 " (%" PRIu64
+           " re-splits), balance max/mean %.2f%s\n",
+           router_->num_shards(), options_.memtable_shards,
+           router_->generation(), resplits_, mean > 0 ? max / mean : 0.0,
+           planner_.Trend() > 0   ? ", keys ascending"
+           : planner_.Trend() < 0 ? ", keys descending"
+                                  : "");
+  r += buf;
+  for (int i = 0; i < router_->num_shards(); i++) {
+    const MemTable& mem = *shards_[i].mem;
+    snprintf(buf, sizeof(buf),
+             "  shard %d: %.1f MiB written this generation, memtable %.1f "
+             "MiB (%" PRIu64 " entries)\n",
+             i, static_cast<double>(shards_[i].bytes) / 1048576.0,
+             static_cast<double>(mem.MemoryUsage()) / 1048576.0,
+             mem.num_entries());
+    r += buf;
+  }
+  if (router_->num_shards() > 1) r += "  ranges: " + router_->Describe() + "\n";
+  return r;
 }
 
 std::string DBImpl::StatsString() {
@@ -177,15 +223,20 @@ std::string DBImpl::StatsString() {
            stats_.stop_l0.count, stats_.stop_l0.micros / 1e6);
   r += buf;
   r += "** Memory **\n";
-  size_t imm_bytes = 0;
-  for (const auto& entry : imm_) imm_bytes += entry.mem->MemoryUsage();
+  size_t active_bytes = 0;
+  uint64_t active_entries = 0;
+  for (const Shard& shard : shards_) {
+    active_bytes += shard.mem->MemoryUsage();
+    active_entries += shard.mem->num_entries();
+  }
   snprintf(buf, sizeof(buf),
            "Memtables: active %.1f MiB (%" PRIu64 " entries), %zu sealed "
            "%.1f MiB, limit %d x %.1f MiB\n",
-           mib(mem_->MemoryUsage()), mem_->num_entries(), imm_.size(),
-           mib(imm_bytes), options_.max_write_buffer_number,
+           mib(active_bytes), active_entries, imm_.size(),
+           mib(SealedLocalBytes()), options_.max_write_buffer_number,
            mib(options_.write_buffer_size));
   r += buf;
+  r += ShardsString();
   snprintf(buf, sizeof(buf),
            "Block cache: %.1f / %.1f MiB; table cache: %zu open files\n",
            mib(block_cache_->TotalCharge()), mib(block_cache_->Capacity()),

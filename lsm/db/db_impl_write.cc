@@ -27,31 +27,66 @@ struct DBImpl::Writer {
 
 namespace {
 
+// Inserts a batch's updates, each into the memtable of its key's shard.
 class MemTableInserter final : public WriteBatch::Handler {
  public:
-  MemTableInserter(SequenceNumber seq, MemTable* mem)
-      : sequence_(seq), mem_(mem) {}
+  MemTableInserter(SequenceNumber seq, const ShardRouter* router,
+                   std::vector<MemTable*> mems)
+      : sequence_(seq), router_(router), mems_(std::move(mems)) {}
 
   void Put(const Slice& key, const Slice& value) override {
-    if (!mem_->Add(sequence_, kTypeValue, key, value)) full_ = true;
+    if (!Target(key)->Add(sequence_, kTypeValue, key, value)) full_ = true;
     sequence_++;
   }
   void Delete(const Slice& key) override {
-    if (!mem_->Add(sequence_, kTypeDeletion, key, Slice())) full_ = true;
+    if (!Target(key)->Add(sequence_, kTypeDeletion, key, Slice())) {
+      full_ = true;
+    }
     sequence_++;
   }
   bool full() const { return full_; }
 
  private:
+  MemTable* Target(const Slice& key) const {
+    return router_ == nullptr ? mems_[0] : mems_[router_->ShardOf(key)];
+  }
+
   SequenceNumber sequence_;
-  MemTable* const mem_;
+  const ShardRouter* const router_;  // null: a single memtable
+  const std::vector<MemTable*> mems_;
   bool full_ = false;
 };
 
-}  // namespace
+// Sums, per shard, the memtable bytes a batch's updates need, and shows
+// every key to the shard planner.
+class ShardBoundCounter final : public WriteBatch::Handler {
+ public:
+  // planner may be null (the keys were already observed).
+  ShardBoundCounter(const ShardRouter* router, ShardPlanner* planner,
+                    std::vector<size_t>* bounds)
+      : router_(router), planner_(planner), bounds_(bounds) {}
 
-Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem) {
-  MemTableInserter inserter(WriteBatchInternal::Sequence(batch), mem);
+  void Put(const Slice& key, const Slice& value) override {
+    Count(key, value.size());
+  }
+  void Delete(const Slice& key) override { Count(key, 0); }
+
+ private:
+  void Count(const Slice& key, size_t value_size) {
+    const size_t bytes = MemTable::EntryBound(key.size(), value_size);
+    (*bounds_)[router_->ShardOf(key)] += bytes;
+    if (planner_ != nullptr) planner_->Observe(key, key.size() + value_size);
+  }
+
+  const ShardRouter* const router_;
+  ShardPlanner* const planner_;
+  std::vector<size_t>* const bounds_;
+};
+
+Status InsertBatch(const WriteBatch* batch, const ShardRouter* router,
+                   std::vector<MemTable*> mems) {
+  MemTableInserter inserter(WriteBatchInternal::Sequence(batch), router,
+                            std::move(mems));
   Status s = batch->Iterate(&inserter);
   if (s.ok() && inserter.full()) {
     // Admission (MakeRoomForWrite) reserves room for the whole group, so
@@ -59,6 +94,12 @@ Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem) {
     return Status::Aborted("memtable", "arena full during insert");
   }
   return s;
+}
+
+}  // namespace
+
+Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem) {
+  return InsertBatch(batch, nullptr, {mem});
 }
 
 Status DBImpl::Put(const WriteOptions& options, const Slice& key,
@@ -90,10 +131,13 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
 
   // This writer leads a group.
   Writer* last_writer = &w;
-  size_t bound = 0;
   WriteBatch* group = nullptr;
-  if (updates != nullptr) group = BuildBatchGroup(&last_writer, &bound);
-  Status status = MakeRoomForWrite(bound, /*force=*/updates == nullptr);
+  std::vector<size_t> shard_bounds;
+  if (updates != nullptr) {
+    group = BuildBatchGroup(&last_writer);
+    ComputeShardBounds(group, /*observe=*/true, &shard_bounds);
+  }
+  Status status = MakeRoomForWrite(group, &shard_bounds);
   SequenceNumber last_sequence = versions_->LastSequence();
   if (status.ok() && group != nullptr &&
       WriteBatchInternal::Count(group) > 0) {
@@ -101,11 +145,14 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
     last_sequence += WriteBatchInternal::Count(group);
     const bool use_wal = !w.disable_wal;
     const bool sync = w.sync && use_wal;
-    MemTable* mem = mem_.get();
+    std::vector<MemTable*> mems;
+    mems.reserve(shards_.size());
+    for (const Shard& shard : shards_) mems.push_back(shard.mem.get());
+    const ShardRouter* router = router_.get();
     const Slice contents = WriteBatchInternal::Contents(group);
     {
-      // The leader alone touches log_ and inserts into mem_ here; the
-      // queue keeps every other writer (and memtable switches) out.
+      // The leader alone touches log_ and inserts into the memtables here;
+      // the queue keeps every other writer (and memtable switches) out.
       mutex_.Unlock();
       Status wal_status;
       if (use_wal) {
@@ -116,7 +163,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
         if (wal_status.ok() && sync) wal_status = log_->Sync();
       }
       status = wal_status;
-      if (status.ok()) status = InsertBatchIntoMemTable(group, mem);
+      if (status.ok()) status = InsertBatch(group, router, std::move(mems));
       mutex_.Lock();
       if (!wal_status.ok()) {
         // The WAL may now end in a partial record; later appends would land
@@ -126,6 +173,9 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
     }
     if (status.ok()) {
       versions_->SetLastSequence(last_sequence);
+      for (size_t i = 0; i < shard_bounds.size() && i < shards_.size(); i++) {
+        shards_[i].bytes += shard_bounds[i];
+      }
       stats_.user_writes += WriteBatchInternal::Count(group);
       stats_.user_bytes += contents.size();
       stats_.write_groups++;
@@ -155,10 +205,9 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   return status;
 }
 
-WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, size_t* bound) {
+WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
   Writer* first = writers_.front();
   WriteBatch* result = first->batch;
-  *bound = BatchBound(*first->batch);
   size_t size = WriteBatchInternal::ByteSize(first->batch);
 
   // Bound the group so a small write is not delayed behind a huge one.
@@ -183,22 +232,35 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, size_t* bound) {
       WriteBatchInternal::Append(result, first->batch);
     }
     WriteBatchInternal::Append(result, w->batch);
-    *bound += BatchBound(*w->batch);
     *last_writer = w;
   }
   return result;
 }
 
-Status DBImpl::MakeRoomForWrite(size_t bytes, bool force) {
+void DBImpl::ComputeShardBounds(const WriteBatch* group, bool observe,
+                                std::vector<size_t>* shard_bounds) {
+  shard_bounds->assign(shards_.size(), 0);
+  ShardBoundCounter counter(router_.get(), observe ? &planner_ : nullptr,
+                            shard_bounds);
+  // The batch was validated by its own Iterate when it was built; a
+  // malformed one fails again, visibly, when inserted.
+  group->Iterate(&counter).PermitUncheckedError();
+}
+
+Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
+                                std::vector<size_t>* shard_bounds) {
+  bool force = group == nullptr;
   bool allow_delay = !force;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
     const int l0_files = versions_->current()->NumFiles(0);
+    size_t group_bytes = 0;
+    for (size_t b : *shard_bounds) group_bytes += b;
     if (allow_delay && l0_files >= options_.level0_slowdown_writes_trigger) {
       // Slow the writer to delayed_write_rate rather than stop it later:
       // spreads the stall over many writes.
       const uint64_t delay = std::clamp<uint64_t>(
-          bytes * 1000000 / options_.delayed_write_rate, 100, 1000);
+          group_bytes * 1000000 / options_.delayed_write_rate, 100, 1000);
       mutex_.Unlock();
       env_->SleepForMicroseconds(static_cast<int>(delay));
       mutex_.Lock();
@@ -207,11 +269,33 @@ Status DBImpl::MakeRoomForWrite(size_t bytes, bool force) {
       allow_delay = false;
       continue;
     }
-    if (!force && mem_->HasRoomFor(bytes) && !mem_->ShouldSeal()) return {};
-    if (force && mem_->num_entries() == 0) return {};  // nothing to seal
-    if (static_cast<int>(imm_.size()) >= options_.max_write_buffer_number - 1) {
-      // Every memtable is full and waiting for a flush.
-      Log(info_log_.get(), "write stall: %zu memtables await flush",
+    // Which shards are full?
+    std::vector<int> full;
+    if (force) {
+      for (size_t i = 0; i < shards_.size(); i++) {
+        if (shards_[i].mem->num_entries() > 0) full.push_back(static_cast<int>(i));
+      }
+      if (full.empty()) return Status::OK();  // nothing to seal
+    } else {
+      if (shard_bounds->empty()) return Status::OK();  // a seal request, done
+      for (size_t i = 0; i < shards_.size(); i++) {
+        const size_t need = (*shard_bounds)[i];
+        if (need == 0) continue;
+        const MemTable& mem = *shards_[i].mem;
+        if (mem.ShouldSeal() || !mem.HasRoomFor(need)) {
+          full.push_back(static_cast<int>(i));
+        }
+      }
+      if (full.empty()) return Status::OK();
+    }
+    // Sealing needs room in the local write-buffer budget.
+    // (Shard memtables have a floor size, so the buffer may exceed
+    // write_buffer_size with many shards.)
+    const size_t buffer = std::max<size_t>(
+        options_.write_buffer_size, ShardMemTableSize() * shards_.size());
+    const size_t budget = buffer * (options_.max_write_buffer_number - 1);
+    if (SealedLocalBytes() >= budget) {
+      Log(info_log_.get(), "write stall: %zu sealed memtables await flush",
           imm_.size());
       const uint64_t start = env_->NowMicros();
       bg_cv_.Wait();
@@ -227,23 +311,56 @@ Status DBImpl::MakeRoomForWrite(size_t bytes, bool force) {
       stats_.stop_l0.micros += env_->NowMicros() - start;
       continue;
     }
-    Status s = SwitchMemTable(bytes);
+    std::vector<uint64_t> bytes;
+    for (const Shard& shard : shards_) bytes.push_back(shard.bytes);
+    Status s;
+    if (!force && planner_.ShouldResplit(*router_, bytes, ShardMemTableSize())) {
+      s = Resplit();
+      // The new router routes the group differently.
+      if (s.ok()) ComputeShardBounds(group, /*observe=*/false, shard_bounds);
+    } else {
+      size_t min_room = 0;
+      for (int i : full) {
+        if (!shard_bounds->empty()) {
+          min_room = std::max(min_room, (*shard_bounds)[i]);
+        }
+      }
+      s = SealShards(&full, min_room);
+      if (s.ok()) s = SealColdShards();
+    }
     if (!s.ok()) return s;
     force = false;
   }
 }
 
-Status DBImpl::SwitchMemTable(size_t min_room) {
-  if (mem_->num_entries() == 0) return Status::OK();
+Status DBImpl::SealShards(const std::vector<int>* which, size_t min_room) {
+  std::vector<int> all;
+  if (which == nullptr) {
+    for (size_t i = 0; i < shards_.size(); i++) all.push_back(static_cast<int>(i));
+    which = &all;
+  }
+  std::vector<int> sealing;
+  for (int i : *which) {
+    if (shards_[i].mem->num_entries() > 0) sealing.push_back(i);
+  }
+  if (sealing.empty()) return Status::OK();
+
+  // A new WAL, so that the sealed memtables' WALs can retire once they are
+  // flushed.
   const uint64_t new_log_number = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
   Status s = env_->NewWritableFile(LogFileName(dbname_, new_log_number), &file);
   if (!s.ok()) return s;
-  MemTableRef mem = NewMemTable(min_room);
-  if (mem == nullptr) {
-    env_->RemoveFile(LogFileName(dbname_, new_log_number))
-        .PermitUncheckedError();
-    return Status::NoSpace(dbname_, "cannot reserve memtable address space");
+  std::vector<MemTableRef> fresh;
+  for (size_t k = 0; k < sealing.size(); k++) {
+    MemTableRef mem = NewMemTable(ShardMemTableSize(), min_room);
+    if (mem == nullptr) {
+      env_->RemoveFile(LogFileName(dbname_, new_log_number))
+          .PermitUncheckedError();
+      return Status::NoSpace(dbname_, "cannot reserve memtable address space");
+    }
+    mem->set_log_number(new_log_number);
+    fresh.push_back(std::move(mem));
   }
   if (log_ != nullptr) {
     // Every record was flushed when written; closing flushes nothing new.
@@ -255,14 +372,62 @@ Status DBImpl::SwitchMemTable(size_t min_room) {
   }
   log_ = std::make_unique<log::Writer>(std::move(file), new_log_number);
   logfile_number_ = new_log_number;
-  mem->set_log_number(new_log_number);
-  ImmEntry entry;
-  entry.mem = std::move(mem_);
-  imm_.push_back(std::move(entry));
-  mem_ = std::move(mem);
+  live_logs_.push_back(new_log_number);
+  for (size_t k = 0; k < sealing.size(); k++) {
+    Shard& shard = shards_[sealing[k]];
+    ImmEntry entry;
+    entry.mem = std::move(shard.mem);
+    entry.mem->KeyRange(&entry.smallest, &entry.largest);
+    imm_.push_back(std::move(entry));
+    shard.mem = std::move(fresh[k]);
+  }
   InstallSuperVersion();
   MaybeScheduleWork();
   return Status::OK();
+}
+
+Status DBImpl::Resplit() {
+  std::vector<std::string> boundaries = planner_.ChooseBoundaries(
+      static_cast<uint64_t>(ShardMemTableSize()) * options_.memtable_shards);
+  Status s = SealShards(nullptr, 0);
+  if (!s.ok()) return s;
+  auto router = std::make_shared<ShardRouter>(std::move(boundaries),
+                                              router_->generation() + 1);
+  std::vector<Shard> shards(router->num_shards());
+  for (Shard& shard : shards) {
+    shard.mem = NewMemTable(ShardMemTableSize(), 0);
+    if (shard.mem == nullptr) {
+      return Status::NoSpace(dbname_, "cannot reserve memtable address space");
+    }
+    shard.mem->set_log_number(logfile_number_);
+  }
+  Log(info_log_.get(), "shards: generation %llu: %s",
+      static_cast<unsigned long long>(router->generation()),
+      router->Describe().c_str());
+  router_ = std::move(router);
+  shards_ = std::move(shards);
+  resplits_++;
+  InstallSuperVersion();
+  return Status::OK();
+}
+
+Status DBImpl::SealColdShards() {
+  // Each seal starts a WAL; a shard that is rarely written keeps its
+  // memtable, and with it every WAL since, alive. Past a bound, seal it.
+  const size_t max_logs = 2 * shards_.size() + 2;
+  if (live_logs_.size() <= max_logs) return Status::OK();
+  const uint64_t oldest = MinLogNumberInUse();
+  std::vector<int> cold;
+  for (size_t i = 0; i < shards_.size(); i++) {
+    MemTable& mem = *shards_[i].mem;
+    if (mem.log_number() != oldest) continue;
+    if (mem.num_entries() == 0) {
+      mem.set_log_number(logfile_number_);  // holds nothing from old WALs
+    } else {
+      cold.push_back(static_cast<int>(i));
+    }
+  }
+  return cold.empty() ? Status::OK() : SealShards(&cold, 0);
 }
 
 }  // namespace o3lsm

@@ -124,6 +124,20 @@ bool MemTable::Get(const LookupKey& key, std::string* value,
   return true;
 }
 
+void MemTable::KeyRange(std::string* smallest, std::string* largest) const {
+  smallest->clear();
+  largest->clear();
+  SkipList::Iterator it(&list_);
+  it.SeekToFirst();
+  if (!it.Valid()) return;
+  const Slice first = ExtractUserKey(it.key());
+  smallest->assign(first.data(), first.size());
+  it.SeekToLast();
+  if (!it.Valid()) return;
+  const Slice last = ExtractUserKey(it.key());
+  largest->assign(last.data(), last.size());
+}
+
 Iterator* MemTable::NewIterator() {
   // Reads stop at the arena's capacity: entries published by concurrent
   // Adds lie below it.

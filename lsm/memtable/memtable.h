@@ -58,6 +58,10 @@ class MemTable : public std::enable_shared_from_this<MemTable> {
   // An iterator over internal keys that keeps this memtable alive.
   Iterator* NewIterator();
 
+  // The smallest and largest user keys held (both empty if none).
+  // REQUIRES: sealed.
+  void KeyRange(std::string* smallest, std::string* largest) const;
+
   uint64_t id() const { return id_; }
   size_t MemoryUsage() const { return arena_.used(); }
   uint64_t num_entries() const {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 #include "lsm/db/db_impl.h"
 #include "o3lsm/db.h"
@@ -19,7 +20,8 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-class ModelTest : public ::testing::TestWithParam<uint64_t> {
+class ModelTest
+    : public ::testing::TestWithParam<std::tuple<uint64_t, int>> {
  protected:
   void Open() {
     db_.reset();
@@ -104,7 +106,7 @@ class ModelTest : public ::testing::TestWithParam<uint64_t> {
   test::ScratchDir dir_;
   Options options_;
   std::unique_ptr<DB> db_;
-  Random64 rnd_{GetParam()};
+  Random64 rnd_{std::get<0>(GetParam())};
 };
 
 }  // namespace
@@ -119,6 +121,7 @@ TEST_P(ModelTest, RandomOperationsMatchStdMap) {
   options_.target_file_size_base = 32 << 10;
   options_.block_size = 512;
   options_.block_cache_size = 64 << 10;
+  options_.memtable_shards = std::get<1>(GetParam());
   Open();
 
   Model model;
@@ -129,8 +132,10 @@ TEST_P(ModelTest, RandomOperationsMatchStdMap) {
   std::vector<Snap> snaps;
   constexpr int kSteps = 6000;
   for (int step = 0; step < kSteps; step++) {
-    const std::string where =
-        "seed " + std::to_string(GetParam()) + " step " + std::to_string(step);
+    const std::string where = "seed " + std::to_string(std::get<0>(GetParam())) +
+                              " shards " +
+                              std::to_string(std::get<1>(GetParam())) +
+                              " step " + std::to_string(step);
     const uint64_t op = rnd_.Uniform(1000);
     if (op < 450) {
       const std::string k = RandomKey();
@@ -202,6 +207,12 @@ TEST_P(ModelTest, RandomOperationsMatchStdMap) {
   CheckIterator(model, nullptr, "final reopen");
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, ModelTest, ::testing::Values(1, 2, 3, 42));
+INSTANTIATE_TEST_SUITE_P(
+    Seeds, ModelTest,
+    ::testing::Combine(::testing::Values(1, 2, 3, 42), ::testing::Values(1, 4)),
+    [](const ::testing::TestParamInfo<std::tuple<uint64_t, int>>& info) {
+      return "seed" + std::to_string(std::get<0>(info.param)) + "_shards" +
+             std::to_string(std::get<1>(info.param));
+    });
 
 }  // namespace o3lsm

@@ -224,6 +224,68 @@ TEST_F(DBTest, ConcurrentWritersGroupCommit) {
   }
 }
 
+TEST_F(DBTest, ShardedWritesSpreadAndFlushToDisjointL0Files) {
+  options_.write_buffer_size = 1 << 20;
+  options_.memtable_shards = 4;
+  options_.disable_auto_compactions = true;
+  Reopen();
+  Random64 rnd(5);
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 40000; i++) {
+    char key[32];
+    snprintf(key, sizeof(key), "user%012llu",
+             static_cast<unsigned long long>(rnd.Uniform(1000000000)));
+    model[key] = std::to_string(i);
+    ASSERT_OK(db_->Put(WriteOptions(), key, std::to_string(i)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  std::string shards;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.shards", &shards));
+  EXPECT_NE(std::string::npos, shards.find("Shards: 4 of target 4")) << shards;
+  // Balance is reported and close to even for random keys.
+  const size_t at = shards.find("balance max/mean ");
+  ASSERT_NE(std::string::npos, at) << shards;
+  EXPECT_LT(atof(shards.c_str() + at + strlen("balance max/mean ")), 1.5)
+      << shards;
+  // L0 files written after the split cover one shard each: many of them do
+  // not overlap each other.
+  VersionRef v = impl()->TEST_current();
+  int disjoint_pairs = 0;
+  const auto& l0 = v->files(0);
+  for (size_t i = 0; i < l0.size(); i++) {
+    for (size_t j = i + 1; j < l0.size(); j++) {
+      if (l0[i]->largest.user_key().compare(l0[j]->smallest.user_key()) < 0 ||
+          l0[j]->largest.user_key().compare(l0[i]->smallest.user_key()) < 0) {
+        disjoint_pairs++;
+      }
+    }
+  }
+  EXPECT_GT(disjoint_pairs, 0) << v->DebugString();
+  for (const auto& [k, val] : model) ASSERT_EQ(val, Get(k));
+  Reopen();
+  for (const auto& [k, val] : model) ASSERT_EQ(val, Get(k));
+}
+
+TEST_F(DBTest, ShardedSequentialWritesKeepAllShardsBusy) {
+  options_.write_buffer_size = 1 << 20;
+  options_.memtable_shards = 4;
+  Reopen();
+  for (int i = 0; i < 60000; i++) {
+    char key[32];
+    snprintf(key, sizeof(key), "seq%012d", i);
+    ASSERT_OK(db_->Put(WriteOptions(), key, std::string(40, 'v')));
+  }
+  std::string shards;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.shards", &shards));
+  EXPECT_NE(std::string::npos, shards.find("keys ascending")) << shards;
+  EXPECT_NE(std::string::npos, shards.find("Shards: 4 of target 4")) << shards;
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  auto it = db_->NewIterator(ReadOptions());
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+  EXPECT_EQ(60000, n);
+}
+
 TEST_F(DBTest, PropertiesAreReported) {
   Reopen();
   std::string v;
