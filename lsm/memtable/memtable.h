@@ -20,13 +20,15 @@
 
 #include "lsm/dbformat.h"
 #include "lsm/memtable/arena.h"
+#include "lsm/memtable/memtable_reader.h"
 #include "lsm/memtable/skiplist.h"
 #include "o3lsm/iterator.h"
 #include "o3lsm/status.h"
 
 namespace o3lsm {
 
-class MemTable : public std::enable_shared_from_this<MemTable> {
+class MemTable final : public MemTableReader,
+                       public std::enable_shared_from_this<MemTable> {
  public:
   // Reserves capacity bytes of address space; ShouldSeal() turns true once
   // seal_threshold bytes are used. Check ok() after construction.
@@ -53,10 +55,11 @@ class MemTable : public std::enable_shared_from_this<MemTable> {
   // the answer: *value set and *s OK for a value, *s NotFound for a
   // deletion. Returns false if the key is not here. A corrupt image sets *s
   // to Corruption and returns true.
-  bool Get(const LookupKey& key, std::string* value, Status* s) const;
+  bool Get(const LookupKey& key, std::string* value,
+           Status* s) const override;
 
   // An iterator over internal keys that keeps this memtable alive.
-  Iterator* NewIterator();
+  Iterator* NewIterator() override;
 
   // The smallest and largest user keys held (both empty if none).
   // REQUIRES: sealed.

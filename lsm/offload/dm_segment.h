@@ -1,0 +1,146 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// DmSegment is a sealed memtable that lives in disaggregated memory. The
+// compute node creates it by moving a sealed MemTable (one bulk write of a
+// segment: header, image, keys), then drops its local copy: the write buffer
+// grows into DM while local memory stays within its budget.
+//
+// Reads from the compute node:
+//   Get          checks the local bloom filter, finds the fence, and fetches
+//                the fenced range with one one-sided read (two ranges, in one
+//                batch, when a key's versions straddle a fence);
+//   NewIterator  reads the whole image back with one bulk read, verifies it,
+//                and iterates the local copy (a flush or scan reads it all).
+// The segment frees its DM allocation when the last holder lets it go; the
+// database holds it from the move until its flush is installed, readers
+// hold it through their SuperVersion, so nobody reads freed DM.
+//
+// DmContext is a compute node's handle on its pool: the Fabric, its
+// allocator incarnation, and counters.
+//
+// Thread safety: all const methods may be called concurrently.
+
+#ifndef O3LSM_LSM_OFFLOAD_DM_SEGMENT_H_
+#define O3LSM_LSM_OFFLOAD_DM_SEGMENT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "interconnect/dm_allocator.h"
+#include "interconnect/fabric.h"
+#include "lsm/memtable/memtable.h"
+#include "lsm/memtable/memtable_reader.h"
+#include "lsm/offload/segment_format.h"
+#include "lsm/offload/segment_image.h"
+
+namespace o3lsm {
+
+struct DmCounters {
+  std::atomic<uint64_t> segments_moved{0};
+  std::atomic<uint64_t> bytes_moved{0};      // CN -> DM segment writes
+  std::atomic<uint64_t> segments_freed{0};
+  std::atomic<uint64_t> remote_gets{0};      // one-sided lookups
+  std::atomic<uint64_t> remote_get_bytes{0};
+  std::atomic<uint64_t> bytes_read_back{0};  // whole-image reads
+  std::atomic<uint64_t> live_segments{0};
+  std::atomic<uint64_t> live_bytes{0};       // DM held by live segments
+  std::atomic<uint64_t> move_micros{0};      // building + writing images
+};
+
+class DmContext {
+ public:
+  // Takes ownership of fabric and allocator. REQUIRES: allocator was opened
+  // on fabric.
+  DmContext(std::unique_ptr<fabric::Fabric> fabric,
+            std::unique_ptr<fabric::DmAllocator> allocator)
+      : fabric_(std::move(fabric)), allocator_(std::move(allocator)) {}
+  DmContext(const DmContext&) = delete;
+  DmContext& operator=(const DmContext&) = delete;
+  ~DmContext() {
+    allocator_.reset();  // before the fabric it uses
+    fabric_.reset();
+  }
+
+  fabric::Fabric* fabric() const { return fabric_.get(); }
+  fabric::DmAllocator* allocator() const { return allocator_.get(); }
+  DmCounters& counters() { return counters_; }
+  const DmCounters& counters() const { return counters_; }
+
+  // Set once the memory node is found gone: no further DM verbs are tried.
+  bool available() const { return available_.load(std::memory_order_acquire); }
+  void MarkUnavailable() { available_.store(false, std::memory_order_release); }
+
+  uint64_t NewSegmentId() { return next_segment_id_.fetch_add(1) + 1; }
+
+ private:
+  std::unique_ptr<fabric::Fabric> fabric_;
+  std::unique_ptr<fabric::DmAllocator> allocator_;
+  DmCounters counters_;
+  std::atomic<bool> available_{true};
+  std::atomic<uint64_t> next_segment_id_{0};
+};
+
+// Where a segment sits, as a job payload names it.
+struct SegmentLocation {
+  fabric::DmAddr addr;
+  uint64_t length = 0;  // header + image + keys
+};
+
+// Reads and validates a whole segment (header, image checksum, keys) from
+// DM into local memory. What a worker does before flushing it.
+Status ReadSegment(fabric::Fabric* fabric, const SegmentLocation& where,
+                   SegmentHeader* header, std::shared_ptr<char[]>* bytes);
+
+class DmSegment final : public MemTableReader {
+ public:
+  struct Placement {
+    uint32_t shard = 0;
+    uint64_t router_generation = 0;
+  };
+
+  // Moves the sealed memtable mem into DM. NoSpace when the pool has no
+  // room (the caller keeps the memtable local and retries later);
+  // Unavailable/TimedOut when the memory node does not answer.
+  static Status Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
+                       const Placement& placement, int bloom_bits_per_key,
+                       std::shared_ptr<DmSegment>* segment);
+
+  ~DmSegment() override;
+  DmSegment(const DmSegment&) = delete;
+  DmSegment& operator=(const DmSegment&) = delete;
+
+  bool Get(const LookupKey& key, std::string* value,
+           Status* s) const override;
+  Iterator* NewIterator() override;
+
+  SegmentLocation location() const { return {addr_, header_.total_length()}; }
+  const SegmentHeader& header() const { return header_; }
+  const std::string& smallest_user_key() const { return smallest_; }
+  const std::string& largest_user_key() const { return largest_; }
+  // Local memory the compute node spends on this segment (its index).
+  size_t LocalMemoryUsage() const { return index_.MemoryUsage(); }
+
+ private:
+  DmSegment(std::shared_ptr<DmContext> ctx, fabric::DmAddr addr,
+            SegmentHeader header, SegmentIndex index, std::string smallest,
+            std::string largest);
+
+  fabric::DmAddr ImageAddr(uint64_t offset) const {
+    return addr_ + SegmentHeader::kEncodedLength + offset;
+  }
+
+  const std::shared_ptr<DmContext> ctx_;
+  const fabric::DmAddr addr_;
+  const SegmentHeader header_;
+  const SegmentIndex index_;
+  const std::string smallest_;
+  const std::string largest_;
+};
+
+using DmSegmentRef = std::shared_ptr<DmSegment>;
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_OFFLOAD_DM_SEGMENT_H_

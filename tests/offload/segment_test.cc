@@ -1,0 +1,313 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "interconnect/dm_allocator.h"
+#include "interconnect/fabric.h"
+#include "lsm/memtable/skiplist.h"
+#include "lsm/offload/dm_segment.h"
+#include "lsm/offload/segment_format.h"
+#include "lsm/offload/segment_image.h"
+#include "tests/testutil.h"
+
+namespace o3lsm {
+
+namespace {
+
+std::string Key(int i) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "key%06d", i);
+  return buf;
+}
+
+// A memtable with many versions of some keys (so that versions straddle
+// fences), deletions, and empty and long values.
+MemTableRef MakeMemTable(int keys, SequenceNumber* last_seq) {
+  auto mem = std::make_shared<MemTable>(1, 64 << 20, 80 << 20);
+  Random64 rnd(99);
+  SequenceNumber seq = 0;
+  for (int i = 0; i < keys; i++) {
+    const int versions = (i % 50 == 7) ? 40 : 1 + static_cast<int>(rnd.Uniform(3));
+    for (int v = 0; v < versions; v++) {
+      ++seq;
+      if (rnd.OneIn(6)) {
+        EXPECT_TRUE(mem->Add(seq, kTypeDeletion, Key(i), ""));
+      } else {
+        const size_t len = rnd.OneIn(40) ? 3000 : rnd.Uniform(100);
+        EXPECT_TRUE(mem->Add(seq, kTypeValue, Key(i),
+                             test::RandomBytes(&rnd, len, false)));
+      }
+    }
+  }
+  *last_seq = seq;
+  return mem;
+}
+
+// Compares r's answers with the memtable's for every key at several
+// snapshot sequences (and for absent keys).
+void ExpectSameAnswers(const MemTableRef& mem, const MemTableReader& r,
+                       int keys, SequenceNumber last_seq) {
+  Random64 rnd(7);
+  for (int i = -1; i <= keys; i++) {
+    for (int round = 0; round < 4; round++) {
+      const SequenceNumber snap =
+          round == 0 ? last_seq : 1 + rnd.Uniform(last_seq);
+      LookupKey lkey(Key(i), snap);
+      std::string v1, v2;
+      Status s1, s2;
+      const bool d1 = mem->Get(lkey, &v1, &s1);
+      const bool d2 = r.Get(lkey, &v2, &s2);
+      ASSERT_EQ(d1, d2) << "key " << i << " at " << snap;
+      if (d1) {
+        ASSERT_EQ(s1.ToString(), s2.ToString()) << i;
+        if (s1.ok()) {
+          ASSERT_EQ(v1, v2) << i;
+        }
+      }
+    }
+  }
+}
+
+std::unique_ptr<fabric::Fabric> OpenPool(uint64_t size) {
+  fabric::FabricOptions o;
+  o.uri = "emulated:";
+  o.create_if_missing = true;
+  o.size = size;
+  std::unique_ptr<fabric::Fabric> f;
+  EXPECT_OK(fabric::OpenFabric(o, &f));
+  return f;
+}
+
+std::shared_ptr<DmContext> OpenContext(uint64_t size = 64 << 20) {
+  auto f = OpenPool(size);
+  std::unique_ptr<fabric::DmAllocator> a;
+  EXPECT_OK(fabric::DmAllocator::Open(f.get(), 1, &a));
+  return std::make_shared<DmContext>(std::move(f), std::move(a));
+}
+
+}  // namespace
+
+TEST(SegmentImage, IsASortedPerfectSkipListWithTheSameEntries) {
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(3000, &last);
+  SegmentImage image;
+  ASSERT_OK(BuildSegmentImage(mem.get(), 10, &image));
+  EXPECT_LT(image.size, mem->MemoryUsage() * 11 / 10);
+  SkipList list(image.data.get(), image.size);
+  ASSERT_TRUE(list.HeaderValid());
+  SkipList::Iterator it(&list);
+  std::unique_ptr<Iterator> orig(mem->NewIterator());
+  uint64_t n = 0;
+  uint32_t prev_offset = 0;
+  for (it.SeekToFirst(), orig->SeekToFirst(); orig->Valid();
+       it.Next(), orig->Next(), n++) {
+    ASSERT_TRUE(it.Valid());
+    ASSERT_EQ(orig->key().ToString(), it.key().ToString());
+    ASSERT_EQ(orig->value().ToString(), it.value().ToString());
+    // Nodes lie in key order.
+    const uint32_t off = static_cast<uint32_t>(it.key().data() - image.data.get());
+    ASSERT_GT(off, prev_offset);
+    prev_offset = off;
+  }
+  EXPECT_FALSE(it.Valid());
+  EXPECT_EQ(image.entries, n);
+  EXPECT_EQ(Key(0), image.smallest_user_key);
+  EXPECT_EQ(Key(2999), image.largest_user_key);
+  EXPECT_EQ(1u, image.smallest_seq);
+  EXPECT_EQ(last, image.largest_seq);
+  EXPECT_EQ((n + kFenceInterval - 1) / kFenceInterval,
+            image.index.fences().size());
+  // The index is small next to the data it indexes.
+  EXPECT_LT(image.index.MemoryUsage(), image.size / 8);
+  // Searchable in place: seeks land where the memtable's do.
+  for (int i = 0; i < 3000; i += 37) {
+    const std::string target = InternalKey(Key(i), last, kValueTypeForSeek).Encode().ToString();
+    it.Seek(target);
+    orig->Seek(target);
+    ASSERT_TRUE(it.Valid());
+    ASSERT_EQ(orig->key().ToString(), it.key().ToString());
+  }
+}
+
+TEST(SegmentImage, FencedRangesAnswerLikeTheMemTable) {
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(1500, &last);
+  SegmentImage image;
+  ASSERT_OK(BuildSegmentImage(mem.get(), 10, &image));
+  // A reader over local ranges of the image, doing what DmSegment does.
+  class LocalRanges final : public MemTableReader {
+   public:
+    explicit LocalRanges(const SegmentImage* img) : img_(img) {}
+    bool Get(const LookupKey& key, std::string* value,
+             Status* s) const override {
+      if (!img_->index.KeyMayMatch(key.user_key())) return false;
+      const int i = img_->index.FindFence(key.internal_key());
+      const auto& fences = img_->index.fences();
+      RangeLookup r = GetFromFencedRange(
+          fences[i], img_->data.get() + fences[i].offset, key, value, s);
+      if (r == RangeLookup::kPastRange && static_cast<size_t>(i) + 1 < fences.size()) {
+        r = GetFromFencedRange(fences[i + 1],
+                               img_->data.get() + fences[i + 1].offset, key,
+                               value, s);
+      }
+      return r == RangeLookup::kDecided;
+    }
+    Iterator* NewIterator() override { return nullptr; }
+
+   private:
+    const SegmentImage* img_;
+  } reader(&image);
+  ExpectSameAnswers(mem, reader, 1500, last);
+}
+
+TEST(SegmentImage, DamagedRangeIsCorruptionNotAWrongAnswer) {
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(200, &last);
+  SegmentImage image;
+  ASSERT_OK(BuildSegmentImage(mem.get(), 10, &image));
+  const auto& f = image.index.fences()[3];
+  std::string range(image.data.get() + f.offset, f.length);
+  range[range.size() / 2] ^= 0x40;
+  LookupKey lkey(Key(50), last);
+  std::string v;
+  Status s;
+  EXPECT_EQ(RangeLookup::kDecided, GetFromFencedRange(f, range.data(), lkey, &v, &s));
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST(SegmentHeader, RoundTripAndValidation) {
+  SegmentHeader h;
+  h.segment_id = 7;
+  h.owner = 3;
+  h.generation = 9;
+  h.shard = 2;
+  h.router_generation = 4;
+  h.smallest_seq = 10;
+  h.largest_seq = 20;
+  h.entries = 11;
+  h.image_length = 1000;
+  h.image_checksum = 0xabcdef;
+  h.keys_length = 12;
+  char buf[SegmentHeader::kEncodedLength];
+  h.EncodeTo(buf);
+  SegmentHeader d;
+  ASSERT_OK(d.DecodeFrom(Slice(buf, sizeof(buf))));
+  EXPECT_EQ(7u, d.segment_id);
+  EXPECT_EQ(1140u, d.total_length());
+  for (size_t i = 0; i < sizeof(buf); i++) {
+    char bad[sizeof(buf)];
+    memcpy(bad, buf, sizeof(buf));
+    bad[i] ^= 1;
+    EXPECT_TRUE(d.DecodeFrom(Slice(bad, sizeof(bad))).IsCorruption()) << i;
+  }
+  EXPECT_TRUE(d.DecodeFrom(Slice(buf, 10)).IsCorruption());
+}
+
+TEST(DmSegment, MovedSegmentAnswersLikeTheMemTableWithOneSidedReads) {
+  auto ctx = OpenContext();
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(2000, &last);
+  DmSegmentRef seg;
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {1, 2}, 10, &seg));
+  EXPECT_EQ(1u, ctx->counters().segments_moved.load());
+  EXPECT_EQ(seg->header().total_length(), ctx->counters().bytes_moved.load());
+  ExpectSameAnswers(mem, *seg, 2000, last);
+  // About one round trip per lookup that passed the bloom filter.
+  const uint64_t gets = ctx->counters().remote_gets.load();
+  EXPECT_GT(gets, 0u);
+  EXPECT_LT(ctx->counters().remote_get_bytes.load() / gets, 16u * 1024);
+
+  // The iterator reads the image back and sees every entry.
+  std::unique_ptr<Iterator> a(seg->NewIterator());
+  std::unique_ptr<Iterator> b(mem->NewIterator());
+  a->SeekToFirst();
+  for (b->SeekToFirst(); b->Valid(); b->Next(), a->Next()) {
+    ASSERT_TRUE(a->Valid());
+    ASSERT_EQ(b->key().ToString(), a->key().ToString());
+    ASSERT_EQ(b->value().ToString(), a->value().ToString());
+  }
+  EXPECT_FALSE(a->Valid());
+  EXPECT_OK(a->status());
+}
+
+TEST(DmSegment, SegmentIsFreedWhenTheLastHolderLetsGo) {
+  auto ctx = OpenContext();
+  fabric::AllocatorStats before, during, after;
+  ASSERT_OK(ctx->allocator()->GetStats(&before));
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(500, &last);
+  DmSegmentRef seg;
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg));
+  ASSERT_OK(ctx->allocator()->GetStats(&during));
+  EXPECT_LT(during.free_chunks, before.free_chunks);
+  std::unique_ptr<Iterator> it(seg->NewIterator());  // holds a local copy
+  seg.reset();
+  ASSERT_OK(ctx->allocator()->GetStats(&after));
+  EXPECT_EQ(before.free_chunks, after.free_chunks);
+  EXPECT_EQ(0u, ctx->counters().live_bytes.load());
+  it->SeekToFirst();
+  EXPECT_TRUE(it->Valid());
+}
+
+TEST(DmSegment, DamageInDmIsReportedByReadsAndIterators) {
+  auto ctx = OpenContext();
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(800, &last);
+  DmSegmentRef seg;
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg));
+  // Flip a byte in the middle of the image, in place.
+  const SegmentLocation where = seg->location();
+  char* p = static_cast<char*>(ctx->fabric()->LocalView(where.addr, where.length));
+  ASSERT_NE(nullptr, p);
+  p[SegmentHeader::kEncodedLength + seg->header().image_length / 2] ^= 0x20;
+  int corrupt = 0;
+  for (int i = 0; i < 800; i++) {
+    std::string v1, v2;
+    Status s1, s2;
+    LookupKey lkey(Key(i), last);
+    const bool d1 = mem->Get(lkey, &v1, &s1);
+    const bool d2 = seg->Get(lkey, &v2, &s2);
+    if (d2 && s2.IsCorruption()) {
+      corrupt++;
+      continue;
+    }
+    ASSERT_EQ(d1, d2);
+    if (d1 && s1.ok()) {
+      ASSERT_EQ(v1, v2);  // never a wrong value
+    }
+  }
+  EXPECT_GT(corrupt, 0);
+  std::unique_ptr<Iterator> it(seg->NewIterator());
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+}
+
+TEST(DmSegment, FullPoolIsNoSpace) {
+  auto ctx = OpenContext(8 << 20);
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(20000, &last);  // larger than the heap
+  DmSegmentRef seg;
+  Status s = DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg);
+  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+  EXPECT_EQ(nullptr, seg);
+}
+
+TEST(DmSegment, ReadSegmentRejectsWrongLengthAndForeignBytes) {
+  auto ctx = OpenContext();
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(100, &last);
+  DmSegmentRef seg;
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg));
+  SegmentHeader h;
+  std::shared_ptr<char[]> bytes;
+  SegmentLocation where = seg->location();
+  ASSERT_OK(ReadSegment(ctx->fabric(), where, &h, &bytes));
+  where.length -= 1;
+  EXPECT_TRUE(ReadSegment(ctx->fabric(), where, &h, &bytes).IsCorruption());
+  where.length = 5;
+  EXPECT_TRUE(ReadSegment(ctx->fabric(), where, &h, &bytes).IsCorruption());
+}
+
+}  // namespace o3lsm
