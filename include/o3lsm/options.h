@@ -30,6 +30,24 @@ enum class CompressionType : unsigned char {
   kLz4 = 2,
 };
 
+// Work moved off the compute node, as bits of Options::offload.
+enum OffloadLayer : uint32_t {
+  // Sealed memtables move into disaggregated memory (DM): the write buffer
+  // grows past the compute node's memory.
+  kOffloadMemtable = 1u << 0,
+  // Memtables in DM are flushed to SSTs by whichever node is idle.
+  kOffloadFlush = 1u << 1,
+  // Compactions run on whichever node is idle.
+  kOffloadCompaction = 1u << 2,
+};
+
+// Parses "none" or a comma list of "memtable", "flush", "compaction" (also
+// "all") into OffloadLayer bits. InvalidArgument naming the bad word.
+class Status;
+Status ParseOffloadLayers(const std::string& text, uint32_t* layers);
+// The inverse: "none" or e.g. "memtable,flush,compaction".
+std::string OffloadLayersToString(uint32_t layers);
+
 struct Options {
   // ---- Opening ----
 
@@ -132,6 +150,28 @@ struct Options {
   // Turns automatic compactions off (CompactRange still works).
   // Default: false.
   bool disable_auto_compactions = false;
+
+  // ---- Disaggregated memory (docs/offload.md) ----
+
+  // What runs off the compute node: bits of OffloadLayer. Default: 0 (a
+  // monolithic engine).
+  uint32_t offload = 0;
+
+  // The DM pool, as a Fabric URI (docs/fabric.md), e.g.
+  // "emulated:/dev/shm/o3lsm-pool", "cxl:/dev/dax0.0", "rdma://mn:7471".
+  // Empty: a pool inside this process, created at Open (embedded mode:
+  // every role runs as threads of this process). Default: "".
+  std::string dm_pool;
+
+  // Bytes of DM that sealed memtables may occupy: the write buffer's
+  // extension beyond local memory. When it is used up, sealed memtables stay
+  // local, and writes slow down, then wait, as the local budget fills.
+  // Default: 0, meaning 8 x write_buffer_size.
+  uint64_t dm_write_buffer_budget = 0;
+
+  // Worker threads this process runs to execute offloaded flushes and
+  // compactions when it owns an embedded pool. Default: 1.
+  int embedded_workers = 1;
 };
 
 struct ReadOptions {

@@ -62,8 +62,12 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       table_cache_(std::make_unique<TableCache>(dbname_, env_, table_options_,
                                                 options_.max_open_files - 10)),
       obsolete_files_(std::make_shared<ObsoleteFiles>()),
-      scheduler_(NewTbbScheduler(options_.max_background_flushes,
-                                 options_.max_background_compactions)),
+      // Flush slots also carry moves into DM, one per shard at a time.
+      scheduler_(NewTbbScheduler(
+          options_.max_background_flushes +
+              ((options_.offload & kOffloadMemtable) ? options_.memtable_shards
+                                                     : 0),
+          options_.max_background_compactions)),
       bg_cv_(&mutex_),
       planner_(options_.memtable_shards),
       versions_(std::make_unique<VersionSet>(dbname_, &options_,
@@ -90,7 +94,7 @@ Status DBImpl::CloseImpl() {
     if (has_unpersisted_data_ && bg_error_.ok() && db_lock_ != nullptr) {
       uint64_t last_id = 0;
       s = SealShards(nullptr, 0);
-      for (const auto& entry : imm_) last_id = std::max(last_id, entry.mem->id());
+      for (const auto& entry : imm_) last_id = std::max(last_id, entry.id);
       if (s.ok()) s = WaitForFlush(last_id);
     }
     shutting_down_.store(true, std::memory_order_release);
@@ -99,7 +103,7 @@ Status DBImpl::CloseImpl() {
   scheduler_->WaitForIdle();
   MutexLock l(&mutex_);
   while (running_flushes_ > 0 || running_compactions_ > 0 ||
-         manual_compactions_ > 0) {
+         running_moves_ > 0 || manual_compactions_ > 0) {
     bg_cv_.Wait();
   }
   if (log_ != nullptr) {
@@ -138,7 +142,7 @@ void DBImpl::InstallSuperVersion() {
   sv->mems.reserve(shards_.size());
   for (const Shard& shard : shards_) sv->mems.push_back(shard.mem);
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) {
-    sv->imm.push_back(SealedView{it->mem, it->smallest, it->largest});
+    sv->imm.push_back(SealedView{it->reader(), it->smallest, it->largest});
   }
   sv->current = versions_->current();
   super_version_ = std::move(sv);
@@ -146,7 +150,9 @@ void DBImpl::InstallSuperVersion() {
 
 size_t DBImpl::SealedLocalBytes() const {
   size_t bytes = 0;
-  for (const auto& entry : imm_) bytes += entry.mem->MemoryUsage();
+  for (const auto& entry : imm_) {
+    if (entry.mem != nullptr) bytes += entry.mem->MemoryUsage();
+  }
   return bytes;
 }
 
@@ -157,7 +163,7 @@ uint64_t DBImpl::MinLogNumberInUse() const {
   }
   for (const auto& entry : imm_) {
     if (entry.state != ImmEntry::State::kInstalling) {
-      min_log = std::min(min_log, entry.mem->log_number());
+      min_log = std::min(min_log, entry.log_number);
     }
   }
   return min_log;
@@ -192,6 +198,8 @@ Status DBImpl::OpenImpl() {
   }
 
   MutexLock l(&mutex_);
+  s = OpenDm();
+  if (!s.ok()) return s;
   VersionEdit edit;
   s = Recover(&edit);
   if (!s.ok()) return s;
@@ -215,11 +223,57 @@ Status DBImpl::OpenImpl() {
   }
   shards_[0].mem->set_log_number(new_log_number);
   InstallSuperVersion();
-  DeleteObsoleteFiles(/*full_scan=*/true);
+  DeleteObsoleteFiles(/*at_open=*/true);
   MaybeScheduleWork();
   Log(info_log_.get(), "opened %s: %s, last sequence %llu", dbname_.c_str(),
       versions_->current()->LevelSummary().c_str(),
       static_cast<unsigned long long>(versions_->LastSequence()));
+  return Status::OK();
+}
+
+Status DBImpl::OpenDm() {
+  if (options_.offload == 0) return Status::OK();
+  dm_budget_ = options_.dm_write_buffer_budget != 0
+                   ? options_.dm_write_buffer_budget
+                   : 8 * static_cast<uint64_t>(options_.write_buffer_size);
+  fabric::FabricOptions fo;
+  fo.info_log = info_log_;
+  if (options_.dm_pool.empty()) {
+    // Embedded mode: the pool lives in this process; segments of the
+    // budget plus room for the allocator's rounding and the job board.
+    fo.uri = "emulated:";
+    fo.create_if_missing = true;
+    fo.size = dm_budget_ + dm_budget_ / 4 + (64 << 20);
+    dm_embedded_ = true;
+  } else {
+    fo.uri = options_.dm_pool;
+  }
+  std::unique_ptr<fabric::Fabric> fabric;
+  Status s = fabric::OpenFabric(fo, &fabric);
+  if (!s.ok()) {
+    if (s.retryable() || s.IsIOError() || s.IsNotFound()) {
+      // The memory node is not there: run monolithic rather than not at
+      // all; the WAL keeps every write durable either way.
+      Log(info_log_.get(), "DM pool %s unavailable, running without "
+          "offloading: %s", fo.uri.c_str(), s.ToString().c_str());
+      return Status::OK();
+    }
+    return s;  // a malformed URI or a damaged pool is the caller's to fix
+  }
+  std::unique_ptr<fabric::DmAllocator> allocator;
+  s = fabric::DmAllocator::Open(fabric.get(), /*owner=*/1, &allocator);
+  if (!s.ok()) return s;
+  // Segments a previous incarnation left behind (a crash) are garbage: the
+  // WAL replay below rebuilds their contents.
+  uint64_t chunks = 0;
+  s = allocator->ReclaimPredecessors(&chunks);
+  if (!s.ok()) return s;
+  Log(info_log_.get(), "DM pool %s (%s): budget %llu bytes, reclaimed %llu "
+      "chunks of earlier incarnations",
+      fo.uri.c_str(), fabric->Describe().c_str(),
+      static_cast<unsigned long long>(dm_budget_),
+      static_cast<unsigned long long>(chunks));
+  dm_ = std::make_shared<DmContext>(std::move(fabric), std::move(allocator));
   return Status::OK();
 }
 
@@ -370,15 +424,20 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
   return s;
 }
 
-void DBImpl::DeleteObsoleteFiles(bool full_scan) {
+void DBImpl::DeleteObsoleteFiles(bool at_open) {
   std::vector<std::string> doomed;
+  // SSTs no version references any more (the last FileRef went away).
   for (uint64_t number : obsolete_files_->Take()) {
     if (pending_outputs_.count(number) == 0) {
       table_cache_->Evict(number);
       doomed.push_back(TableFileName(dbname_, number));
     }
   }
-  if (full_scan && bg_error_.ok()) {
+  // WALs and MANIFESTs retire by number. SSTs and temporary files are only
+  // swept at open: while the database runs, a reader may hold an older
+  // version whose files the current one no longer lists, and a MANIFEST
+  // switch may be writing its temporary CURRENT.
+  if (bg_error_.ok()) {
     std::set<uint64_t> live = pending_outputs_;
     versions_->AddLiveFiles(&live);
     std::vector<std::string> children;
@@ -402,11 +461,11 @@ void DBImpl::DeleteObsoleteFiles(bool full_scan) {
             keep = number >= versions_->manifest_file_number();
             break;
           case FileType::kTableFile:
-            keep = live.count(number) > 0;
+            keep = !at_open || live.count(number) > 0;
             if (!keep) table_cache_->Evict(number);
             break;
           case FileType::kTempFile:
-            keep = false;
+            keep = !at_open;
             break;
           default:
             break;
@@ -444,6 +503,22 @@ SequenceNumber DBImpl::OldestSnapshot() {
 VersionRef DBImpl::TEST_current() {
   MutexLock l(&mutex_);
   return versions_->current();
+}
+
+void DBImpl::TEST_PauseFlushes(bool paused) {
+  MutexLock l(&mutex_);
+  flushes_paused_ = paused;
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+size_t DBImpl::TEST_SealedLocalBytes() {
+  MutexLock l(&mutex_);
+  return SealedLocalBytes();
+}
+
+uint64_t DBImpl::TEST_DmLiveBytes() {
+  return dm_ == nullptr ? 0 : dm_->counters().live_bytes.load();
 }
 
 int DBImpl::TEST_NumImmutableMemTables() {

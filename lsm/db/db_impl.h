@@ -30,6 +30,7 @@
 #include "lsm/db/db_stats.h"
 #include "lsm/db/snapshot.h"
 #include "lsm/memtable/memtable.h"
+#include "lsm/offload/dm_segment.h"
 #include "lsm/offload/shard_router.h"
 #include "lsm/table/table_options.h"
 #include "lsm/version/table_cache.h"
@@ -42,9 +43,10 @@
 
 namespace o3lsm {
 
-// A sealed memtable as readers see it, with the user-key range it holds.
+// A sealed memtable as readers see it (in local memory or in DM), with the
+// user-key range it holds.
 struct SealedView {
-  MemTableRef mem;
+  MemTableReaderRef mem;
   std::string smallest;
   std::string largest;
 };
@@ -86,6 +88,12 @@ class DBImpl final : public DB {
   Status TEST_WaitForBackgroundWork();
   VersionRef TEST_current();
   int TEST_NumImmutableMemTables();
+  // Holds back (or releases) the scheduling of flushes: sealed memtables
+  // accumulate (in DM, with memtable offload).
+  void TEST_PauseFlushes(bool paused);
+  // Bytes of sealed memtables in local memory, and of segments in DM.
+  size_t TEST_SealedLocalBytes();
+  uint64_t TEST_DmLiveBytes();
 
  private:
   friend class DB;
@@ -94,13 +102,29 @@ class DBImpl final : public DB {
   // A sealed memtable and where its flush stands. Flushes may finish in
   // any order; a result is installed once every older sealed memtable whose
   // key range overlaps it is installed (see InstallFlushResults).
+  //
+  // With memtable offload, a sealed memtable first moves into DM (kLocal ->
+  // kMoving -> kInDM); its local copy is then dropped, and readers and the
+  // flush use the DM segment.
   struct ImmEntry {
     enum class State { kPending, kFlushing, kFlushed, kInstalling };
-    MemTableRef mem;
-    std::string smallest;  // user-key range of mem
+    enum class Where { kLocal, kMoving, kInDM };
+    uint64_t id = 0;          // the memtable's id
+    uint64_t log_number = 0;  // oldest WAL holding its updates
+    int shard = 0;
+    uint64_t router_generation = 0;
+    std::string smallest;  // user-key range held
     std::string largest;
+    MemTableRef mem;        // local copy; null once in DM
+    DmSegmentRef segment;   // once in DM
+    Where where = Where::kLocal;
     State state = State::kPending;
     FileMetaData result;  // when kFlushed; number 0 if nothing was written
+
+    MemTableReaderRef reader() const {
+      return segment != nullptr ? MemTableReaderRef(segment)
+                                : MemTableReaderRef(mem);
+    }
   };
 
   // One key-range shard of the write buffer.
@@ -117,9 +141,10 @@ class DBImpl final : public DB {
   // Writes mem to an L0 file during recovery and records it in edit.
   Status WriteLevel0Table(MemTable* mem, VersionEdit* edit)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Deletes files no version needs. full_scan also removes files left by a
-  // crash (orphan SSTs, old WALs and MANIFESTs, temporary files).
-  void DeleteObsoleteFiles(bool full_scan) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Deletes files nothing needs any more: SSTs whose last reference went,
+  // WALs below the log number, old MANIFESTs. At open it also sweeps what a
+  // crash left behind (orphan SSTs, temporary files).
+  void DeleteObsoleteFiles(bool at_open) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // A memtable sealing at seal_bytes with room for min_room more.
   MemTableRef NewMemTable(size_t seal_bytes, size_t min_room)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -159,7 +184,17 @@ class DBImpl final : public DB {
 
   // ---- background work (db_impl_background.cc) ----
   void MaybeScheduleWork() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void BackgroundFlush(MemTableRef mem);
+  void BackgroundFlush(uint64_t mem_id);
+  // Moves sealed memtable mem_id into DM (memtable offload).
+  void BackgroundMove(uint64_t mem_id);
+  // Opens the DM pool for offloading (embedded or attached).
+  Status OpenDm() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool OffloadMemtables() const {
+    return (options_.offload & kOffloadMemtable) != 0 && dm_ != nullptr &&
+           dm_->available();
+  }
+  ImmEntry* FindImm(uint64_t mem_id) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  std::string DmString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void BackgroundCompaction(Compaction* c);
   // Runs c (trivial move or merge) and installs it; releases c's inputs.
   Status RunCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -218,6 +253,15 @@ class DBImpl final : public DB {
   SnapshotList snapshots_ GUARDED_BY(mutex_);
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);
   int running_flushes_ GUARDED_BY(mutex_) = 0;
+  int running_moves_ GUARDED_BY(mutex_) = 0;
+  bool flushes_paused_ GUARDED_BY(mutex_) = false;
+  // DM: null without offloading. Its fabric and allocator are thread-safe.
+  std::shared_ptr<DmContext> dm_;
+  uint64_t dm_budget_ = 0;
+  bool dm_embedded_ = false;
+  // Bytes of DM segments; when a move found the pool full, moves wait
+  // until this drops below the value it had then.
+  uint64_t dm_full_at_ GUARDED_BY(mutex_) = 0;
   int running_compactions_ GUARDED_BY(mutex_) = 0;
   int manual_compactions_ GUARDED_BY(mutex_) = 0;
   Status bg_error_ GUARDED_BY(mutex_);

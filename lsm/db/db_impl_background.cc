@@ -28,19 +28,54 @@ uint64_t DBImpl::NewOutputFileNumber() {
   return number;
 }
 
+DBImpl::ImmEntry* DBImpl::FindImm(uint64_t mem_id) {
+  for (auto& entry : imm_) {
+    if (entry.id == mem_id) return &entry;
+  }
+  return nullptr;
+}
+
 void DBImpl::MaybeScheduleWork() {
   if (shutting_down_.load(std::memory_order_acquire) || !bg_error_.ok()) {
     return;
   }
-  // Flushes first: writers wait on them.
+  // Moves into DM first: they free local memory fastest, and run in
+  // parallel across shards.
+  bool dm_can_take = false;
+  if (OffloadMemtables()) {
+    uint64_t live = dm_->counters().live_bytes.load();
+    dm_can_take = dm_full_at_ == 0 || live < dm_full_at_;
+    const int max_moves = std::max(1, options_.memtable_shards);
+    for (auto& entry : imm_) {
+      if (!dm_can_take || running_moves_ >= max_moves) break;
+      if (entry.where != ImmEntry::Where::kLocal ||
+          entry.state != ImmEntry::State::kPending) {
+        continue;
+      }
+      const uint64_t size = entry.mem->MemoryUsage();
+      if (live + size > dm_budget_) {
+        dm_can_take = false;  // the DM budget is used up
+        break;
+      }
+      live += size;
+      entry.where = ImmEntry::Where::kMoving;
+      running_moves_++;
+      const uint64_t id = entry.id;
+      scheduler_->Schedule(JobKind::kFlush, [this, id] { BackgroundMove(id); });
+    }
+  }
+  // Flushes: writers wait on them. With memtable offload, a memtable still
+  // in local memory is flushed here only if DM cannot take it.
   for (auto& entry : imm_) {
     if (running_flushes_ >= options_.max_background_flushes) break;
+    if (flushes_paused_) break;
     if (entry.state != ImmEntry::State::kPending) continue;
+    if (entry.where == ImmEntry::Where::kMoving) continue;
+    if (entry.where == ImmEntry::Where::kLocal && dm_can_take) continue;
     entry.state = ImmEntry::State::kFlushing;
     running_flushes_++;
-    MemTableRef mem = entry.mem;
-    scheduler_->Schedule(JobKind::kFlush,
-                         [this, mem] { BackgroundFlush(mem); });
+    const uint64_t id = entry.id;
+    scheduler_->Schedule(JobKind::kFlush, [this, id] { BackgroundFlush(id); });
   }
   if (options_.disable_auto_compactions) return;
   while (running_compactions_ < options_.max_background_compactions) {
@@ -53,50 +88,95 @@ void DBImpl::MaybeScheduleWork() {
   }
 }
 
-void DBImpl::BackgroundFlush(MemTableRef mem) {
+void DBImpl::BackgroundMove(uint64_t mem_id) {
+  MemTableRef mem;
+  DmSegment::Placement placement;
+  {
+    MutexLock l(&mutex_);
+    ImmEntry* e = FindImm(mem_id);
+    mem = e->mem;
+    placement.shard = static_cast<uint32_t>(e->shard);
+    placement.router_generation = e->router_generation;
+  }
+  DmSegmentRef segment;
+  Status s = DmSegment::Create(dm_, mem.get(), placement,
+                               options_.bloom_bits_per_key, &segment);
+  MutexLock l(&mutex_);
+  running_moves_--;
+  ImmEntry* e = FindImm(mem_id);  // moving entries are neither flushed nor
+                                  // installed, so it is still here
+  if (s.ok()) {
+    e->segment = std::move(segment);
+    e->mem.reset();  // local memory goes once the last reader lets go
+    e->where = ImmEntry::Where::kInDM;
+    dm_full_at_ = 0;
+    InstallSuperVersion();
+  } else {
+    e->where = ImmEntry::Where::kLocal;
+    if (s.IsNoSpace()) {
+      // The pool is full: keep it local; moves resume when DM frees.
+      dm_full_at_ = std::max<uint64_t>(1, dm_->counters().live_bytes.load());
+      Log(info_log_.get(), "DM full (%llu bytes of segments): memtable %llu "
+          "stays local",
+          static_cast<unsigned long long>(dm_full_at_),
+          static_cast<unsigned long long>(mem_id));
+    } else {
+      Log(info_log_.get(), "moving memtable %llu to DM failed: %s",
+          static_cast<unsigned long long>(mem_id), s.ToString().c_str());
+      if (s.retryable()) dm_->MarkUnavailable();
+    }
+  }
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+void DBImpl::BackgroundFlush(uint64_t mem_id) {
   SequenceNumber oldest_snapshot;
+  MemTableReaderRef reader;
+  uint64_t input_bytes;
   {
     MutexLock l(&mutex_);
     oldest_snapshot = OldestSnapshot();
+    const ImmEntry* e = FindImm(mem_id);
+    reader = e->reader();
+    input_bytes = e->mem != nullptr ? e->mem->MemoryUsage()
+                                    : e->segment->header().total_length();
   }
   FileMetaData meta;
   FlushJobStats job_stats;
   std::vector<Iterator*> inputs;
-  inputs.push_back(mem->NewIterator());
+  inputs.push_back(reader->NewIterator());
   Status s = RunFlushJob(std::move(inputs), env_, dbname_, table_options_,
                          oldest_snapshot,
                          [this] { return NewOutputFileNumber(); }, &meta,
                          &job_stats);
+  reader.reset();
 
   MutexLock l(&mutex_);
-  for (auto& entry : imm_) {
-    if (entry.mem != mem) continue;
-    if (s.ok()) {
-      entry.state = ImmEntry::State::kFlushed;
-      entry.result = meta;
-    } else {
-      entry.state = ImmEntry::State::kPending;
-    }
-    break;
-  }
+  ImmEntry* e = FindImm(mem_id);
   if (s.ok()) {
+    e->state = ImmEntry::State::kFlushed;
+    e->result = meta;
     LevelIoStats& st = stats_.levels[0];
     st.jobs++;
     st.micros += job_stats.micros;
-    st.bytes_read += mem->MemoryUsage();
+    st.bytes_read += input_bytes;
     st.bytes_written += meta.file_size;
     st.files_out += meta.number != 0 ? 1 : 0;
     st.records_in += job_stats.input_records;
     st.records_dropped += job_stats.dropped_records;
     Log(info_log_.get(),
-        "flush memtable %llu: table %llu, %llu entries, %llu bytes, %llu us",
-        static_cast<unsigned long long>(mem->id()),
+        "flush memtable %llu (%s): table %llu, %llu entries, %llu bytes, "
+        "%llu us",
+        static_cast<unsigned long long>(mem_id),
+        e->segment != nullptr ? "from DM" : "local",
         static_cast<unsigned long long>(meta.number),
         static_cast<unsigned long long>(meta.num_entries),
         static_cast<unsigned long long>(meta.file_size),
         static_cast<unsigned long long>(job_stats.micros));
     InstallFlushResults();
   } else {
+    e->state = ImmEntry::State::kPending;
     if (meta.number != 0) pending_outputs_.erase(meta.number);
     RecordBackgroundError(s);
   }
@@ -165,7 +245,7 @@ void DBImpl::InstallFlushResults() {
       imm_.erase(imm_.begin() + static_cast<long>(*it));
     }
     InstallSuperVersion();
-    DeleteObsoleteFiles(/*full_scan=*/true);
+    DeleteObsoleteFiles(/*at_open=*/false);
   }
 }
 
@@ -226,7 +306,7 @@ Status DBImpl::RunCompaction(Compaction* c) {
   picker_->Release(c);
   owned.reset();  // drops the input version; inputs may become obsolete
   if (s.ok()) InstallSuperVersion();
-  DeleteObsoleteFiles(/*full_scan=*/false);
+  DeleteObsoleteFiles(/*at_open=*/false);
   return s;
 }
 
@@ -235,7 +315,7 @@ Status DBImpl::WaitForFlush(uint64_t last_mem_id) {
     if (!bg_error_.ok()) return bg_error_;
     bool pending = false;
     for (const auto& entry : imm_) {
-      if (entry.mem->id() <= last_mem_id) pending = true;
+      if (entry.id <= last_mem_id) pending = true;
     }
     if (!pending) return Status::OK();
     bg_cv_.Wait();
@@ -249,7 +329,7 @@ Status DBImpl::Flush(const FlushOptions& options) {
   if (!s.ok() || !options.wait) return s;
   MutexLock l(&mutex_);
   uint64_t last_id = 0;
-  for (const auto& entry : imm_) last_id = std::max(last_id, entry.mem->id());
+  for (const auto& entry : imm_) last_id = std::max(last_id, entry.id);
   return WaitForFlush(last_id);
 }
 
@@ -300,10 +380,12 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
 Status DBImpl::TEST_WaitForBackgroundWork() {
   MutexLock l(&mutex_);
   while (bg_error_.ok() &&
-         (running_flushes_ > 0 || running_compactions_ > 0 || !imm_.empty() ||
+         (running_flushes_ > 0 || running_compactions_ > 0 ||
+          running_moves_ > 0 || !imm_.empty() ||
           (!options_.disable_auto_compactions && picker_->NeedsCompaction()))) {
     MaybeScheduleWork();
-    if (running_flushes_ == 0 && running_compactions_ == 0 && imm_.empty()) {
+    if (running_flushes_ == 0 && running_compactions_ == 0 &&
+        running_moves_ == 0 && imm_.empty()) {
       break;  // nothing can run (e.g. every candidate conflicts)
     }
     bg_cv_.Wait();

@@ -115,6 +115,11 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     *value = pending ? "1" : "0";
     return true;
   }
+  if (in == "segments") {
+    if (dm_ == nullptr) return false;
+    *value = DmString();
+    return true;
+  }
   if (in == "shards") {
     *value = ShardsString();
     return true;
@@ -128,6 +133,52 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     return true;
   }
   return false;
+}
+
+std::string DBImpl::DmString() {
+  std::string r;
+  char buf[320];
+  const DmCounters& c = dm_->counters();
+  auto mib = [](uint64_t b) { return static_cast<double>(b) / 1048576.0; };
+  size_t index_bytes = 0;
+  int local = 0, moving = 0, in_dm = 0;
+  for (const auto& entry : imm_) {
+    if (entry.segment != nullptr) index_bytes += entry.segment->LocalMemoryUsage();
+    switch (entry.where) {
+      case ImmEntry::Where::kLocal: local++; break;
+      case ImmEntry::Where::kMoving: moving++; break;
+      case ImmEntry::Where::kInDM: in_dm++; break;
+    }
+  }
+  snprintf(buf, sizeof(buf),
+           "DM: %s pool %s, offload %s\n"
+           "  segments: %d in DM (%.1f MiB of budget %.1f MiB), %d moving, "
+           "%d sealed local; local index %.1f KiB\n"
+           "  moved %llu segments, %.1f MiB (%.1f s); freed %llu; remote gets "
+           "%llu (%.1f MiB); read back %.1f MiB\n",
+           dm_->available() ? "" : "UNAVAILABLE",
+           dm_->fabric()->Describe().c_str(),
+           OffloadLayersToString(options_.offload).c_str(), in_dm,
+           mib(c.live_bytes.load()), mib(dm_budget_), moving, local,
+           index_bytes / 1024.0,
+           static_cast<unsigned long long>(c.segments_moved.load()),
+           mib(c.bytes_moved.load()), c.move_micros.load() / 1e6,
+           static_cast<unsigned long long>(c.segments_freed.load()),
+           static_cast<unsigned long long>(c.remote_gets.load()),
+           mib(c.remote_get_bytes.load()), mib(c.bytes_read_back.load()));
+  r += buf;
+  for (const auto& entry : imm_) {
+    if (entry.segment == nullptr) continue;
+    const SegmentLocation loc = entry.segment->location();
+    snprintf(buf, sizeof(buf),
+             "  memtable %llu: shard %d, %s, %.1f KiB, seq %llu..%llu\n",
+             static_cast<unsigned long long>(entry.id), entry.shard,
+             loc.addr.ToString().c_str(), loc.length / 1024.0,
+             static_cast<unsigned long long>(entry.segment->header().smallest_seq),
+             static_cast<unsigned long long>(entry.segment->header().largest_seq));
+    r += buf;
+  }
+  return r;
 }
 
 std::string DBImpl::ShardsString() {
@@ -237,6 +288,7 @@ std::string DBImpl::StatsString() {
            mib(options_.write_buffer_size));
   r += buf;
   r += ShardsString();
+  if (dm_ != nullptr) r += DmString();
   snprintf(buf, sizeof(buf),
            "Block cache: %.1f / %.1f MiB; table cache: %zu open files\n",
            mib(block_cache_->TotalCharge()), mib(block_cache_->Capacity()),

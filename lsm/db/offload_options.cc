@@ -1,0 +1,50 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include <string>
+
+#include "o3lsm/options.h"
+#include "o3lsm/status.h"
+
+namespace o3lsm {
+
+Status ParseOffloadLayers(const std::string& text, uint32_t* layers) {
+  uint32_t result = 0;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (word == "none" || word.empty()) {
+      // nothing
+    } else if (word == "memtable") {
+      result |= kOffloadMemtable;
+    } else if (word == "flush") {
+      result |= kOffloadFlush;
+    } else if (word == "compaction") {
+      result |= kOffloadCompaction;
+    } else if (word == "all") {
+      result |= kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
+    } else {
+      return Status::InvalidArgument(
+          "offload", "unknown layer '" + word +
+                         "' (expected none, memtable, flush, compaction or all)");
+    }
+    start = end + 1;
+  }
+  *layers = result;
+  return Status::OK();
+}
+
+std::string OffloadLayersToString(uint32_t layers) {
+  std::string r;
+  auto add = [&r](const char* w) {
+    if (!r.empty()) r += ",";
+    r += w;
+  };
+  if (layers & kOffloadMemtable) add("memtable");
+  if (layers & kOffloadFlush) add("flush");
+  if (layers & kOffloadCompaction) add("compaction");
+  return r.empty() ? "none" : r;
+}
+
+}  // namespace o3lsm
