@@ -20,8 +20,10 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-class ModelTest
-    : public ::testing::TestWithParam<std::tuple<uint64_t, int>> {
+// (seed, memtable shards, offload layers)
+using ModelParam = std::tuple<uint64_t, int, uint32_t>;
+
+class ModelTest : public ::testing::TestWithParam<ModelParam> {
  protected:
   void Open() {
     db_.reset();
@@ -122,6 +124,8 @@ TEST_P(ModelTest, RandomOperationsMatchStdMap) {
   options_.block_size = 512;
   options_.block_cache_size = 64 << 10;
   options_.memtable_shards = std::get<1>(GetParam());
+  options_.offload = std::get<2>(GetParam());
+  options_.dm_write_buffer_budget = 512 << 10;
   Open();
 
   Model model;
@@ -209,10 +213,16 @@ TEST_P(ModelTest, RandomOperationsMatchStdMap) {
 
 INSTANTIATE_TEST_SUITE_P(
     Seeds, ModelTest,
-    ::testing::Combine(::testing::Values(1, 2, 3, 42), ::testing::Values(1, 4)),
-    [](const ::testing::TestParamInfo<std::tuple<uint64_t, int>>& info) {
+    ::testing::Values(ModelParam{1, 1, 0}, ModelParam{2, 1, 0},
+                      ModelParam{3, 1, 0}, ModelParam{42, 1, 0},
+                      ModelParam{1, 4, 0}, ModelParam{42, 4, 0},
+                      ModelParam{1, 4, kOffloadMemtable},
+                      ModelParam{2, 4, kOffloadMemtable},
+                      ModelParam{42, 4, kOffloadMemtable}),
+    [](const ::testing::TestParamInfo<ModelParam>& info) {
       return "seed" + std::to_string(std::get<0>(info.param)) + "_shards" +
-             std::to_string(std::get<1>(info.param));
+             std::to_string(std::get<1>(info.param)) + "_offload_" +
+             std::to_string(std::get<2>(info.param));
     });
 
 }  // namespace o3lsm
