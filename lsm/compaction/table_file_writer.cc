@@ -47,6 +47,9 @@ TableFileWriter::~TableFileWriter() {
 Status TableFileWriter::OpenFile() {
   current_ = FileMetaData();
   current_.number = new_file_number_();
+  if (current_.number == 0) {
+    return Status::Aborted(dbname_, "no output file number left for this job");
+  }
   const std::string fname = TableFileName(dbname_, current_.number);
   Status s = env_->NewWritableFile(fname, &file_);
   if (!s.ok()) return s;

@@ -58,7 +58,8 @@ class EntryFilter {
 class TableFileWriter {
  public:
   // new_file_number hands out the numbers of output files (the caller
-  // protects them from deletion until installed).
+  // protects them from deletion until installed); 0 means none is left,
+  // which fails the write with Aborted.
   TableFileWriter(Env* env, std::string dbname,
                   const TableOptions& table_options,
                   std::function<uint64_t()> new_file_number,

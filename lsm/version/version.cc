@@ -73,6 +73,13 @@ size_t FindFile(const std::vector<FileRef>& files, const Slice& internal_key) {
   return right;
 }
 
+std::shared_ptr<Version> Version::FromFiles(
+    std::vector<std::vector<FileRef>> files) {
+  auto v = std::make_shared<Version>(static_cast<int>(files.size()));
+  v->files_ = std::move(files);
+  return v;
+}
+
 uint64_t Version::LevelBytes(int level) const {
   uint64_t sum = 0;
   for (const auto& f : files_[level]) sum += f->file_size;
