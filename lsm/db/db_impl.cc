@@ -101,11 +101,19 @@ Status DBImpl::CloseImpl() {
   }
   // Running jobs notice shutting_down_ (compactions abort early).
   scheduler_->WaitForIdle();
-  MutexLock l(&mutex_);
-  while (running_flushes_ > 0 || running_compactions_ > 0 ||
-         running_moves_ > 0 || manual_compactions_ > 0) {
-    bg_cv_.Wait();
+  {
+    MutexLock l(&mutex_);
+    // Remote jobs finish on their executors, or are handed back when none
+    // is left (the coordinator's timeouts bound this wait).
+    while (running_flushes_ > 0 || running_compactions_ > 0 ||
+           running_moves_ > 0 || remote_flushes_ > 0 ||
+           manual_compactions_ > 0) {
+      bg_cv_.Wait();
+    }
   }
+  CloseDm();
+  scheduler_->WaitForIdle();  // hand-backs of stopped jobs may schedule work
+  MutexLock l(&mutex_);
   if (log_ != nullptr) {
     Status sync = log_->Sync();
     Status close = log_->Close();
@@ -228,52 +236,6 @@ Status DBImpl::OpenImpl() {
   Log(info_log_.get(), "opened %s: %s, last sequence %llu", dbname_.c_str(),
       versions_->current()->LevelSummary().c_str(),
       static_cast<unsigned long long>(versions_->LastSequence()));
-  return Status::OK();
-}
-
-Status DBImpl::OpenDm() {
-  if (options_.offload == 0) return Status::OK();
-  dm_budget_ = options_.dm_write_buffer_budget != 0
-                   ? options_.dm_write_buffer_budget
-                   : 8 * static_cast<uint64_t>(options_.write_buffer_size);
-  fabric::FabricOptions fo;
-  fo.info_log = info_log_;
-  if (options_.dm_pool.empty()) {
-    // Embedded mode: the pool lives in this process; segments of the
-    // budget plus room for the allocator's rounding and the job board.
-    fo.uri = "emulated:";
-    fo.create_if_missing = true;
-    fo.size = dm_budget_ + dm_budget_ / 4 + (64 << 20);
-    dm_embedded_ = true;
-  } else {
-    fo.uri = options_.dm_pool;
-  }
-  std::unique_ptr<fabric::Fabric> fabric;
-  Status s = fabric::OpenFabric(fo, &fabric);
-  if (!s.ok()) {
-    if (s.retryable() || s.IsIOError() || s.IsNotFound()) {
-      // The memory node is not there: run monolithic rather than not at
-      // all; the WAL keeps every write durable either way.
-      Log(info_log_.get(), "DM pool %s unavailable, running without "
-          "offloading: %s", fo.uri.c_str(), s.ToString().c_str());
-      return Status::OK();
-    }
-    return s;  // a malformed URI or a damaged pool is the caller's to fix
-  }
-  std::unique_ptr<fabric::DmAllocator> allocator;
-  s = fabric::DmAllocator::Open(fabric.get(), /*owner=*/1, &allocator);
-  if (!s.ok()) return s;
-  // Segments a previous incarnation left behind (a crash) are garbage: the
-  // WAL replay below rebuilds their contents.
-  uint64_t chunks = 0;
-  s = allocator->ReclaimPredecessors(&chunks);
-  if (!s.ok()) return s;
-  Log(info_log_.get(), "DM pool %s (%s): budget %llu bytes, reclaimed %llu "
-      "chunks of earlier incarnations",
-      fo.uri.c_str(), fabric->Describe().c_str(),
-      static_cast<unsigned long long>(dm_budget_),
-      static_cast<unsigned long long>(chunks));
-  dm_ = std::make_shared<DmContext>(std::move(fabric), std::move(allocator));
   return Status::OK();
 }
 

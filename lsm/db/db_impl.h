@@ -26,11 +26,14 @@
 #include <vector>
 
 #include "lsm/cache/cache.h"
+#include "lsm/compaction/compaction_job.h"
 #include "lsm/compaction/compaction_picker.h"
 #include "lsm/db/db_stats.h"
 #include "lsm/db/snapshot.h"
 #include "lsm/memtable/memtable.h"
 #include "lsm/offload/dm_segment.h"
+#include "lsm/offload/job_executor.h"
+#include "lsm/offload/offload_coordinator.h"
 #include "lsm/offload/shard_router.h"
 #include "lsm/table/table_options.h"
 #include "lsm/version/table_cache.h"
@@ -118,6 +121,8 @@ class DBImpl final : public DB {
     MemTableRef mem;        // local copy; null once in DM
     DmSegmentRef segment;   // once in DM
     Where where = Where::kLocal;
+    bool remote = false;      // its flush is a job on the board
+    bool local_only = false;  // a remote flush failed: flush it here
     State state = State::kPending;
     FileMetaData result;  // when kFlushed; number 0 if nothing was written
 
@@ -187,8 +192,34 @@ class DBImpl final : public DB {
   void BackgroundFlush(uint64_t mem_id);
   // Moves sealed memtable mem_id into DM (memtable offload).
   void BackgroundMove(uint64_t mem_id);
-  // Opens the DM pool for offloading (embedded or attached).
+  // ---- offloading (db_impl_offload.cc) ----
+  // Opens the DM pool for offloading (embedded or attached): registers this
+  // compute node, collects what a crashed incarnation left in the pool,
+  // starts the job coordinator and, for an embedded pool, the executors.
   Status OpenDm() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Stops the coordinator and executors and deregisters the node.
+  // REQUIRES: mutex_ not held; no background work running.
+  void CloseDm();
+  // Posts flush jobs for memtables in DM.
+  void ScheduleRemoteFlushes() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Posts c as a compaction job; false if it must run locally.
+  bool ScheduleRemoteCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void OnRemoteFlushDone(const std::vector<uint64_t>& mem_ids, uint64_t base,
+                         uint32_t attempts, const Status& s,
+                         const JobResult& result);
+  void OnRemoteCompactionDone(Compaction* c, uint64_t base, uint64_t count,
+                              const Status& s, const JobResult& result);
+  // Installs a finished compaction (local or remote) and releases c.
+  Status InstallCompaction(Compaction* c,
+                           const std::vector<FileMetaData>& outputs,
+                           const CompactionJobStats& stats)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Removes output files numbered [base, base + count) other than `keep`.
+  void RemoveUnusedOutputs(uint64_t base, uint64_t count,
+                           const std::vector<FileMetaData>& keep)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool OffloadFlushes() const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool OffloadCompactions() const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   bool OffloadMemtables() const {
     return (options_.offload & kOffloadMemtable) != 0 && dm_ != nullptr &&
            dm_->available();
@@ -208,6 +239,7 @@ class DBImpl final : public DB {
 
   std::string StatsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   std::string ShardsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  std::string JobsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // ---- constant after construction ----
   const std::string dbname_;
@@ -257,6 +289,14 @@ class DBImpl final : public DB {
   bool flushes_paused_ GUARDED_BY(mutex_) = false;
   // DM: null without offloading. Its fabric and allocator are thread-safe.
   std::shared_ptr<DmContext> dm_;
+  std::string db_path_;  // absolute, for jobs run by other processes
+  std::unique_ptr<cluster::JobBoard> job_board_;
+  std::unique_ptr<cluster::NodeTable> node_table_;
+  cluster::NodeRegistration dm_registration_;
+  std::unique_ptr<OffloadCoordinator> coordinator_;
+  std::unique_ptr<JobExecutor> embedded_executor_;
+  int remote_flushes_ GUARDED_BY(mutex_) = 0;
+  int remote_compactions_ GUARDED_BY(mutex_) = 0;
   uint64_t dm_budget_ = 0;
   bool dm_embedded_ = false;
   // Bytes of DM segments; when a move found the pool full, moves wait

@@ -64,25 +64,49 @@ void DBImpl::MaybeScheduleWork() {
       scheduler_->Schedule(JobKind::kFlush, [this, id] { BackgroundMove(id); });
     }
   }
-  // Flushes: writers wait on them. With memtable offload, a memtable still
-  // in local memory is flushed here only if DM cannot take it.
+  // Flushes: writers wait on them. Memtables in DM go to other nodes as
+  // jobs when flush offload is on and executors are alive.
+  if (!flushes_paused_) ScheduleRemoteFlushes();
+  const bool remote_flush = OffloadFlushes() && coordinator_->HaveExecutors();
   for (auto& entry : imm_) {
     if (running_flushes_ >= options_.max_background_flushes) break;
     if (flushes_paused_) break;
     if (entry.state != ImmEntry::State::kPending) continue;
     if (entry.where == ImmEntry::Where::kMoving) continue;
+    // With memtable offload, a memtable still in local memory is flushed
+    // here only if DM cannot take it.
     if (entry.where == ImmEntry::Where::kLocal && dm_can_take) continue;
+    // One in DM waits for an executor, unless a remote flush failed.
+    if (entry.where == ImmEntry::Where::kInDM && remote_flush &&
+        !entry.local_only) {
+      continue;
+    }
     entry.state = ImmEntry::State::kFlushing;
     running_flushes_++;
     const uint64_t id = entry.id;
     scheduler_->Schedule(JobKind::kFlush, [this, id] { BackgroundFlush(id); });
   }
   if (options_.disable_auto_compactions) return;
-  while (running_compactions_ < options_.max_background_compactions) {
+  while (true) {
+    const int local_running = running_compactions_ - remote_compactions_;
+    const bool local_free =
+        local_running < options_.max_background_compactions;
+    // ScheduleRemoteCompaction enforces its own in-flight limit.
+    const bool remote_free =
+        OffloadCompactions() && coordinator_->HaveExecutors();
+    if (!local_free && !remote_free) break;
     std::unique_ptr<Compaction> c = picker_->Pick();
     if (c == nullptr) break;
     running_compactions_++;
     Compaction* raw = c.release();
+    if (remote_free && ScheduleRemoteCompaction(raw)) continue;
+    if (!local_free) {
+      // Only a remote slot was free and this one must run here: later.
+      picker_->Release(raw);
+      delete raw;
+      running_compactions_--;
+      break;
+    }
     scheduler_->Schedule(JobKind::kCompaction,
                          [this, raw] { BackgroundCompaction(raw); });
   }
@@ -259,50 +283,63 @@ void DBImpl::BackgroundCompaction(Compaction* c) {
 }
 
 Status DBImpl::RunCompaction(Compaction* c) {
-  std::unique_ptr<Compaction> owned(c);
-  VersionEdit edit;
-  Status s;
-  LevelIoStats& st = stats_.levels[c->output_level()];
   if (c->IsTrivialMove() && !c->manual()) {
+    std::unique_ptr<Compaction> owned(c);
+    VersionEdit edit;
     const FileMetaData& f = *c->inputs(0)[0];
     edit.RemoveFile(c->level(), f.number);
     edit.AddFile(c->output_level(), f);
-    s = versions_->LogAndApply(&edit, &mutex_);
+    Status s = versions_->LogAndApply(&edit, &mutex_);
     if (s.ok()) stats_.trivial_moves++;
     Log(info_log_.get(), "trivial move of table %llu to L%d: %s",
         static_cast<unsigned long long>(f.number), c->output_level(),
         s.ToString().c_str());
-  } else {
-    const SequenceNumber oldest_snapshot = OldestSnapshot();
-    Log(info_log_.get(), "compaction %s, %llu bytes", c->Describe().c_str(),
-        static_cast<unsigned long long>(c->InputBytes()));
-    CompactionJob job(c, env_, dbname_, table_options_, table_cache_.get(),
-                      oldest_snapshot,
-                      [this] { return NewOutputFileNumber(); },
-                      &shutting_down_);
-    mutex_.Unlock();
-    s = job.Run();
-    mutex_.Lock();
-    if (s.ok()) {
-      c->AddInputDeletions(&edit);
-      for (const auto& f : job.outputs()) edit.AddFile(c->output_level(), f);
-      s = versions_->LogAndApply(&edit, &mutex_);
-    }
-    for (const auto& f : job.outputs()) pending_outputs_.erase(f.number);
-    if (s.ok()) {
-      const CompactionJobStats& js = job.stats();
-      st.jobs++;
-      st.micros += js.micros;
-      st.bytes_read += js.bytes_read;
-      st.bytes_written += js.bytes_written;
-      st.files_in += c->num_input_files();
-      st.files_out += job.outputs().size();
-      st.records_in += js.input_records;
-      st.records_dropped += js.dropped_records;
-    }
-    Log(info_log_.get(), "compaction %s done: %zu outputs, %s",
-        c->Describe().c_str(), job.outputs().size(), s.ToString().c_str());
+    picker_->Release(c);
+    owned.reset();
+    if (s.ok()) InstallSuperVersion();
+    DeleteObsoleteFiles(/*at_open=*/false);
+    return s;
   }
+  const SequenceNumber oldest_snapshot = OldestSnapshot();
+  Log(info_log_.get(), "compaction %s, %llu bytes", c->Describe().c_str(),
+      static_cast<unsigned long long>(c->InputBytes()));
+  CompactionJob job(c, env_, dbname_, table_options_, table_cache_.get(),
+                    oldest_snapshot, [this] { return NewOutputFileNumber(); },
+                    &shutting_down_);
+  mutex_.Unlock();
+  Status s = job.Run();
+  mutex_.Lock();
+  if (s.ok()) return InstallCompaction(c, job.outputs(), job.stats());
+  for (const auto& f : job.outputs()) pending_outputs_.erase(f.number);
+  Log(info_log_.get(), "compaction %s failed: %s", c->Describe().c_str(),
+      s.ToString().c_str());
+  picker_->Release(c);
+  delete c;
+  return s;
+}
+
+Status DBImpl::InstallCompaction(Compaction* c,
+                                 const std::vector<FileMetaData>& outputs,
+                                 const CompactionJobStats& js) {
+  std::unique_ptr<Compaction> owned(c);
+  VersionEdit edit;
+  c->AddInputDeletions(&edit);
+  for (const auto& f : outputs) edit.AddFile(c->output_level(), f);
+  Status s = versions_->LogAndApply(&edit, &mutex_);
+  for (const auto& f : outputs) pending_outputs_.erase(f.number);
+  if (s.ok()) {
+    LevelIoStats& st = stats_.levels[c->output_level()];
+    st.jobs++;
+    st.micros += js.micros;
+    st.bytes_read += js.bytes_read;
+    st.bytes_written += js.bytes_written;
+    st.files_in += c->num_input_files();
+    st.files_out += outputs.size();
+    st.records_in += js.input_records;
+    st.records_dropped += js.dropped_records;
+  }
+  Log(info_log_.get(), "compaction %s done: %zu outputs, %s",
+      c->Describe().c_str(), outputs.size(), s.ToString().c_str());
   picker_->Release(c);
   owned.reset();  // drops the input version; inputs may become obsolete
   if (s.ok()) InstallSuperVersion();
@@ -381,11 +418,11 @@ Status DBImpl::TEST_WaitForBackgroundWork() {
   MutexLock l(&mutex_);
   while (bg_error_.ok() &&
          (running_flushes_ > 0 || running_compactions_ > 0 ||
-          running_moves_ > 0 || !imm_.empty() ||
+          running_moves_ > 0 || remote_flushes_ > 0 || !imm_.empty() ||
           (!options_.disable_auto_compactions && picker_->NeedsCompaction()))) {
     MaybeScheduleWork();
     if (running_flushes_ == 0 && running_compactions_ == 0 &&
-        running_moves_ == 0 && imm_.empty()) {
+        running_moves_ == 0 && remote_flushes_ == 0 && imm_.empty()) {
       break;  // nothing can run (e.g. every candidate conflicts)
     }
     bg_cv_.Wait();

@@ -115,6 +115,16 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     *value = pending ? "1" : "0";
     return true;
   }
+  if (in == "nodes") {
+    if (coordinator_ == nullptr) return false;
+    *value = coordinator_->DescribeNodes();
+    return true;
+  }
+  if (in == "jobs") {
+    if (job_board_ == nullptr) return false;
+    *value = JobsString();
+    return true;
+  }
   if (in == "segments") {
     if (dm_ == nullptr) return false;
     *value = DmString();
@@ -176,6 +186,49 @@ std::string DBImpl::DmString() {
              loc.addr.ToString().c_str(), loc.length / 1024.0,
              static_cast<unsigned long long>(entry.segment->header().smallest_seq),
              static_cast<unsigned long long>(entry.segment->header().largest_seq));
+    r += buf;
+  }
+  return r;
+}
+
+std::string DBImpl::JobsString() {
+  std::string r;
+  char buf[256];
+  if (coordinator_ != nullptr) {
+    const OffloadCoordinator::Stats cs = coordinator_->stats();
+    snprintf(buf, sizeof(buf),
+             "Jobs posted by this node: %llu, done %llu, retried %llu, "
+             "re-posted %llu, handed back %llu, outstanding %llu\n",
+             static_cast<unsigned long long>(cs.posted),
+             static_cast<unsigned long long>(cs.done),
+             static_cast<unsigned long long>(cs.retried),
+             static_cast<unsigned long long>(cs.reposted),
+             static_cast<unsigned long long>(cs.handed_back),
+             static_cast<unsigned long long>(cs.outstanding));
+    r += buf;
+  }
+  if (embedded_executor_ != nullptr) {
+    const JobExecutor::Stats es = embedded_executor_->stats();
+    snprintf(buf, sizeof(buf),
+             "Embedded workers (node %u): done %llu, failed %llu, revoked "
+             "%llu, running %llu\n",
+             embedded_executor_->node_id(),
+             static_cast<unsigned long long>(es.done),
+             static_cast<unsigned long long>(es.failed),
+             static_cast<unsigned long long>(es.revoked),
+             static_cast<unsigned long long>(es.running));
+    r += buf;
+  }
+  std::vector<cluster::JobView> views;
+  Status s = job_board_->List(&views);
+  if (!s.ok()) return r + "job board: " + s.ToString() + "\n";
+  for (const auto& v : views) {
+    snprintf(buf, sizeof(buf),
+             "  slot %u: %s %s, owner %u, attempt %u, executor %u%s%s\n",
+             v.slot, v.type == cluster::JobType::kFlush ? "flush" : "compaction",
+             cluster::JobStateName(v.state), v.owner, v.attempt, v.executor,
+             v.corruption.empty() ? "" : ", damaged: ",
+             v.corruption.c_str());
     r += buf;
   }
   return r;
@@ -289,6 +342,10 @@ std::string DBImpl::StatsString() {
   r += buf;
   r += ShardsString();
   if (dm_ != nullptr) r += DmString();
+  if (coordinator_ != nullptr) {
+    r += "** Jobs **\n" + JobsString() + "** Nodes **\n" +
+         coordinator_->DescribeNodes();
+  }
   snprintf(buf, sizeof(buf),
            "Block cache: %.1f / %.1f MiB; table cache: %zu open files\n",
            mib(block_cache_->TotalCharge()), mib(block_cache_->Capacity()),

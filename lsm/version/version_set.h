@@ -82,6 +82,8 @@ class VersionSet {
   VersionRef current() const { return current_; }
 
   uint64_t NewFileNumber() { return next_file_number_.fetch_add(1); }
+  // n consecutive numbers; returns the first.
+  uint64_t NewFileNumbers(uint64_t n) { return next_file_number_.fetch_add(n); }
   // Makes sure number will not be handed out again.
   void MarkFileNumberUsed(uint64_t number);
   uint64_t next_file_number() const { return next_file_number_.load(); }

@@ -149,4 +149,35 @@ TEST_F(OffloadDBTest, ReopenAfterCrashLeavesNoSegmentsBehind) {
   CheckAll(model);
 }
 
+TEST_F(OffloadDBTest, FlushesAndCompactionsRunOnEmbeddedWorkers) {
+  options_.offload = kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
+  options_.level0_file_num_compaction_trigger = 2;
+  options_.max_bytes_for_level_base = 1 << 20;
+  options_.target_file_size_base = 256 << 10;
+  options_.embedded_workers = 2;
+  Reopen();
+  std::map<std::string, std::string> model;
+  Random64 rnd(3);
+  for (int i = 0; i < 60000; i++) {
+    const std::string v = test::RandomBytes(&rnd, 80);
+    model[Key(i % 40000)] = v;
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i % 40000), v));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  std::string jobs, nodes, stats;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.jobs", &jobs));
+  ASSERT_TRUE(db_->GetProperty("o3lsm.nodes", &nodes));
+  ASSERT_TRUE(db_->GetProperty("o3lsm.stats", &stats));
+  // Jobs were executed by the worker threads, not by this node.
+  const size_t at = jobs.find("Embedded workers");
+  ASSERT_NE(std::string::npos, at) << jobs;
+  EXPECT_EQ(std::string::npos, jobs.find("done 0,", at)) << jobs;
+  EXPECT_NE(std::string::npos, nodes.find("worker")) << nodes;
+  EXPECT_NE(std::string::npos, stats.find("L1")) << stats;
+  CheckAll(model);
+  Reopen();
+  CheckAll(model);
+}
+
 }  // namespace o3lsm

@@ -1,0 +1,375 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// DBImpl's side of offloading: the DM pool, this compute node's identity in
+// it, and flushes and compactions posted as jobs for other nodes.
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "lsm/db/db_impl.h"
+#include "lsm/version/filename.h"
+
+namespace o3lsm {
+
+namespace {
+
+// Jobs in flight at once, beyond the local background slots.
+constexpr int kMaxRemoteFlushes = 16;
+constexpr int kMaxRemoteCompactions = 4;
+// Memtable segments of one shard merged into one flush job.
+constexpr size_t kMaxSegmentsPerFlush = 4;
+// Attempts (and so reserved output names) per job.
+constexpr uint32_t kJobAttempts = 4;
+
+std::string DmNodeFileName(const std::string& dbname) {
+  return dbname + "/DMNODE";
+}
+
+std::string AbsolutePath(const std::string& path) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf) != nullptr) return buf;
+  return path;
+}
+
+JobFile ToJobFile(const FileMetaData& f) {
+  return JobFile{f.number, f.file_size, f.smallest.Encode().ToString(),
+                 f.largest.Encode().ToString()};
+}
+
+}  // namespace
+
+bool DBImpl::OffloadFlushes() const {
+  return (options_.offload & kOffloadFlush) != 0 && coordinator_ != nullptr &&
+         dm_->available() && !coordinator_->evicted();
+}
+
+bool DBImpl::OffloadCompactions() const {
+  return (options_.offload & kOffloadCompaction) != 0 &&
+         coordinator_ != nullptr && dm_->available() &&
+         !coordinator_->evicted();
+}
+
+Status DBImpl::OpenDm() {
+  if (options_.offload == 0) return Status::OK();
+  dm_budget_ = options_.dm_write_buffer_budget != 0
+                   ? options_.dm_write_buffer_budget
+                   : 8 * static_cast<uint64_t>(options_.write_buffer_size);
+  db_path_ = AbsolutePath(dbname_);
+  fabric::FabricOptions fo;
+  fo.info_log = info_log_;
+  if (options_.dm_pool.empty()) {
+    // Embedded mode: the pool lives in this process; segments of the
+    // budget plus room for the allocator's rounding.
+    fo.uri = "emulated:";
+    fo.create_if_missing = true;
+    fo.size = dm_budget_ + dm_budget_ / 4 + (64 << 20);
+    dm_embedded_ = true;
+  } else {
+    fo.uri = options_.dm_pool;
+  }
+  std::unique_ptr<fabric::Fabric> fabric;
+  Status s = fabric::OpenFabric(fo, &fabric);
+  if (!s.ok()) {
+    if (s.retryable() || s.IsIOError() || s.IsNotFound()) {
+      // The memory node is not there: run monolithic rather than not at
+      // all; the WAL keeps every write durable either way.
+      Log(info_log_.get(), "DM pool %s unavailable, running without "
+          "offloading: %s", fo.uri.c_str(), s.ToString().c_str());
+      return Status::OK();
+    }
+    return s;  // a malformed URI or a damaged pool is the caller's to fix
+  }
+  s = cluster::JobBoard::EnsureFormatted(fabric.get());
+  if (s.ok()) s = cluster::JobBoard::Open(fabric.get(), &job_board_);
+  if (s.ok()) s = cluster::NodeTable::EnsureFormatted(fabric.get());
+  if (s.ok()) s = cluster::NodeTable::Open(fabric.get(), &node_table_);
+  if (!s.ok()) return s;
+
+  // A previous incarnation of this database (a crash) may have left a node
+  // slot, segments and jobs in the pool. We hold the database's lock, so it
+  // is dead: evict it at once (no liveness timeout to wait for).
+  uint16_t stale_node = 0;
+  std::string identity;
+  if (!dm_embedded_ &&
+      ReadFileToString(env_, DmNodeFileName(dbname_), &identity).ok()) {
+    unsigned long long cluster = 0, node = 0, incarnation = 0;
+    if (sscanf(identity.c_str(), "o3lsm-dm-node 1 %llu %llu %llu", &cluster,
+               &node, &incarnation) == 3 &&
+        cluster == fabric->cluster_id() &&
+        node_table_->Evict(static_cast<uint16_t>(node), incarnation).ok()) {
+      stale_node = static_cast<uint16_t>(node);
+    }
+  }
+  char name[96];
+  snprintf(name, sizeof(name), "db:%d", static_cast<int>(getpid()));
+  s = node_table_->Register(cluster::NodeRole::kCompute, name, 0,
+                            &dm_registration_);
+  if (!s.ok()) return s;
+  if (!dm_embedded_) {
+    char line[128];
+    snprintf(line, sizeof(line), "o3lsm-dm-node 1 %llu %u %llu\n",
+             static_cast<unsigned long long>(fabric->cluster_id()),
+             dm_registration_.node,
+             static_cast<unsigned long long>(dm_registration_.incarnation));
+    s = WriteStringToFile(env_, line, DmNodeFileName(dbname_), true);
+    if (!s.ok()) return s;
+  }
+  std::unique_ptr<fabric::DmAllocator> allocator;
+  s = fabric::DmAllocator::Open(fabric.get(), dm_registration_.node,
+                                &allocator);
+  if (!s.ok()) return s;
+  // Segments left behind are garbage: the WAL replay rebuilds their data.
+  uint64_t chunks = 0, more = 0;
+  s = allocator->ReclaimPredecessors(&chunks);
+  if (s.ok() && stale_node != 0 && stale_node != dm_registration_.node) {
+    s = allocator->ReclaimOwner(stale_node, &more);
+  }
+  if (s.ok() && stale_node != 0) {
+    uint32_t jobs = 0;
+    s = job_board_->ReleaseStale(stale_node, &jobs);
+  }
+  if (!s.ok()) return s;
+  Log(info_log_.get(), "DM pool %s (%s): node %u, budget %llu bytes, "
+      "reclaimed %llu chunks of dead incarnations",
+      fo.uri.c_str(), fabric->Describe().c_str(), dm_registration_.node,
+      static_cast<unsigned long long>(dm_budget_),
+      static_cast<unsigned long long>(chunks + more));
+  dm_ = std::make_shared<DmContext>(std::move(fabric), std::move(allocator));
+
+  if ((options_.offload & (kOffloadFlush | kOffloadCompaction)) != 0) {
+    OffloadCoordinatorOptions co;
+    co.self = dm_registration_;
+    co.info_log = info_log_;
+    coordinator_ = std::make_unique<OffloadCoordinator>(
+        dm_->fabric(), job_board_.get(), node_table_.get(), co);
+    if (dm_embedded_ && options_.embedded_workers > 0) {
+      // Embedded mode: the worker role runs as threads of this process.
+      JobExecutorOptions eo;
+      eo.name = std::string(name) + "/worker";
+      eo.threads = options_.embedded_workers;
+      eo.env = env_;
+      eo.info_log = info_log_;
+      embedded_executor_ = std::make_unique<JobExecutor>(
+          dm_->fabric(), job_board_.get(), node_table_.get(), eo);
+      s = embedded_executor_->Start();
+      if (!s.ok()) return s;
+    }
+    coordinator_->Start();
+  }
+  return Status::OK();
+}
+
+void DBImpl::CloseDm() {
+  if (coordinator_ != nullptr) coordinator_->Stop();
+  if (embedded_executor_ != nullptr) embedded_executor_->Stop();
+  if (node_table_ != nullptr && dm_registration_.node != 0 && dm_ != nullptr &&
+      dm_->available()) {
+    node_table_->Deregister(dm_registration_).PermitUncheckedError();
+  }
+}
+
+void DBImpl::ScheduleRemoteFlushes() {
+  if (!OffloadFlushes() || !coordinator_->HaveExecutors()) return;
+  for (size_t i = 0; i < imm_.size() && remote_flushes_ < kMaxRemoteFlushes;
+       i++) {
+    ImmEntry& first = imm_[i];
+    if (first.where != ImmEntry::Where::kInDM ||
+        first.state != ImmEntry::State::kPending || first.local_only) {
+      continue;
+    }
+    // Merge the shard's later segments waiting in DM into the same job:
+    // fewer, larger L0 files.
+    std::vector<ImmEntry*> group{&first};
+    for (size_t j = i + 1; j < imm_.size() && group.size() < kMaxSegmentsPerFlush;
+         j++) {
+      ImmEntry& e = imm_[j];
+      if (e.shard == first.shard &&
+          e.router_generation == first.router_generation &&
+          e.where == ImmEntry::Where::kInDM &&
+          e.state == ImmEntry::State::kPending && !e.local_only) {
+        group.push_back(&e);
+      }
+    }
+    FlushJobSpec spec;
+    spec.db_path = db_path_;
+    spec.table = JobTableSettings::From(table_options_);
+    spec.oldest_snapshot = OldestSnapshot();
+    spec.max_attempts = kJobAttempts;
+    spec.file_number_base = versions_->NewFileNumbers(kJobAttempts);
+    std::vector<uint64_t> ids;
+    for (ImmEntry* e : group) {
+      spec.segments.push_back(e->segment->location());
+      ids.push_back(e->id);
+    }
+    std::string payload;
+    spec.EncodeTo(&payload);
+    const uint64_t base = spec.file_number_base;
+    Status s = coordinator_->Submit(
+        cluster::JobType::kFlush, payload, kJobAttempts,
+        [this, ids, base](const Status& st, const JobResult& r) {
+          OnRemoteFlushDone(ids, base, kJobAttempts, st, r);
+        });
+    if (!s.ok()) return;  // the board is full: flush locally for now
+    for (uint32_t k = 0; k < kJobAttempts; k++) pending_outputs_.insert(base + k);
+    for (ImmEntry* e : group) {
+      e->state = ImmEntry::State::kFlushing;
+      e->remote = true;
+    }
+    remote_flushes_++;
+  }
+}
+
+void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
+                               uint32_t attempts, const Status& s,
+                               const JobResult& result) {
+  MutexLock l(&mutex_);
+  remote_flushes_--;
+  RemoveUnusedOutputs(base, attempts,
+                      s.ok() ? result.outputs : std::vector<FileMetaData>());
+  if (s.ok() && result.outputs.size() > 1) {
+    RecordBackgroundError(Status::Corruption("flush job", "more than one output"));
+  }
+  for (size_t k = 0; k < ids.size(); k++) {
+    ImmEntry* e = FindImm(ids[k]);
+    if (e == nullptr) continue;
+    e->remote = false;
+    if (s.ok()) {
+      // One L0 file for the group: the oldest memtable carries it, the
+      // others are installed with it (they are newer, so the ordering rule
+      // keeps them from going in before it).
+      e->state = ImmEntry::State::kFlushed;
+      e->result = FileMetaData();
+      if (k == 0 && !result.outputs.empty()) e->result = result.outputs[0];
+    } else {
+      e->state = ImmEntry::State::kPending;
+      e->local_only = true;
+    }
+  }
+  if (s.ok()) {
+    LevelIoStats& st = stats_.levels[0];
+    st.jobs++;
+    st.micros += result.micros;
+    st.bytes_read += result.bytes_read;
+    st.bytes_written += result.bytes_written;
+    st.files_out += result.outputs.size();
+    st.records_in += result.records_in;
+    st.records_dropped += result.records_dropped;
+    Log(info_log_.get(), "remote flush of %zu memtables: table %llu, %llu "
+        "bytes", ids.size(),
+        static_cast<unsigned long long>(
+            result.outputs.empty() ? 0 : result.outputs[0].number),
+        static_cast<unsigned long long>(result.bytes_written));
+    InstallFlushResults();
+  } else {
+    Log(info_log_.get(), "remote flush of %zu memtables handed back (%s): "
+        "flushing here", ids.size(), s.ToString().c_str());
+  }
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
+  if (!OffloadCompactions() || c->IsTrivialMove() ||
+      remote_compactions_ >= kMaxRemoteCompactions ||
+      !coordinator_->HaveExecutors()) {
+    return false;
+  }
+  CompactionJobSpec spec;
+  spec.db_path = db_path_;
+  spec.table = JobTableSettings::From(table_options_);
+  spec.oldest_snapshot = OldestSnapshot();
+  spec.level = c->level();
+  spec.output_level = c->output_level();
+  spec.max_output_file_size = c->max_output_file_size();
+  for (int which = 0; which < 2; which++) {
+    for (const auto& f : c->inputs(which)) {
+      spec.inputs[which].push_back(ToJobFile(*f));
+    }
+  }
+  const Version& v = *c->input_version();
+  Slice lo(c->smallest_user_key()), hi(c->largest_user_key());
+  for (int level = c->output_level() + 1; level < v.num_levels(); level++) {
+    std::vector<JobFile> files;
+    for (const auto& f : v.GetOverlappingInputs(level, &lo, &hi)) {
+      files.push_back(ToJobFile(*f));
+    }
+    spec.deeper.push_back(std::move(files));
+  }
+  for (const auto& f : c->grandparents()) {
+    spec.grandparents.push_back(ToJobFile(*f));
+  }
+  // Enough names for the outputs size and grandparent cuts can produce.
+  spec.outputs_per_attempt = static_cast<uint32_t>(
+      c->InputBytes() / c->max_output_file_size() + c->grandparents().size() +
+      4);
+  spec.max_attempts = kJobAttempts;
+  const uint64_t count =
+      static_cast<uint64_t>(spec.outputs_per_attempt) * kJobAttempts;
+  spec.file_number_base = versions_->NewFileNumbers(count);
+  std::string payload;
+  spec.EncodeTo(&payload);
+  const uint64_t base = spec.file_number_base;
+  Status s = coordinator_->Submit(
+      cluster::JobType::kCompaction, payload, kJobAttempts,
+      [this, c, base, count](const Status& st, const JobResult& r) {
+        OnRemoteCompactionDone(c, base, count, st, r);
+      });
+  if (!s.ok()) return false;
+  for (uint64_t k = 0; k < count; k++) pending_outputs_.insert(base + k);
+  remote_compactions_++;
+  Log(info_log_.get(), "compaction %s posted as a job, %llu bytes",
+      c->Describe().c_str(), static_cast<unsigned long long>(c->InputBytes()));
+  return true;
+}
+
+void DBImpl::OnRemoteCompactionDone(Compaction* c, uint64_t base,
+                                    uint64_t count, const Status& s,
+                                    const JobResult& result) {
+  MutexLock l(&mutex_);
+  remote_compactions_--;
+  RemoveUnusedOutputs(base, count,
+                      s.ok() ? result.outputs : std::vector<FileMetaData>());
+  if (s.ok()) {
+    CompactionJobStats js;
+    js.micros = result.micros;
+    js.input_records = result.records_in;
+    js.dropped_records = result.records_dropped;
+    js.bytes_read = result.bytes_read;
+    js.bytes_written = result.bytes_written;
+    Status is = InstallCompaction(c, result.outputs, js);
+    if (!is.ok()) RecordBackgroundError(is);
+    running_compactions_--;
+  } else if (shutting_down_.load()) {
+    picker_->Release(c);
+    delete c;
+    running_compactions_--;
+  } else {
+    // Run it here instead; it keeps its inputs and its slot.
+    Log(info_log_.get(), "remote compaction %s handed back (%s): running "
+        "it here", c->Describe().c_str(), s.ToString().c_str());
+    scheduler_->Schedule(JobKind::kCompaction,
+                         [this, c] { BackgroundCompaction(c); });
+  }
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+void DBImpl::RemoveUnusedOutputs(uint64_t base, uint64_t count,
+                                 const std::vector<FileMetaData>& keep) {
+  std::vector<std::string> doomed;
+  for (uint64_t n = base; n < base + count; n++) {
+    bool kept = false;
+    for (const auto& f : keep) kept = kept || f.number == n;
+    if (kept) continue;
+    pending_outputs_.erase(n);
+    const std::string fname = TableFileName(dbname_, n);
+    if (env_->FileExists(fname)) doomed.push_back(fname);
+  }
+  // Outputs of attempts that were not accepted (a revoked executor's, or a
+  // failed one's).
+  for (const auto& f : doomed) env_->RemoveFile(f).PermitUncheckedError();
+}
+
+}  // namespace o3lsm

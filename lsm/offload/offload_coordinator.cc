@@ -1,0 +1,272 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/offload/offload_coordinator.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace o3lsm {
+
+namespace {
+
+uint64_t NowMicros() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+uint64_t KeyOf(const cluster::JobTicket& t) {
+  return (static_cast<uint64_t>(t.slot) << 32) | t.serial;
+}
+
+// Roles that execute jobs.
+constexpr uint32_t kExecutorRoles =
+    cluster::NodeRoleBit(cluster::NodeRole::kWorker) |
+    cluster::NodeRoleBit(cluster::NodeRole::kMemory) |
+    cluster::NodeRoleBit(cluster::NodeRole::kCompute);
+
+// How often the node table is read.
+constexpr uint64_t kRefreshMicros = 100000;
+
+}  // namespace
+
+OffloadCoordinator::OffloadCoordinator(fabric::Fabric* fabric,
+                                       cluster::JobBoard* board,
+                                       cluster::NodeTable* nodes,
+                                       OffloadCoordinatorOptions options)
+    : fabric_(fabric),
+      board_(board),
+      nodes_(nodes),
+      options_(std::move(options)),
+      cv_(&mu_),
+      liveness_(options_.liveness_timeout),
+      leases_(options_.lease_timeout) {}
+
+OffloadCoordinator::~OffloadCoordinator() { Stop(); }
+
+void OffloadCoordinator::Start() {
+  {
+    MutexLock l(&mu_);
+    RefreshNodes();
+  }
+  watcher_ = std::thread([this] { WatchLoop(); });
+}
+
+void OffloadCoordinator::Stop() {
+  if (stop_.exchange(true)) return;
+  {
+    MutexLock l(&mu_);
+    cv_.SignalAll();
+  }
+  if (watcher_.joinable()) watcher_.join();
+  // Hand back what is still out, so callers do not wait forever.
+  std::vector<Callback> pending;
+  {
+    MutexLock l(&mu_);
+    for (auto& [key, job] : jobs_) {
+      board_->Cancel(job.ticket).PermitUncheckedError();
+      pending.push_back(std::move(job.done));
+    }
+    jobs_.clear();
+  }
+  for (auto& done : pending) {
+    done(Status::Aborted("offloaded job", "coordinator stopped"), JobResult());
+  }
+}
+
+void OffloadCoordinator::RefreshNodes() {
+  if (options_.self.node != 0 && !evicted_.load()) {
+    cluster::NodeLoad load;  // the compute node executes nothing itself
+    if (nodes_->Publish(options_.self, load).IsAborted()) {
+      evicted_.store(true);
+      Log(options_.info_log.get(), "offload: this compute node (node %u) was "
+          "evicted from the node table; DM is no longer used",
+          options_.self.node);
+    }
+  }
+  std::vector<cluster::NodeInfo> snapshot;
+  if (nodes_->Snapshot(&snapshot).ok()) {
+    liveness_.Update(snapshot, cluster::LivenessTracker::Clock::now());
+    nodes_seen_ = std::move(snapshot);
+  }
+  last_refresh_micros_ = NowMicros();
+}
+
+bool OffloadCoordinator::HaveExecutors() const {
+  MutexLock l(&mu_);
+  return HaveExecutorsLocked();
+}
+
+bool OffloadCoordinator::HaveExecutorsLocked() const {
+  for (const auto& n : nodes_seen_) {
+    if (n.node != options_.self.node && liveness_.Alive(n.node) &&
+        n.registered_capacity > 0 &&
+        (kExecutorRoles & cluster::NodeRoleBit(n.role)) != 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+uint16_t OffloadCoordinator::PickExecutor(uint16_t exclude) {
+  uint16_t node = liveness_.PickLeastLoaded(kExecutorRoles, exclude);
+  if (node == options_.self.node) node = 0;
+  if (node != 0) liveness_.NoteOffered(node);
+  return node;  // 0: anyone may take it
+}
+
+Status OffloadCoordinator::Submit(cluster::JobType type,
+                                  const std::string& payload,
+                                  uint32_t max_attempts, Callback done) {
+  MutexLock l(&mu_);
+  if (stop_.load()) return Status::Aborted("offload", "coordinator stopped");
+  Job job;
+  job.type = type;
+  job.max_attempts = max_attempts;
+  job.done = std::move(done);
+  job.posted_micros = NowMicros();
+  Status s = board_->Post(options_.self.node, type, payload,
+                          PickExecutor(options_.self.node), &job.ticket);
+  if (!s.ok()) return s;
+  stats_.posted++;
+  jobs_.emplace(KeyOf(job.ticket), std::move(job));
+  cv_.SignalAll();
+  return Status::OK();
+}
+
+bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
+  cluster::JobView view;
+  Status s = board_->Inspect(job->ticket, &view);
+  if (!s.ok()) {
+    if (s.retryable()) return false;  // a transient fabric error: look again
+    *status = s;  // the slot is damaged or gone
+    return true;
+  }
+  const auto now = cluster::LeaseWatch::Clock::now();
+  switch (view.state) {
+    case cluster::JobState::kDone:
+    case cluster::JobState::kFailed: {
+      bool success = false;
+      std::string payload;
+      s = board_->ReadResult(job->ticket, &success, &payload);
+      if (s.ok() && success) s = result->DecodeFrom(payload);
+      if (s.ok() && success) {
+        *status = Status::OK();
+        stats_.done++;
+        return true;
+      }
+      // A failure, or a result that does not validate (a revoked
+      // executor's late write): try again, elsewhere if possible.
+      const std::string why = s.ok() ? payload : s.ToString();
+      if (view.attempt < job->max_attempts &&
+          board_->Retry(&job->ticket, PickExecutor(view.executor)).ok()) {
+        stats_.retried++;
+        job->posted_micros = NowMicros();
+        Log(options_.info_log.get(), "offload: job in slot %u failed on node "
+            "%u (%s); attempt %u", job->ticket.slot, view.executor,
+            why.c_str(), job->ticket.attempt);
+        return false;
+      }
+      *status = Status::Aborted("offloaded job", why);
+      return true;
+    }
+    case cluster::JobState::kClaimed:
+      if (leases_.Expired(view, now)) {
+        if (view.attempt < job->max_attempts &&
+            board_->Repost(&job->ticket, PickExecutor(view.executor)).ok()) {
+          stats_.reposted++;
+          job->posted_micros = NowMicros();
+          Log(options_.info_log.get(), "offload: node %u stopped heartbeating "
+              "job in slot %u; re-posted as attempt %u", view.executor,
+              job->ticket.slot, job->ticket.attempt);
+          return false;
+        }
+        if (view.attempt >= job->max_attempts &&
+            board_->Cancel(job->ticket).ok()) {
+          *status = Status::TimedOut("offloaded job", "attempts exhausted");
+          return true;
+        }
+      }
+      return false;
+    case cluster::JobState::kPosted: {
+      const bool nobody = !HaveExecutorsLocked();
+      const uint64_t waited = NowMicros() - job->posted_micros;
+      if (nobody || waited > static_cast<uint64_t>(
+                                 options_.unclaimed_timeout.count()) * 1000) {
+        if (board_->Cancel(job->ticket).ok()) {
+          *status = Status::Unavailable(
+              "offloaded job", nobody ? "no live executor" : "not claimed in time");
+          return true;
+        }
+      }
+      return false;
+    }
+    default:
+      *status = Status::Corruption("offloaded job", "unexpected slot state");
+      return true;
+  }
+}
+
+void OffloadCoordinator::WatchLoop() {
+  uint64_t seen = 0;
+  while (!stop_.load()) {
+    // Completions ring the board's doorbell; leases and unclaimed jobs are
+    // checked at least every 20 ms.
+    board_->WaitForCompletion(&seen, std::chrono::milliseconds(20))
+        .PermitUncheckedError();
+    std::vector<std::pair<Callback, std::pair<Status, JobResult>>> finished;
+    {
+      MutexLock l(&mu_);
+      if (NowMicros() - last_refresh_micros_ >= kRefreshMicros) RefreshNodes();
+      for (auto it = jobs_.begin(); it != jobs_.end();) {
+        Status status;
+        JobResult result;
+        if (Check(&it->second, &status, &result)) {
+          board_->Release(it->second.ticket).PermitUncheckedError();
+          leases_.Forget(it->second.ticket);
+          if (!status.ok()) stats_.handed_back++;
+          finished.push_back({std::move(it->second.done),
+                              {std::move(status), std::move(result)}});
+          it = jobs_.erase(it);
+        } else if (KeyOf(it->second.ticket) != it->first) {
+          // Retry/Repost moved to a new serial: re-key.
+          Job moved = std::move(it->second);
+          it = jobs_.erase(it);
+          jobs_.emplace(KeyOf(moved.ticket), std::move(moved));
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto& [done, outcome] : finished) done(outcome.first, outcome.second);
+  }
+}
+
+OffloadCoordinator::Stats OffloadCoordinator::stats() const {
+  MutexLock l(&mu_);
+  Stats s = stats_;
+  s.outstanding = jobs_.size();
+  return s;
+}
+
+std::string OffloadCoordinator::DescribeNodes() const {
+  MutexLock l(&mu_);
+  std::string r;
+  char buf[320];
+  for (const auto& n : nodes_seen_) {
+    if (n.state == cluster::NodeState::kFree) continue;
+    snprintf(buf, sizeof(buf),
+             "node %u: %-7s %-24s %s  jobs %u/%u  cpu %.1f%%  io %.1f MiB/s  "
+             "done %" PRIu64 "%s\n",
+             n.node, cluster::NodeRoleName(n.role), n.name.c_str(),
+             liveness_.Alive(n.node) ? "alive" : "DEAD ", n.load.running_jobs,
+             n.load.capacity, n.load.cpu_percent_x100 / 100.0,
+             n.load.io_bytes_per_sec / 1048576.0, n.load.jobs_done,
+             n.node == options_.self.node ? "  (this compute node)" : "");
+    r += buf;
+  }
+  return r;
+}
+
+}  // namespace o3lsm
