@@ -8,6 +8,8 @@ namespace o3lsm::cli {
 
 namespace {
 
+bool IsBlank(char c) { return isspace(static_cast<unsigned char>(c)) != 0; }
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -15,27 +17,110 @@ int HexValue(char c) {
   return -1;
 }
 
-Status ColumnError(size_t column, const char* what) {
-  return Status::InvalidArgument("column " + std::to_string(column + 1), what);
+Status ColumnError(const char* what, size_t index) {
+  return Status::InvalidArgument(std::string(what) + " at column " +
+                                 std::to_string(index + 1));
+}
+
+bool HasContent(const std::string& s) {
+  for (char c : s) {
+    if (!IsBlank(c)) return true;
+  }
+  return false;
+}
+
+// Decodes the escape at line[*i] (a backslash inside double quotes) onto
+// *word and moves *i past it.
+Status DecodeEscape(std::string_view line, size_t* i, std::string* word) {
+  const size_t at = *i;
+  if (at + 1 >= line.size()) return ColumnError("backslash at end of line", at);
+  const char e = line[at + 1];
+  switch (e) {
+    case 'n':
+      word->push_back('\n');
+      break;
+    case 't':
+      word->push_back('\t');
+      break;
+    case 'r':
+      word->push_back('\r');
+      break;
+    case '0':
+      word->push_back('\0');
+      break;
+    case '\\':
+    case '"':
+      word->push_back(e);
+      break;
+    case 'x': {
+      const int hi = at + 2 < line.size() ? HexValue(line[at + 2]) : -1;
+      const int lo = at + 3 < line.size() ? HexValue(line[at + 3]) : -1;
+      if (hi < 0 || lo < 0) {
+        return ColumnError("bad \\x escape (want \\xHH)", at);
+      }
+      word->push_back(static_cast<char>(hi * 16 + lo));
+      *i = at + 4;
+      return Status::OK();
+    }
+    default:
+      return ColumnError("unknown escape", at);
+  }
+  *i = at + 2;
+  return Status::OK();
 }
 
 }  // namespace
 
-Status SplitCommandLine(const std::string& line,
+std::vector<std::string> SplitStatements(std::string_view text) {
+  std::vector<std::string> statements;
+  std::string current;
+  auto finish = [&] {
+    if (HasContent(current)) statements.push_back(current);
+    current.clear();
+  };
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const char c = text[i];
+    if (c == ';' || c == '\n') {
+      finish();
+      i++;
+    } else if (c == '#' && (current.empty() || IsBlank(current.back()))) {
+      while (i < n && text[i] != '\n') i++;
+    } else if (c == '\'' || c == '"') {
+      // Copy the quoted part verbatim; SplitCommandLine decodes it.
+      current.push_back(c);
+      i++;
+      while (i < n && text[i] != c) {
+        if (c == '"' && text[i] == '\\' && i + 1 < n)
+          current.push_back(text[i++]);
+        current.push_back(text[i++]);
+      }
+      if (i < n) current.push_back(text[i++]);
+    } else {
+      current.push_back(c);
+      i++;
+    }
+  }
+  finish();
+  return statements;
+}
+
+Status SplitCommandLine(std::string_view line,
                         std::vector<std::string>* words) {
   words->clear();
   size_t i = 0;
   const size_t n = line.size();
   while (true) {
-    while (i < n && isspace(static_cast<unsigned char>(line[i]))) i++;
+    while (i < n && IsBlank(line[i])) i++;
     if (i >= n || line[i] == '#') return Status::OK();
     std::string word;
-    while (i < n && !isspace(static_cast<unsigned char>(line[i]))) {
+    while (i < n && !IsBlank(line[i])) {
       const char c = line[i];
       if (c == '\'') {
         const size_t start = i++;
         while (i < n && line[i] != '\'') word.push_back(line[i++]);
-        if (i >= n) return ColumnError(start, "unterminated ' quote");
+        if (i >= n) return ColumnError("unterminated ' quote", start);
         i++;
       } else if (c == '"') {
         const size_t start = i++;
@@ -44,26 +129,10 @@ Status SplitCommandLine(const std::string& line,
             word.push_back(line[i++]);
             continue;
           }
-          if (i + 1 >= n) return ColumnError(i, "backslash at end of line");
-          const char e = line[i + 1];
-          switch (e) {
-            case 'n': word.push_back('\n'); i += 2; break;
-            case 't': word.push_back('\t'); i += 2; break;
-            case '0': word.push_back('\0'); i += 2; break;
-            case '\\': case '"': word.push_back(e); i += 2; break;
-            case 'x': {
-              const int hi = i + 2 < n ? HexValue(line[i + 2]) : -1;
-              const int lo = i + 3 < n ? HexValue(line[i + 3]) : -1;
-              if (hi < 0 || lo < 0) return ColumnError(i, "bad \\x escape");
-              word.push_back(static_cast<char>(hi * 16 + lo));
-              i += 4;
-              break;
-            }
-            default:
-              return ColumnError(i, "unknown escape");
-          }
+          Status s = DecodeEscape(line, &i, &word);
+          if (!s.ok()) return s;
         }
-        if (i >= n) return ColumnError(start, "unterminated \" quote");
+        if (i >= n) return ColumnError("unterminated \" quote", start);
         i++;
       } else {
         word.push_back(c);

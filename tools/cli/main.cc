@@ -1,151 +1,108 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
-// o3lsm-cli: a shell over an o3lsm database. Reads commands from standard
-// input, one per line:
-//   put KEY VALUE | get KEY | delete KEY | scan [FROM] [TO] | flush |
-//   compact [FROM] [TO] | stats | help | quit
-// With no --db it opens the embedded default database ./o3lsm-data.
-// The exit status is 0 if every command succeeded, 1 otherwise.
+// o3lsm-cli: the interactive shell over an o3lsm database, and the sst and
+// manifest tools. cli_flags.h has the command line, docs/cli.md the guide.
+// This file picks the input (terminal, pipe, -c, script) and wires the
+// pieces together.
 
+#include <cerrno>
+#include <clocale>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
-#include <cstdio>
-#include <iostream>
-#include <string>
-
-#include "o3lsm/db.h"
-#include "tools/cli/command_line.h"
+#include "tools/cli/cli_flags.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/completion.h"
+#include "tools/cli/console.h"
+#include "tools/cli/interrupt.h"
+#include "tools/cli/line_editor.h"
+#include "tools/cli/line_source.h"
+#include "tools/cli/session.h"
+#include "tools/cli/shell_loop.h"
 
 namespace o3lsm::cli {
 namespace {
 
-constexpr const char* kHelp =
-    "commands:\n"
-    "  put KEY VALUE        store VALUE under KEY\n"
-    "  get KEY              print KEY's value\n"
-    "  delete KEY           erase KEY\n"
-    "  scan [FROM] [TO]     print keys in [FROM, TO) with their values\n"
-    "  flush                write the memtable to an SST file\n"
-    "  compact [FROM] [TO]  compact the key range (all by default)\n"
-    "  stats                print engine statistics\n"
-    "  help                 this text\n"
-    "  quit                 leave (also end of input)\n"
-    "Quote words with blanks: put \"my key\" 'my value'.\n";
-
-class Shell {
- public:
-  explicit Shell(DB* db) : db_(db) {}
-
-  // Runs one command line. Returns false when the shell should stop.
-  bool Execute(const std::string& line, bool* ok) {
-    std::vector<std::string> w;
-    Status s = SplitCommandLine(line, &w);
-    if (!s.ok()) {
-      Fail(s.ToString());
-      *ok = false;
-      return true;
-    }
-    if (w.empty()) return true;
-    const std::string& cmd = w[0];
-    if (cmd == "quit" || cmd == "exit") return false;
-    if (cmd == "help") {
-      fputs(kHelp, stdout);
-    } else if (cmd == "put" && w.size() == 3) {
-      s = db_->Put(WriteOptions(), w[1], w[2]);
-    } else if (cmd == "get" && w.size() == 2) {
-      std::string value;
-      s = db_->Get(ReadOptions(), w[1], &value);
-      if (s.ok()) printf("%s\n", value.c_str());
-      if (s.IsNotFound()) s = Status::NotFound("key '" + w[1] + "'");
-    } else if (cmd == "delete" && w.size() == 2) {
-      s = db_->Delete(WriteOptions(), w[1]);
-    } else if (cmd == "scan" && w.size() <= 3) {
-      auto it = db_->NewIterator(ReadOptions());
-      if (w.size() >= 2) {
-        it->Seek(w[1]);
-      } else {
-        it->SeekToFirst();
-      }
-      for (; it->Valid(); it->Next()) {
-        if (w.size() == 3 && it->key().compare(w[2]) >= 0) break;
-        printf("%s ==> %s\n", it->key().ToString().c_str(),
-               it->value().ToString().c_str());
-      }
-      s = it->status();
-    } else if (cmd == "flush" && w.size() == 1) {
-      s = db_->Flush(FlushOptions());
-    } else if (cmd == "compact" && w.size() <= 3) {
-      Slice from = w.size() >= 2 ? Slice(w[1]) : Slice();
-      Slice to = w.size() >= 3 ? Slice(w[2]) : Slice();
-      s = db_->CompactRange(w.size() >= 2 ? &from : nullptr,
-                            w.size() >= 3 ? &to : nullptr);
-    } else if (cmd == "stats" && w.size() == 1) {
-      std::string stats;
-      db_->GetProperty("o3lsm.stats", &stats);
-      fputs(stats.c_str(), stdout);
-    } else {
-      Fail("unknown command or wrong arguments: '" + line +
-           "' (try 'help')");
-      *ok = false;
-      return true;
-    }
-    if (!s.ok()) {
-      Fail(s.ToString());
-      *ok = false;
-    }
-    return true;
-  }
-
- private:
-  static void Fail(const std::string& msg) {
-    fflush(stdout);
-    fprintf(stderr, "error: %s\n", msg.c_str());
-  }
-
-  DB* const db_;
-};
+// The tool mode: one sst or manifest command, no database opened.
+int RunTool(const CliFlags& flags, StdioConsole* console) {
+  Session session(console, flags.session);
+  const bool ok = session.ExecuteWords(flags.tool_words);
+  console->Flush();
+  return ok ? kExitOk : kExitFailed;
+}
 
 int Main(int argc, char** argv) {
-  CLI::App app{"o3lsm-cli: a shell over an o3lsm database"};
-  std::string db_path = "./o3lsm-data";
-  app.add_option("--db", db_path, "database directory (created if missing)")
-      ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  CliFlags flags;
+  const int parsed = ParseCliFlags(argc, argv, &flags);
+  if (parsed >= 0) return parsed;
 
-  Options options;
-  options.create_if_missing = true;
-  std::unique_ptr<DB> db;
-  Status s = DB::Open(options, db_path, &db);
+  StdioConsole console(stdout, stderr);
+  Status s = AttachMemoryPool(flags.session, &flags.session.options);
   if (!s.ok()) {
-    fprintf(stderr, "error: cannot open %s: %s\n", db_path.c_str(),
-            s.ToString().c_str());
-    return 1;
+    console.Error(s.message());  // a usage error: the message says it all
+    return kExitUsage;
   }
-  const bool interactive = isatty(STDIN_FILENO);
-  if (interactive) {
-    printf("o3lsm-cli on %s — 'help' lists commands, 'quit' leaves.\n",
-           db_path.c_str());
-  }
-  Shell shell(db.get());
-  bool all_ok = true;
-  std::string line;
-  while (true) {
-    if (interactive) {
-      printf("o3lsm> ");
-      fflush(stdout);
+  if (!flags.tool_words.empty()) return RunTool(flags, &console);
+
+  // Pick the input. Only a terminal on both ends gets prompts, the banner
+  // and line editing; a pipe gets results and errors only.
+  std::unique_ptr<FILE, int (*)(FILE*)> script(nullptr, fclose);
+  std::unique_ptr<LineSource> source;
+  bool interactive = false;
+  if (!flags.command.empty()) {
+    source = std::make_unique<TextLineSource>(flags.command);
+  } else if (!flags.script.empty()) {
+    script.reset(fopen(flags.script.c_str(), "r"));
+    if (script == nullptr) {
+      console.Error("cannot read script " + flags.script + ": " +
+                    strerror(errno));
+      return kExitFailed;
     }
-    if (!std::getline(std::cin, line)) break;
-    if (!shell.Execute(line, &all_ok)) break;
-    fflush(stdout);
+    source = std::make_unique<StreamLineSource>(script.get(), flags.script);
+  } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+    interactive = true;
+    // Lets the editor read multibyte (UTF-8) input; the rest of the shell
+    // treats bytes as bytes.
+    setlocale(LC_CTYPE, "");
+    const CommandRegistry& registry = BuiltinCommands();
+    source = std::make_unique<EditorLineSource>(std::make_unique<LineEditor>(
+        "o3lsm-cli", stdin, stdout, DefaultHistoryFile(),
+        [&registry](std::string_view before_cursor) {
+          return Complete(before_cursor, registry);
+        }));
+  } else {
+    source = std::make_unique<StreamLineSource>(stdin, "");
   }
-  s = db->Close();
+
+  Session session(&console, flags.session);
+  s = session.Open();
+  bool all_ok = s.ok();
   if (!s.ok()) {
-    fprintf(stderr, "error: closing %s: %s\n", db_path.c_str(),
-            s.ToString().c_str());
-    all_ok = false;
+    console.Error(ErrorText(s));
+    // A script or pipe would only fail command after command; a person at
+    // a terminal can still use help, sst, manifest and open.
+    if (!interactive) return kExitFailed;
   }
-  return all_ok ? 0 : 1;
+  if (interactive) {
+    InstallInterruptHandler();
+    printf("o3lsm-cli %s on %s. 'help' lists the commands, 'quit' leaves.\n",
+           O3LSM_CLI_VERSION, flags.session.db_path.c_str());
+  }
+  ShellLoopOptions loop;
+  loop.stop_on_error = flags.stop_on_error;
+  loop.after_line = [&console] { console.Flush(); };
+  if (!RunShell(&session, source.get(), loop)) all_ok = false;
+  if (session.has_db()) {
+    s = session.Close();
+    if (!s.ok()) {
+      console.Error("closing " + session.config().db_path + ": " +
+                    ErrorText(s));
+      all_ok = false;
+    }
+  }
+  return all_ok ? kExitOk : kExitFailed;
 }
 
 }  // namespace
