@@ -106,7 +106,7 @@ Status DBImpl::CloseImpl() {
     // Remote jobs finish on their executors, or are handed back when none
     // is left (the coordinator's timeouts bound this wait).
     while (running_flushes_ > 0 || running_compactions_ > 0 ||
-           running_moves_ > 0 || remote_flushes_ > 0 ||
+           running_moves_ > 0 || remote_flushes_ > 0 || rebuilding_ > 0 ||
            manual_compactions_ > 0) {
       bg_cv_.Wait();
     }

@@ -214,6 +214,9 @@ class DBImpl final : public DB {
                            const std::vector<FileMetaData>& outputs,
                            const CompactionJobStats& stats)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The memory node is gone (or DM verbs fail): stop using DM, rebuild the
+  // memtables whose only copy was in DM from the WAL, flush locally.
+  void HandleDmLoss(const std::string& why) LOCKS_EXCLUDED(mutex_);
   // Removes output files numbered [base, base + count) other than `keep`.
   void RemoveUnusedOutputs(uint64_t base, uint64_t count,
                            const std::vector<FileMetaData>& keep)
@@ -296,6 +299,8 @@ class DBImpl final : public DB {
   std::unique_ptr<OffloadCoordinator> coordinator_;
   std::unique_ptr<JobExecutor> embedded_executor_;
   int remote_flushes_ GUARDED_BY(mutex_) = 0;
+  bool dm_lost_ GUARDED_BY(mutex_) = false;
+  int rebuilding_ GUARDED_BY(mutex_) = 0;  // HandleDmLoss in progress
   int remote_compactions_ GUARDED_BY(mutex_) = 0;
   uint64_t dm_budget_ = 0;
   bool dm_embedded_ = false;

@@ -81,6 +81,12 @@ void DBImpl::MaybeScheduleWork() {
         !entry.local_only) {
       continue;
     }
+    // One whose only copy was in a lost pool waits for its rebuild.
+    if (entry.mem == nullptr &&
+        (dm_lost_ || (coordinator_ != nullptr &&
+                      coordinator_->memory_node_lost()))) {
+      continue;
+    }
     entry.state = ImmEntry::State::kFlushing;
     running_flushes_++;
     const uint64_t id = entry.id;
@@ -129,6 +135,10 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
   running_moves_--;
   ImmEntry* e = FindImm(mem_id);  // moving entries are neither flushed nor
                                   // installed, so it is still here
+  if (s.ok() && dm_lost_) {
+    segment.reset();  // moved into a pool that is gone: keep the local copy
+    s = Status::Unavailable("DM", "lost during the move");
+  }
   if (s.ok()) {
     e->segment = std::move(segment);
     e->mem.reset();  // local memory goes once the last reader lets go
@@ -147,7 +157,12 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
     } else {
       Log(info_log_.get(), "moving memtable %llu to DM failed: %s",
           static_cast<unsigned long long>(mem_id), s.ToString().c_str());
-      if (s.retryable()) dm_->MarkUnavailable();
+      if (s.retryable() && !dm_lost_) {
+        // The memory node does not answer: the same as losing it.
+        scheduler_->Schedule(JobKind::kFlush, [this] {
+          HandleDmLoss("a move into DM failed");
+        });
+      }
     }
   }
   MaybeScheduleWork();

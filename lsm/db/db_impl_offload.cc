@@ -10,6 +10,8 @@
 
 #include "lsm/db/db_impl.h"
 #include "lsm/version/filename.h"
+#include "lsm/wal/log_reader.h"
+#include "lsm/wal/write_batch_internal.h"
 
 namespace o3lsm {
 
@@ -142,6 +144,9 @@ Status DBImpl::OpenDm() {
     OffloadCoordinatorOptions co;
     co.self = dm_registration_;
     co.info_log = info_log_;
+    co.on_memory_node_lost = [this] {
+      HandleDmLoss("the memory node stopped heartbeating");
+    };
     coordinator_ = std::make_unique<OffloadCoordinator>(
         dm_->fabric(), job_board_.get(), node_table_.get(), co);
     if (dm_embedded_ && options_.embedded_workers > 0) {
@@ -233,7 +238,7 @@ void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
   }
   for (size_t k = 0; k < ids.size(); k++) {
     ImmEntry* e = FindImm(ids[k]);
-    if (e == nullptr) continue;
+    if (e == nullptr || !e->remote) continue;  // taken over (DM lost)
     e->remote = false;
     if (s.ok()) {
       // One L0 file for the group: the oldest memtable carries it, the
@@ -352,6 +357,140 @@ void DBImpl::OnRemoteCompactionDone(Compaction* c, uint64_t base,
     scheduler_->Schedule(JobKind::kCompaction,
                          [this, c] { BackgroundCompaction(c); });
   }
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+namespace {
+
+// A memtable lost with the pool, being rebuilt from the WAL: every update
+// with a sequence in [lo, hi] and a key in [smallest, largest] was its (a
+// shard generation's memtables have disjoint key ranges, and a re-split
+// seals them all, so no other memtable shares both ranges).
+struct LostMemTable {
+  uint64_t id;
+  SequenceNumber lo, hi;
+  std::string smallest, largest;
+  MemTableRef mem;
+};
+
+class Rebuilder final : public WriteBatch::Handler {
+ public:
+  Rebuilder(SequenceNumber seq, std::vector<LostMemTable>* lost)
+      : seq_(seq), lost_(lost) {}
+  void Put(const Slice& key, const Slice& value) override {
+    Add(kTypeValue, key, value);
+  }
+  void Delete(const Slice& key) override { Add(kTypeDeletion, key, Slice()); }
+  bool ok() const { return ok_; }
+
+ private:
+  void Add(ValueType type, const Slice& key, const Slice& value) {
+    for (LostMemTable& m : *lost_) {
+      if (seq_ >= m.lo && seq_ <= m.hi && key.compare(m.smallest) >= 0 &&
+          key.compare(m.largest) <= 0) {
+        if (!m.mem->Add(seq_, type, key, value)) ok_ = false;
+        break;
+      }
+    }
+    seq_++;
+  }
+
+  SequenceNumber seq_;
+  std::vector<LostMemTable>* lost_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+void DBImpl::HandleDmLoss(const std::string& why) {
+  std::vector<LostMemTable> lost;
+  std::vector<uint64_t> logs;
+  {
+    MutexLock l(&mutex_);
+    if (dm_lost_ || dm_ == nullptr) return;
+    dm_lost_ = true;
+    dm_->MarkUnavailable();
+    rebuilding_++;
+    Log(info_log_.get(), "DM lost (%s): falling back to local memtables and "
+        "local flushes", why.c_str());
+    uint64_t min_log = UINT64_MAX;
+    for (auto& e : imm_) {
+      if (e.mem != nullptr) continue;  // still local: nothing lost
+      // Its only copy was in DM. Hold it back from flushing until rebuilt.
+      e.remote = false;
+      e.state = ImmEntry::State::kFlushing;
+      const SegmentHeader& h = e.segment->header();
+      MemTableRef mem =
+          NewMemTable(options_.write_buffer_size, e.segment->location().length);
+      if (mem == nullptr) {
+        RecordBackgroundError(Status::NoSpace(dbname_, "rebuilding memtables"));
+        break;
+      }
+      lost.push_back({e.id, h.smallest_seq, h.largest_seq, e.smallest,
+                      e.largest, std::move(mem)});
+      min_log = std::min(min_log, e.log_number);
+    }
+    for (uint64_t n : live_logs_) {
+      if (n >= min_log) logs.push_back(n);
+    }
+    if (has_unpersisted_data_) {
+      RecordBackgroundError(Status::IOError(
+          dbname_, "the DM pool was lost while holding writes made with "
+                   "disable_wal: those writes may be gone"));
+    }
+  }
+
+  // Replay the WALs (immutable but for the newest, read up to its end) into
+  // the rebuilt memtables, without the mutex.
+  Status s;
+  for (uint64_t number : logs) {
+    if (lost.empty()) break;
+    const std::string fname = LogFileName(dbname_, number);
+    std::unique_ptr<SequentialFile> file;
+    s = env_->NewSequentialFile(fname, &file);
+    if (!s.ok()) break;
+    log::Reader reader(std::move(file), fname, number);
+    Slice record;
+    std::string scratch;
+    WriteBatch batch;
+    while (reader.ReadRecord(&record, &scratch)) {
+      s = WriteBatchInternal::SetContents(&batch, record);
+      if (!s.ok()) break;
+      Rebuilder rebuilder(WriteBatchInternal::Sequence(&batch), &lost);
+      s = batch.Iterate(&rebuilder);
+      if (s.ok() && !rebuilder.ok()) {
+        s = Status::Aborted(fname, "rebuilt memtable full");
+      }
+      if (!s.ok()) break;
+    }
+    if (!s.ok()) break;
+    // The newest WAL may end mid-record while writers append: that record
+    // is newer than every lost memtable.
+    if (reader.end_state() == log::Reader::EndState::kCorruption ||
+        reader.end_state() == log::Reader::EndState::kIOError) {
+      s = reader.status();
+      break;
+    }
+  }
+
+  MutexLock l(&mutex_);
+  rebuilding_--;
+  if (!s.ok()) {
+    RecordBackgroundError(s);
+  }
+  for (LostMemTable& m : lost) {
+    ImmEntry* e = FindImm(m.id);
+    if (e == nullptr) continue;
+    e->mem = std::move(m.mem);
+    e->segment.reset();  // the pool is unavailable: nothing is freed
+    e->where = ImmEntry::Where::kLocal;
+    e->state = ImmEntry::State::kPending;
+    e->local_only = true;
+  }
+  Log(info_log_.get(), "DM lost: rebuilt %zu memtables from the WAL: %s",
+      lost.size(), s.ToString().c_str());
+  InstallSuperVersion();
   MaybeScheduleWork();
   bg_cv_.SignalAll();
 }

@@ -174,6 +174,11 @@ void JobExecutor::RunJob(Running* r) {
   // Board attempts count from 1; output numbers from 0.
   const uint32_t attempt = job.ticket.attempt > 0 ? job.ticket.attempt - 1 : 0;
   auto alive = [this, r] { return !r->revoked.load() && !stop_.load(); };
+  const auto until =
+      std::chrono::steady_clock::now() + options_.debug_job_delay;
+  while (alive() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   JobResult result;
   Status s;
   std::string db_path;

@@ -53,6 +53,9 @@ struct JobExecutorOptions {
   std::chrono::milliseconds heartbeat_interval{100};
   // File system of the shared storage. Default: Env::Default().
   Env* env = nullptr;
+  // Testing aid: every job first waits this long (heartbeating), so that a
+  // test can kill the node in the middle of a job. Default: 0.
+  std::chrono::milliseconds debug_job_delay{0};
   // Called first on every executor thread (e.g. to pin it to a CPU).
   std::function<void(int thread_index)> on_thread_start;
   std::shared_ptr<Logger> info_log;

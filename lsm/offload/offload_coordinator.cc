@@ -91,6 +91,20 @@ void OffloadCoordinator::RefreshNodes() {
     nodes_seen_ = std::move(snapshot);
   }
   last_refresh_micros_ = NowMicros();
+  // The memory node exports the pool: once seen alive, its silence means
+  // the pool is gone (a pool with no memory node, a CPU-less CXL expander,
+  // has nothing to lose this way).
+  for (const auto& n : nodes_seen_) {
+    if (n.role == cluster::NodeRole::kMemory && liveness_.Alive(n.node)) {
+      memory_nodes_.insert(n.node);
+    }
+  }
+  for (uint16_t m : memory_nodes_) {
+    if (!liveness_.Alive(m) && !memory_lost_.exchange(true)) {
+      Log(options_.info_log.get(), "offload: memory node %u stopped "
+          "heartbeating: the DM pool is lost", m);
+    }
+  }
 }
 
 bool OffloadCoordinator::HaveExecutors() const {
@@ -99,6 +113,7 @@ bool OffloadCoordinator::HaveExecutors() const {
 }
 
 bool OffloadCoordinator::HaveExecutorsLocked() const {
+  if (memory_lost_.load()) return false;
   for (const auto& n : nodes_seen_) {
     if (n.node != options_.self.node && liveness_.Alive(n.node) &&
         n.registered_capacity > 0 &&
@@ -121,6 +136,9 @@ Status OffloadCoordinator::Submit(cluster::JobType type,
                                   uint32_t max_attempts, Callback done) {
   MutexLock l(&mu_);
   if (stop_.load()) return Status::Aborted("offload", "coordinator stopped");
+  if (memory_lost_.load()) {
+    return Status::Unavailable("offload", "the memory node is lost");
+  }
   Job job;
   job.type = type;
   job.max_attempts = max_attempts;
@@ -216,9 +234,28 @@ void OffloadCoordinator::WatchLoop() {
     board_->WaitForCompletion(&seen, std::chrono::milliseconds(20))
         .PermitUncheckedError();
     std::vector<std::pair<Callback, std::pair<Status, JobResult>>> finished;
+    bool lost_now = false;
     {
       MutexLock l(&mu_);
-      if (NowMicros() - last_refresh_micros_ >= kRefreshMicros) RefreshNodes();
+      if (NowMicros() - last_refresh_micros_ >= kRefreshMicros &&
+          !memory_lost_.load()) {
+        RefreshNodes();
+        if (memory_lost_.load()) {
+          // Hand every job back; nothing in the pool can be trusted.
+          for (auto& [key, job] : jobs_) {
+            finished.push_back({std::move(job.done),
+                                {Status::Unavailable("offloaded job",
+                                                     "memory node lost"),
+                                 JobResult()}});
+          }
+          jobs_.clear();
+          lost_now = true;
+        }
+      }
+      if (memory_lost_.load()) {
+        // Idle until stopped: the board lives in the lost pool.
+        cv_.WaitFor(100000);
+      }
       for (auto it = jobs_.begin(); it != jobs_.end();) {
         Status status;
         JobResult result;
@@ -240,6 +277,7 @@ void OffloadCoordinator::WatchLoop() {
       }
     }
     for (auto& [done, outcome] : finished) done(outcome.first, outcome.second);
+    if (lost_now && options_.on_memory_node_lost) options_.on_memory_node_lost();
   }
 }
 

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -54,6 +55,10 @@ struct OffloadCoordinatorOptions {
   // Default: 2 s.
   std::chrono::milliseconds liveness_timeout{2000};
   std::shared_ptr<Logger> info_log;
+  // Called once (on the watcher thread, no lock held) when a memory node
+  // that was alive stops heartbeating: the pool is to be taken as lost.
+  // Outstanding jobs are handed back as Unavailable first.
+  std::function<void()> on_memory_node_lost;
 };
 
 class OffloadCoordinator {
@@ -91,6 +96,8 @@ class OffloadCoordinator {
   // (it looked dead to someone, who may reclaim its DM): it must stop using
   // DM.
   bool evicted() const { return evicted_.load(); }
+  // True once a memory node of the pool was seen dying.
+  bool memory_node_lost() const { return memory_lost_.load(); }
 
   // Posts a job of `max_attempts` attempts. Busy if the board is full (the
   // caller runs the job itself). done is called exactly once on success.
@@ -134,6 +141,8 @@ class OffloadCoordinator {
   Stats stats_ GUARDED_BY(mu_);
   std::atomic<bool> stop_{false};
   std::atomic<bool> evicted_{false};
+  std::atomic<bool> memory_lost_{false};
+  std::set<uint16_t> memory_nodes_ GUARDED_BY(mu_);  // seen alive
   std::thread watcher_;
 };
 

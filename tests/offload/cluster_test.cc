@@ -1,0 +1,388 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// Multi-process cluster tests: a memory node and workers are real
+// o3lsm-node processes sharing an emulated pool in /dev/shm; the compute
+// node is this process (or a helper process, to be killed). Covers flush
+// jobs running on the workers, a worker killed mid-job, the memory node
+// killed, and the compute node killed.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "interconnect/dm_allocator.h"
+#include "lsm/db/db_impl.h"
+#include "lsm/version/filename.h"
+#include "o3lsm/db.h"
+#include "tests/offload/cluster_keys.h"
+#include "tests/testutil.h"
+
+namespace o3lsm {
+
+namespace {
+
+// A child process whose stdout the test reads line by line.
+class Process {
+ public:
+  Process() = default;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      int status;
+      waitpid(pid_, &status, 0);
+    }
+    if (out_ >= 0) close(out_);
+  }
+
+  // Starts the program and waits (up to timeout_ms) for a line starting
+  // with ready_prefix; *line receives it.
+  ::testing::AssertionResult Start(const std::vector<std::string>& args,
+                                   const std::string& ready_prefix,
+                                   std::string* line, int timeout_ms = 15000) {
+    int fds[2];
+    if (pipe(fds) != 0) return ::testing::AssertionFailure() << "pipe";
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<char*> argv;
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(args[0].c_str(), argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    out_ = fds[0];
+    std::string buf;
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      struct pollfd p = {out_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char c;
+      const ssize_t n = read(out_, &c, 1);
+      if (n <= 0) break;
+      if (c != '\n') {
+        buf.push_back(c);
+        continue;
+      }
+      if (buf.rfind(ready_prefix, 0) == 0) {
+        if (line != nullptr) *line = buf;
+        return ::testing::AssertionSuccess();
+      }
+      buf.clear();
+    }
+    return ::testing::AssertionFailure()
+           << args[0] << " did not print '" << ready_prefix << "'";
+  }
+
+  void Kill(int sig) {
+    kill(pid_, sig);
+    int status;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+int NodeIdOf(const std::string& ready_line) {
+  // "ready: worker node 3"
+  const size_t at = ready_line.rfind(' ');
+  return atoi(ready_line.c_str() + at + 1);
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  ClusterTest() {
+    static int counter = 0;
+    pool_path_ = "/dev/shm/o3lsm-cluster-test-" + std::to_string(getpid()) +
+                 "-" + std::to_string(counter++);
+    pool_uri_ = "emulated:" + pool_path_;
+  }
+  ~ClusterTest() override {
+    db_.reset();
+    unlink(pool_path_.c_str());
+  }
+
+  ::testing::AssertionResult StartMemoryNode(Process* p) {
+    return p->Start({O3LSM_NODE_BIN, "--role=memory", "--pool=" + pool_uri_,
+                     "--create", "--size=96M"},
+                    "ready:", nullptr);
+  }
+  ::testing::AssertionResult StartWorker(Process* p, int* node,
+                                         int delay_ms = 0) {
+    std::string line;
+    auto r = p->Start({O3LSM_NODE_BIN, "--role=worker", "--pool=" + pool_uri_,
+                       "--debug-job-delay-ms=" + std::to_string(delay_ms)},
+                      "ready:", &line);
+    if (r) *node = NodeIdOf(line);
+    return r;
+  }
+
+  void OpenDb(uint32_t offload) {
+    db_.reset();
+    Options o = test::ClusterTestOptions(pool_uri_);
+    o.offload = offload;
+    ASSERT_OK(DB::Open(o, dir_.path(), &db_));
+  }
+  DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
+
+  void Write(int from, int to) {
+    for (int i = from; i < to; i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), test::ClusterKey(i),
+                         test::ClusterValue(i)));
+    }
+  }
+  void CheckKeys(int n) {
+    for (int i = 0; i < n; i++) {
+      std::string v;
+      ASSERT_OK(db_->Get(ReadOptions(), test::ClusterKey(i), &v)) << i;
+      ASSERT_EQ(test::ClusterValue(i), v) << i;
+    }
+    auto it = db_->NewIterator(ReadOptions());
+    int count = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) count++;
+    ASSERT_OK(it->status());
+    ASSERT_EQ(n, count);
+  }
+
+  std::string Property(const std::string& name) {
+    std::string v;
+    EXPECT_TRUE(db_->GetProperty(name, &v)) << name;
+    return v;
+  }
+
+  // Waits up to timeout_ms for property `name` to contain `text`.
+  bool WaitForProperty(const std::string& name, const std::string& text,
+                       int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::string v;
+      if (db_->GetProperty(name, &v) && v.find(text) != std::string::npos) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  // Every .sst in the directory is a live file (no orphan outputs).
+  void ExpectNoOrphanTables() {
+    const std::string live = Property("o3lsm.sstables");
+    std::vector<std::string> children;
+    ASSERT_OK(Env::Default()->GetChildren(dir_.path(), &children));
+    for (const auto& name : children) {
+      uint64_t number;
+      FileType type;
+      if (!ParseFileName(name, &number, &type) || type != FileType::kTableFile) {
+        continue;
+      }
+      EXPECT_NE(std::string::npos, live.find(" " + std::to_string(number) + ":"))
+          << name << " is not live:\n" << live;
+    }
+  }
+
+  uint64_t FreeChunks() {
+    fabric::FabricOptions fo;
+    fo.uri = pool_uri_;
+    std::unique_ptr<fabric::Fabric> f;
+    EXPECT_OK(fabric::OpenFabric(fo, &f));
+    std::unique_ptr<fabric::DmAllocator> a;
+    EXPECT_OK(fabric::DmAllocator::Open(f.get(), 900, &a));
+    fabric::AllocatorStats st;
+    EXPECT_OK(a->GetStats(&st));
+    return st.free_chunks;
+  }
+
+  test::ScratchDir dir_;
+  std::string pool_path_;
+  std::string pool_uri_;
+  std::unique_ptr<DB> db_;
+};
+
+uint64_t WorkerJobsDone(const std::string& nodes) {
+  // "node 2: worker  worker-1  alive  jobs 0/1  cpu ..  done 7"
+  uint64_t done = 0;
+  size_t pos = 0;
+  while ((pos = nodes.find("node ", pos)) != std::string::npos) {
+    const size_t eol = nodes.find('\n', pos);
+    const std::string line = nodes.substr(pos, eol - pos);
+    if (line.find(": worker") != std::string::npos) {
+      const size_t d = line.find("done ");
+      if (d != std::string::npos) done += strtoull(line.c_str() + d + 5, nullptr, 10);
+    }
+    pos = eol;
+  }
+  return done;
+}
+
+}  // namespace
+
+TEST_F(ClusterTest, FlushesAndCompactionsRunOnWorkerProcesses) {
+  Process memory, w1, w2;
+  int n1 = 0, n2 = 0;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  ASSERT_TRUE(StartWorker(&w1, &n1));
+  ASSERT_TRUE(StartWorker(&w2, &n2));
+  OpenDb(kOffloadMemtable | kOffloadFlush | kOffloadCompaction);
+  ASSERT_TRUE(WaitForProperty("o3lsm.nodes", "worker", 5000));
+  Write(0, 40000);
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  // The workers report the jobs they ran through the node table.
+  ASSERT_TRUE(WaitForProperty("o3lsm.nodes", "done", 2000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string nodes = Property("o3lsm.nodes");
+  EXPECT_GT(WorkerJobsDone(nodes), 0u) << nodes;
+  const std::string jobs = Property("o3lsm.jobs");
+  EXPECT_EQ(std::string::npos, jobs.find("done 0,")) << jobs;
+  CheckKeys(40000);
+  ExpectNoOrphanTables();
+  OpenDb(kOffloadMemtable | kOffloadFlush | kOffloadCompaction);
+  CheckKeys(40000);
+}
+
+TEST_F(ClusterTest, WorkerKilledMidFlushTheJobRunsElsewhere) {
+  Process memory, slow, fast;
+  int slow_node = 0, fast_node = 0;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  // The only worker holds every job for 20 s: it will be killed mid-job.
+  ASSERT_TRUE(StartWorker(&slow, &slow_node, 20000));
+  OpenDb(kOffloadMemtable | kOffloadFlush);
+  ASSERT_TRUE(WaitForProperty("o3lsm.nodes", "worker", 5000));
+  Write(0, 5000);
+  ASSERT_OK(db_->Flush(FlushOptions{/*wait=*/false}));
+  ASSERT_TRUE(WaitForProperty("o3lsm.jobs", "claimed", 10000))
+      << Property("o3lsm.jobs");
+  ASSERT_TRUE(StartWorker(&fast, &fast_node));
+  slow.Kill(SIGKILL);
+  // Its lease stops moving; the job is re-posted and the other worker
+  // finishes it.
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  const std::string jobs = Property("o3lsm.jobs");
+  EXPECT_EQ(std::string::npos, jobs.find("re-posted 0,")) << jobs;
+  CheckKeys(5000);
+  ExpectNoOrphanTables();  // the killed attempt left no file behind
+  OpenDb(kOffloadMemtable | kOffloadFlush);
+  CheckKeys(5000);
+}
+
+TEST_F(ClusterTest, MemoryNodeKilledTheComputeNodeFallsBackToLocal) {
+  Process memory, worker;
+  int node = 0;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  ASSERT_TRUE(StartWorker(&worker, &node));
+  OpenDb(kOffloadMemtable | kOffloadFlush);
+  impl()->TEST_PauseFlushes(true);
+  Write(0, 8000);
+  ASSERT_TRUE(WaitForProperty("o3lsm.segments", "in DM", 5000));
+  EXPECT_GT(impl()->TEST_DmLiveBytes(), 0u);
+  memory.Kill(SIGKILL);
+  // The memory node's heartbeat stops: DM is taken as lost and the
+  // memtables that lived only there are rebuilt from the WAL.
+  ASSERT_TRUE(WaitForProperty("o3lsm.stats", "UNAVAILABLE", 15000))
+      << Property("o3lsm.stats");
+  impl()->TEST_PauseFlushes(false);
+  Write(8000, 12000);  // writing goes on, with local memtables
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  CheckKeys(12000);
+  // Everything reached storage: it reads back without any pool.
+  OpenDb(0);
+  CheckKeys(12000);
+}
+
+TEST_F(ClusterTest, ComputeNodeKilledReopenRecoversAndCollectsItsSegments) {
+  Process memory, cn;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  const uint64_t free_before = FreeChunks();
+  std::string line;
+  ASSERT_TRUE(cn.Start({O3LSM_CN_HELPER_BIN, dir_.path(), pool_uri_, "6000"},
+                       "ready", &line, 30000));
+  EXPECT_GT(strtoull(line.c_str() + 6, nullptr, 10), 0u) << line;
+  EXPECT_LT(FreeChunks(), free_before);  // its segments hold DM
+  cn.Kill(SIGKILL);
+  // Reopening evicts the dead incarnation and frees what it held in DM;
+  // the WAL brings every acknowledged write back.
+  OpenDb(kOffloadMemtable | kOffloadFlush);
+  EXPECT_EQ(free_before, FreeChunks());
+  CheckKeys(6000);
+}
+
+TEST_F(ClusterTest, RandomOperationsMatchStdMapWithFlushesOnAnotherProcess) {
+  Process memory, worker;
+  int node = 0;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  ASSERT_TRUE(StartWorker(&worker, &node));
+  const uint32_t all = kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
+  OpenDb(all);
+  ASSERT_TRUE(WaitForProperty("o3lsm.nodes", "worker", 5000));
+  std::map<std::string, std::string> model;
+  Random64 rnd(2026);
+  auto key = [&] { return "k" + std::to_string(rnd.Uniform(3000)); };
+  for (int step = 0; step < 10000; step++) {
+    const uint64_t op = rnd.Uniform(1000) / 10;
+    if (step % 300 == 299) {
+      OpenDb(all);  // reopen in between
+    } else if (op < 55) {
+      const std::string k = key();
+      const std::string v = test::RandomBytes(&rnd, 20 + rnd.Uniform(200));
+      ASSERT_OK(db_->Put(WriteOptions(), k, v));
+      model[k] = v;
+    } else if (op < 70) {
+      const std::string k = key();
+      ASSERT_OK(db_->Delete(WriteOptions(), k));
+      model.erase(k);
+    } else if (op < 95) {
+      const std::string k = key();
+      std::string v;
+      Status s = db_->Get(ReadOptions(), k, &v);
+      auto m = model.find(k);
+      if (m == model.end()) {
+        ASSERT_TRUE(s.IsNotFound()) << "step " << step << ": " << s.ToString();
+      } else {
+        ASSERT_OK(s) << "step " << step;
+        ASSERT_EQ(m->second, v) << "step " << step;
+      }
+    } else {
+      auto it = db_->NewIterator(ReadOptions());
+      auto m = model.begin();
+      for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+        ASSERT_NE(m, model.end()) << "step " << step;
+        ASSERT_EQ(m->first, it->key().ToString()) << "step " << step;
+        ASSERT_EQ(m->second, it->value().ToString()) << "step " << step;
+      }
+      ASSERT_OK(it->status());
+      ASSERT_EQ(m, model.end()) << "step " << step;
+    }
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_GT(WorkerJobsDone(Property("o3lsm.nodes")), 0u);
+  OpenDb(all);
+  for (const auto& [k, v] : model) {
+    std::string got;
+    ASSERT_OK(db_->Get(ReadOptions(), k, &got));
+    ASSERT_EQ(v, got);
+  }
+}
+
+}  // namespace o3lsm

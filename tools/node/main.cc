@@ -1,0 +1,419 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// o3lsm-node: the daemon of a disaggregated o3lsm cluster.
+//
+//   o3lsm-node --role=memory --pool=URI --create [--size=1G] [--threads=N]
+//              [--rdma-listen=HOST:PORT]
+//       creates (or attaches to) the DM pool, formats its job board and
+//       node table, publishes its liveness, reaps dead nodes (their DM and
+//       jobs), optionally executes jobs, and exports the pool over RDMA.
+//   o3lsm-node --role=worker --pool=URI [--threads=N]
+//       attaches to the pool and executes flush and compaction jobs.
+//   o3lsm-node local-cluster --pool=URI [--workers=K] ...
+//       starts a memory node and K workers on this host, stops them on
+//       SIGINT/SIGTERM.
+//
+// Every option may also come from a config file (--config FILE, TOML or
+// INI: `pool = "emulated:/dev/shm/o3lsm-pool"`). SIGTERM and SIGINT stop a
+// node cleanly: running jobs finish, the node leaves the node table.
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "interconnect/dm_allocator.h"
+#include "interconnect/fabric.h"
+#include "interconnect/rdma/rdma_server.h"
+#include "lsm/offload/job_executor.h"
+#include "lsm/offload/node_reaper.h"
+#include "scheduler/cluster/job_board.h"
+#include "scheduler/cluster/node_table.h"
+
+namespace o3lsm::node {
+namespace {
+
+struct Config {
+  std::string role;
+  std::string pool;
+  bool create = false;
+  std::string size = "1G";
+  uint64_t cluster_id = 0;
+  int threads = -1;  // -1: role default (worker 1, memory 0)
+  std::string name;
+  std::string cpus;
+  std::string rdma_listen;
+  int liveness_ms = 2000;
+  int wait_ms = 10000;
+  std::string log;
+  bool remove_pool = false;
+  int debug_job_delay_ms = 0;
+};
+
+class StderrLogger final : public Logger {
+ public:
+  explicit StderrLogger(std::string tag) : tag_(std::move(tag)) {}
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    vsnprintf(line, sizeof(line), format, ap);
+    fprintf(stderr, "%s: %s\n", tag_.c_str(), line);
+  }
+
+ private:
+  const std::string tag_;
+};
+
+int Fail(const std::string& what, const Status& s) {
+  fprintf(stderr, "o3lsm-node: error: %s: %s\n", what.c_str(),
+          s.ToString().c_str());
+  return 1;
+}
+
+bool ParseSize(const std::string& text, uint64_t* bytes) {
+  char* end = nullptr;
+  const unsigned long long v = strtoull(text.c_str(), &end, 10);
+  if (end == text.c_str()) return false;
+  uint64_t mult = 1;
+  if (*end == 'K' || *end == 'k') mult = 1ull << 10;
+  if (*end == 'M' || *end == 'm') mult = 1ull << 20;
+  if (*end == 'G' || *end == 'g') mult = 1ull << 30;
+  if (*end == 'T' || *end == 't') mult = 1ull << 40;
+  if (mult != 1) end++;
+  if (*end == 'B' || *end == 'b') end++;
+  if (*end != '\0') return false;
+  *bytes = v * mult;
+  return *bytes > 0;
+}
+
+// "0", "1,3", "0-1": the process and its threads run only there.
+Status PinToCpus(const std::string& list) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  size_t pos = 0;
+  while (pos < list.size()) {
+    size_t end = list.find(',', pos);
+    if (end == std::string::npos) end = list.size();
+    const std::string part = list.substr(pos, end - pos);
+    int lo, hi;
+    if (sscanf(part.c_str(), "%d-%d", &lo, &hi) == 2) {
+    } else if (sscanf(part.c_str(), "%d", &lo) == 1) {
+      hi = lo;
+    } else {
+      return Status::InvalidArgument("--cpus", "bad CPU list '" + list + "'");
+    }
+    if (lo < 0 || hi < lo || hi >= CPU_SETSIZE) {
+      return Status::InvalidArgument("--cpus", "bad CPU range '" + part + "'");
+    }
+    for (int c = lo; c <= hi; c++) CPU_SET(c, &set);
+    pos = end + 1;
+  }
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+    return Status::InvalidArgument("--cpus", "cannot run on CPUs " + list +
+                                                 ": " + strerror(errno));
+  }
+  return Status::OK();
+}
+
+// Signals stop a node: the main thread waits for them.
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+// True once a stop signal arrived; waits at most `ms`.
+bool WaitForStop(int ms) {
+  const sigset_t set = StopSignals();
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = static_cast<long>(ms % 1000) * 1000000;
+  return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+// Opens the pool, waiting up to wait_ms for it to appear and be formatted
+// (a worker may start before its memory node).
+Status AttachPool(const Config& cfg, fabric::FabricOptions fo,
+                  std::unique_ptr<fabric::Fabric>* fabric,
+                  std::unique_ptr<cluster::JobBoard>* board,
+                  std::unique_ptr<cluster::NodeTable>* nodes) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.wait_ms);
+  while (true) {
+    Status s = fabric::OpenFabric(fo, fabric);
+    if (s.ok()) s = cluster::JobBoard::Open(fabric->get(), board);
+    if (s.ok()) s = cluster::NodeTable::Open(fabric->get(), nodes);
+    if (s.ok()) return s;
+    const bool transient = s.IsNotFound() || s.retryable() || s.IsIOError();
+    if (!transient || std::chrono::steady_clock::now() >= deadline) {
+      if (transient) {
+        return Status::TimedOut(cfg.pool, "no formatted pool after " +
+                                              std::to_string(cfg.wait_ms) +
+                                              " ms: " + s.ToString());
+      }
+      return s;
+    }
+    fabric->reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+int RunNode(const Config& cfg) {
+  if (cfg.role != "memory" && cfg.role != "worker") {
+    fprintf(stderr, "o3lsm-node: error: --role must be memory or worker\n");
+    return 2;
+  }
+  if (cfg.pool.empty()) {
+    fprintf(stderr, "o3lsm-node: error: --pool is required (e.g. "
+                    "emulated:/dev/shm/o3lsm-pool)\n");
+    return 2;
+  }
+  const bool memory = cfg.role == "memory";
+  if (!cfg.cpus.empty()) {
+    Status s = PinToCpus(cfg.cpus);
+    if (!s.ok()) return Fail("--cpus", s);
+  }
+  // Block the stop signals in every thread; the main thread takes them.
+  const sigset_t stop = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  std::shared_ptr<Logger> log;
+  if (cfg.log.empty()) {
+    log = std::make_shared<StderrLogger>("o3lsm-node[" + cfg.role + "]");
+  } else {
+    Status s = Env::Default()->NewLogger(cfg.log, &log);
+    if (!s.ok()) return Fail("--log", s);
+  }
+
+  fabric::FabricOptions fo;
+  fo.uri = cfg.pool;
+  fo.info_log = log;
+  fo.cluster_id = cfg.cluster_id;
+  fo.create_if_missing = memory && cfg.create;
+  if (!ParseSize(cfg.size, &fo.size)) {
+    fprintf(stderr, "o3lsm-node: error: bad --size '%s' (e.g. 512M, 4G)\n",
+            cfg.size.c_str());
+    return 2;
+  }
+  std::unique_ptr<fabric::Fabric> fabric;
+  std::unique_ptr<cluster::JobBoard> board;
+  std::unique_ptr<cluster::NodeTable> nodes;
+  Status s;
+  if (memory) {
+    s = fabric::OpenFabric(fo, &fabric);
+    if (!s.ok()) return Fail("opening pool " + cfg.pool, s);
+    s = cluster::JobBoard::EnsureFormatted(fabric.get());
+    if (s.ok()) s = cluster::NodeTable::EnsureFormatted(fabric.get());
+    if (s.ok()) s = cluster::JobBoard::Open(fabric.get(), &board);
+    if (s.ok()) s = cluster::NodeTable::Open(fabric.get(), &nodes);
+    if (!s.ok()) return Fail("formatting pool " + cfg.pool, s);
+  } else {
+    s = AttachPool(cfg, fo, &fabric, &board, &nodes);
+    if (!s.ok()) return Fail("attaching to pool " + cfg.pool, s);
+  }
+
+  JobExecutorOptions eo;
+  eo.name = cfg.name;
+  eo.role = memory ? cluster::NodeRole::kMemory : cluster::NodeRole::kWorker;
+  eo.threads = cfg.threads >= 0 ? cfg.threads : (memory ? 0 : 1);
+  eo.info_log = log;
+  eo.debug_job_delay = std::chrono::milliseconds(cfg.debug_job_delay_ms);
+  JobExecutor executor(fabric.get(), board.get(), nodes.get(), eo);
+  s = executor.Start();
+  if (!s.ok()) return Fail("registering in the node table", s);
+
+  std::unique_ptr<fabric::DmAllocator> allocator;
+  std::unique_ptr<NodeReaper> reaper;
+  std::unique_ptr<fabric::RdmaPoolServer> rdma;
+  if (memory) {
+    s = fabric::DmAllocator::Open(fabric.get(), executor.node_id(), &allocator);
+    if (!s.ok()) return Fail("opening the DM allocator", s);
+    reaper = std::make_unique<NodeReaper>(
+        nodes.get(), board.get(), allocator.get(),
+        std::chrono::milliseconds(cfg.liveness_ms), log);
+    if (!cfg.rdma_listen.empty()) {
+      fabric::RdmaServerOptions ro;
+      const size_t colon = cfg.rdma_listen.rfind(':');
+      ro.bind_host = cfg.rdma_listen.substr(0, colon);
+      if (colon != std::string::npos) {
+        ro.port = atoi(cfg.rdma_listen.c_str() + colon + 1);
+      }
+      ro.info_log = log;
+      s = fabric::RdmaPoolServer::Start(fabric.get(), ro, &rdma);
+      if (!s.ok()) return Fail("exporting the pool over RDMA", s);
+    }
+  }
+  Log(log.get(), "%s node %u up on %s (%d executor threads)%s",
+      cfg.role.c_str(), executor.node_id(), fabric->Describe().c_str(),
+      eo.threads, rdma != nullptr ? ", exported over RDMA" : "");
+  // Parents (the launcher, tests) wait for this line on stdout.
+  printf("ready: %s node %u\n", cfg.role.c_str(), executor.node_id());
+  fflush(stdout);
+
+  while (!WaitForStop(reaper != nullptr ? 250 : 1000)) {
+    if (reaper != nullptr) {
+      s = reaper->RunOnce();
+      if (!s.ok()) Log(log.get(), "reaper: %s", s.ToString().c_str());
+    }
+  }
+  Log(log.get(), "stopping");
+  executor.Stop();
+  rdma.reset();
+  reaper.reset();
+  allocator.reset();
+  board.reset();
+  nodes.reset();
+  fabric.reset();
+  if (memory && cfg.remove_pool) {
+    const size_t colon = cfg.pool.find(':');
+    std::string path = cfg.pool.substr(colon + 1);
+    path = path.substr(0, path.find('?'));
+    if (!path.empty()) unlink(path.c_str());
+  }
+  return 0;
+}
+
+struct ClusterConfig {
+  std::string pool;
+  std::string size = "1G";
+  int workers = 2;
+  int threads = 1;
+  int memory_threads = 0;
+  std::string memory_cpus;
+  std::string worker_cpus;
+  int wait_ms = 10000;
+};
+
+pid_t Spawn(const std::vector<std::string>& args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    // The launcher takes the stop signals for the whole cluster.
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int RunLocalCluster(const ClusterConfig& cfg) {
+  if (cfg.pool.empty()) {
+    fprintf(stderr, "o3lsm-node: error: local-cluster needs --pool (e.g. "
+                    "emulated:/dev/shm/o3lsm-pool or cxl:/dev/shm/o3lsm-pool)\n");
+    return 2;
+  }
+  const sigset_t stop = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  std::vector<pid_t> children;
+  std::vector<std::string> mem = {"o3lsm-node", "--role=memory",
+                                  "--pool=" + cfg.pool, "--create",
+                                  "--size=" + cfg.size,
+                                  "--threads=" + std::to_string(cfg.memory_threads)};
+  if (!cfg.memory_cpus.empty()) mem.push_back("--cpus=" + cfg.memory_cpus);
+  children.push_back(Spawn(mem));
+  for (int i = 0; i < cfg.workers; i++) {
+    std::vector<std::string> w = {"o3lsm-node", "--role=worker",
+                                  "--pool=" + cfg.pool,
+                                  "--threads=" + std::to_string(cfg.threads),
+                                  "--wait-ms=" + std::to_string(cfg.wait_ms),
+                                  "--name=worker-" + std::to_string(i + 1)};
+    if (!cfg.worker_cpus.empty()) w.push_back("--cpus=" + cfg.worker_cpus);
+    children.push_back(Spawn(w));
+  }
+  fprintf(stderr, "o3lsm-node: local cluster on %s: memory node pid %d, %d "
+                  "workers; SIGINT or SIGTERM stops it\n",
+          cfg.pool.c_str(), children[0], cfg.workers);
+  int status = 0;
+  while (true) {
+    if (WaitForStop(200)) break;
+    const pid_t dead = waitpid(-1, &status, WNOHANG);
+    if (dead > 0) {
+      fprintf(stderr, "o3lsm-node: child %d exited (status %d); stopping the "
+                      "cluster\n", dead, status);
+      break;
+    }
+  }
+  for (pid_t pid : children) kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (pid_t pid : children) kill(pid, SIGKILL);
+  while (waitpid(-1, &status, 0) > 0) {
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"o3lsm-node: a memory node or worker of an o3lsm cluster"};
+  app.set_config("--config", "", "read options from a TOML/INI file");
+  Config cfg;
+  app.add_option("--role", cfg.role, "memory or worker")
+      ->check(CLI::IsMember({"memory", "worker"}));
+  app.add_option("--pool", cfg.pool,
+                 "DM pool URI: emulated:/dev/shm/NAME, cxl:PATH, rdma://HOST:PORT");
+  app.add_flag("--create", cfg.create, "memory: create the pool if missing");
+  app.add_option("--size", cfg.size, "memory: pool size when created")
+      ->capture_default_str();
+  app.add_option("--cluster-id", cfg.cluster_id, "cluster id of a new pool");
+  app.add_option("--threads", cfg.threads,
+                 "job executor threads (worker default 1, memory 0)");
+  app.add_option("--name", cfg.name, "node name in the node table");
+  app.add_option("--cpus", cfg.cpus, "run only on these CPUs, e.g. 1 or 0-3");
+  app.add_option("--rdma-listen", cfg.rdma_listen,
+                 "memory: export the pool over RDMA on HOST:PORT");
+  app.add_option("--liveness-ms", cfg.liveness_ms,
+                 "memory: a node silent this long is reaped")
+      ->capture_default_str();
+  app.add_option("--wait-ms", cfg.wait_ms,
+                 "worker: wait this long for the pool to appear")
+      ->capture_default_str();
+  app.add_option("--log", cfg.log, "log file (default: standard error)");
+  app.add_flag("--remove-pool", cfg.remove_pool,
+               "memory: delete the pool file on exit");
+  app.add_option("--debug-job-delay-ms", cfg.debug_job_delay_ms,
+                 "testing: hold every job this long before running it");
+
+  ClusterConfig cc;
+  CLI::App* local = app.add_subcommand(
+      "local-cluster", "start a memory node and workers on this host");
+  local->add_option("--pool", cc.pool, "pool URI")->required();
+  local->add_option("--size", cc.size, "pool size")->capture_default_str();
+  local->add_option("--workers", cc.workers, "worker processes")
+      ->capture_default_str();
+  local->add_option("--threads", cc.threads, "executor threads per worker")
+      ->capture_default_str();
+  local->add_option("--memory-threads", cc.memory_threads,
+                    "executor threads on the memory node")
+      ->capture_default_str();
+  local->add_option("--memory-cpus", cc.memory_cpus, "CPUs of the memory node");
+  local->add_option("--worker-cpus", cc.worker_cpus, "CPUs of the workers");
+  CLI11_PARSE(app, argc, argv);
+
+  if (local->parsed()) return RunLocalCluster(cc);
+  if (cfg.role.empty()) {
+    fprintf(stderr, "o3lsm-node: error: give --role=memory|worker, or the "
+                    "local-cluster subcommand (see --help)\n");
+    return 2;
+  }
+  return RunNode(cfg);
+}
+
+}  // namespace
+}  // namespace o3lsm::node
+
+int main(int argc, char** argv) { return o3lsm::node::Main(argc, argv); }
