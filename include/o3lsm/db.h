@@ -87,6 +87,13 @@ class DB {
   //   "o3lsm.compaction-pending"  "1" while flushes or compactions are
   //                            queued, running or due, else "0"
   //   "o3lsm.num-immutable-memtables", "o3lsm.last-sequence"
+  //   "o3lsm.shards"           key-range shards and their balance
+  //   "o3lsm.local-write-buffer-bytes"  memtable bytes in local memory
+  // With offloading (Options::offload):
+  //   "o3lsm.segments"         memtable segments in DM
+  //   "o3lsm.dm-live-bytes", "o3lsm.dm-bytes-moved"
+  //   "o3lsm.nodes"            the node table: roles, load, liveness
+  //   "o3lsm.jobs"             the job board: running, done, failed
   //   "o3lsm.approximate-memory-usage"
   // Returns false for an unknown property.
   virtual bool GetProperty(const Slice& property, std::string* value) = 0;

@@ -118,13 +118,15 @@ struct Options {
   // Levels, L0 included. Default: 7.
   int num_levels = 7;
 
-  // L0 files that trigger an L0->L1 compaction. Default: 4.
+  // L0 depth that triggers an L0->L1 compaction. L0 depth is the most L0
+  // files any one key is in: the L0 file count without key-range shards;
+  // with them, each shard's files count on their own. Default: 4.
   int level0_file_num_compaction_trigger = 4;
 
-  // L0 files at which writes are slowed to delayed_write_rate. Default: 20.
+  // L0 depth at which writes are slowed to delayed_write_rate. Default: 20.
   int level0_slowdown_writes_trigger = 20;
 
-  // L0 files at which writes wait for compaction. Default: 36.
+  // L0 depth at which writes wait for compaction. Default: 36.
   int level0_stop_writes_trigger = 36;
 
   // Target size of L1; each further level is max_bytes_for_level_multiplier

@@ -27,11 +27,14 @@ uint64_t CompactionPicker::MaxBytesForLevel(int level) const {
 
 double CompactionPicker::LevelScore(const Version& v, int level) const {
   if (level == 0) {
-    int count = 0;
+    // Overlap depth of the files not yet being compacted (see
+    // Version::L0Depth): with key-range shards, each shard's files count
+    // on their own.
+    std::vector<FileRef> waiting;
     for (const auto& f : v.files(0)) {
-      if (!f->being_compacted) count++;
+      if (!f->being_compacted) waiting.push_back(f);
     }
-    return static_cast<double>(count) /
+    return static_cast<double>(Version::L0DepthOf(waiting)) /
            std::max(1, options_->level0_file_num_compaction_trigger);
   }
   uint64_t bytes = 0;

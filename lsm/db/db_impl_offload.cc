@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "lsm/db/db_impl.h"
+#include "interconnect/fabric_uri.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/log_reader.h"
 #include "lsm/wal/write_batch_internal.h"
@@ -61,15 +62,21 @@ Status DBImpl::OpenDm() {
   db_path_ = AbsolutePath(dbname_);
   fabric::FabricOptions fo;
   fo.info_log = info_log_;
-  if (options_.dm_pool.empty()) {
-    // Embedded mode: the pool lives in this process; segments of the
-    // budget plus room for the allocator's rounding.
-    fo.uri = "emulated:";
+  fo.uri = options_.dm_pool.empty() ? "emulated:" : options_.dm_pool;
+  {
+    // An anonymous emulated pool ("emulated:", maybe with a latency model)
+    // lives in this process: embedded mode, every role as threads here.
+    fabric::FabricOptions probe = fo;
+    fabric::ParsedUri parsed;
+    dm_embedded_ = fabric::ParseFabricUri(&probe, &parsed).ok() &&
+                   parsed.backend == fabric::Backend::kEmulated &&
+                   parsed.path.empty();
+  }
+  if (dm_embedded_) {
+    // Segments of the budget plus room for the allocator's rounding; a
+    // size in the URI wins.
     fo.create_if_missing = true;
     fo.size = dm_budget_ + dm_budget_ / 4 + (64 << 20);
-    dm_embedded_ = true;
-  } else {
-    fo.uri = options_.dm_pool;
   }
   std::unique_ptr<fabric::Fabric> fabric;
   Status s = fabric::OpenFabric(fo, &fabric);

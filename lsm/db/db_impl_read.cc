@@ -115,6 +115,20 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     *value = pending ? "1" : "0";
     return true;
   }
+  if (in == "local-write-buffer-bytes") {
+    // Memtables held in this process's memory: mutable and sealed.
+    size_t bytes = SealedLocalBytes();
+    for (const Shard& shard : shards_) bytes += shard.mem->MemoryUsage();
+    *value = std::to_string(bytes);
+    return true;
+  }
+  if (in == "dm-live-bytes" || in == "dm-bytes-moved") {
+    if (dm_ == nullptr) return false;
+    const DmCounters& c = dm_->counters();
+    *value = std::to_string(in == "dm-live-bytes" ? c.live_bytes.load()
+                                                  : c.bytes_moved.load());
+    return true;
+  }
   if (in == "nodes") {
     if (coordinator_ == nullptr) return false;
     *value = coordinator_->DescribeNodes();

@@ -253,7 +253,8 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
   bool allow_delay = !force;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
-    const int l0_files = versions_->current()->NumFiles(0);
+    // Overlap depth, not file count: sharded L0 files are disjoint.
+    const int l0_files = versions_->current()->L0Depth();
     size_t group_bytes = 0;
     for (size_t b : *shard_bounds) group_bytes += b;
     if (allow_delay && l0_files >= options_.level0_slowdown_writes_trigger) {

@@ -144,8 +144,19 @@ void JobExecutor::WorkerLoop(int index) {
   uint64_t seen = 0;
   while (!stop_.load()) {
     auto running = std::make_unique<Running>();
-    Status s = board_->Claim(registration_.node, options_.type_mask,
-                             options_.steal_after, &running->job);
+    // Flushes before compactions: a late flush stalls writers, a late
+    // compaction only costs read speed.
+    const uint32_t flushes =
+        options_.type_mask & cluster::JobTypeBit(cluster::JobType::kFlush);
+    Status s = Status::NotFound("");
+    if (flushes != 0) {
+      s = board_->Claim(registration_.node, flushes, options_.steal_after,
+                        &running->job);
+    }
+    if (s.IsNotFound()) {
+      s = board_->Claim(registration_.node, options_.type_mask,
+                        options_.steal_after, &running->job);
+    }
     if (s.IsNotFound()) {
       board_->WaitForWork(&seen, std::chrono::milliseconds(100))
           .PermitUncheckedError();

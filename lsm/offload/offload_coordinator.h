@@ -49,8 +49,10 @@ struct OffloadCoordinatorOptions {
   // A claimed job whose heartbeat does not move for this long is re-posted.
   // Default: 2 s.
   std::chrono::milliseconds lease_timeout{2000};
-  // A posted job nobody claims for this long is handed back. Default: 3 s.
-  std::chrono::milliseconds unclaimed_timeout{3000};
+  // A posted job is handed back at once when no live executor can take
+  // it, and after this long when the executors stay too busy to.
+  // Default: 30 s.
+  std::chrono::milliseconds unclaimed_timeout{30000};
   // Nodes whose heartbeat does not move for this long count as dead.
   // Default: 2 s.
   std::chrono::milliseconds liveness_timeout{2000};

@@ -80,6 +80,27 @@ std::shared_ptr<Version> Version::FromFiles(
   return v;
 }
 
+int Version::L0DepthOf(const std::vector<FileRef>& files) {
+  // Sweep the closed intervals [smallest, largest] in key order: opens
+  // before closes at equal keys, so touching ranges count as overlapping.
+  std::vector<std::pair<Slice, int>> events;
+  events.reserve(files.size() * 2);
+  for (const auto& f : files) {
+    events.emplace_back(f->smallest.user_key(), +1);
+    events.emplace_back(f->largest.user_key(), -1);
+  }
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+    const int r = a.first.compare(b.first);
+    return r != 0 ? r < 0 : a.second > b.second;
+  });
+  int depth = 0, max_depth = 0;
+  for (const auto& [key, delta] : events) {
+    depth += delta;
+    max_depth = std::max(max_depth, depth);
+  }
+  return max_depth;
+}
+
 uint64_t Version::LevelBytes(int level) const {
   uint64_t sum = 0;
   for (const auto& f : files_[level]) sum += f->file_size;

@@ -50,6 +50,12 @@ class Version {
     return static_cast<int>(files_[level].size());
   }
   uint64_t LevelBytes(int level) const;
+
+  // The most L0 files any one key is in: how many sorted runs a read of L0
+  // may visit. With key-range shards, L0 files of different shards do not
+  // overlap, so this, not the file count, is what slows reads down.
+  int L0Depth() const { return L0DepthOf(files_[0]); }
+  static int L0DepthOf(const std::vector<FileRef>& files);
   uint64_t TotalBytes() const;
   uint64_t TotalFiles() const;
 

@@ -159,6 +159,44 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
        "[o3lsm] Longest YCSB-E scan; lengths are uniform in [1, this]"},
       {"ycsb_zipfian_constant", T::kDouble, &f->ycsb_zipfian_constant,
        "[o3lsm] Skew of the YCSB zipfian request distributions"},
+      {"offload", T::kString, &f->offload,
+       "[o3lsm] Work moved off this compute node: none, or a comma list of "
+       "memtable, flush, compaction (or all)"},
+      {"shards", T::kInt32, &f->shards,
+       "[o3lsm] Key-range shards of the write buffer (-1: engine default)"},
+      {"dm_pool", T::kString, &f->dm_pool,
+       "[o3lsm] DM pool URI (docs/fabric.md); empty: an embedded pool, or "
+       "the local cluster's"},
+      {"dm_budget", T::kInt64, &f->dm_budget,
+       "[o3lsm] Bytes of DM the memtables may use (0: 8 x write_buffer_size)"},
+      {"embedded_workers", T::kInt32, &f->embedded_workers,
+       "[o3lsm] Worker threads running offloaded jobs with an embedded pool"},
+      {"profile", T::kString, &f->profile,
+       "[o3lsm] disagg: make this host act like a cluster (fabric and "
+       "storage models, CN on --cn_cpus, memory node and workers on "
+       "--worker_cpus); each setting is also a flag of its own"},
+      {"fabric_latency_ns", T::kInt64, &f->fabric_latency_ns,
+       "[o3lsm] Emulated fabric round trip (-1: the profile's, 2000 for "
+       "disagg; else 0)"},
+      {"fabric_bandwidth_gbps", T::kDouble, &f->fabric_bandwidth_gbps,
+       "[o3lsm] Emulated fabric bandwidth, GB/s (-1: the profile's, 12 for "
+       "disagg; else unlimited)"},
+      {"storage_latency_us", T::kInt64, &f->storage_latency_us,
+       "[o3lsm] Latency added to each storage operation (-1: the profile's, "
+       "100 for disagg; else 0)"},
+      {"storage_bandwidth_mbps", T::kInt64, &f->storage_bandwidth_mbps,
+       "[o3lsm] Storage bandwidth, MiB/s, per node (-1: the profile's, 1024 "
+       "for disagg; else unlimited)"},
+      {"cn_cpus", T::kString, &f->cn_cpus,
+       "[o3lsm] CPUs for this process, e.g. 0 (disagg: 0)"},
+      {"worker_cpus", T::kString, &f->worker_cpus,
+       "[o3lsm] CPUs for the memory node and workers (disagg: 1)"},
+      {"cluster_workers", T::kInt32, &f->cluster_workers,
+       "[o3lsm] Start a local cluster (a memory node and N worker "
+       "processes, o3lsm-node) for this run (-1: the profile's, 1 for "
+       "disagg; else 0, an embedded pool)"},
+      {"worker_threads", T::kInt32, &f->worker_threads,
+       "[o3lsm] Executor threads per worker process"},
   };
 }
 
@@ -378,6 +416,10 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   if (f.max_bytes_for_level_multiplier <= 0) {
     return bad("--max_bytes_for_level_multiplier must be > 0");
   }
+  if (!f.profile.empty() && f.profile != "disagg") {
+    return bad("--profile must be empty or disagg");
+  }
+  if (f.worker_threads < 1) return bad("--worker_threads must be >= 1");
   if (f.ycsb_insertorder != "hashed" && f.ycsb_insertorder != "ordered") {
     return bad("--ycsb_insertorder must be hashed or ordered, not '" +
                f.ycsb_insertorder + "'");

@@ -91,6 +91,22 @@ struct BenchFlags {
   std::string ycsb_insertorder = "hashed";  // hashed | ordered
   int32_t ycsb_max_scan_length = 100;
   double ycsb_zipfian_constant = 0.99;
+
+  // ---- o3lsm: disaggregation (docs/offload.md) ----
+  std::string offload = "none";  // none | memtable,flush,compaction | all
+  int32_t shards = -1;           // memtable shards; -1: the engine default
+  std::string dm_pool;           // Fabric URI; "": embedded (or the cluster's)
+  int64_t dm_budget = 0;         // bytes of DM for memtables; 0: default
+  int32_t embedded_workers = 1;  // worker threads of an embedded pool
+  std::string profile;           // "" | disagg
+  int64_t fabric_latency_ns = -1;     // -1: profile value (else 0)
+  double fabric_bandwidth_gbps = -1;  // -1: profile value (else unlimited)
+  int64_t storage_latency_us = -1;    // -1: profile value (else 0)
+  int64_t storage_bandwidth_mbps = -1;  // -1: profile value (else unlimited)
+  std::string cn_cpus;      // pin this process (the compute node)
+  std::string worker_cpus;  // pin the memory node and workers
+  int32_t cluster_workers = -1;  // >0: start a local cluster of N workers
+  int32_t worker_threads = 1;    // executor threads per worker process
 };
 
 // Parses argv[1..argc) into *flags, starting from the values already in

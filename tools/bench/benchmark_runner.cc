@@ -94,6 +94,17 @@ Status BenchmarkRunner::Start() {
   }
   s = MakeDbSettings(flags_, &settings_);
   if (!s.ok()) return s;
+  // This process is the compute node: place it before any thread starts.
+  if (!flags_.cn_cpus.empty()) {
+    s = PinProcessToCpus(flags_.cn_cpus);
+    if (!s.ok()) return Status::InvalidArgument("--cn_cpus", s.message());
+  }
+  if (flags_.cluster_workers > 0 && settings_.options.offload != 0 &&
+      flags_.dm_pool.empty()) {
+    s = cluster_.Start(flags_);
+    if (!s.ok()) return s;
+    settings_.options.dm_pool = cluster_.pool_uri();
+  }
   // A fixed seed, as db_bench's RandomGenerator: every run writes the same
   // value bytes, whatever --seed says about the keys.
   values_ =
@@ -307,6 +318,10 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
     return done;
   });
 
+  ResetPeakRss();
+  std::string moved_before;
+  db_->GetProperty("o3lsm.dm-bytes-moved", &moved_before);
+  auto sampler = std::make_unique<PeakSampler>(db_.get());
   const ProcessUsage before = GetProcessUsage();
   StartGate gate(n);
   std::vector<std::thread> workers;
@@ -328,6 +343,10 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
   for (std::thread& w : workers) w.join();
   monitor.Stop();
   const ProcessUsage after = GetProcessUsage();
+  const uint64_t local_peak = sampler->local_write_buffer_peak();
+  const uint64_t dm_peak = sampler->dm_live_peak();
+  const uint64_t anon_peak = sampler->anon_rss_peak();
+  sampler.reset();
 
   *result = BenchResult();
   result->name = def.name;
@@ -339,7 +358,32 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
   if (def.ycsb_load) ycsb_records_ = ycsb.record_count;
   if (def.ycsb_run) ycsb_records_ = ycsb.inserts->LastAcknowledged() + 1;
 
+  // The compute node's side of the run: what a disaggregated engine saves.
+  const double cpu = result->cpu_user_seconds + result->cpu_system_seconds;
+  std::string moved_after;
+  const bool dm = db_->GetProperty("o3lsm.dm-bytes-moved", &moved_after);
+  const uint64_t moved = dm ? strtoull(moved_after.c_str(), nullptr, 10) -
+                                  strtoull(moved_before.c_str(), nullptr, 10)
+                            : 0;
+  result->counters["cn_cpu_ns_per_op"] =
+      static_cast<int64_t>(cpu * 1e9 / static_cast<double>(result->ops()));
+  result->counters["cn_peak_rss_kib"] = PeakRssKib();
+  result->counters["cn_peak_anon_rss_bytes"] = static_cast<int64_t>(anon_peak);
+  result->counters["local_write_buffer_peak_bytes"] =
+      static_cast<int64_t>(local_peak);
+  result->counters["dm_peak_live_bytes"] = static_cast<int64_t>(dm_peak);
+  result->counters["dm_bytes_moved"] = static_cast<int64_t>(moved);
+
   fputs(FormatReportLine(*result).c_str(), stdout);
+  if (settings_.options.offload != 0 || !flags_.profile.empty()) {
+    fprintf(stdout,
+            "o3lsm        : CN cpu %.3f micros/op, CN memory peak %.1f MiB "
+            "(anon RSS), local write buffer peak %.1f MiB, DM peak %.1f MiB, "
+            "DM moved %.1f MiB\n",
+            cpu * 1e6 / static_cast<double>(result->ops()),
+            anon_peak / 1048576.0, local_peak / 1048576.0,
+            dm_peak / 1048576.0, moved / 1048576.0);
+  }
   if (flags_.histogram) fputs(FormatHistograms(*result).c_str(), stdout);
   fflush(stdout);
   return Status::OK();

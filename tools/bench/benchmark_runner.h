@@ -30,6 +30,7 @@
 #include "tools/bench/bench_flags.h"
 #include "tools/bench/bench_report.h"
 #include "tools/bench/benchmark_registry.h"
+#include "tools/bench/cluster_profile.h"
 #include "tools/bench/db_options.h"
 #include "tools/bench/value_generator.h"
 
@@ -75,6 +76,7 @@ class BenchmarkRunner {
   const uint64_t seed_base_;
   std::vector<BenchmarkSpec> specs_;
   DbSettings settings_;
+  LocalCluster cluster_;
   std::unique_ptr<ValueSource> values_;
   std::unique_ptr<DB> db_;
   std::unique_ptr<WritableFile> report_file_;

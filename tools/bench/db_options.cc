@@ -2,6 +2,10 @@
 
 #include "tools/bench/db_options.h"
 
+#include "o3lsm/env.h"
+#include "tools/bench/cluster_profile.h"
+#include "util/throttled_env.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -73,6 +77,27 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
                                    f.compression_type + "'");
   }
   if (f.compression_level != 32767) o.compression_level = f.compression_level;
+
+  // Disaggregation (docs/offload.md).
+  Status os = ParseOffloadLayers(f.offload, &o.offload);
+  if (!os.ok()) return Status::InvalidArgument("--offload", os.message());
+  if (f.shards > 0) o.memtable_shards = f.shards;
+  o.dm_write_buffer_budget = static_cast<uint64_t>(std::max<int64_t>(0, f.dm_budget));
+  o.embedded_workers = f.embedded_workers;
+  o.dm_pool = f.dm_pool;
+  if (o.dm_pool.empty() && f.cluster_workers <= 0) {
+    // An embedded pool, charged what the fabric model says.
+    const std::string query = FabricModelQuery(f);
+    if (!query.empty()) o.dm_pool = "emulated:?" + query;
+  }
+  StorageModel storage;
+  storage.latency_us = static_cast<uint64_t>(std::max<int64_t>(0, f.storage_latency_us));
+  storage.bandwidth_bytes_per_sec =
+      static_cast<uint64_t>(std::max<int64_t>(0, f.storage_bandwidth_mbps)) << 20;
+  if (storage.enabled()) {
+    s.storage_env = std::make_shared<ThrottledEnv>(Env::Default(), storage);
+    o.env = s.storage_env.get();
+  }
 
   // o3lsm verifies every block it reads from storage whatever this says;
   // its verify_checksums re-verifies cached blocks too, which RocksDB's

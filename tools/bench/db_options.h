@@ -21,6 +21,7 @@
 #ifndef O3LSM_TOOLS_BENCH_DB_OPTIONS_H_
 #define O3LSM_TOOLS_BENCH_DB_OPTIONS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ namespace o3lsm::bench {
 
 struct DbSettings {
   Options options;
+  // The storage model's Env, when --storage_* ask for one (options.env
+  // points to it).
+  std::shared_ptr<Env> storage_env;
   ReadOptions read_options;
   WriteOptions write_options;
   // Header name of the codec in use, as db_bench prints it

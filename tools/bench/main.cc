@@ -15,6 +15,7 @@
 #include "tools/bench/bench_report.h"
 #include "tools/bench/bench_stats.h"
 #include "tools/bench/benchmark_runner.h"
+#include "tools/bench/cluster_profile.h"
 #include "tools/bench/system_info.h"
 
 #ifndef O3LSM_BENCH_VERSION
@@ -56,6 +57,7 @@ int Main(int argc, char** argv) {
     PrintError(s);
     return 1;
   }
+  ApplyProfile(&flags);
 
   uint64_t seed = static_cast<uint64_t>(flags.seed);
   if (flags.seed == 0) {

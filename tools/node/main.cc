@@ -37,6 +37,7 @@
 #include "lsm/offload/node_reaper.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
+#include "util/throttled_env.h"
 
 namespace o3lsm::node {
 namespace {
@@ -56,6 +57,8 @@ struct Config {
   std::string log;
   bool remove_pool = false;
   int debug_job_delay_ms = 0;
+  uint64_t storage_latency_us = 0;
+  uint64_t storage_bandwidth_mbps = 0;
 };
 
 class StderrLogger final : public Logger {
@@ -227,6 +230,12 @@ int RunNode(const Config& cfg) {
   eo.threads = cfg.threads >= 0 ? cfg.threads : (memory ? 0 : 1);
   eo.info_log = log;
   eo.debug_job_delay = std::chrono::milliseconds(cfg.debug_job_delay_ms);
+  // Storage as the profile models it (o3lsm-bench --profile=disagg).
+  StorageModel storage;
+  storage.latency_us = cfg.storage_latency_us;
+  storage.bandwidth_bytes_per_sec = cfg.storage_bandwidth_mbps << 20;
+  ThrottledEnv throttled(Env::Default(), storage);
+  if (storage.enabled()) eo.env = &throttled;
   JobExecutor executor(fabric.get(), board.get(), nodes.get(), eo);
   s = executor.Start();
   if (!s.ok()) return Fail("registering in the node table", s);
@@ -387,6 +396,10 @@ int Main(int argc, char** argv) {
                "memory: delete the pool file on exit");
   app.add_option("--debug-job-delay-ms", cfg.debug_job_delay_ms,
                  "testing: hold every job this long before running it");
+  app.add_option("--storage-latency-us", cfg.storage_latency_us,
+                 "model remote storage: latency added to each file operation");
+  app.add_option("--storage-bandwidth-mbps", cfg.storage_bandwidth_mbps,
+                 "model remote storage: MiB/s shared by this node's files");
 
   ClusterConfig cc;
   CLI::App* local = app.add_subcommand(
