@@ -1,20 +1,27 @@
 # o3lsm — the two commands:
 #   make run    install what is missing, build (Release), start o3lsm-cli on ./o3lsm-data
-#   make test   install what is missing, build, run the whole suite, then again
-#               under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make test   install what is missing, build, run the whole suite (with short
+#               crash-test runs), then again under AddressSanitizer +
+#               UndefinedBehaviorSanitizer, the concurrent tests under
+#               ThreadSanitizer, and each fuzz target for a few seconds
+#               (docs/reliability.md)
 #
-# Other targets: build, test-release, test-asan, test-tsan, bench, clean.
+# Other targets: build, test-release, test-asan, test-tsan, test-crash,
+# test-fuzz, bench, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 15
 JOBS       ?= $(shell nproc)
 DB         ?= ./o3lsm-data
 CTEST_ARGS ?=
 
 CMAKE_COMMON = -G Ninja -DO3LSM_WERROR=ON
 
-.PHONY: all deps build run test test-release test-asan test-tsan bench clean
+.PHONY: all deps build run test test-release test-asan test-tsan test-crash \
+	test-fuzz bench clean
 
 all: build
 
@@ -29,7 +36,7 @@ build: deps
 run: build
 	@$(BUILD)/bin/o3lsm-cli --db $(DB)
 
-test: test-release test-asan
+test: test-release test-asan test-tsan test-fuzz
 
 test-release: build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure --timeout 900 $(CTEST_ARGS)
@@ -43,11 +50,40 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) -j $(JOBS) --output-on-failure --timeout 900 $(CTEST_ARGS)
 
+# Only the executables labelled "concurrent" (and what they need) are built:
+# their names come from the o3lsm_test() calls that carry the label.
 test-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DO3LSM_SANITIZE=thread >/dev/null
-	@cmake --build $(TSAN_BUILD) -j $(JOBS)
-	ctest --test-dir $(TSAN_BUILD) -j $(JOBS) --output-on-failure -L concurrent $(CTEST_ARGS)
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+	  -DO3LSM_SANITIZE=thread -DO3LSM_BUILD_TOOLS=ON >/dev/null
+	@targets=$$(cat tests/*/CMakeLists.txt | tr '\n' ' ' \
+	  | grep -oE 'o3lsm_test\([^)]*\)' | grep -w concurrent \
+	  | sed -E 's/^o3lsm_test\( *([A-Za-z0-9_]+).*/\1/'); \
+	  echo "test-tsan: $$targets"; \
+	  cmake --build $(TSAN_BUILD) -j $(JOBS) --target $$targets
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir $(TSAN_BUILD) -j $(JOBS) --output-on-failure --timeout 900 \
+	  -L concurrent $(CTEST_ARGS)
+
+# The crash-test runs alone (test-release runs them too).
+test-crash: build
+	ctest --test-dir $(BUILD) --output-on-failure -L crash $(CTEST_ARGS)
+
+# libFuzzer needs clang; without it the target says so and passes. Warnings
+# are not errors here: the GCC builds enforce them, and clang has its own.
+test-fuzz: deps
+	@if command -v clang++ >/dev/null 2>&1; then \
+	  cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+	    -DO3LSM_SANITIZE=fuzzer-no-link,address,undefined -DO3LSM_BUILD_FUZZERS=ON \
+	    -DO3LSM_BUILD_TESTS=OFF -DO3LSM_BUILD_TOOLS=OFF >/dev/null && \
+	  cmake --build $(FUZZ_BUILD) -j $(JOBS) && \
+	  python3 tests/fuzz/run_fuzzers.py --build $(FUZZ_BUILD) \
+	    --seconds $(FUZZ_SECONDS) --jobs $(JOBS); \
+	else \
+	  echo "test-fuzz: clang++ not found (scripts/install-deps.sh installs it); skipped"; \
+	fi
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -19,7 +19,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include "scheduler/scheduler.h"
 
@@ -91,11 +94,78 @@ class TbbScheduler final : public Scheduler {
   int pending_ = 0;
 };
 
+// Under ThreadSanitizer: plain threads. Debian's libtbb is not built with
+// TSan, so the hand-off of a job from Schedule to a TBB worker is invisible
+// to it and every job would look racy. Same contract: flushes and
+// compactions each have their own threads, so a flush never waits for a
+// compaction.
+class ThreadScheduler final : public Scheduler {
+ public:
+  ThreadScheduler(int flush_threads, int compaction_threads) {
+    for (int i = 0; i < std::max(1, flush_threads); i++) {
+      threads_.emplace_back([this] { Work(&flush_jobs_); });
+    }
+    for (int i = 0; i < std::max(1, compaction_threads); i++) {
+      threads_.emplace_back([this] { Work(&compaction_jobs_); });
+    }
+  }
+  ~ThreadScheduler() override {
+    WaitForIdle();
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void Schedule(JobKind kind, std::function<void()> job) override {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      pending_++;
+      (kind == JobKind::kFlush ? flush_jobs_ : compaction_jobs_)
+          .push_back(std::move(job));
+    }
+    work_cv_.notify_all();
+  }
+  void WaitForIdle() override {
+    std::unique_lock<std::mutex> l(mu_);
+    idle_cv_.wait(l, [this] { return pending_ == 0; });
+  }
+
+ private:
+  void Work(std::deque<std::function<void()>>* queue) {
+    std::unique_lock<std::mutex> l(mu_);
+    while (true) {
+      work_cv_.wait(l, [&] { return stop_ || !queue->empty(); });
+      if (queue->empty()) return;  // stop_
+      std::function<void()> job = std::move(queue->front());
+      queue->pop_front();
+      l.unlock();
+      job();
+      l.lock();
+      if (--pending_ == 0) idle_cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable idle_cv_;
+  std::deque<std::function<void()>> flush_jobs_;
+  std::deque<std::function<void()>> compaction_jobs_;
+  int pending_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 std::unique_ptr<Scheduler> NewTbbScheduler(int flush_threads,
                                            int compaction_threads) {
+#if defined(__SANITIZE_THREAD__)
+  return std::make_unique<ThreadScheduler>(flush_threads, compaction_threads);
+#else
   return std::make_unique<TbbScheduler>(flush_threads, compaction_threads);
+#endif
 }
 
 }  // namespace o3lsm

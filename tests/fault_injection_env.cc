@@ -3,6 +3,7 @@
 #include "tests/fault_injection_env.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace o3lsm::test {
 
@@ -15,21 +16,42 @@ class FaultWritableFile final : public WritableFile {
       : env_(env), fname_(std::move(fname)), base_(std::move(base)) {}
 
   Status Append(const Slice& data) override {
-    Status s = env_->AppendFault(fname_, data.size());
+    Status s = env_->PowerCutFault(fname_);
     if (!s.ok()) return s;
+    size_t keep = 0;
+    s = env_->AppendFault(fname_, data.size(), &keep);
+    if (!s.ok()) {
+      // A torn append: the prefix reaches the file, the caller sees the
+      // error. What the engine does with a file in this state is the point.
+      if (keep > 0)
+        base_->Append(Slice(data.data(), keep)).PermitUncheckedError();
+      return s;
+    }
     return base_->Append(data);
   }
-  Status Flush() override { return base_->Flush(); }
+  Status Flush() override {
+    Status s = env_->PowerCutFault(fname_);
+    if (!s.ok()) return s;
+    return base_->Flush();
+  }
   Status Sync() override {
+    Status s = env_->PowerCutFault(fname_);
+    if (!s.ok()) return s;
     if (env_->Matches(fname_, FaultInjectionEnv::kFailSyncs)) {
       env_->Injected();
       return Status::IOError(fname_, "injected sync failure");
     }
-    Status s = base_->Sync();
+    s = base_->Sync();
     if (s.ok()) env_->RecordSynced(fname_, base_->Size());
     return s;
   }
-  Status Close() override { return base_->Close(); }
+  Status Close() override {
+    // Closing hands buffered bytes to the OS even after a power cut; they
+    // are unsynced, so RestorePower truncates them away again.
+    Status s = base_->Close();
+    Status cut = env_->PowerCutFault(fname_);
+    return cut.ok() ? s : cut;
+  }
   uint64_t Size() const override { return base_->Size(); }
 
  private:
@@ -37,6 +59,19 @@ class FaultWritableFile final : public WritableFile {
   const std::string fname_;
   std::unique_ptr<WritableFile> base_;
 };
+
+// Flips one random bit of *result, first copying it into scratch if it
+// points elsewhere (into a mapping the wrapper must not modify).
+void CorruptResult(FaultInjectionEnv* env, Slice* result, char* scratch) {
+  if (result->empty()) return;
+  if (result->data() != scratch) {
+    memcpy(scratch, result->data(), result->size());
+    *result = Slice(scratch, result->size());
+  }
+  scratch[env->Uniform(result->size())] ^=
+      static_cast<char>(1u << env->Uniform(8));
+  env->Injected();
+}
 
 class FaultSequentialFile final : public SequentialFile {
  public:
@@ -53,7 +88,11 @@ class FaultSequentialFile final : public SequentialFile {
       env_->Injected();
       n = std::max<size_t>(1, n / 3);
     }
-    return base_->Read(n, result, scratch);
+    Status s = base_->Read(n, result, scratch);
+    if (s.ok() && env_->Matches(fname_, FaultInjectionEnv::kCorruptReads)) {
+      CorruptResult(env_, result, scratch);
+    }
+    return s;
   }
   Status Skip(uint64_t n) override { return base_->Skip(n); }
 
@@ -73,8 +112,8 @@ class FaultRandomAccessFile final : public RandomAccessFile {
               char* scratch) const override {
     if (env_->Matches(fname_, FaultInjectionEnv::kFailReads)) {
       env_->Injected();
-      return Status::IOError(fname_, "injected read failure at offset " +
-                                         std::to_string(offset));
+      return Status::IOError(
+          fname_, "injected read failure at offset " + std::to_string(offset));
     }
     if (n > 1 && env_->Matches(fname_, FaultInjectionEnv::kShortReads)) {
       // A short read in the middle of the file, as a faulty network file
@@ -82,7 +121,11 @@ class FaultRandomAccessFile final : public RandomAccessFile {
       env_->Injected();
       n = n / 2;
     }
-    return base_->Read(offset, n, result, scratch);
+    Status s = base_->Read(offset, n, result, scratch);
+    if (s.ok() && env_->Matches(fname_, FaultInjectionEnv::kCorruptReads)) {
+      CorruptResult(env_, result, scratch);
+    }
+    return s;
   }
 
  private:
@@ -96,13 +139,36 @@ class FaultRandomAccessFile final : public RandomAccessFile {
 bool FaultInjectionEnv::Matches(const std::string& fname, Rule rule) {
   MutexLock l(&mu_);
   const std::string& pattern = patterns_[rule];
-  return !pattern.empty() && fname.find(pattern) != std::string::npos;
+  if (pattern.empty() || fname.find(pattern) == std::string::npos) {
+    return false;
+  }
+  return probability_ >= 1.0 || rnd_.NextDouble() < probability_;
 }
 
-Status FaultInjectionEnv::AppendFault(const std::string& fname, size_t n) {
+uint64_t FaultInjectionEnv::Uniform(uint64_t n) {
+  MutexLock l(&mu_);
+  return rnd_.Uniform(n);
+}
+
+void FaultInjectionEnv::SetFaultProbability(double p, uint64_t seed) {
+  MutexLock l(&mu_);
+  probability_ = p;
+  rnd_ = Random64(seed);
+}
+
+Status FaultInjectionEnv::AppendFault(const std::string& fname, size_t n,
+                                      size_t* keep) {
+  *keep = 0;
   if (Matches(fname, FaultInjectionEnv::kFailWrites)) {
     Injected();
     return Status::IOError(fname, "injected write failure");
+  }
+  if (n > 0 && Matches(fname, FaultInjectionEnv::kPartialWrites)) {
+    Injected();
+    *keep = Uniform(n);
+    return Status::IOError(fname, "injected torn write of " +
+                                      std::to_string(*keep) + " of " +
+                                      std::to_string(n) + " bytes");
   }
   if (Matches(fname, FaultInjectionEnv::kDiskFull)) {
     if (space_left_.fetch_sub(static_cast<int64_t>(n)) <
@@ -112,6 +178,12 @@ Status FaultInjectionEnv::AppendFault(const std::string& fname, size_t n) {
     }
   }
   return Status::OK();
+}
+
+Status FaultInjectionEnv::PowerCutFault(const std::string& fname) {
+  if (!power_cut_.load()) return Status::OK();
+  Injected();
+  return Status::IOError(fname, "injected power cut");
 }
 
 void FaultInjectionEnv::RecordSynced(const std::string& fname, uint64_t size) {
@@ -138,11 +210,19 @@ Status FaultInjectionEnv::DropUnsyncedData() {
   return Status::OK();
 }
 
+Status FaultInjectionEnv::RestorePower() {
+  Status s = DropUnsyncedData();
+  power_cut_.store(false);
+  return s;
+}
+
 Status FaultInjectionEnv::NewSequentialFile(
     const std::string& f, std::unique_ptr<SequentialFile>* r) {
   std::unique_ptr<SequentialFile> base;
   Status s = target()->NewSequentialFile(f, &base);
-  if (s.ok()) *r = std::make_unique<FaultSequentialFile>(this, f, std::move(base));
+  if (s.ok()) {
+    *r = std::make_unique<FaultSequentialFile>(this, f, std::move(base));
+  }
   return s;
 }
 
@@ -158,12 +238,14 @@ Status FaultInjectionEnv::NewRandomAccessFile(
 
 Status FaultInjectionEnv::NewWritableFile(const std::string& f,
                                           std::unique_ptr<WritableFile>* r) {
+  Status s = PowerCutFault(f);
+  if (!s.ok()) return s;
   if (Matches(f, FaultInjectionEnv::kFailWrites)) {
     Injected();
     return Status::IOError(f, "injected create failure");
   }
   std::unique_ptr<WritableFile> base;
-  Status s = target()->NewWritableFile(f, &base);
+  s = target()->NewWritableFile(f, &base);
   if (s.ok()) {
     {
       MutexLock l(&mu_);
@@ -176,8 +258,10 @@ Status FaultInjectionEnv::NewWritableFile(const std::string& f,
 
 Status FaultInjectionEnv::NewAppendableFile(const std::string& f,
                                             std::unique_ptr<WritableFile>* r) {
+  Status s = PowerCutFault(f);
+  if (!s.ok()) return s;
   std::unique_ptr<WritableFile> base;
-  Status s = target()->NewAppendableFile(f, &base);
+  s = target()->NewAppendableFile(f, &base);
   if (s.ok()) {
     {
       MutexLock l(&mu_);
@@ -190,7 +274,9 @@ Status FaultInjectionEnv::NewAppendableFile(const std::string& f,
 
 Status FaultInjectionEnv::RenameFile(const std::string& src,
                                      const std::string& target_name) {
-  Status s = target()->RenameFile(src, target_name);
+  Status s = PowerCutFault(src);
+  if (!s.ok()) return s;
+  s = target()->RenameFile(src, target_name);
   if (s.ok()) {
     MutexLock l(&mu_);
     auto it = synced_.find(src);
@@ -203,12 +289,41 @@ Status FaultInjectionEnv::RenameFile(const std::string& src,
 }
 
 Status FaultInjectionEnv::RemoveFile(const std::string& f) {
-  Status s = target()->RemoveFile(f);
+  Status s = PowerCutFault(f);
+  if (!s.ok()) return s;
+  s = target()->RemoveFile(f);
   if (s.ok()) {
     MutexLock l(&mu_);
     synced_.erase(f);
   }
   return s;
+}
+
+Status FaultInjectionEnv::TruncateFile(const std::string& f, uint64_t size) {
+  Status s = PowerCutFault(f);
+  if (!s.ok()) return s;
+  s = target()->TruncateFile(f, size);
+  if (s.ok()) {
+    MutexLock l(&mu_);
+    auto it = synced_.find(f);
+    if (it != synced_.end()) it->second = std::min(it->second, size);
+  }
+  return s;
+}
+
+Status FaultInjectionEnv::CreateDir(const std::string& d) {
+  Status s = PowerCutFault(d);
+  return s.ok() ? target()->CreateDir(d) : s;
+}
+
+Status FaultInjectionEnv::RemoveDir(const std::string& d) {
+  Status s = PowerCutFault(d);
+  return s.ok() ? target()->RemoveDir(d) : s;
+}
+
+Status FaultInjectionEnv::SyncDir(const std::string& d) {
+  Status s = PowerCutFault(d);
+  return s.ok() ? target()->SyncDir(d) : s;
 }
 
 }  // namespace o3lsm::test

@@ -420,7 +420,7 @@ void DBImpl::DeleteObsoleteFiles(bool at_open) {
             }
             break;
           case FileType::kDescriptorFile:
-            keep = number >= versions_->manifest_file_number();
+            keep = number >= versions_->live_manifest_number();
             break;
           case FileType::kTableFile:
             keep = !at_open || live.count(number) > 0;

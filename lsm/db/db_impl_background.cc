@@ -268,17 +268,18 @@ void DBImpl::InstallFlushResults() {
     // WALs older than every memtable still unflushed are obsolete.
     edit.SetLogNumber(MinLogNumberInUse());
     Status s = versions_->LogAndApply(&edit, &mutex_);
+    installing_flush_ = false;
+    if (!s.ok()) {
+      // The MANIFEST may or may not hold the edit: stop, and keep the
+      // tables (still pending outputs) for the open-time sweep.
+      for (size_t i : ready) imm_[i].state = ImmEntry::State::kFlushed;
+      RecordBackgroundError(s);
+      return;
+    }
     for (size_t i : ready) {
       if (imm_[i].result.number != 0) {
         pending_outputs_.erase(imm_[i].result.number);
       }
-    }
-    installing_flush_ = false;
-    if (!s.ok()) {
-      // The MANIFEST may or may not hold the edit: stop, keep the files.
-      for (size_t i : ready) imm_[i].state = ImmEntry::State::kFlushed;
-      RecordBackgroundError(s);
-      return;
     }
     for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
       imm_.erase(imm_.begin() + static_cast<long>(*it));
@@ -311,7 +312,11 @@ Status DBImpl::RunCompaction(Compaction* c) {
         s.ToString().c_str());
     picker_->Release(c);
     owned.reset();
-    if (s.ok()) InstallSuperVersion();
+    if (s.ok()) {
+      InstallSuperVersion();
+    } else {
+      RecordBackgroundError(s);  // the MANIFEST's state is unknown
+    }
     DeleteObsoleteFiles(/*at_open=*/false);
     return s;
   }
@@ -341,7 +346,14 @@ Status DBImpl::InstallCompaction(Compaction* c,
   c->AddInputDeletions(&edit);
   for (const auto& f : outputs) edit.AddFile(c->output_level(), f);
   Status s = versions_->LogAndApply(&edit, &mutex_);
-  for (const auto& f : outputs) pending_outputs_.erase(f.number);
+  if (s.ok()) {
+    for (const auto& f : outputs) pending_outputs_.erase(f.number);
+  } else {
+    // The edit may be durable though its write failed: a reopen may list
+    // these outputs (and not the inputs). They stay until the open-time
+    // sweep, which knows what the MANIFEST says.
+    RecordBackgroundError(s);
+  }
   if (s.ok()) {
     LevelIoStats& st = stats_.levels[c->output_level()];
     st.jobs++;

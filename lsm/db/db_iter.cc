@@ -106,8 +106,13 @@ void DBIter::FindPrevUserEntry() {
       saved_value_.assign(iter_->value().data(), iter_->value().size());
     }
   }
+  if (!iter_->Valid() && !iter_->status().ok()) {
+    // Stopped by an error, perhaps before the newest version of saved_key_:
+    // what was collected may be stale.
+    value_type = kTypeDeletion;
+  }
   if (value_type == kTypeDeletion) {
-    // End of iteration.
+    // End of iteration (or an error).
     valid_ = false;
     saved_key_.clear();
     saved_value_.clear();

@@ -81,6 +81,7 @@ class MergingIterator final : public Iterator {
   Slice value() const override { return heap_[0]->value(); }
 
   Status status() const override {
+    if (!status_.ok()) return status_;
     for (const auto& c : children_) {
       Status s = c->status();
       if (!s.ok()) return s;
@@ -115,11 +116,26 @@ class MergingIterator final : public Iterator {
     for (size_t i = heap_.size() / 2; i-- > 0;) SiftDown(i);
   }
 
+  // A child that stopped on an error ends the merge: going on would show
+  // older versions from the other children in place of its newer ones, or
+  // leave its keys out. The iterator is then !Valid() with that status.
+  bool Failed(const Iterator* child) {
+    Status s = child->status();
+    if (s.ok()) return false;
+    if (status_.ok()) status_ = std::move(s);
+    heap_.clear();
+    return true;
+  }
+
   void BuildHeap(Direction d) {
     direction_ = d;
     heap_.clear();
     for (auto& c : children_) {
-      if (c->Valid()) heap_.push_back(c.get());
+      if (c->Valid()) {
+        heap_.push_back(c.get());
+      } else if (Failed(c.get())) {
+        return;
+      }
     }
     Heapify();
   }
@@ -127,6 +143,7 @@ class MergingIterator final : public Iterator {
   // Re-establishes the heap after the top child moved.
   void FixTop() {
     if (!heap_[0]->Valid()) {
+      if (Failed(heap_[0])) return;
       heap_[0] = heap_.back();
       heap_.pop_back();
       if (heap_.empty()) return;
@@ -137,6 +154,7 @@ class MergingIterator final : public Iterator {
   std::vector<std::unique_ptr<Iterator>> children_;
   std::vector<Iterator*> heap_;
   Direction direction_ = kForward;
+  Status status_;  // the first child error; sticky
 };
 
 }  // namespace

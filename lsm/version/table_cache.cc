@@ -36,6 +36,11 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size,
   const std::string fname = TableFileName(dbname_, number);
   std::unique_ptr<RandomAccessFile> file;
   Status s = env_->NewRandomAccessFile(fname, &file);
+  if (s.IsNotFound()) {
+    // The version lists this table: its absence is damage, not an absent
+    // key (a NotFound would read as one).
+    return Status::Corruption(fname, "table file is missing: " + s.ToString());
+  }
   if (!s.ok()) return s;
   std::unique_ptr<Table> table;
   s = Table::Open(table_options_, fname, std::move(file), file_size, &table);

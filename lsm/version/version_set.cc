@@ -98,6 +98,7 @@ class VersionSet::Builder {
         }
       }
     }
+    v->FinishBuild();
     return Status::OK();
   }
 
@@ -180,8 +181,13 @@ Status VersionSet::CreateNew() {
     Status close = log.Close();
     if (s.ok()) s = close;
   }
-  if (s.ok()) s = SetCurrentFile(env_, dbname_, 1);
-  if (!s.ok()) env_->RemoveFile(manifest).PermitUncheckedError();
+  if (s.ok()) {
+    // A failed switch may still have renamed CURRENT: keep the file.
+    s = SetCurrentFile(env_, dbname_, 1);
+  } else {
+    env_->RemoveFile(manifest).PermitUncheckedError();
+  }
+  if (s.ok()) live_manifest_number_ = 1;
   return s;
 }
 
@@ -270,6 +276,7 @@ Status VersionSet::Recover() {
   next_file_number_ = next_file;
   MarkFileNumberUsed(manifest_number);
   MarkFileNumberUsed(log_number);
+  live_manifest_number_ = manifest_number;
   // The next LogAndApply starts a fresh MANIFEST: recovery never appends
   // after bytes it could not fully read.
   manifest_file_number_ = NewFileNumber();
@@ -280,6 +287,9 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
   mu->AssertHeld();
   if (manifest_cv_ == nullptr) manifest_cv_ = std::make_unique<CondVar>(mu);
   while (manifest_busy_) manifest_cv_->Wait();
+  // After a failed MANIFEST write nobody knows which edits a reopen will
+  // see; appending more could only widen the gap between the two.
+  if (!manifest_error_.ok()) return manifest_error_;
   manifest_busy_ = true;
 
   if (!edit->has_log_number()) edit->SetLogNumber(log_number_);
@@ -314,14 +324,19 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
   std::string record;
   edit->EncodeTo(&record);
   log::Writer* log = new_log != nullptr ? new_log.get() : descriptor_log_.get();
+  bool current_touched = false;  // CURRENT may name the new MANIFEST
   if (s.ok()) {
     mu->Unlock();
     s = log->AddRecord(record);
     if (s.ok()) s = log->Sync();
     if (s.ok() && new_log != nullptr) {
+      current_touched = true;
       s = SetCurrentFile(env_, dbname_, new_manifest_number);
     }
     mu->Lock();
+    // The edit may or may not be durable: no edit may follow it (the
+    // caller keeps its new files for the open-time sweep to sort out).
+    if (!s.ok()) manifest_error_ = s;
   }
 
   if (s.ok()) {
@@ -331,13 +346,16 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
       }
       descriptor_log_ = std::move(new_log);
       manifest_file_number_ = new_manifest_number;
+      live_manifest_number_ = new_manifest_number;
     }
     current_ = std::move(v);
     log_number_ = edit->log_number();
   } else if (new_log != nullptr) {
     new_log->Close().PermitUncheckedError();
-    env_->RemoveFile(DescriptorFileName(dbname_, new_manifest_number))
-        .PermitUncheckedError();
+    if (!current_touched) {
+      env_->RemoveFile(DescriptorFileName(dbname_, new_manifest_number))
+          .PermitUncheckedError();
+    }
   } else if (descriptor_log_ != nullptr) {
     // The MANIFEST may now end in a partial record; never append after it.
     // The next change writes a fresh MANIFEST.

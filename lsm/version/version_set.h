@@ -88,6 +88,8 @@ class VersionSet {
   void MarkFileNumberUsed(uint64_t number);
   uint64_t next_file_number() const { return next_file_number_.load(); }
   uint64_t manifest_file_number() const { return manifest_file_number_; }
+  // The oldest MANIFEST that CURRENT may name: older ones are obsolete.
+  uint64_t live_manifest_number() const { return live_manifest_number_; }
   uint64_t manifest_file_size() const;
 
   // The oldest WAL still needed: WALs numbered below it are obsolete.
@@ -124,6 +126,7 @@ class VersionSet {
 
   std::atomic<uint64_t> next_file_number_{2};
   uint64_t manifest_file_number_ = 0;
+  uint64_t live_manifest_number_ = 0;
   uint64_t log_number_ = 0;
   std::atomic<SequenceNumber> last_sequence_{0};
   std::vector<std::string> compact_pointer_;
@@ -133,6 +136,7 @@ class VersionSet {
 
   // LogAndApply callers queue here; guarded by the DB mutex.
   bool manifest_busy_ = false;
+  Status manifest_error_;  // the first failed MANIFEST write; sticky
   std::unique_ptr<CondVar> manifest_cv_;
 };
 
