@@ -514,6 +514,14 @@ Status DmAllocator::AllocateSmall(int cls, DmAddr* addr) {
 
 // ---------------------------------------------------------------- allocate
 
+uint64_t DmAllocator::FootprintOf(uint64_t size) const {
+  if (size == 0) return 0;
+  if (size <= chunk_size_ / kMinBlocksPerSlab) {
+    return std::bit_ceil(std::max(size, kMinBlockSize));
+  }
+  return (size + chunk_size_ - 1) / chunk_size_ * chunk_size_;
+}
+
 Status DmAllocator::Allocate(uint64_t size, DmAddr* addr) {
   if (size == 0) {
     return Status::InvalidArgument("DM allocation of 0 bytes");

@@ -85,6 +85,10 @@ class DmAllocator {
   // owner, or a node freeing what another node handed over).
   [[nodiscard]] Status FreeForeign(DmAddr addr, uint16_t owner);
 
+  // Bytes of the heap an allocation of `size` takes: whole chunks for a
+  // run, a power-of-two block for a small one. 0 for size 0.
+  uint64_t FootprintOf(uint64_t size) const;
+
   // Bytes usable at addr (the rounded-up size). Same errors as Free.
   [[nodiscard]] Status UsableSize(DmAddr addr, uint64_t* size);
 

@@ -171,6 +171,15 @@ struct Options {
   // Default: 0, meaning 8 x write_buffer_size.
   uint64_t dm_write_buffer_budget = 0;
 
+  // With memtable offload: bytes a shard's memtable holds before it is
+  // sealed and moved into DM. Small memtables keep the compute node's
+  // inserts in its caches; flushes merge a shard's segments in DM into
+  // L0 files of about write_buffer_size / memtable_shards or more, so
+  // segment size does not shrink L0 files. Rounded to fill the pool's
+  // allocation chunks. Default: 0, meaning 2 MiB (or write_buffer_size /
+  // memtable_shards if smaller).
+  size_t dm_segment_size = 0;
+
   // Worker threads this process runs to execute offloaded flushes and
   // compactions when it owns an embedded pool. Default: 1.
   int embedded_workers = 1;

@@ -11,6 +11,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -74,15 +75,27 @@ inline bool operator!=(const Slice& x, const Slice& y) { return !(x == y); }
 
 inline int Slice::compare(const Slice& b) const {
   const size_t min_len = (size_ < b.size_) ? size_ : b.size_;
-  int r = min_len == 0 ? 0 : memcmp(data_, b.data_, min_len);
-  if (r == 0) {
-    if (size_ < b.size_) {
-      r = -1;
-    } else if (size_ > b.size_) {
-      r = +1;
+  // Eight bytes at a time, as big-endian words: keys are short, and a call
+  // to memcmp costs more than comparing them inline.
+  size_t i = 0;
+  for (; i + 8 <= min_len; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, data_ + i, 8);
+    memcpy(&y, b.data_ + i, 8);
+    if (x != y) {
+      x = __builtin_bswap64(x);
+      y = __builtin_bswap64(y);
+      return x < y ? -1 : +1;
     }
   }
-  return r;
+  for (; i < min_len; i++) {
+    const unsigned char x = static_cast<unsigned char>(data_[i]);
+    const unsigned char y = static_cast<unsigned char>(b.data_[i]);
+    if (x != y) return x < y ? -1 : +1;
+  }
+  if (size_ < b.size_) return -1;
+  if (size_ > b.size_) return +1;
+  return 0;
 }
 
 }  // namespace o3lsm

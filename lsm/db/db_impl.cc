@@ -17,6 +17,10 @@ namespace o3lsm {
 
 namespace {
 
+// Default dm_segment_size: measured in docs/benchmarks.md (smaller shard
+// memtables insert faster; below about 1 MiB the per-seal costs win).
+constexpr size_t kDefaultDmSegmentSize = 2 << 20;
+
 template <typename T>
 void ClipToRange(T* v, T lo, T hi) {
   if (*v < lo) *v = lo;
@@ -27,6 +31,9 @@ Options SanitizeOptions(const Options& src) {
   Options r = src;
   if (r.env == nullptr) r.env = Env::Default();
   ClipToRange<size_t>(&r.write_buffer_size, 64 << 10, size_t{2} << 30);
+  if (r.dm_segment_size != 0) {
+    ClipToRange<size_t>(&r.dm_segment_size, 64 << 10, size_t{2} << 30);
+  }
   ClipToRange(&r.max_write_buffer_number, 2, 64);
   ClipToRange(&r.memtable_shards, 1, 64);
   ClipToRange(&r.num_levels, 2, 20);
@@ -129,8 +136,17 @@ Status DBImpl::CloseImpl() {
 }
 
 size_t DBImpl::ShardMemTableSize() const {
-  return std::max<size_t>(64 << 10, options_.write_buffer_size /
-                                        options_.memtable_shards);
+  const size_t local = std::max<size_t>(
+      64 << 10, options_.write_buffer_size / options_.memtable_shards);
+  if (!OffloadMemtables()) return local;
+  const size_t wanted = options_.dm_segment_size != 0
+                            ? options_.dm_segment_size
+                            : std::min<size_t>(local, kDefaultDmSegmentSize);
+  // A segment takes whole DM chunks (or a power-of-two block): seal a
+  // little short of that footprint, so that the image, its header and the
+  // last write group fit in it.
+  const size_t footprint = dm_->allocator()->FootprintOf(wanted);
+  return footprint - std::max<size_t>(footprint / 32, 4 << 10);
 }
 
 MemTableRef DBImpl::NewMemTable(size_t seal_bytes, size_t min_room) {

@@ -182,6 +182,9 @@ class DBImpl final : public DB {
   Status Resplit() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Seals shards whose memtable pins a WAL much older than the current one.
   Status SealColdShards() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Microseconds a writer of `bytes` must wait for writes to keep to
+  // delayed_write_rate (0 when there is credit).
+  uint64_t WriteDelayMicros(uint64_t bytes) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Bytes of sealed memtables still held in local memory.
   size_t SealedLocalBytes() const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The oldest WAL any memtable still needs.
@@ -200,8 +203,15 @@ class DBImpl final : public DB {
   // Stops the coordinator and executors and deregisters the node.
   // REQUIRES: mutex_ not held; no background work running.
   void CloseDm();
-  // Posts flush jobs for memtables in DM.
-  void ScheduleRemoteFlushes() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Posts flush jobs for memtables in DM, a shard's batch at a time;
+  // dm_blocked: sealed memtables wait locally because DM cannot take them.
+  void ScheduleRemoteFlushes(bool dm_blocked) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // e is in DM, waiting for a remote flush.
+  bool FlushableInDm(const ImmEntry& e) const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // DM bytes e's segment holds (0 if it has none).
+  uint64_t DmFootprint(const ImmEntry& e) const;
+  // DM bytes of one shard's segments worth one flush job (one L0 file).
+  uint64_t FlushBatchBytes() const;
   // Posts c as a compaction job; false if it must run locally.
   bool ScheduleRemoteCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void OnRemoteFlushDone(const std::vector<uint64_t>& mem_ids, uint64_t base,
@@ -307,6 +317,14 @@ class DBImpl final : public DB {
   // Bytes of DM segments; when a move found the pool full, moves wait
   // until this drops below the value it had then.
   uint64_t dm_full_at_ GUARDED_BY(mutex_) = 0;
+  // Write pacing while L0 is deep: bytes writers may still write at
+  // delayed_write_rate, accrued since delay_refill_micros_ (a token bucket
+  // holding at most kDelayBurstMicros of credit).
+  uint64_t delay_credit_bytes_ GUARDED_BY(mutex_) = 0;
+  uint64_t delay_refill_micros_ GUARDED_BY(mutex_) = 0;
+  // Memtables with id <= this are flushed without waiting for a batch
+  // (someone waits for them: Flush, close, a WAL retirement).
+  uint64_t flush_wanted_through_ GUARDED_BY(mutex_) = 0;
   int running_compactions_ GUARDED_BY(mutex_) = 0;
   int manual_compactions_ GUARDED_BY(mutex_) = 0;
   Status bg_error_ GUARDED_BY(mutex_);

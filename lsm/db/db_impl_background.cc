@@ -9,6 +9,7 @@
 #include "lsm/compaction/compaction_job.h"
 #include "lsm/compaction/flush_job.h"
 #include "lsm/db/db_impl.h"
+#include "lsm/db/db_impl_internal.h"
 
 namespace o3lsm {
 
@@ -52,7 +53,8 @@ void DBImpl::MaybeScheduleWork() {
           entry.state != ImmEntry::State::kPending) {
         continue;
       }
-      const uint64_t size = entry.mem->MemoryUsage();
+      const uint64_t size =
+          dm_->allocator()->FootprintOf(entry.mem->MemoryUsage());
       if (live + size > dm_budget_) {
         dm_can_take = false;  // the DM budget is used up
         break;
@@ -66,7 +68,16 @@ void DBImpl::MaybeScheduleWork() {
   }
   // Flushes: writers wait on them. Memtables in DM go to other nodes as
   // jobs when flush offload is on and executors are alive.
-  if (!flushes_paused_) ScheduleRemoteFlushes();
+  // DM cannot take the sealed memtables waiting locally: flushes must free
+  // it, batch or not.
+  bool dm_blocked = false;
+  if (OffloadMemtables() && !dm_can_take) {
+    for (const auto& entry : imm_) {
+      dm_blocked = dm_blocked || (entry.where == ImmEntry::Where::kLocal &&
+                                  entry.state == ImmEntry::State::kPending);
+    }
+  }
+  if (!flushes_paused_) ScheduleRemoteFlushes(dm_blocked);
   const bool remote_flush = OffloadFlushes() && coordinator_->HaveExecutors();
   for (auto& entry : imm_) {
     if (running_flushes_ >= options_.max_background_flushes) break;
@@ -224,15 +235,6 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   bg_cv_.SignalAll();
 }
 
-namespace {
-
-bool RangesOverlap(const std::string& a_lo, const std::string& a_hi,
-                   const std::string& b_lo, const std::string& b_hi) {
-  return !(Slice(a_hi).compare(b_lo) < 0 || Slice(b_hi).compare(a_lo) < 0);
-}
-
-}  // namespace
-
 void DBImpl::InstallFlushResults() {
   // One installer at a time; whoever finishes later installs what the
   // running installation did not cover.
@@ -375,6 +377,10 @@ Status DBImpl::InstallCompaction(Compaction* c,
 }
 
 Status DBImpl::WaitForFlush(uint64_t last_mem_id) {
+  if (last_mem_id > flush_wanted_through_) {
+    flush_wanted_through_ = last_mem_id;  // no batching for these
+    MaybeScheduleWork();
+  }
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
     bool pending = false;
@@ -390,10 +396,18 @@ Status DBImpl::Flush(const FlushOptions& options) {
   // A null batch through the writer queue seals the memtable in order with
   // concurrent writes.
   Status s = Write(WriteOptions(), nullptr);
-  if (!s.ok() || !options.wait) return s;
+  if (!s.ok()) return s;
   MutexLock l(&mutex_);
   uint64_t last_id = 0;
   for (const auto& entry : imm_) last_id = std::max(last_id, entry.id);
+  if (!options.wait) {
+    // Asked for, so not held back for a batch.
+    if (last_id > flush_wanted_through_) {
+      flush_wanted_through_ = last_id;
+      MaybeScheduleWork();
+    }
+    return Status::OK();
+  }
   return WaitForFlush(last_id);
 }
 
@@ -443,6 +457,9 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
 
 Status DBImpl::TEST_WaitForBackgroundWork() {
   MutexLock l(&mutex_);
+  for (const auto& entry : imm_) {
+    flush_wanted_through_ = std::max(flush_wanted_through_, entry.id);
+  }
   while (bg_error_.ok() &&
          (running_flushes_ > 0 || running_compactions_ > 0 ||
           running_moves_ > 0 || remote_flushes_ > 0 || !imm_.empty() ||

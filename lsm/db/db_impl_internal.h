@@ -6,6 +6,9 @@
 #define O3LSM_LSM_DB_DB_IMPL_INTERNAL_H_
 
 #include <cstddef>
+#include <string>
+
+#include "o3lsm/slice.h"
 
 #include "lsm/memtable/memtable.h"
 #include "lsm/wal/write_batch_internal.h"
@@ -19,6 +22,12 @@ inline size_t BatchBound(const WriteBatch& batch) {
   const size_t per_update = MemTable::EntryBound(0, 0);
   return WriteBatchInternal::ByteSize(&batch) +
          WriteBatchInternal::Count(&batch) * per_update;
+}
+
+// True if the user-key ranges [a_lo, a_hi] and [b_lo, b_hi] share a key.
+inline bool RangesOverlap(const std::string& a_lo, const std::string& a_hi,
+                          const std::string& b_lo, const std::string& b_hi) {
+  return !(Slice(a_hi).compare(b_lo) < 0 || Slice(b_hi).compare(a_lo) < 0);
 }
 
 }  // namespace o3lsm

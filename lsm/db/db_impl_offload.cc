@@ -5,10 +5,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
 #include "lsm/db/db_impl.h"
+#include "lsm/db/db_impl_internal.h"
 #include "interconnect/fabric_uri.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/log_reader.h"
@@ -21,8 +23,6 @@ namespace {
 // Jobs in flight at once, beyond the local background slots.
 constexpr int kMaxRemoteFlushes = 16;
 constexpr int kMaxRemoteCompactions = 4;
-// Memtable segments of one shard merged into one flush job.
-constexpr size_t kMaxSegmentsPerFlush = 4;
 // Attempts (and so reserved output names) per job.
 constexpr uint32_t kJobAttempts = 4;
 
@@ -182,40 +182,99 @@ void DBImpl::CloseDm() {
   }
 }
 
-void DBImpl::ScheduleRemoteFlushes() {
+void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
   if (!OffloadFlushes() || !coordinator_->HaveExecutors()) return;
+  // Segments wait in DM until their shard has a batch worth one L0 file:
+  // the compute node's memtables stay small (cheap to insert into), while
+  // L0 files stay large (cheap to compact). They go sooner when someone
+  // waits for them, once DM is half full, or when DM cannot take the
+  // sealed memtables waiting locally (oldest first).
+  const uint64_t batch_bytes = FlushBatchBytes();
+  // Under pressure, DM bytes to send beyond those already being flushed.
+  uint64_t freeing = 0;
+  for (const auto& e : imm_) {
+    if (e.where == ImmEntry::Where::kInDM && e.remote) {
+      freeing += DmFootprint(e);
+    }
+  }
+  const uint64_t live =
+      dm_->counters().live_bytes.load(std::memory_order_relaxed);
+  int64_t excess = static_cast<int64_t>(live) -
+                   static_cast<int64_t>(dm_budget_ / 2 + freeing);
+  if (dm_blocked && freeing == 0) excess = std::max<int64_t>(excess, 1);
+  FlushJobSpec header;
+  header.db_path = db_path_;
+  header.table = JobTableSettings::From(table_options_);
+  header.oldest_snapshot = OldestSnapshot();
+  header.max_attempts = kJobAttempts;
+  header.file_number_base = UINT64_MAX;  // the longest encoding
+  std::string payload;
+  header.EncodeTo(&payload);
+  // As many segments as the job board's payload holds (the segment count's
+  // varint grows by up to 4 bytes).
+  const size_t room = coordinator_->max_payload();
+  const size_t max_segments =
+      room > payload.size() + 4
+          ? (room - payload.size() - 4) / FlushJobSpec::kMaxEncodedSegmentLength
+          : 0;
+  if (max_segments == 0) return;  // a board too small for any flush
+  // Memtables being flushed or waiting to install (a local flush when DM
+  // was full, say): an older overlapping segment holds back their
+  // installation, so it must not wait for a batch.
+  std::vector<size_t> moved_on;
+  for (size_t i = 0; i < imm_.size(); i++) {
+    if (imm_[i].state != ImmEntry::State::kPending) moved_on.push_back(i);
+  }
+  auto blocks_newer = [&](size_t i) {
+    for (size_t j : moved_on) {
+      if (j > i && RangesOverlap(imm_[i].smallest, imm_[i].largest,
+                                 imm_[j].smallest, imm_[j].largest)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  // Shards whose oldest segments wait for more: their newer ones wait too.
+  std::vector<std::pair<int, uint64_t>> held;
+  auto is_held = [&held](const ImmEntry& e) {
+    return std::find(held.begin(), held.end(),
+                     std::make_pair(e.shard, e.router_generation)) !=
+           held.end();
+  };
   for (size_t i = 0; i < imm_.size() && remote_flushes_ < kMaxRemoteFlushes;
        i++) {
     ImmEntry& first = imm_[i];
-    if (first.where != ImmEntry::Where::kInDM ||
-        first.state != ImmEntry::State::kPending || first.local_only) {
-      continue;
-    }
+    if (!FlushableInDm(first) || is_held(first)) continue;
     // Merge the shard's later segments waiting in DM into the same job:
     // fewer, larger L0 files.
     std::vector<ImmEntry*> group{&first};
-    for (size_t j = i + 1; j < imm_.size() && group.size() < kMaxSegmentsPerFlush;
+    uint64_t group_bytes = first.segment->header().total_length();
+    bool wanted = first.id <= flush_wanted_through_;
+    for (size_t j = i + 1; j < imm_.size() && group_bytes < batch_bytes &&
+                           group.size() < max_segments;
          j++) {
       ImmEntry& e = imm_[j];
       if (e.shard == first.shard &&
           e.router_generation == first.router_generation &&
-          e.where == ImmEntry::Where::kInDM &&
-          e.state == ImmEntry::State::kPending && !e.local_only) {
+          FlushableInDm(e)) {
         group.push_back(&e);
+        group_bytes += e.segment->header().total_length();
+        wanted = wanted || e.id <= flush_wanted_through_;
       }
     }
-    FlushJobSpec spec;
-    spec.db_path = db_path_;
-    spec.table = JobTableSettings::From(table_options_);
-    spec.oldest_snapshot = OldestSnapshot();
-    spec.max_attempts = kJobAttempts;
+    if (group_bytes < batch_bytes && group.size() < max_segments && !wanted &&
+        excess <= 0 && !blocks_newer(i)) {
+      held.emplace_back(first.shard, first.router_generation);
+      continue;
+    }
+    FlushJobSpec spec = header;
     spec.file_number_base = versions_->NewFileNumbers(kJobAttempts);
     std::vector<uint64_t> ids;
     for (ImmEntry* e : group) {
       spec.segments.push_back(e->segment->location());
       ids.push_back(e->id);
     }
-    std::string payload;
+    payload.clear();
     spec.EncodeTo(&payload);
     const uint64_t base = spec.file_number_base;
     Status s = coordinator_->Submit(
@@ -223,14 +282,39 @@ void DBImpl::ScheduleRemoteFlushes() {
         [this, ids, base](const Status& st, const JobResult& r) {
           OnRemoteFlushDone(ids, base, kJobAttempts, st, r);
         });
-    if (!s.ok()) return;  // the board is full: flush locally for now
+    if (s.IsBusy()) return;  // the board is full: wait for the next round
+    if (!s.ok()) {
+      // Nobody else can run this job: this node flushes the segments.
+      Log(info_log_.get(), "posting a flush job failed, flushing locally: %s",
+          s.ToString().c_str());
+      for (ImmEntry* e : group) e->local_only = true;
+      continue;
+    }
     for (uint32_t k = 0; k < kJobAttempts; k++) pending_outputs_.insert(base + k);
     for (ImmEntry* e : group) {
       e->state = ImmEntry::State::kFlushing;
       e->remote = true;
+      excess -= static_cast<int64_t>(DmFootprint(*e));
     }
     remote_flushes_++;
   }
+}
+
+uint64_t DBImpl::DmFootprint(const ImmEntry& e) const {
+  return e.segment == nullptr
+             ? 0
+             : dm_->allocator()->FootprintOf(e.segment->header().total_length());
+}
+
+bool DBImpl::FlushableInDm(const ImmEntry& e) const {
+  return e.where == ImmEntry::Where::kInDM &&
+         e.state == ImmEntry::State::kPending && !e.local_only;
+}
+
+uint64_t DBImpl::FlushBatchBytes() const {
+  // Half the DM budget spread over the shards, and at least one memtable.
+  const uint64_t shards = std::max(1, options_.memtable_shards);
+  return std::max<uint64_t>(ShardMemTableSize(), dm_budget_ / (2 * shards));
 }
 
 void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,

@@ -251,6 +251,7 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
                                 std::vector<size_t>* shard_bounds) {
   bool force = group == nullptr;
   bool allow_delay = !force;
+  bool stall_logged = false;  // one LOG line per stall, not per wakeup
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
     // Overlap depth, not file count: sharded L0 files are disjoint.
@@ -258,17 +259,19 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
     size_t group_bytes = 0;
     for (size_t b : *shard_bounds) group_bytes += b;
     if (allow_delay && l0_files >= options_.level0_slowdown_writes_trigger) {
-      // Slow the writer to delayed_write_rate rather than stop it later:
+      // Pace writers to delayed_write_rate rather than stop them later:
       // spreads the stall over many writes.
-      const uint64_t delay = std::clamp<uint64_t>(
-          group_bytes * 1000000 / options_.delayed_write_rate, 100, 1000);
-      mutex_.Unlock();
-      env_->SleepForMicroseconds(static_cast<int>(delay));
-      mutex_.Lock();
-      stats_.slowdown_l0.count++;
-      stats_.slowdown_l0.micros += delay;
       allow_delay = false;
-      continue;
+      const uint64_t delay = WriteDelayMicros(group_bytes);
+      if (delay > 0) {
+        const uint64_t start = env_->NowMicros();
+        mutex_.Unlock();
+        env_->SleepForMicroseconds(static_cast<int>(delay));
+        mutex_.Lock();
+        stats_.slowdown_l0.count++;
+        stats_.slowdown_l0.micros += env_->NowMicros() - start;
+        continue;
+      }
     }
     // Which shards are full?
     std::vector<int> full;
@@ -296,8 +299,11 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
         options_.write_buffer_size, ShardMemTableSize() * shards_.size());
     const size_t budget = buffer * (options_.max_write_buffer_number - 1);
     if (SealedLocalBytes() >= budget) {
-      Log(info_log_.get(), "write stall: %zu sealed memtables await flush",
-          imm_.size());
+      if (!stall_logged) {
+        Log(info_log_.get(), "write stall: %zu sealed memtables await flush",
+            imm_.size());
+        stall_logged = true;
+      }
       const uint64_t start = env_->NowMicros();
       bg_cv_.Wait();
       stats_.stop_memtables.count++;
@@ -305,7 +311,10 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
       continue;
     }
     if (l0_files >= options_.level0_stop_writes_trigger) {
-      Log(info_log_.get(), "write stall: %d L0 files", l0_files);
+      if (!stall_logged) {
+        Log(info_log_.get(), "write stall: %d L0 files", l0_files);
+        stall_logged = true;
+      }
       const uint64_t start = env_->NowMicros();
       bg_cv_.Wait();
       stats_.stop_l0.count++;
@@ -334,6 +343,34 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
   }
 }
 
+uint64_t DBImpl::WriteDelayMicros(uint64_t bytes) {
+  // A token bucket: credit accrues at delayed_write_rate and holds at most a
+  // short burst, so a writer sleeps only when the credit is spent, for as
+  // long as the rate needs; oversleeping accrues credit for the next ones.
+  constexpr uint64_t kDelayBurstMicros = 1000;
+  const uint64_t rate = std::max<uint64_t>(1, options_.delayed_write_rate);
+  const uint64_t now = env_->NowMicros();
+  if (delay_refill_micros_ == 0) delay_refill_micros_ = now;
+  if (now > delay_refill_micros_) {
+    const uint64_t elapsed =
+        std::min<uint64_t>(now - delay_refill_micros_, kDelayBurstMicros);
+    delay_credit_bytes_ = std::min<uint64_t>(
+        delay_credit_bytes_ + elapsed * rate / 1000000,
+        kDelayBurstMicros * rate / 1000000);
+    delay_refill_micros_ = now;
+  }
+  if (delay_credit_bytes_ >= bytes) {
+    delay_credit_bytes_ -= bytes;
+    return 0;
+  }
+  const uint64_t deficit = bytes - delay_credit_bytes_;
+  delay_credit_bytes_ = 0;
+  const uint64_t wait = std::max<uint64_t>(1, deficit * 1000000 / rate);
+  // The credit that accrues while this writer sleeps is its own.
+  delay_refill_micros_ = now + wait;
+  return wait;
+}
+
 Status DBImpl::SealShards(const std::vector<int>* which, size_t min_room) {
   std::vector<int> all;
   if (which == nullptr) {
@@ -347,33 +384,42 @@ Status DBImpl::SealShards(const std::vector<int>* which, size_t min_room) {
   if (sealing.empty()) return Status::OK();
 
   // A new WAL, so that the sealed memtables' WALs can retire once they are
-  // flushed.
-  const uint64_t new_log_number = versions_->NewFileNumber();
+  // flushed; not if the current one is still empty (writes without the WAL).
+  const bool rotate = log_ == nullptr || log_->FileSize() > 0;
+  const uint64_t new_log_number =
+      rotate ? versions_->NewFileNumber() : logfile_number_;
   std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(LogFileName(dbname_, new_log_number), &file);
-  if (!s.ok()) return s;
+  Status s;
+  if (rotate) {
+    s = env_->NewWritableFile(LogFileName(dbname_, new_log_number), &file);
+    if (!s.ok()) return s;
+  }
   std::vector<MemTableRef> fresh;
   for (size_t k = 0; k < sealing.size(); k++) {
     MemTableRef mem = NewMemTable(ShardMemTableSize(), min_room);
     if (mem == nullptr) {
-      env_->RemoveFile(LogFileName(dbname_, new_log_number))
-          .PermitUncheckedError();
+      if (rotate) {
+        env_->RemoveFile(LogFileName(dbname_, new_log_number))
+            .PermitUncheckedError();
+      }
       return Status::NoSpace(dbname_, "cannot reserve memtable address space");
     }
     mem->set_log_number(new_log_number);
     fresh.push_back(std::move(mem));
   }
-  if (log_ != nullptr) {
-    // Every record was flushed when written; closing flushes nothing new.
-    s = log_->Close();
-    if (!s.ok()) {
-      RecordBackgroundError(s);
-      return s;
+  if (rotate) {
+    if (log_ != nullptr) {
+      // Every record was flushed when written; closing flushes nothing new.
+      s = log_->Close();
+      if (!s.ok()) {
+        RecordBackgroundError(s);
+        return s;
+      }
     }
+    log_ = std::make_unique<log::Writer>(std::move(file), new_log_number);
+    logfile_number_ = new_log_number;
+    live_logs_.push_back(new_log_number);
   }
-  log_ = std::make_unique<log::Writer>(std::move(file), new_log_number);
-  logfile_number_ = new_log_number;
-  live_logs_.push_back(new_log_number);
   for (size_t k = 0; k < sealing.size(); k++) {
     Shard& shard = shards_[sealing[k]];
     ImmEntry entry;

@@ -103,7 +103,8 @@ Status DmSegment::Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
   c.segments_moved.fetch_add(1, std::memory_order_relaxed);
   c.bytes_moved.fetch_add(header.total_length(), std::memory_order_relaxed);
   c.live_segments.fetch_add(1, std::memory_order_relaxed);
-  c.live_bytes.fetch_add(header.total_length(), std::memory_order_relaxed);
+  c.live_bytes.fetch_add(ctx->allocator()->FootprintOf(header.total_length()),
+                         std::memory_order_relaxed);
   c.move_micros.fetch_add(NowMicros() - start, std::memory_order_relaxed);
   segment->reset(new DmSegment(std::move(ctx), addr, header,
                                std::move(image.index),
@@ -125,7 +126,8 @@ DmSegment::DmSegment(std::shared_ptr<DmContext> ctx, fabric::DmAddr addr,
 DmSegment::~DmSegment() {
   DmCounters& c = ctx_->counters();
   c.live_segments.fetch_sub(1, std::memory_order_relaxed);
-  c.live_bytes.fetch_sub(header_.total_length(), std::memory_order_relaxed);
+  c.live_bytes.fetch_sub(ctx_->allocator()->FootprintOf(header_.total_length()),
+                         std::memory_order_relaxed);
   // A pool that went away took the segment with it; nothing to free.
   if (ctx_->available() && ctx_->allocator()->Free(addr_).ok()) {
     c.segments_freed.fetch_add(1, std::memory_order_relaxed);

@@ -45,7 +45,8 @@ struct DmCounters {
   std::atomic<uint64_t> remote_get_bytes{0};
   std::atomic<uint64_t> bytes_read_back{0};  // whole-image reads
   std::atomic<uint64_t> live_segments{0};
-  std::atomic<uint64_t> live_bytes{0};       // DM held by live segments
+  // DM held by live segments, allocator rounding included.
+  std::atomic<uint64_t> live_bytes{0};
   std::atomic<uint64_t> move_micros{0};      // building + writing images
 };
 

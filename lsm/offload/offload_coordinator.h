@@ -94,6 +94,9 @@ class OffloadCoordinator {
   // True if a live node (other than the owner) takes jobs of type.
   bool HaveExecutors() const;
 
+  // Largest payload Submit accepts.
+  size_t max_payload() const { return board_->max_payload(); }
+
   // True once the compute node found itself evicted from the node table
   // (it looked dead to someone, who may reclaim its DM): it must stop using
   // DM.

@@ -57,6 +57,9 @@ struct FlushJobSpec {
   uint32_t max_attempts = 0;
   std::vector<SegmentLocation> segments;
 
+  // Bytes each segment adds to the encoding, at most.
+  static constexpr size_t kMaxEncodedSegmentLength = 8 + 10;
+
   void EncodeTo(std::string* dst) const;
   Status DecodeFrom(const Slice& src);
 };

@@ -77,6 +77,7 @@ std::shared_ptr<Version> Version::FromFiles(
     std::vector<std::vector<FileRef>> files) {
   auto v = std::make_shared<Version>(static_cast<int>(files.size()));
   v->files_ = std::move(files);
+  v->FinishBuild();
   return v;
 }
 

@@ -54,7 +54,8 @@ class Version {
   // The most L0 files any one key is in: how many sorted runs a read of L0
   // may visit. With key-range shards, L0 files of different shards do not
   // overlap, so this, not the file count, is what slows reads down.
-  int L0Depth() const { return L0DepthOf(files_[0]); }
+  // Computed once, when the version is built (writers check it per write).
+  int L0Depth() const { return l0_depth_; }
   static int L0DepthOf(const std::vector<FileRef>& files);
   uint64_t TotalBytes() const;
   uint64_t TotalFiles() const;
@@ -88,7 +89,11 @@ class Version {
  private:
   friend class VersionSet;  // builds versions
 
+  // Sets l0_depth_ from files_[0]; called once the file lists are final.
+  void FinishBuild() { l0_depth_ = L0DepthOf(files_[0]); }
+
   std::vector<std::vector<FileRef>> files_;
+  int l0_depth_ = 0;
 };
 
 using VersionRef = std::shared_ptr<const Version>;

@@ -109,13 +109,29 @@ TEST_F(OffloadDBTest, SealedMemtablesLiveInDmWhileLocalMemoryStaysInBudget) {
 }
 
 TEST_F(OffloadDBTest, FullDmIsBackpressureNotAnError) {
-  options_.dm_write_buffer_budget = 1 << 20;  // a few segments
+  options_.dm_write_buffer_budget = 512 << 10;  // a few segments
   Reopen();
   impl()->TEST_PauseFlushes(true);
-  std::atomic<bool> released{false};
+  // Flushes resume once the writer has stopped making progress (DM and the
+  // local budget are full): however slow the build, it must stall first.
+  std::atomic<int> written{0};
+  std::atomic<bool> done{false};
+  bool saw_stall = false;
   std::thread releaser([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
-    released = true;
+    int last = -1;
+    auto still_since = std::chrono::steady_clock::now();
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const int now = written.load();
+      if (now != last) {
+        last = now;
+        still_since = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - still_since >
+                 std::chrono::milliseconds(300)) {
+        saw_stall = true;
+        break;
+      }
+    }
     impl()->TEST_PauseFlushes(false);
   });
   std::map<std::string, std::string> model;
@@ -124,9 +140,11 @@ TEST_F(OffloadDBTest, FullDmIsBackpressureNotAnError) {
     // Writes stall once DM and the local budget are full, and resume when
     // flushes free room: never an error.
     ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::to_string(i)));
+    written.store(i + 1);
   }
+  done = true;
   releaser.join();
-  EXPECT_TRUE(released.load());
+  EXPECT_TRUE(saw_stall) << "40000 writes never filled a 512 KiB DM budget";
   std::string stats;
   ASSERT_TRUE(db_->GetProperty("o3lsm.stats", &stats));
   EXPECT_NE(std::string::npos, stats.find("memtable stop: ")) << stats;
@@ -177,6 +195,77 @@ TEST_F(OffloadDBTest, FlushesAndCompactionsRunOnEmbeddedWorkers) {
   EXPECT_NE(std::string::npos, stats.find("L1")) << stats;
   CheckAll(model);
   Reopen();
+  CheckAll(model);
+}
+
+TEST_F(OffloadDBTest, SegmentsWaitInDmForABatchThenFlushAsOneFile) {
+  // Small memtables (cheap inserts on the compute node), large L0 files:
+  // a shard's segments wait in DM until they make a batch of
+  // dm_budget / (2 x shards) = 2 MiB.
+  options_.offload = kOffloadMemtable | kOffloadFlush;
+  options_.disable_auto_compactions = true;
+  options_.dm_segment_size = 64 << 10;
+  options_.dm_write_buffer_budget = 16 << 20;
+  options_.memtable_shards = 4;
+  Reopen();
+  std::map<std::string, std::string> model;
+  Random64 rnd(5);
+  // About 1 MiB per shard (1.3 for the busiest): many segments, no batch
+  // yet.
+  for (int i = 0; i < 30000; i++) {
+    const std::string v = test::RandomBytes(&rnd, 100);
+    model[Key(i)] = v;
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), v));
+  }
+  std::string jobs;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.jobs", &jobs));
+  std::string before;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.stats", &before));
+  EXPECT_NE(std::string::npos, jobs.find("posted by this node: 0,"))
+      << jobs << before;
+  EXPECT_EQ(0, impl()->TEST_current()->NumFiles(0));
+  CheckAll(model);  // served from DM and the local memtables
+
+  // Past the batch size, each shard's segments flush together.
+  for (int i = 30000; i < 100000; i++) {
+    const std::string v = test::RandomBytes(&rnd, 100);
+    model[Key(i)] = v;
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), v));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  EXPECT_EQ(0u, impl()->TEST_DmLiveBytes());
+  std::string stats;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.stats", &stats));
+  const size_t at = stats.find("moved ");
+  ASSERT_NE(std::string::npos, at) << stats;
+  const int moved = atoi(stats.c_str() + at + 6);
+  const int l0 = impl()->TEST_current()->NumFiles(0);
+  // Well over 100 segments became a few files per shard.
+  EXPECT_GT(moved, 100) << stats;
+  EXPECT_LE(l0 * 8, moved) << stats;
+  CheckAll(model);
+  Reopen();
+  CheckAll(model);
+}
+
+TEST_F(OffloadDBTest, TinySegmentsThatFillDmStillDrain) {
+  // Many shards of tiny segments fill DM long before any shard has a
+  // batch: a full pool, or a writer waiting for room, sends what is there.
+  options_.offload = kOffloadMemtable | kOffloadFlush;
+  options_.disable_auto_compactions = true;
+  options_.memtable_shards = 8;
+  options_.dm_segment_size = 64 << 10;
+  options_.dm_write_buffer_budget = 2 << 20;
+  options_.write_buffer_size = 512 << 10;
+  Reopen();
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 60000; i++) {
+    model[Key(i)] = std::to_string(i);
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::to_string(i)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
   CheckAll(model);
 }
 

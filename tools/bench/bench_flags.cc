@@ -169,6 +169,9 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
        "the local cluster's"},
       {"dm_budget", T::kInt64, &f->dm_budget,
        "[o3lsm] Bytes of DM the memtables may use (0: 8 x write_buffer_size)"},
+      {"dm_segment_size", T::kInt64, &f->dm_segment_size,
+       "[o3lsm] With memtable offload, bytes a shard memtable holds before "
+       "it moves into DM (0: engine default, 2 MiB)"},
       {"embedded_workers", T::kInt32, &f->embedded_workers,
        "[o3lsm] Worker threads running offloaded jobs with an embedded pool"},
       {"profile", T::kString, &f->profile,
