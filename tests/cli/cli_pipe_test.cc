@@ -368,11 +368,45 @@ TEST_F(CliPipeTest, OffloadFlagsReachTheEngine) {
   EXPECT_EQ(r.exit_code, 1);
 }
 
+TEST_F(CliPipeTest, ClusterFileNamesThePool) {
+  // The nodes' config file (o3lsm-node --config): the shell takes its pool.
+  const std::string file = dir_.Child("cluster.toml");
+  ASSERT_OK(WriteStringToFile(Env::Default(),
+                              "# written by hand\npool = \"emulated:\"\n"
+                              "workers = 2\n",
+                              file, false));
+  CliResult r = RunCliOn(Db(), "put a 1\nget a\nconfig\n",
+                         {"--cluster", file});
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("1\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("  cluster: " + file + "\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  offload: memtable,flush,compaction\n"),
+            std::string::npos)
+      << r.out;
+
+  // A file without a pool, or a pool other than --fabric's: one line, no
+  // database opened.
+  const std::string no_pool = dir_.Child("nopool.toml");
+  ASSERT_OK(WriteStringToFile(Env::Default(), "workers = 2\n", no_pool,
+                              false));
+  CliRun run;
+  run.args = {"--db", Db(), "--cluster", no_pool};
+  r = RunCli(run);
+  EXPECT_TRUE(OneErrorLine(r, "names no pool"));
+  EXPECT_EQ(r.exit_code, 2);
+  run.args = {"--db", Db(), "--cluster", file, "--fabric", "cxl:/tmp/x"};
+  r = RunCli(run);
+  EXPECT_TRUE(OneErrorLine(r, "but --fabric names 'cxl:/tmp/x'"));
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 TEST_F(CliPipeTest, CommandLineErrorsExitWithStatusTwo) {
   CliRun run;
-  run.args = {"--db", Db(), "--cluster", "c.toml"};
+  run.args = {"--db", Db(), "--cluster", dir_.Child("missing.toml")};
   CliResult r = RunCli(run);
-  EXPECT_EQ(r.err, "error: --cluster: not supported by this build yet\n");
+  EXPECT_TRUE(OneErrorLine(r, "cannot read the file"));
   EXPECT_EQ(r.exit_code, 2);
   run.args = {"--db", Db(), "--offload", "memtable,nope"};
   r = RunCli(run);

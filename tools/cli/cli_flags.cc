@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <map>
 
 namespace o3lsm::cli {
@@ -162,9 +163,42 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags) {
   return -1;
 }
 
+Status ReadClusterFile(const std::string& path, std::string* pool) {
+  std::ifstream in(path);
+  if (!in) return Status::IOError("--cluster " + path, "cannot read the file");
+  std::vector<CLI::ConfigItem> items;
+  try {
+    // The nodes' own config file (o3lsm-node --config): TOML or INI.
+    items = CLI::ConfigTOML().from_config(in);
+  } catch (const CLI::Error& e) {
+    return Status::InvalidArgument("--cluster " + path, e.what());
+  }
+  pool->clear();
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "pool" && item.parents.empty() &&
+        item.inputs.size() == 1) {
+      *pool = item.inputs[0];
+    }
+  }
+  if (pool->empty()) {
+    return Status::InvalidArgument("--cluster " + path,
+                                   "names no pool (pool = \"URI\")");
+  }
+  return Status::OK();
+}
+
 Status AttachMemoryPool(const SessionConfig& config, Options* options) {
+  std::string uri = config.fabric_uri;
   if (!config.cluster_file.empty()) {
-    return Status::NotSupported("--cluster: not supported by this build yet");
+    std::string pool;
+    Status s = ReadClusterFile(config.cluster_file, &pool);
+    if (!s.ok()) return s;
+    if (!uri.empty() && uri != pool) {
+      return Status::InvalidArgument(
+          "--cluster " + config.cluster_file,
+          "names pool '" + pool + "' but --fabric names '" + uri + "'");
+    }
+    uri = pool;
   }
   uint32_t layers = 0;
   if (!config.offload.empty()) {
@@ -173,17 +207,17 @@ Status AttachMemoryPool(const SessionConfig& config, Options* options) {
       // The engine's message starts "offload: ".
       return Status::InvalidArgument("--" + std::string(s.message()));
     }
-  } else if (!config.fabric_uri.empty()) {
+  } else if (!uri.empty()) {
     // Naming a pool means using it.
     layers = kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
   }
-  if (!config.fabric_uri.empty() && layers == 0) {
+  if (!uri.empty() && layers == 0) {
     return Status::InvalidArgument(
         "--fabric: --offload=none offloads nothing "
         "to the pool");
   }
   options->offload = layers;
-  options->dm_pool = config.fabric_uri;
+  options->dm_pool = uri;
   return Status::OK();
 }
 
