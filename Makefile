@@ -41,10 +41,12 @@ test: test-release test-asan test-tsan test-fuzz
 test-release: build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure --timeout 900 $(CTEST_ARGS)
 
-# Asserts stay on (no NDEBUG) in the sanitizer builds.
+# Asserts stay on (no NDEBUG) in the sanitizer builds; the ASan build also
+# checks libstdc++'s preconditions (an out-of-range operator[] aborts).
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -D_GLIBCXX_ASSERTIONS" \
+	  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
 	  -DO3LSM_SANITIZE=address,undefined -DO3LSM_BUILD_TOOLS=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -94,6 +95,12 @@ class DBImpl final : public DB {
   // Holds back (or releases) the scheduling of flushes: sealed memtables
   // accumulate (in DM, with memtable offload).
   void TEST_PauseFlushes(bool paused);
+  // Every DM pool a database of this process opens from now on goes through
+  // wrap (a FaultInjectionFabric, say) before the engine uses it; an empty
+  // function stops that.
+  using FabricInterceptor = std::function<std::unique_ptr<fabric::Fabric>(
+      std::unique_ptr<fabric::Fabric>)>;
+  static void TEST_SetFabricInterceptor(FabricInterceptor wrap);
   // Bytes of sealed memtables in local memory, and of segments in DM.
   size_t TEST_SealedLocalBytes();
   uint64_t TEST_DmLiveBytes();

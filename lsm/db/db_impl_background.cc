@@ -140,8 +140,19 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
     placement.router_generation = e->router_generation;
   }
   DmSegmentRef segment;
-  Status s = DmSegment::Create(dm_, mem.get(), placement,
-                               options_.bloom_bits_per_key, &segment);
+  Status s;
+  // A dropped or timed-out verb is retried a few times before the memory
+  // node counts as lost (DmSegment::Create frees what a failed try took).
+  constexpr int kMoveAttempts = 3;
+  for (int attempt = 1; attempt <= kMoveAttempts; attempt++) {
+    s = DmSegment::Create(dm_, mem.get(), placement,
+                          options_.bloom_bits_per_key, &segment);
+    if (s.ok() || !s.retryable() || attempt == kMoveAttempts) break;
+    Log(info_log_.get(), "moving memtable %llu to DM, attempt %d: %s",
+        static_cast<unsigned long long>(mem_id), attempt,
+        s.ToString().c_str());
+    env_->SleepForMicroseconds(1000 * attempt);
+  }
   MutexLock l(&mutex_);
   running_moves_--;
   ImmEntry* e = FindImm(mem_id);  // moving entries are neither flushed nor

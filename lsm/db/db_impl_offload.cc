@@ -54,6 +54,19 @@ bool DBImpl::OffloadCompactions() const {
          !coordinator_->evicted();
 }
 
+namespace {
+
+Mutex fabric_interceptor_mu;
+DBImpl::FabricInterceptor* fabric_interceptor = nullptr;
+
+}  // namespace
+
+void DBImpl::TEST_SetFabricInterceptor(FabricInterceptor wrap) {
+  MutexLock l(&fabric_interceptor_mu);
+  delete fabric_interceptor;
+  fabric_interceptor = wrap ? new FabricInterceptor(std::move(wrap)) : nullptr;
+}
+
 Status DBImpl::OpenDm() {
   if (options_.offload == 0) return Status::OK();
   dm_budget_ = options_.dm_write_buffer_budget != 0
@@ -80,6 +93,12 @@ Status DBImpl::OpenDm() {
   }
   std::unique_ptr<fabric::Fabric> fabric;
   Status s = fabric::OpenFabric(fo, &fabric);
+  if (s.ok()) {
+    MutexLock l(&fabric_interceptor_mu);
+    if (fabric_interceptor != nullptr) {
+      fabric = (*fabric_interceptor)(std::move(fabric));
+    }
+  }
   if (!s.ok()) {
     if (s.retryable() || s.IsIOError() || s.IsNotFound()) {
       // The memory node is not there: run monolithic rather than not at
@@ -147,16 +166,22 @@ Status DBImpl::OpenDm() {
       static_cast<unsigned long long>(chunks + more));
   dm_ = std::make_shared<DmContext>(std::move(fabric), std::move(allocator));
 
-  if ((options_.offload & (kOffloadFlush | kOffloadCompaction)) != 0) {
+  // The coordinator also heartbeats this node in the node table and
+  // watches the memory node: with memtable offload alone too, or a reaper
+  // would take this node for dead and reclaim its segments.
+  {
+    const bool jobs =
+        (options_.offload & (kOffloadFlush | kOffloadCompaction)) != 0;
     OffloadCoordinatorOptions co;
     co.self = dm_registration_;
     co.info_log = info_log_;
     co.on_memory_node_lost = [this] {
-      HandleDmLoss("the memory node stopped heartbeating");
+      HandleDmLoss("the memory node stopped heartbeating, or evicted this "
+                   "node");
     };
     coordinator_ = std::make_unique<OffloadCoordinator>(
         dm_->fabric(), job_board_.get(), node_table_.get(), co);
-    if (dm_embedded_ && options_.embedded_workers > 0) {
+    if (jobs && dm_embedded_ && options_.embedded_workers > 0) {
       // Embedded mode: the worker role runs as threads of this process.
       JobExecutorOptions eo;
       eo.name = std::string(name) + "/worker";

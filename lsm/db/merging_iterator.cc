@@ -52,6 +52,7 @@ class MergingIterator final : public Iterator {
       // so it is on top; with duplicates an equal child may be instead,
       // which yields the same entry.
       BuildHeap(kForward);
+      if (heap_.empty()) return;  // a child failed on the way
     }
     heap_[0]->Next();
     FixTop();
@@ -72,6 +73,7 @@ class MergingIterator final : public Iterator {
         }
       }
       BuildHeap(kReverse);
+      if (heap_.empty()) return;  // a child failed on the way
     }
     heap_[0]->Prev();
     FixTop();

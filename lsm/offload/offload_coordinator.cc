@@ -83,6 +83,9 @@ void OffloadCoordinator::RefreshNodes() {
       Log(options_.info_log.get(), "offload: this compute node (node %u) was "
           "evicted from the node table; DM is no longer used",
           options_.self.node);
+      // Its segments and jobs are being reclaimed: for this node the pool
+      // is as good as lost.
+      memory_lost_.store(true);
     }
   }
   std::vector<cluster::NodeInfo> snapshot;

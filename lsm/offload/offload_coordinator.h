@@ -58,7 +58,8 @@ struct OffloadCoordinatorOptions {
   std::chrono::milliseconds liveness_timeout{2000};
   std::shared_ptr<Logger> info_log;
   // Called once (on the watcher thread, no lock held) when a memory node
-  // that was alive stops heartbeating: the pool is to be taken as lost.
+  // that was alive stops heartbeating, or when this node finds itself
+  // evicted from the node table: the pool is to be taken as lost.
   // Outstanding jobs are handed back as Unavailable first.
   std::function<void()> on_memory_node_lost;
 };

@@ -242,4 +242,60 @@ TEST(StressRegression, ReverseIteratorStopsAtAnUnreadableBlock) {
   EXPECT_FALSE(it->status().ok());
 }
 
+// Bug: when the merge changed direction (Next after Prev, Prev after
+// Next) every other child seeks again; if one failed, the merge ended
+// with no child left and then stepped the (missing) top child: SIGSEGV.
+// Found by the faults crash test.
+TEST(StressRegression, DirectionChangeOverAnUnreadableBlockIsAnError) {
+  test::ScratchDir dir;
+  test::FaultInjectionEnv env;
+  Options options;
+  options.create_if_missing = true;
+  options.env = &env;
+  options.block_size = 256;  // many blocks
+  options.block_cache_size = 0;
+  options.disable_auto_compactions = true;
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, dir.path(), &db));
+  constexpr int kKeys = 300;
+  for (int i = 0; i < kKeys; i++) {
+    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 1)));
+  }
+  ASSERT_OK(db->CompactRange(nullptr, nullptr));  // version 1 below L0
+  for (int i = 0; i < kKeys; i += 2) {
+    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 2)));
+  }
+  ASSERT_OK(db->Flush(FlushOptions()));  // version 2 of even keys in L0
+  const std::vector<uint64_t> tables = TableNumbers(dir.path());
+  ASSERT_EQ(2u, tables.size());
+  for (uint64_t table : tables) {
+    char name[32];
+    snprintf(name, sizeof(name), "%06llu.sst",
+             static_cast<unsigned long long>(table));
+    for (bool forward_first : {true, false}) {
+      std::unique_ptr<Iterator> it = db->NewIterator(ReadOptions());
+      it->Seek(Key(kKeys / 2));
+      ASSERT_TRUE(it->Valid());
+      if (forward_first) {
+        it->Next();
+      } else {
+        it->Prev();
+      }
+      ASSERT_TRUE(it->Valid());
+      env.FailReads(name);
+      // Turning around seeks every child again; one of them cannot read.
+      for (int i = 0; i < 40 && it->Valid(); i++) {
+        if (forward_first) {
+          it->Prev();
+        } else {
+          it->Next();
+        }
+      }
+      EXPECT_FALSE(it->Valid()) << name;
+      EXPECT_FALSE(it->status().ok()) << name;
+      env.ClearFaults();
+    }
+  }
+}
+
 }  // namespace o3lsm
