@@ -3,6 +3,7 @@
 #include "tools/bench/benchmark_runner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <condition_variable>
 #include <cstdio>
@@ -412,17 +413,26 @@ Status BenchmarkRunner::RunMeta(const BenchmarkDef& def) {
       fprintf(stdout, "\n");
       break;
     case MetaOp::kFlush: {
+      const auto start = std::chrono::steady_clock::now();
       Status s = db_->Flush(FlushOptions());
       if (!s.ok()) return Status::IOError("Flush failed", s.ToString());
-      fprintf(stdout, "flush memtable\n");
+      fprintf(stdout, "flush memtable (%.3f seconds)\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count());
       break;
     }
     case MetaOp::kWait: {
       fprintf(stdout, "waitforcompaction(%s): started\n", flags_.db.c_str());
       fflush(stdout);
+      const auto start = std::chrono::steady_clock::now();
       Status s = WaitForCompaction();
       if (!s.ok()) return s;
-      fprintf(stdout, "waitforcompaction(%s): finished\n", flags_.db.c_str());
+      fprintf(stdout, "waitforcompaction(%s): finished (%.3f seconds)\n",
+              flags_.db.c_str(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count());
       break;
     }
     case MetaOp::kNone:
