@@ -53,6 +53,7 @@ bool SkipList::HeaderValid() const {
   return h->magic == SkipListHeader::kMagic &&
          h->version == SkipListHeader::kVersion && height >= 1 &&
          height <= static_cast<uint32_t>(kMaxHeight) &&
+         (h->head & (kLinkSize - 1)) == 0 &&  // links are atomic words
          h->head >= MemArena::kHeaderSize + (kMaxHeight - 1) * kLinkSize &&
          static_cast<size_t>(h->head) + kLinkSize <= limit_;
 }

@@ -81,7 +81,11 @@ void PutJobFiles(std::string* dst, const std::vector<JobFile>& files) {
 
 bool GetJobFiles(Slice* in, std::vector<JobFile>* files) {
   uint32_t n;
-  if (!GetVarint32(in, &n) || n > kMaxListLength) return false;
+  // Each entry takes bytes: a count beyond what is left is damage, not a
+  // reason to allocate.
+  if (!GetVarint32(in, &n) || n > kMaxListLength || n > in->size()) {
+    return false;
+  }
   files->resize(n);
   for (auto& f : *files) {
     if (!GetJobFile(in, &f)) return false;
@@ -157,7 +161,7 @@ Status FlushJobSpec::DecodeFrom(const Slice& src) {
   if (!GetVarint64(&in, &oldest_snapshot) ||
       !GetVarint64(&in, &file_number_base) || !GetVarint32(&in, &max_attempts) ||
       !GetVarint32(&in, &n) || n == 0 || n > kMaxListLength ||
-      file_number_base == 0 || max_attempts == 0) {
+      n > in.size() || file_number_base == 0 || max_attempts == 0) {
     return Malformed("flush job spec", "header");
   }
   segments.resize(n);
@@ -256,7 +260,7 @@ Status JobResult::DecodeFrom(const Slice& src) {
   Slice in = src;
   uint32_t version, n;
   if (!GetVarint32(&in, &version) || version != kResultVersion ||
-      !GetVarint32(&in, &n) || n > kMaxListLength) {
+      !GetVarint32(&in, &n) || n > kMaxListLength || n > in.size()) {
     return Malformed("job result", "header");
   }
   outputs.resize(n);

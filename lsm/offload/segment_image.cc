@@ -16,17 +16,6 @@ namespace {
 
 constexpr uint32_t kLinkSize = 4;
 
-// Height of the i-th node (0-based) of a perfect 4-ary skiplist: one more
-// level for every factor 4 in i + 1.
-int PerfectHeight(uint64_t i) {
-  int h = 1;
-  uint64_t n = i + 1;
-  while (h < SkipList::kMaxHeight && n % 4 == 0) {
-    n /= 4;
-    h++;
-  }
-  return h;
-}
 
 size_t EntrySize(const Slice& ikey, const Slice& value) {
   return VarintLength(ikey.size()) + ikey.size() + VarintLength(value.size()) +
@@ -165,6 +154,16 @@ Status SegmentImageBuilder::Build(MemTable* mem, int bloom_bits,
     index.filter_ = BloomFilterReader(index.filter_data_);
   }
   return Status::OK();
+}
+
+int PerfectHeight(uint64_t i) {
+  int h = 1;
+  uint64_t n = i + 1;
+  while (h < SkipList::kMaxHeight && n % 4 == 0) {
+    n /= 4;
+    h++;
+  }
+  return h;
 }
 
 Status BuildSegmentImage(MemTable* mem, int bloom_bits_per_key,

@@ -86,6 +86,10 @@ struct SegmentImage {
 // Entries per fenced range: a lookup reads about this many entries.
 inline constexpr uint32_t kFenceInterval = 16;
 
+// Height of the i-th node (0-based) of an image's perfect 4-ary skiplist:
+// one more level for every factor 4 in i + 1.
+int PerfectHeight(uint64_t i);
+
 // Rewrites the sealed memtable mem into *image. bloom_bits_per_key sizes the
 // index's bloom filter (0: no filter). Fails with Corruption if mem's own
 // image is damaged, or InvalidArgument if it holds no entry.

@@ -7,6 +7,7 @@ if(NOT TARGET o3lsm_fuzz_targets)
     ${CMAKE_CURRENT_LIST_DIR}/sst_fuzzers.cc
     ${CMAKE_CURRENT_LIST_DIR}/log_fuzzers.cc
     ${CMAKE_CURRENT_LIST_DIR}/misc_fuzzers.cc
+    ${CMAKE_CURRENT_LIST_DIR}/dm_fuzzers.cc
     # The shell's lexer, compiled in: a fuzz build has no tools.
     ${PROJECT_SOURCE_DIR}/tools/cli/command_line.cc
   )

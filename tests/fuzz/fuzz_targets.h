@@ -49,6 +49,18 @@ int FuzzVersionEdit(const uint8_t* data, size_t size);
 int FuzzSuperblock(const uint8_t* data, size_t size);
 // tools/cli: SplitStatements and SplitCommandLine.
 int FuzzCommandLine(const uint8_t* data, size_t size);
+// lsm/offload: a DM memtable segment: SegmentHeader::DecodeFrom and a
+// re-encoding round trip, DecodeSegmentKeys, ReadSegment from a pool, the
+// image through NewSkipListIterator, and GetFromFencedRange over fences
+// found by iterating it. Flags byte: bit 1 pads or cuts the bytes to the
+// length the header claims.
+int FuzzSegment(const uint8_t* data, size_t size);
+// lsm/offload, scheduler/cluster: FlushJobSpec, CompactionJobSpec and
+// JobResult DecodeFrom with re-encoding round trips, and JobWord::Decode.
+// Flags byte: bit 1 reads the input as a job slot instead (state word, then
+// the slot's bytes) that a JobBoard in a pool inspects, lists, reads the
+// result of, claims and completes.
+int FuzzJob(const uint8_t* data, size_t size);
 
 struct FuzzTarget {
   const char* name;  // the corpus directory: tests/fuzz/corpus/<name>
@@ -64,6 +76,8 @@ inline constexpr FuzzTarget kFuzzTargets[] = {
     {"version_edit", FuzzVersionEdit},
     {"superblock", FuzzSuperblock},
     {"command_line", FuzzCommandLine},
+    {"segment", FuzzSegment},
+    {"job", FuzzJob},
 };
 
 // Inputs longer than this are ignored: they slow the fuzzer down without

@@ -2,14 +2,16 @@
 //
 // Writes the seed corpora of the fuzz targets: real structures produced by
 // the engine's own writers (BlockBuilder, TableBuilder, log::Writer,
-// WriteBatch, VersionEdit, EncodeSuperblock), so that the fuzzers start
+// WriteBatch, VersionEdit, EncodeSuperblock, BuildSegmentImage and
+// SegmentHeader, the job specs, JobBoard), so that the fuzzers start
 // from valid inputs and mutate from there. The corpora are checked in
 // under tests/fuzz/corpus/; rerun this after a format change:
 //
 //   o3lsm_fuzz_seed_writer tests/fuzz/corpus
 //
 // Inputs of targets with a flags byte (fuzz_targets.h) are written with
-// several flag values.
+// several flag values. The DM targets also get a few truncated and damaged
+// inputs.
 
 #include <cstdio>
 #include <filesystem>
@@ -23,11 +25,18 @@
 
 #include "interconnect/superblock.h"
 #include "lsm/dbformat.h"
+#include "lsm/memtable/memtable.h"
+#include "lsm/offload/offload_job.h"
+#include "lsm/offload/segment_format.h"
+#include "lsm/offload/segment_image.h"
 #include "lsm/table/block_builder.h"
 #include "lsm/table/table_builder.h"
 #include "lsm/version/version_edit.h"
 #include "lsm/wal/log_writer.h"
 #include "lsm/wal/write_batch_internal.h"
+#include "scheduler/cluster/job_board.h"
+#include "tests/fuzz/dm_fuzz_pool.h"
+#include "util/coding.h"
 
 namespace o3lsm::fuzz {
 namespace {
@@ -243,6 +252,197 @@ void WriteCommandLines(SeedWriter* w) {
     w->Write("command_line", "line" + std::to_string(i++), l);
 }
 
+// A DM memtable segment as DmSegment::Create writes it (header, image,
+// keys), with fixed ids and times: `keys` user keys, each with `versions`
+// versions, some of them deletions.
+std::string Segment(int keys, int versions) {
+  auto mem = std::make_shared<MemTable>(1, 1 << 20, 1 << 20);
+  if (!mem->ok()) abort();
+  SequenceNumber seq = 0;
+  for (int i = 0; i < keys; i++) {
+    for (int v = 0; v < versions; v++) {
+      ++seq;
+      const bool del = (i + v) % 5 == 3;
+      if (!mem->Add(seq, del ? kTypeDeletion : kTypeValue, UserKey(i),
+                    del ? "" : "value-" + std::to_string(seq))) {
+        abort();
+      }
+    }
+  }
+  SegmentImage image;
+  if (!BuildSegmentImage(mem.get(), 10, &image).ok()) abort();
+  const std::string keys_trailer =
+      EncodeSegmentKeys(image.smallest_user_key, image.largest_user_key);
+  SegmentHeader h;
+  h.segment_id = 5;
+  h.owner = 1;
+  h.generation = 3;
+  h.shard = 2;
+  h.router_generation = 4;
+  h.smallest_seq = image.smallest_seq;
+  h.largest_seq = image.largest_seq;
+  h.entries = image.entries;
+  h.image_length = static_cast<uint32_t>(image.size);
+  h.image_checksum = image.checksum;
+  h.keys_length = static_cast<uint32_t>(keys_trailer.size());
+  h.created_micros = 1700000000000000ull;
+  std::string seg(SegmentHeader::kEncodedLength, '\0');
+  h.EncodeTo(seg.data());
+  seg.append(image.data.get(), image.size);
+  seg += keys_trailer;
+  return seg;
+}
+
+void WriteSegments(SeedWriter* w) {
+  const std::string small = Segment(40, 1);  // 3 fences
+  w->WriteFlagged("segment", "small", small, {0, 1, 2});
+  w->WriteFlagged("segment", "versions", Segment(8, 6), {1});
+  w->WriteFlagged("segment", "one", Segment(1, 1), {0});
+  // Damaged: cut in the middle of the image (as it is, and padded back to
+  // its length with zeros); a byte of the image flipped, behind recomputed
+  // checksums.
+  const size_t image = small.size() - SegmentHeader::kEncodedLength;
+  w->WriteFlagged("segment", "truncated",
+                  small.substr(0, SegmentHeader::kEncodedLength + image / 2),
+                  {0, 2});
+  std::string damaged = small;
+  damaged[SegmentHeader::kEncodedLength + image / 2] ^= 0x40;
+  w->WriteFlagged("segment", "damaged", damaged, {1});
+}
+
+FlushJobSpec FlushSpec() {
+  FlushJobSpec spec;
+  spec.db_path = "/shared/db";
+  spec.table.compression = CompressionType::kZstd;
+  spec.oldest_snapshot = 90;
+  spec.file_number_base = 1000;
+  spec.max_attempts = 3;
+  spec.segments.push_back({fabric::DmAddr(1, 0x200000), 4096});
+  spec.segments.push_back({fabric::DmAddr(1, 0x300000), 123456});
+  return spec;
+}
+
+JobFile File(uint64_t number, int first, int last) {
+  JobFile f;
+  f.number = number;
+  f.file_size = 1 << 20;
+  f.smallest = IKey(UserKey(first), 100 + first, kTypeValue);
+  f.largest = IKey(UserKey(last), 100 + last, kTypeDeletion);
+  return f;
+}
+
+CompactionJobSpec CompactionSpec() {
+  CompactionJobSpec spec;
+  spec.db_path = "/shared/db";
+  spec.table.bloom_bits_per_key = 0;
+  spec.oldest_snapshot = 77;
+  spec.level = 1;
+  spec.output_level = 2;
+  spec.max_output_file_size = 2 << 20;
+  spec.inputs[0] = {File(11, 0, 20)};
+  spec.inputs[1] = {File(21, 0, 9), File(22, 10, 30)};
+  spec.deeper = {{File(31, 0, 50)}, {}};
+  spec.grandparents = {File(31, 0, 50)};
+  spec.file_number_base = 500;
+  spec.outputs_per_attempt = 4;
+  spec.max_attempts = 2;
+  return spec;
+}
+
+std::string ResultBytes() {
+  JobResult r;
+  for (int i = 0; i < 2; i++) {
+    FileMetaData f;
+    f.number = 500 + i;
+    f.file_size = 70000 + i;
+    f.smallest = InternalKey(UserKey(i * 10), 40 + i, kTypeValue);
+    f.largest = InternalKey(UserKey(i * 10 + 9), 60 + i, kTypeDeletion);
+    f.smallest_seqno = 40 + i;
+    f.largest_seqno = 60 + i;
+    f.num_entries = 10;
+    f.num_deletions = 1;
+    r.outputs.push_back(f);
+  }
+  r.micros = 1234;
+  r.records_in = 30;
+  r.records_dropped = 10;
+  r.bytes_read = 3 << 20;
+  r.bytes_written = 140001;
+  std::string bytes;
+  r.EncodeTo(&bytes);
+  return bytes;
+}
+
+// The `job` target's slot input (fuzz_targets.h): the state word, then the
+// slot's bytes, with trailing zeros dropped. The job is posted in a fresh
+// pool of the target's geometry and taken as far as `finish` says (0: posted,
+// 1: done, 2: failed); `damage` flips a payload byte. JobBoard::Post picks
+// the slot, so the bytes are re-checksummed for slot 0, where the target
+// puts them, with a fixed post time.
+std::string Slot(cluster::JobType type, const std::string& payload,
+                 uint16_t offer_to, int finish, bool damage) {
+  std::unique_ptr<fabric::Fabric> pool;
+  std::unique_ptr<cluster::JobBoard> board;
+  if (!OpenFuzzPool(&pool).ok() ||
+      !cluster::JobBoard::Open(pool.get(), &board).ok()) {
+    abort();
+  }
+  cluster::JobTicket ticket;
+  if (!board->Post(kFuzzJobOwner, type, payload, offer_to, &ticket).ok()) {
+    abort();
+  }
+  if (finish > 0) {
+    cluster::ClaimedJob job;
+    if (!board
+             ->Claim(kFuzzJobExecutor, cluster::kAnyJobType,
+                     std::chrono::nanoseconds(0), &job)
+             .ok() ||
+        !board
+             ->Complete(job, finish == 1,
+                        finish == 1 ? ResultBytes() : "IO error: disk full")
+             .ok()) {
+      abort();
+    }
+  }
+  char word[8];
+  std::string slot(kFuzzJobSlotSize, '\0');
+  if (!pool->Read(board->TEST_WordAddr(ticket.slot), word, 8).ok() ||
+      !pool->Read(board->TEST_SlotAddr(ticket.slot), slot.data(), slot.size())
+           .ok()) {
+    abort();
+  }
+  EncodeFixed64(slot.data() + cluster::job_slot::kPostMicros,
+                1700000000000000ull);
+  FixJobSlotChecksums(&slot, board->TEST_SlotAddr(0).offset(), ticket.serial,
+                      board->max_payload());
+  // After the checksums: the payload checksum no longer matches (the
+  // target's flag bit 0 recomputes it, and the damage reaches the decoder).
+  if (damage) slot[cluster::job_slot::kPayload + payload.size() / 2] ^= 0x01;
+  while (!slot.empty() && slot.back() == '\0') slot.pop_back();
+  return std::string(word, 8) + slot;
+}
+
+void WriteJobs(SeedWriter* w) {
+  std::string flush, compaction;
+  FlushSpec().EncodeTo(&flush);
+  CompactionSpec().EncodeTo(&compaction);
+  w->WriteFlagged("job", "flush", flush, {0});
+  w->WriteFlagged("job", "compaction", compaction, {0});
+  w->WriteFlagged("job", "result", ResultBytes(), {0});
+  w->WriteFlagged("job", "truncated",
+                  compaction.substr(0, compaction.size() / 2), {0});
+  using cluster::JobType;
+  w->WriteFlagged("job", "slot-posted",
+                  Slot(JobType::kFlush, flush, 0, 0, false), {2});
+  w->WriteFlagged(
+      "job", "slot-done",
+      Slot(JobType::kCompaction, compaction, kFuzzJobExecutor, 1, false), {2});
+  w->WriteFlagged("job", "slot-failed",
+                  Slot(JobType::kFlush, flush, 0, 2, false), {2});
+  w->WriteFlagged("job", "slot-damaged",
+                  Slot(JobType::kCompaction, compaction, 0, 0, true), {2, 3});
+}
+
 }  // namespace
 }  // namespace o3lsm::fuzz
 
@@ -257,6 +457,8 @@ int main(int argc, char** argv) {
   o3lsm::fuzz::WriteLogs(&w);
   o3lsm::fuzz::WriteSuperblocks(&w);
   o3lsm::fuzz::WriteCommandLines(&w);
+  o3lsm::fuzz::WriteSegments(&w);
+  o3lsm::fuzz::WriteJobs(&w);
   printf("wrote %d seeds under %s\n", w.written(), argv[1]);
   return 0;
 }
