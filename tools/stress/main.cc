@@ -88,6 +88,19 @@ int Main(int argc, char** argv) {
       {"lz4", CompressionType::kLz4}};
   app.add_option("--compression", o.compression, "none, zstd or lz4")
       ->transform(CLI::CheckedTransformer(compressions, CLI::ignore_case));
+  std::string offload = "none";
+  app.add_option("--offload", offload,
+                 "what runs off the compute node: none, or a comma list of "
+                 "memtable, flush, compaction (or all)")
+      ->capture_default_str();
+  app.add_option("--fabric", o.dm_pool,
+                 "DM pool URI (default: a pool inside this process)");
+  app.add_option("--shards", o.memtable_shards, "key-range memtable shards")
+      ->capture_default_str();
+  app.add_option("--dm_segment_size", o.dm_segment_size,
+                 "with memtable offload, bytes a shard memtable holds before "
+                 "it moves into DM")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   const int total = o.put_percent + o.delete_percent + o.batch_percent +
@@ -106,6 +119,10 @@ int Main(int argc, char** argv) {
             " <= --value_size_min <= --value_size_max";
   } else if (o.max_batch_keys < 1 || o.max_range_keys < 1) {
     error = "--max_batch_keys and --max_range_keys must be at least 1";
+  } else if (Status st = ParseOffloadLayers(offload, &o.offload); !st.ok()) {
+    error = "--" + std::string(st.message());
+  } else if (o.memtable_shards < 1) {
+    error = "--shards must be at least 1";
   } else if (o.fault_prob < 0 || o.fault_prob > 1) {
     error = "--fault_prob must be in [0, 1]";
   }

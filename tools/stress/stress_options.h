@@ -99,6 +99,13 @@ struct StressOptions {
   size_t block_cache_size = 256 << 10;
   int max_open_files = 40;
   CompressionType compression = CompressionType::kNone;
+
+  // ---- Offloading (docs/offload.md): bits of OffloadLayer, the DM pool's
+  // URI (empty: a pool inside this process), shards, segment size.
+  uint32_t offload = 0;
+  std::string dm_pool;
+  int memtable_shards = 1;
+  size_t dm_segment_size = 64 << 10;
 };
 
 }  // namespace o3lsm::stress

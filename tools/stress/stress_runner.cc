@@ -35,6 +35,10 @@ Options StressRunner::DbOptions() {
   o.block_cache_size = options_.block_cache_size;
   o.max_open_files = options_.max_open_files;
   o.compression = options_.compression;
+  o.offload = options_.offload;
+  o.dm_pool = options_.dm_pool;
+  o.memtable_shards = options_.memtable_shards;
+  o.dm_segment_size = options_.dm_segment_size;
   return o;
 }
 
