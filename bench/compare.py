@@ -35,7 +35,6 @@ class RunResult:
 
     def __init__(self):
         self.ops = {}        # benchmark -> ops/s
-        self.micros = {}     # benchmark -> micros/op
         self.pcts = {}       # benchmark -> {"50": us, ...}
 
 
@@ -46,7 +45,6 @@ def parse_output(text):
         m = RESULT_RE.match(line.strip())
         if m:
             current = m.group(1)
-            result.micros[current] = float(m.group(2))
             result.ops[current] = int(m.group(3))
             continue
         if line.startswith("Percentiles:") and current is not None:

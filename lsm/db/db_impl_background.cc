@@ -359,15 +359,13 @@ Status DBImpl::InstallCompaction(Compaction* c,
   c->AddInputDeletions(&edit);
   for (const auto& f : outputs) edit.AddFile(c->output_level(), f);
   Status s = versions_->LogAndApply(&edit, &mutex_);
-  if (s.ok()) {
-    for (const auto& f : outputs) pending_outputs_.erase(f.number);
-  } else {
+  if (!s.ok()) {
     // The edit may be durable though its write failed: a reopen may list
-    // these outputs (and not the inputs). They stay until the open-time
-    // sweep, which knows what the MANIFEST says.
+    // these outputs (and not the inputs). They stay pending until the
+    // open-time sweep, which knows what the MANIFEST says.
     RecordBackgroundError(s);
-  }
-  if (s.ok()) {
+  } else {
+    for (const auto& f : outputs) pending_outputs_.erase(f.number);
     LevelIoStats& st = stats_.levels[c->output_level()];
     st.jobs++;
     st.micros += js.micros;

@@ -215,13 +215,20 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
   // waits for them, once DM is half full, or when DM cannot take the
   // sealed memtables waiting locally (oldest first).
   const uint64_t batch_bytes = FlushBatchBytes();
-  // Under pressure, DM bytes to send beyond those already being flushed.
+  // DM bytes already being flushed; and the memtables being flushed or
+  // waiting to install (a local flush when DM was full, say): an older
+  // overlapping segment holds back their installation, so it must not wait
+  // for a batch.
   uint64_t freeing = 0;
-  for (const auto& e : imm_) {
+  std::vector<size_t> moved_on;
+  for (size_t i = 0; i < imm_.size(); i++) {
+    const ImmEntry& e = imm_[i];
     if (e.where == ImmEntry::Where::kInDM && e.remote) {
       freeing += DmFootprint(e);
     }
+    if (e.state != ImmEntry::State::kPending) moved_on.push_back(i);
   }
+  // Under pressure, DM bytes to send beyond those already being flushed.
   const uint64_t live =
       dm_->counters().live_bytes.load(std::memory_order_relaxed);
   int64_t excess = static_cast<int64_t>(live) -
@@ -243,13 +250,6 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
           ? (room - payload.size() - 4) / FlushJobSpec::kMaxEncodedSegmentLength
           : 0;
   if (max_segments == 0) return;  // a board too small for any flush
-  // Memtables being flushed or waiting to install (a local flush when DM
-  // was full, say): an older overlapping segment holds back their
-  // installation, so it must not wait for a batch.
-  std::vector<size_t> moved_on;
-  for (size_t i = 0; i < imm_.size(); i++) {
-    if (imm_[i].state != ImmEntry::State::kPending) moved_on.push_back(i);
-  }
   auto blocks_newer = [&](size_t i) {
     for (size_t j : moved_on) {
       if (j > i && RangesOverlap(imm_[i].smallest, imm_[i].largest,

@@ -60,16 +60,23 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
   in.remove_prefix(prefix.size());
 
   const VersionRef v = versions_->current();
-  if (in.starts_with("num-files-at-level")) {
-    in.remove_prefix(strlen("num-files-at-level"));
-    const std::string digits = in.ToString();
+  // "<name><level>": the level of the version, or false.
+  auto level_of = [&in, &v](const char* name, int* level) {
+    if (!in.starts_with(name)) return false;
+    const std::string digits = in.ToString().substr(strlen(name));
     if (digits.empty() ||
         digits.find_first_not_of("0123456789") != std::string::npos) {
       return false;
     }
-    const long level = strtol(digits.c_str(), nullptr, 10);
-    if (level < 0 || level >= v->num_levels()) return false;
-    *value = std::to_string(v->NumFiles(static_cast<int>(level)));
+    const long l = strtol(digits.c_str(), nullptr, 10);
+    if (l < 0 || l >= v->num_levels()) return false;
+    *level = static_cast<int>(l);
+    return true;
+  };
+  int level;
+  if (in.starts_with("num-files-at-level")) {
+    if (!level_of("num-files-at-level", &level)) return false;
+    *value = std::to_string(v->NumFiles(level));
     return true;
   }
   if (in == "stats") {
@@ -87,15 +94,8 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     return true;
   }
   if (in.starts_with("level-bytes")) {
-    in.remove_prefix(strlen("level-bytes"));
-    const std::string digits = in.ToString();
-    if (digits.empty() ||
-        digits.find_first_not_of("0123456789") != std::string::npos) {
-      return false;
-    }
-    const long level = strtol(digits.c_str(), nullptr, 10);
-    if (level < 0 || level >= v->num_levels()) return false;
-    *value = std::to_string(v->LevelBytes(static_cast<int>(level)));
+    if (!level_of("level-bytes", &level)) return false;
+    *value = std::to_string(v->LevelBytes(level));
     return true;
   }
   if (in == "num-running-flushes") {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "lsm/version/filename.h"
 #include "o3lsm/db.h"
 
 #include "tests/fault_injection_env.h"
@@ -35,6 +36,46 @@ std::vector<uint64_t> TableNumbers(const std::string& dir) {
   }
   std::sort(r.begin(), r.end());
   return r;
+}
+
+// Writes version `version` of keys [0, n) (every stride-th one).
+void PutVersion(DB* db, int n, int version, int stride = 1) {
+  for (int i = 0; i < n; i += stride) {
+    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, version)));
+  }
+}
+
+// Every key of [0, n) holds version `version`.
+void ExpectVersion(DB* db, int n, int version) {
+  for (int i = 0; i < n; i++) {
+    std::string v;
+    ASSERT_OK(db->Get(ReadOptions(), Key(i), &v)) << Key(i);
+    ASSERT_EQ(Value(i, version), v);
+  }
+}
+
+constexpr int kTwoVersionKeys = 300;
+
+// A database in dir over env with two tables: version 1 of every key below
+// L0, version 2 of every stride-th key in L0 (*tables: oldest first). Small
+// blocks and no block cache, so that every block an iterator steps into is
+// read from its file.
+void OpenTwoVersions(const std::string& dir, test::FaultInjectionEnv* env,
+                     int stride, std::unique_ptr<DB>* db,
+                     std::vector<uint64_t>* tables) {
+  Options options;
+  options.create_if_missing = true;
+  options.env = env;
+  options.block_size = 256;  // many blocks
+  options.block_cache_size = 0;
+  options.disable_auto_compactions = true;
+  ASSERT_OK(DB::Open(options, dir, db));
+  PutVersion(db->get(), kTwoVersionKeys, 1);
+  ASSERT_OK((*db)->CompactRange(nullptr, nullptr));  // version 1 below L0
+  PutVersion(db->get(), kTwoVersionKeys, 2, stride);
+  ASSERT_OK((*db)->Flush(FlushOptions()));  // version 2 in L0
+  *tables = TableNumbers(dir);
+  ASSERT_EQ(2u, tables->size());
 }
 
 }  // namespace
@@ -88,10 +129,7 @@ TEST(StressRegression, GetOfAKeyInAMissingTableIsAnError) {
   ASSERT_OK(DB::Open(options, dir.path(), &db));  // nothing opened yet
   const std::vector<uint64_t> tables = TableNumbers(dir.path());
   ASSERT_EQ(1u, tables.size());
-  char name[32];
-  snprintf(name, sizeof(name), "/%06llu.sst",
-           static_cast<unsigned long long>(tables[0]));
-  ASSERT_OK(Env::Default()->RemoveFile(dir.path() + name));
+  ASSERT_OK(Env::Default()->RemoveFile(TableFileName(dir.path(), tables[0])));
   std::string v;
   Status s = db->Get(ReadOptions(), "k", &v);
   EXPECT_FALSE(s.ok());
@@ -111,20 +149,14 @@ TEST(StressRegression,
   options.env = &env;
   std::unique_ptr<DB> db;
   ASSERT_OK(DB::Open(options, dir.path(), &db));
-  for (int i = 0; i < 200; i++) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 1)));
-  }
+  ASSERT_NO_FATAL_FAILURE(PutVersion(db.get(), 200, 1));
   ASSERT_OK(db->Flush(FlushOptions()));
   env.FailSyncs("MANIFEST");
   EXPECT_FALSE(db->CompactRange(nullptr, nullptr).ok());
   env.ClearFaults();
   db.reset();
   ASSERT_OK(DB::Open(options, dir.path(), &db));
-  for (int i = 0; i < 200; i++) {
-    std::string v;
-    ASSERT_OK(db->Get(ReadOptions(), Key(i), &v)) << Key(i);
-    ASSERT_EQ(Value(i, 1), v);
-  }
+  ExpectVersion(db.get(), 200, 1);
 }
 
 // The flush path of the same failure (a MANIFEST edit that may or may not
@@ -137,19 +169,13 @@ TEST(StressRegression, FailedManifestSyncDuringFlushLosesNothing) {
   options.env = &env;
   std::unique_ptr<DB> db;
   ASSERT_OK(DB::Open(options, dir.path(), &db));
-  for (int i = 0; i < 200; i++) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 1)));
-  }
+  ASSERT_NO_FATAL_FAILURE(PutVersion(db.get(), 200, 1));
   env.FailSyncs("MANIFEST");
   EXPECT_FALSE(db->Flush(FlushOptions()).ok());
   env.ClearFaults();
   db.reset();
   ASSERT_OK(DB::Open(options, dir.path(), &db));
-  for (int i = 0; i < 200; i++) {
-    std::string v;
-    ASSERT_OK(db->Get(ReadOptions(), Key(i), &v)) << Key(i);
-    ASSERT_EQ(Value(i, 1), v);
-  }
+  ExpectVersion(db.get(), 200, 1);
 }
 
 // Bug: an iterator that failed to read a block (an I/O error, a checksum
@@ -160,28 +186,12 @@ TEST(StressRegression, FailedManifestSyncDuringFlushLosesNothing) {
 TEST(StressRegression, IteratorStopsAtAnUnreadableBlock) {
   test::ScratchDir dir;
   test::FaultInjectionEnv env;
-  Options options;
-  options.create_if_missing = true;
-  options.env = &env;
-  options.block_size = 256;  // many blocks
-  options.block_cache_size = 0;
-  options.disable_auto_compactions = true;
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, dir.path(), &db));
-  constexpr int kKeys = 300;
-  for (int i = 0; i < kKeys; i++) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 1)));
-  }
-  ASSERT_OK(db->CompactRange(nullptr, nullptr));  // version 1 below L0
-  for (int i = 0; i < kKeys; i++) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 2)));
-  }
-  ASSERT_OK(db->Flush(FlushOptions()));  // version 2 in L0
-  const std::vector<uint64_t> tables = TableNumbers(dir.path());
-  ASSERT_EQ(2u, tables.size());
-  char newest[32];
-  snprintf(newest, sizeof(newest), "%06llu.sst",
-           static_cast<unsigned long long>(tables.back()));
+  std::vector<uint64_t> tables;
+  ASSERT_NO_FATAL_FAILURE(
+      OpenTwoVersions(dir.path(), &env, 1, &db, &tables));
+  constexpr int kKeys = kTwoVersionKeys;
+  const std::string newest = TableFileName(dir.path(), tables.back());
 
   std::unique_ptr<Iterator> it = db->NewIterator(ReadOptions());
   it->SeekToFirst();
@@ -205,28 +215,12 @@ TEST(StressRegression, IteratorStopsAtAnUnreadableBlock) {
 TEST(StressRegression, ReverseIteratorStopsAtAnUnreadableBlock) {
   test::ScratchDir dir;
   test::FaultInjectionEnv env;
-  Options options;
-  options.create_if_missing = true;
-  options.env = &env;
-  options.block_size = 256;  // many blocks
-  options.block_cache_size = 0;
-  options.disable_auto_compactions = true;
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, dir.path(), &db));
-  constexpr int kKeys = 300;
-  for (int i = 0; i < kKeys; i++) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 1)));
-  }
-  ASSERT_OK(db->CompactRange(nullptr, nullptr));  // version 1 below L0
-  for (int i = 0; i < kKeys; i++) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 2)));
-  }
-  ASSERT_OK(db->Flush(FlushOptions()));  // version 2 in L0
-  const std::vector<uint64_t> tables = TableNumbers(dir.path());
-  ASSERT_EQ(2u, tables.size());
-  char oldest[32];
-  snprintf(oldest, sizeof(oldest), "%06llu.sst",
-           static_cast<unsigned long long>(tables.front()));
+  std::vector<uint64_t> tables;
+  ASSERT_NO_FATAL_FAILURE(
+      OpenTwoVersions(dir.path(), &env, 1, &db, &tables));
+  constexpr int kKeys = kTwoVersionKeys;
+  const std::string oldest = TableFileName(dir.path(), tables.front());
 
   std::unique_ptr<Iterator> it = db->NewIterator(ReadOptions());
   it->SeekToLast();
@@ -249,29 +243,13 @@ TEST(StressRegression, ReverseIteratorStopsAtAnUnreadableBlock) {
 TEST(StressRegression, DirectionChangeOverAnUnreadableBlockIsAnError) {
   test::ScratchDir dir;
   test::FaultInjectionEnv env;
-  Options options;
-  options.create_if_missing = true;
-  options.env = &env;
-  options.block_size = 256;  // many blocks
-  options.block_cache_size = 0;
-  options.disable_auto_compactions = true;
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, dir.path(), &db));
-  constexpr int kKeys = 300;
-  for (int i = 0; i < kKeys; i++) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 1)));
-  }
-  ASSERT_OK(db->CompactRange(nullptr, nullptr));  // version 1 below L0
-  for (int i = 0; i < kKeys; i += 2) {
-    ASSERT_OK(db->Put(WriteOptions(), Key(i), Value(i, 2)));
-  }
-  ASSERT_OK(db->Flush(FlushOptions()));  // version 2 of even keys in L0
-  const std::vector<uint64_t> tables = TableNumbers(dir.path());
-  ASSERT_EQ(2u, tables.size());
+  std::vector<uint64_t> tables;
+  ASSERT_NO_FATAL_FAILURE(
+      OpenTwoVersions(dir.path(), &env, 2, &db, &tables));
+  constexpr int kKeys = kTwoVersionKeys;
   for (uint64_t table : tables) {
-    char name[32];
-    snprintf(name, sizeof(name), "%06llu.sst",
-             static_cast<unsigned long long>(table));
+    const std::string name = TableFileName(dir.path(), table);
     for (bool forward_first : {true, false}) {
       std::unique_ptr<Iterator> it = db->NewIterator(ReadOptions());
       it->Seek(Key(kKeys / 2));

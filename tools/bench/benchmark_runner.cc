@@ -392,6 +392,12 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
 
 Status BenchmarkRunner::RunMeta(const BenchmarkDef& def) {
   std::string value;
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
   switch (def.meta) {
     case MetaOp::kStats:
       if (!db_->GetProperty("o3lsm.stats", &value)) value = "(failed)";
@@ -413,26 +419,18 @@ Status BenchmarkRunner::RunMeta(const BenchmarkDef& def) {
       fprintf(stdout, "\n");
       break;
     case MetaOp::kFlush: {
-      const auto start = std::chrono::steady_clock::now();
       Status s = db_->Flush(FlushOptions());
       if (!s.ok()) return Status::IOError("Flush failed", s.ToString());
-      fprintf(stdout, "flush memtable (%.3f seconds)\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            start)
-                  .count());
+      fprintf(stdout, "flush memtable (%.3f seconds)\n", seconds());
       break;
     }
     case MetaOp::kWait: {
       fprintf(stdout, "waitforcompaction(%s): started\n", flags_.db.c_str());
       fflush(stdout);
-      const auto start = std::chrono::steady_clock::now();
       Status s = WaitForCompaction();
       if (!s.ok()) return s;
       fprintf(stdout, "waitforcompaction(%s): finished (%.3f seconds)\n",
-              flags_.db.c_str(),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            start)
-                  .count());
+              flags_.db.c_str(), seconds());
       break;
     }
     case MetaOp::kNone:
