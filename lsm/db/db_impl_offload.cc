@@ -271,10 +271,14 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
     ImmEntry& first = imm_[i];
     if (!FlushableInDm(first) || is_held(first)) continue;
     // Merge the shard's later segments waiting in DM into the same job:
-    // fewer, larger L0 files.
+    // fewer, larger L0 files. The group stops at a newer memtable of its
+    // key range that cannot join (still moving, say): the one L0 file would
+    // otherwise hold data both older and newer than that memtable's, and
+    // no order of the two files in L0 would be right for every key.
     std::vector<ImmEntry*> group{&first};
     uint64_t group_bytes = first.segment->header().total_length();
     bool wanted = first.id <= flush_wanted_through_;
+    std::string lo = first.smallest, hi = first.largest;
     for (size_t j = i + 1; j < imm_.size() && group_bytes < batch_bytes &&
                            group.size() < max_segments;
          j++) {
@@ -285,6 +289,10 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
         group.push_back(&e);
         group_bytes += e.segment->header().total_length();
         wanted = wanted || e.id <= flush_wanted_through_;
+        if (Slice(e.smallest).compare(lo) < 0) lo = e.smallest;
+        if (Slice(e.largest).compare(hi) > 0) hi = e.largest;
+      } else if (RangesOverlap(lo, hi, e.smallest, e.largest)) {
+        break;
       }
     }
     if (group_bytes < batch_bytes && group.size() < max_segments && !wanted &&

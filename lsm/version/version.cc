@@ -128,6 +128,7 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
   enum class State { kNotFound, kFound, kDeleted, kCorrupt };
   struct Saver {
     State state = State::kNotFound;
+    SequenceNumber sequence = 0;  // of the entry found
     Slice user_key;
     std::string* value;
   } saver;
@@ -138,6 +139,7 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
     if (!ParseInternalKey(found_key, &parsed)) {
       saver.state = State::kCorrupt;
     } else if (parsed.user_key == saver.user_key) {
+      saver.sequence = parsed.sequence;
       if (parsed.type == kTypeValue) {
         saver.state = State::kFound;
         saver.value->assign(found_value.data(), found_value.size());
@@ -147,40 +149,55 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
     }
     return true;
   };
-
-  auto search = [&](const FileMetaData& f, bool* done) -> Status {
-    Status s =
-        table_cache->Get(options, f.number, f.file_size, ikey, handle);
-    if (!s.ok()) {
-      *done = true;
-      return s;
-    }
+  // The answer once saver holds an entry (or a table error).
+  auto finish = [&saver](const FileMetaData& f) -> Status {
     switch (saver.state) {
-      case State::kNotFound:
-        return Status::OK();
       case State::kFound:
-        *done = true;
         return Status::OK();
-      case State::kDeleted:
-        *done = true;
-        return Status::NotFound(Slice());
       case State::kCorrupt:
-        *done = true;
         return Status::Corruption("bad internal key in table " +
                                   std::to_string(f.number));
+      case State::kDeleted:
+      case State::kNotFound:
+        break;
     }
-    return Status::OK();
+    return Status::NotFound(Slice());
   };
 
-  bool done = false;
-  // L0: every file whose range holds the key, newest first.
+  // L0: every file whose range holds the key, newest first. Newest means the
+  // largest sequence number, and the files of different shards interleave
+  // in sequence: after a hit, a later file may still hold a newer entry for
+  // the key if its largest sequence is above the hit's. Flush installation
+  // keeps that from happening (a key's memtables go into L0 in order), but
+  // a lookup must not depend on it to be right.
+  const FileMetaData* hit = nullptr;
+  std::string scratch;  // each file's value; the best one is swapped out
+  saver.value = &scratch;
+  State hit_state = State::kNotFound;
+  SequenceNumber hit_sequence = 0;
   for (const auto& f : files_[0]) {
-    if (user_key.compare(f->smallest.user_key()) >= 0 &&
-        user_key.compare(f->largest.user_key()) <= 0) {
-      Status s = search(*f, &done);
-      if (done) return s;
+    if (user_key.compare(f->smallest.user_key()) < 0 ||
+        user_key.compare(f->largest.user_key()) > 0) {
+      continue;
+    }
+    if (hit != nullptr && f->largest_seqno <= hit_sequence) break;
+    saver.state = State::kNotFound;
+    Status s = table_cache->Get(options, f->number, f->file_size, ikey, handle);
+    if (!s.ok()) return s;
+    if (saver.state == State::kCorrupt) return finish(*f);
+    if (saver.state == State::kNotFound) continue;
+    if (hit == nullptr || saver.sequence > hit_sequence) {
+      hit = f.get();
+      hit_state = saver.state;
+      hit_sequence = saver.sequence;
+      if (hit_state == State::kFound) value->swap(scratch);
     }
   }
+  if (hit != nullptr) {
+    saver.state = hit_state;
+    return finish(*hit);
+  }
+  saver.value = value;
   // Other levels: at most one file each.
   for (int level = 1; level < num_levels(); level++) {
     const auto& files = files_[level];
@@ -189,8 +206,9 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
     if (index >= files.size()) continue;
     const FileMetaData& f = *files[index];
     if (user_key.compare(f.smallest.user_key()) < 0) continue;
-    Status s = search(f, &done);
-    if (done) return s;
+    Status s = table_cache->Get(options, f.number, f.file_size, ikey, handle);
+    if (!s.ok()) return s;
+    if (saver.state != State::kNotFound) return finish(f);
   }
   return Status::NotFound(Slice());
 }
