@@ -225,21 +225,39 @@ void JobExecutor::RunJob(Running* r) {
     payload = s.ToString();
   }
   const Status done = board_->Complete(job, s.ok(), payload);
-  MutexLock l(&mu_);
-  io_bytes_ += result.bytes_read + result.bytes_written;
-  if (done.IsAborted() || s.IsAborted()) {
-    // The owner re-posted the job: this attempt's outputs are not going to
-    // be installed.
-    stats_.revoked++;
+  // The owner re-posted the job: this attempt's outputs are not going to be
+  // installed.
+  const bool revoked = done.IsAborted() || s.IsAborted();
+  {
+    MutexLock l(&mu_);
+    io_bytes_ += result.bytes_read + result.bytes_written;
+    if (revoked) {
+      stats_.revoked++;
+    } else if (s.ok()) {
+      stats_.done++;
+    } else {
+      stats_.failed++;
+    }
+  }
+  const char* type =
+      job.type == cluster::JobType::kFlush ? "flush" : "compaction";
+  if (revoked) {
     for (const auto& f : result.outputs) {
       env_->RemoveFile(TableFileName(db_path, f.number)).PermitUncheckedError();
     }
+    Log(options_.info_log.get(), "executor: %s job in slot %u, attempt %u: "
+        "revoked", type, job.ticket.slot, job.ticket.attempt);
   } else if (s.ok()) {
-    stats_.done++;
+    Log(options_.info_log.get(),
+        "executor: %s job in slot %u, attempt %u: done, %zu tables, %llu "
+        "bytes written, %llu us",
+        type, job.ticket.slot, job.ticket.attempt, result.outputs.size(),
+        static_cast<unsigned long long>(result.bytes_written),
+        static_cast<unsigned long long>(result.micros));
   } else {
-    stats_.failed++;
-    Log(options_.info_log.get(), "executor: job in slot %u failed: %s",
-        job.ticket.slot, s.ToString().c_str());
+    Log(options_.info_log.get(), "executor: %s job in slot %u, attempt %u "
+        "failed: %s", type, job.ticket.slot, job.ticket.attempt,
+        s.ToString().c_str());
   }
 }
 

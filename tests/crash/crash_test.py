@@ -23,16 +23,29 @@ Modes:
   powercut   sync plus in-process simulated power cuts (unsynced data
              dropped) ending every round, and SIGKILL on top
 
+Offloading: --offload LAYERS runs every cycle (and its verification) with
+those layers offloaded to a pool inside the o3lsm-stress process, whose
+executor threads run the flush and compaction jobs. --cluster N instead
+starts a local cluster, a memory node and N workers (o3lsm-node), offloads
+every layer to it, and in each cycle SIGKILLs, at random, the compute node
+(o3lsm-stress) alone, or first a worker (its jobs must run elsewhere) or the
+memory node (the compute node falls back to local memtables and flushes)
+and then the compute node. Dead nodes are restarted before the
+verification, which reopens the database through the cluster; a memory
+node's restart starts a new pool (DM lost with it).
+
 Exit status 0 if every cycle passed; 1 on the first failure, whose logs and
 database are kept in the work directory.
 
   crash_test.py --stress build/bin/o3lsm-stress --mode sync --duration 60
+  crash_test.py --stress build/bin/o3lsm-stress --mode sync --cluster 2
 """
 
 import argparse
 import os
 import random
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -76,6 +89,99 @@ def tail(path, n=3000):
         return f.read()[-n:]
 
 
+class Cluster:
+    """A memory node and workers (o3lsm-node) on an emulated pool."""
+
+    READY_SECONDS = 20
+
+    def __init__(self, node, work, workers):
+        self.node = node
+        self.work = work
+        self.pool = "/dev/shm/o3lsm-crash-%d" % os.getpid()
+        self.uri = "emulated:" + self.pool
+        self.memory = None
+        self.workers = [None] * workers
+        self.restarts = {"memory": 0, "worker": 0}
+        self.spawned = 0  # workers started, for their log names
+
+    def _spawn(self, role, name, extra):
+        log = os.path.join(self.work, name + ".log")
+        cmd = [self.node, "--role=" + role, "--pool=" + self.uri,
+               "--log=" + log] + extra
+        err = open(log + ".stderr", "a")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        err.close()
+        ready, _, _ = select.select([proc.stdout], [], [], self.READY_SECONDS)
+        line = proc.stdout.readline().decode(errors="replace") if ready else ""
+        if not line.startswith("ready:"):
+            proc.kill()
+            proc.wait()
+            raise RuntimeError("%s did not come up (%s): see %s" %
+                               (" ".join(cmd), line.strip() or "no answer",
+                                log))
+        return proc
+
+    @staticmethod
+    def _alive(proc):
+        return proc is not None and proc.poll() is None
+
+    def _reap(self, proc, sig=signal.SIGKILL):
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(sig)
+        if proc is not None:
+            proc.wait()
+            proc.stdout.close()
+
+    def ensure(self):
+        """Starts whatever is not running."""
+        if not self._alive(self.memory):
+            # The pool goes with its memory node: the workers move to a new
+            # one.
+            if self.memory is not None:
+                self.restarts["memory"] += 1
+            for w in self.workers:
+                self._reap(w)
+            self._reap(self.memory)
+            if os.path.exists(self.pool):
+                os.remove(self.pool)
+            self.memory = self._spawn(
+                "memory", "memory",
+                ["--create", "--size=256M", "--liveness-ms=1000"])
+            self.workers = [None] * len(self.workers)
+        for i, w in enumerate(self.workers):
+            if not self._alive(w):
+                self.spawned += 1
+                self.workers[i] = self._spawn(
+                    "worker", "worker-%d" % self.spawned, ["--wait-ms=5000"])
+
+    def kill_worker(self, i):
+        self._reap(self.workers[i])
+        self.restarts["worker"] += 1
+
+    def kill_memory(self):
+        self._reap(self.memory)
+
+    def stop(self):
+        """SIGTERM to every node (workers log the jobs they ran)."""
+        for w in self.workers:
+            self._reap(w, signal.SIGTERM)
+        self._reap(self.memory, signal.SIGTERM)
+        if os.path.exists(self.pool):
+            os.remove(self.pool)
+
+
+def jobs_done_in_logs(work):
+    """Flush and compaction jobs the workers finished, from their logs."""
+    done = {"flush": 0, "compaction": 0}
+    for name in os.listdir(work):
+        if name.startswith("worker-") and name.endswith(".log"):
+            with open(os.path.join(work, name), errors="replace") as f:
+                for m in re.finditer(r"executor: (flush|compaction) job .* done",
+                                     f.read()):
+                    done[m.group(1)] += 1
+    return done
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
@@ -101,6 +207,16 @@ def main():
                    "random (default: every file of the database)")
     p.add_argument("--no_read_faults", action="store_true",
                    help="faults mode: no table read faults")
+    p.add_argument("--offload", default="",
+                   help="layers to offload (o3lsm-stress --offload), to a "
+                   "pool inside o3lsm-stress unless --cluster is given")
+    p.add_argument("--shards", type=int, default=2,
+                   help="memtable shards when offloading (default 2)")
+    p.add_argument("--cluster", type=int, default=0, metavar="N",
+                   help="run against a local cluster of a memory node and N "
+                   "workers, every layer offloaded, killing nodes too")
+    p.add_argument("--node", default="",
+                   help="o3lsm-node binary (default: beside --stress)")
     p.add_argument("--keep", action="store_true",
                    help="keep the work directory after a passing run")
     p.add_argument("stress_args", nargs="*",
@@ -117,12 +233,33 @@ def main():
     state = os.path.join(work, "expected")
     common = ["--db=" + db, "--expected_state=" + state,
               "--key_space=%d" % args.key_space]
-    print("crash_test: mode=%s seed=%d duration=%.0fs dir=%s" %
-          (args.mode, seed, args.duration, work), flush=True)
+    cluster = None
+    offload = args.offload
+    if args.cluster:
+        node = args.node or os.path.join(os.path.dirname(args.stress),
+                                         "o3lsm-node")
+        cluster = Cluster(node, work, args.cluster)
+        offload = "all"
+        common.append("--fabric=" + cluster.uri)
+    if offload:
+        common += ["--offload=" + offload, "--shards=%d" % args.shards]
+    print("crash_test: mode=%s seed=%d duration=%.0fs offload=%s%s dir=%s" %
+          (args.mode, seed, args.duration, offload or "none",
+           " cluster=%d workers" % args.cluster if cluster else "", work),
+          flush=True)
+    try:
+        return run_cycles(args, rnd, work, db, common, cluster, offload)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def run_cycles(args, rnd, work, db, common, cluster, offload):
+    """The crash cycles; returns the exit status."""
 
     start = time.monotonic()
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
-    cycles = kills = early_exits = 0
+    cycles = kills = node_kills = early_exits = 0
     failure = None
     while True:
         if time.monotonic() - start >= args.duration:
@@ -145,6 +282,12 @@ def main():
                 run.append("--read_faults=false")
         log = os.path.join(work, "cycle-%d.log" % cycles)
         delay = rnd.uniform(args.kill_min, args.kill_max)
+        # With a cluster, a worker or the memory node may die first, and the
+        # compute node goes on without it for a while.
+        victim = "cn"
+        if cluster is not None:
+            cluster.ensure()
+            victim = rnd.choice(["cn", "cn", "worker", "memory"])
         with open(log, "w") as out:
             out.write("$ " + " ".join(run) + "\n")
             out.flush()
@@ -152,11 +295,34 @@ def main():
             try:
                 rc = proc.wait(timeout=delay)
             except subprocess.TimeoutExpired:
+                rc = None
+            if rc is None and victim != "cn":
+                if victim == "worker":
+                    which = rnd.randrange(len(cluster.workers))
+                    cluster.kill_worker(which)
+                    victim = "worker %d" % which
+                else:
+                    cluster.kill_memory()
+                    victim = "the memory node"
+                after = rnd.uniform(0.5, 2.0)
+                out.write("# crash_test: killed %s after %.2fs\n" %
+                          (victim, delay))
+                out.flush()
+                try:
+                    rc = proc.wait(timeout=after)
+                except subprocess.TimeoutExpired:
+                    pass
+                delay += after
+            if rc is None:
                 proc.send_signal(signal.SIGKILL)
                 rc = proc.wait()
         if rc == -signal.SIGKILL:
             kills += 1
             how = "killed after %.2fs" % delay
+            if victim != "cn":
+                node_kills += 1
+                how = "killed %s, then the compute node after %.2fs" % (
+                    victim, delay)
         elif rc == 0:
             early_exits += 1
             how = "exited by itself"
@@ -167,6 +333,8 @@ def main():
             break
         run_counters = parse_counters(last_stress_line(log))
 
+        if cluster is not None:
+            cluster.ensure()
         verify = [args.stress] + common + ["--verify"]
         with open(log, "a") as out:
             out.write("$ " + " ".join(verify) + "\n")
@@ -197,16 +365,29 @@ def main():
             os.remove(log)
 
     elapsed = time.monotonic() - start
-    print("crash_test: mode=%s cycles=%d kills=%d early_exits=%d "
-          "elapsed=%.0fs %s result=%s" %
-          (args.mode, cycles, kills, early_exits, elapsed,
-           " ".join("%s=%d" % (k, totals[k]) for k in SUMMARY_KEYS),
+    extra = ""
+    if cluster is not None:
+        cluster.stop()
+        jobs = jobs_done_in_logs(work)
+        extra = (" node_kills=%d memory_restarts=%d worker_restarts=%d "
+                 "worker_flush_jobs=%d worker_compaction_jobs=%d" %
+                 (node_kills, cluster.restarts["memory"],
+                  cluster.restarts["worker"], jobs["flush"],
+                  jobs["compaction"]))
+    print("crash_test: mode=%s offload=%s cycles=%d kills=%d early_exits=%d "
+          "elapsed=%.0fs %s%s result=%s" %
+          (args.mode, offload or "none", cycles, kills, early_exits, elapsed,
+           " ".join("%s=%d" % (k, totals[k]) for k in SUMMARY_KEYS), extra,
            "FAILED" if failure else "OK"), flush=True)
     if failure:
         print("crash_test: logs and database kept in " + work, flush=True)
         return 1
     if cycles == 0:
         print("crash_test: no cycle ran", flush=True)
+        return 1
+    if cluster is not None and cycles >= 3 and jobs["flush"] == 0:
+        print("crash_test: no flush job ran on a worker: the cluster was not "
+              "used (see the worker logs in %s)" % work, flush=True)
         return 1
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

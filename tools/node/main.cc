@@ -274,8 +274,12 @@ int RunNode(const Config& cfg) {
       if (!s.ok()) Log(log.get(), "reaper: %s", s.ToString().c_str());
     }
   }
-  Log(log.get(), "stopping");
   executor.Stop();
+  const JobExecutor::Stats done = executor.stats();
+  Log(log.get(), "stopped: %llu jobs done, %llu failed, %llu revoked",
+      static_cast<unsigned long long>(done.done),
+      static_cast<unsigned long long>(done.failed),
+      static_cast<unsigned long long>(done.revoked));
   rdma.reset();
   reaper.reset();
   allocator.reset();
