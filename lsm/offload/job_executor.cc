@@ -180,6 +180,14 @@ void JobExecutor::WorkerLoop(int index) {
   }
 }
 
+void JobExecutor::RemoveOutputs(const std::string& db_path,
+                                JobResult* result) {
+  for (const auto& f : result->outputs) {
+    env_->RemoveFile(TableFileName(db_path, f.number)).PermitUncheckedError();
+  }
+  result->outputs.clear();
+}
+
 void JobExecutor::RunJob(Running* r) {
   const cluster::ClaimedJob& job = r->job;
   // Board attempts count from 1; output numbers from 0.
@@ -219,10 +227,23 @@ void JobExecutor::RunJob(Running* r) {
   }
 
   std::string payload;
+  JobFailure failure;
   if (s.ok()) {
     result.EncodeTo(&payload);
-  } else {
-    payload = s.ToString();
+    if (payload.size() > board_->max_result()) {
+      // Every executor would produce the same: the owner runs it itself.
+      failure.retry = false;
+      s = Status::NotSupported(
+          "job result", std::to_string(payload.size()) +
+                            " bytes, more than a job slot holds (" +
+                            std::to_string(board_->max_result()) + ")");
+      RemoveOutputs(db_path, &result);
+    }
+  }
+  if (!s.ok()) {
+    failure.why = s.ToString();
+    payload.clear();
+    failure.EncodeTo(&payload);
   }
   const Status done = board_->Complete(job, s.ok(), payload);
   // The owner re-posted the job: this attempt's outputs are not going to be
@@ -242,9 +263,7 @@ void JobExecutor::RunJob(Running* r) {
   const char* type =
       job.type == cluster::JobType::kFlush ? "flush" : "compaction";
   if (revoked) {
-    for (const auto& f : result.outputs) {
-      env_->RemoveFile(TableFileName(db_path, f.number)).PermitUncheckedError();
-    }
+    RemoveOutputs(db_path, &result);
     Log(options_.info_log.get(), "executor: %s job in slot %u, attempt %u: "
         "revoked", type, job.ticket.slot, job.ticket.attempt);
   } else if (s.ok()) {

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "interconnect/fabric.h"
+#include "lsm/offload/offload_job.h"
 #include "o3lsm/env.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
@@ -95,6 +96,8 @@ class JobExecutor {
   void HeartbeatLoop();
   // Runs one claimed job and completes it.
   void RunJob(Running* running);
+  // Deletes the tables of a result that is not going to be installed.
+  void RemoveOutputs(const std::string& db_path, JobResult* result);
   cluster::NodeLoad CurrentLoad();
 
   fabric::Fabric* const fabric_;

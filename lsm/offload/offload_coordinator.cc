@@ -178,9 +178,16 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
         return true;
       }
       // A failure, or a result that does not validate (a revoked
-      // executor's late write): try again, elsewhere if possible.
-      const std::string why = s.ok() ? payload : s.ToString();
-      if (view.attempt < job->max_attempts &&
+      // executor's late write): try again, elsewhere if possible, unless
+      // the executor says no attempt can succeed.
+      JobFailure failure;
+      if (s.ok()) {
+        failure.DecodeFrom(payload);
+      } else {
+        failure.why = s.ToString();
+      }
+      const std::string& why = failure.why;
+      if (failure.retry && view.attempt < job->max_attempts &&
           board_->Retry(&job->ticket, PickExecutor(view.executor)).ok()) {
         stats_.retried++;
         job->posted_micros = NowMicros();
@@ -203,8 +210,13 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
               job->ticket.slot, job->ticket.attempt);
           return false;
         }
-        if (view.attempt >= job->max_attempts &&
-            board_->Cancel(job->ticket).ok()) {
+        if (view.attempt >= job->max_attempts) {
+          // The last attempt's executor is gone: the caller's Release
+          // revokes its claim (a late heartbeat or result is refused), and
+          // the job comes back to be run here.
+          Log(options_.info_log.get(), "offload: node %u stopped heartbeating "
+              "job in slot %u, its last attempt (%u): handing it back",
+              view.executor, job->ticket.slot, view.attempt);
           *status = Status::TimedOut("offloaded job", "attempts exhausted");
           return true;
         }

@@ -236,6 +236,26 @@ Status CompactionJobSpec::DecodeFrom(const Slice& src) {
   return Status::OK();
 }
 
+namespace {
+constexpr char kRetryFailure = 'R';
+constexpr char kFinalFailure = 'F';
+}  // namespace
+
+void JobFailure::EncodeTo(std::string* dst) const {
+  dst->push_back(retry ? kRetryFailure : kFinalFailure);
+  dst->append(why);
+}
+
+void JobFailure::DecodeFrom(const Slice& src) {
+  retry = true;
+  if (!src.empty() && (src[0] == kRetryFailure || src[0] == kFinalFailure)) {
+    retry = src[0] == kRetryFailure;
+    why.assign(src.data() + 1, src.size() - 1);
+  } else {
+    why = src.ToString();
+  }
+}
+
 void JobResult::EncodeTo(std::string* dst) const {
   PutVarint32(dst, kResultVersion);
   PutVarint32(dst, static_cast<uint32_t>(outputs.size()));

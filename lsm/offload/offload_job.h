@@ -105,6 +105,18 @@ struct JobResult {
   Status DecodeFrom(const Slice& src);
 };
 
+// The result payload of a failed job: why, and whether another attempt
+// (on another node) may succeed. A failure that every executor would hit
+// (a result too large for the board) is final: the owner runs the job.
+struct JobFailure {
+  bool retry = true;
+  std::string why;
+
+  void EncodeTo(std::string* dst) const;
+  // Never fails: bytes of another form are taken as a retryable reason.
+  void DecodeFrom(const Slice& src);
+};
+
 // Runs a flush job, attempt `attempt`: reads and validates every segment
 // from DM, merges them and writes one L0 file to spec.db_path. `alive` is
 // called now and then; if it returns false (the claim was revoked), the job

@@ -103,6 +103,7 @@ void ShardPlanner::Observe(const Slice& key, uint64_t bytes) {
   bytes_seen_ += bytes;
   if (--countdown_ > 0) return;
   countdown_ = 1 + static_cast<uint32_t>(rnd_.Uniform(2 * kSampleEvery - 1));
+  samples_taken_++;
   Sample s{key.ToString(), before};
   if (ring_.size() < sample_size_) {
     ring_.push_back(std::move(s));
@@ -136,7 +137,8 @@ bool ShardPlanner::ShouldResplit(const ShardRouter& router,
                                  double imbalance) const {
   if (target_shards_ <= 1) return false;
   if (router.num_shards() < target_shards_) {
-    return ring_.size() >= kMinKeysPerShard * target_shards_ * 4;
+    return ring_.size() >= kMinKeysPerShard * target_shards_ * 4 &&
+           samples_taken_ >= retry_at_samples_;
   }
   uint64_t total = 0;
   uint64_t max = 0;
@@ -225,7 +227,7 @@ std::vector<std::string> ShardPlanner::TrendBoundaries(
 }
 
 std::vector<std::string> ShardPlanner::ChooseBoundaries(
-    uint64_t horizon_bytes) const {
+    uint64_t horizon_bytes) {
   if (target_shards_ <= 1 || ring_.empty()) return {};
   const int trend = Trend();
   if (trend != 0) {
@@ -233,7 +235,13 @@ std::vector<std::string> ShardPlanner::ChooseBoundaries(
         TrendBoundaries(target_shards_, trend, horizon_bytes);
     if (static_cast<int>(b.size()) == target_shards_ - 1) return b;
   }
-  return QuantileBoundaries(target_shards_);
+  std::vector<std::string> b = QuantileBoundaries(target_shards_);
+  if (static_cast<int>(b.size()) < target_shards_ - 1) {
+    // Too few distinct keys: the sample must turn over before a re-split
+    // could find more.
+    retry_at_samples_ = samples_taken_ + sample_size_;
+  }
+  return b;
 }
 
 }  // namespace o3lsm

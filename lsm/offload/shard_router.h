@@ -92,8 +92,10 @@ class ShardPlanner {
   // New boundaries for a router of up to target_shards shards, from the
   // sample. `horizon_bytes` is how many bytes the next round of memtables
   // will hold (used to place boundaries ahead of ordered keys). May return
-  // fewer boundaries when the sample has too few distinct keys.
-  std::vector<std::string> ChooseBoundaries(uint64_t horizon_bytes) const;
+  // fewer boundaries when the sample has too few distinct keys; then
+  // ShouldResplit waits for a fresh sample before asking for more shards
+  // again (each re-split seals every shard).
+  std::vector<std::string> ChooseBoundaries(uint64_t horizon_bytes);
 
   // Whether the last ChooseBoundaries-relevant sample looks ordered: +1
   // ascending, -1 descending, 0 neither. Exposed for tests and stats.
@@ -114,6 +116,10 @@ class ShardPlanner {
   std::vector<Sample> ring_;  // in arrival order, oldest at ring_head_
   size_t ring_head_ = 0;
   uint64_t bytes_seen_ = 0;
+  uint64_t samples_taken_ = 0;
+  // Below the target, ShouldResplit waits until this many samples were
+  // taken: set when a split found too few distinct keys for the target.
+  uint64_t retry_at_samples_ = 0;
   uint32_t countdown_ = 0;
   Random64 rnd_{0x5eed};
 };

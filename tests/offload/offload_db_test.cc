@@ -198,6 +198,36 @@ TEST_F(OffloadDBTest, FlushesAndCompactionsRunOnEmbeddedWorkers) {
   CheckAll(model);
 }
 
+// Bug (docs/offload.md §9, now fixed): a job whose result does not fit its
+// board slot (long keys: every output carries its smallest and largest
+// key) could not be completed; it was re-posted until its attempts ran out
+// and then never handed back. The executor now fails it as final and the
+// compute node flushes the memtables itself, at once.
+TEST_F(OffloadDBTest, FlushWhoseResultDoesNotFitTheBoardRunsHere) {
+  options_.offload = kOffloadMemtable | kOffloadFlush;
+  options_.disable_auto_compactions = true;
+  options_.memtable_shards = 1;
+  options_.embedded_workers = 1;
+  Reopen();
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 400; i++) {
+    // 1.5 KiB keys: smallest + largest alone outgrow a 1984-byte result.
+    const std::string k = Key(i) + std::string(1500, 'k');
+    model[k] = std::to_string(i);
+    ASSERT_OK(db_->Put(WriteOptions(), k, std::to_string(i)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  std::string jobs;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.jobs", &jobs));
+  // Handed back after the first attempt: nothing retried or re-posted.
+  EXPECT_NE(std::string::npos, jobs.find("retried 0, re-posted 0")) << jobs;
+  EXPECT_EQ(std::string::npos, jobs.find("handed back 0,")) << jobs;
+  CheckAll(model);
+  Reopen();
+  CheckAll(model);
+}
+
 TEST_F(OffloadDBTest, SegmentsWaitInDmForABatchThenFlushAsOneFile) {
   // Small memtables (cheap inserts on the compute node), large L0 files:
   // a shard's segments wait in DM until they make a batch of

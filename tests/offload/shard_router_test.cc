@@ -153,6 +153,16 @@ TEST(ShardPlanner, FewDistinctKeysGiveFewerShards) {
   auto b = planner.ChooseBoundaries(1 << 20);
   EXPECT_LT(b.size(), 3u);
   for (size_t i = 1; i < b.size(); i++) EXPECT_LT(b[i - 1], b[i]);
+  // Fewer shards than the target, but the same keys would split the same
+  // way: no re-split (which seals every shard) until the sample turned
+  // over. Before, every seal was a re-split.
+  ShardRouter router(b, 1);
+  std::vector<uint64_t> bytes(router.num_shards(), 1000);
+  EXPECT_FALSE(planner.ShouldResplit(router, bytes, 1 << 20));
+  for (int round = 0; round < 12000; round++) {  // a sample's worth
+    for (const char* k : {"a", "b", "c"}) planner.Observe(k, 100);
+  }
+  EXPECT_TRUE(planner.ShouldResplit(router, bytes, 1 << 20));
 }
 
 TEST(ShardPlanner, OneShardTargetNeverSplits) {
