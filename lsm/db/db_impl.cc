@@ -233,6 +233,10 @@ Status DBImpl::OpenImpl() {
   s = env_->NewWritableFile(LogFileName(dbname_, new_log_number), &logfile);
   if (!s.ok()) return s;
   edit.SetLogNumber(new_log_number);
+  if (coordinator_ != nullptr) {
+    // The first block of job file numbers, recorded by this edit.
+    ReserveJobFileNumbers();
+  }
   s = versions_->LogAndApply(&edit, &mutex_);
   if (!s.ok()) return s;
   log_ = std::make_unique<log::Writer>(std::move(logfile), new_log_number);

@@ -103,6 +103,10 @@ class DBImpl final : public DB {
   static void TEST_SetFabricInterceptor(FabricInterceptor wrap);
   // Bytes of sealed memtables in local memory, and of segments in DM.
   size_t TEST_SealedLocalBytes();
+  // The end of the job file numbers handed out so far, and the next file
+  // number the MANIFEST records (TakeJobFileNumbers keeps the first below
+  // the second).
+  void TEST_JobFileNumbers(uint64_t* handed_out_end, uint64_t* durable_next);
   uint64_t TEST_DmLiveBytes();
 
  private:
@@ -221,6 +225,15 @@ class DBImpl final : public DB {
   uint64_t FlushBatchBytes() const;
   // Posts c as a compaction job; false if it must run locally.
   bool ScheduleRemoteCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // n consecutive file numbers for a job's outputs, or 0 while none are
+  // ready. Executors in other processes create files with these numbers,
+  // maybe after this process died: a number goes to a job only once a
+  // MANIFEST record puts the next file number past it, so that a reopen
+  // never hands it out again. Numbers come from blocks logged ahead.
+  uint64_t TakeJobFileNumbers(uint64_t n) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Takes the next block of job file numbers and records it in the
+  // MANIFEST, in the background.
+  void ReserveJobFileNumbers() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void OnRemoteFlushDone(const std::vector<uint64_t>& mem_ids, uint64_t base,
                          uint32_t attempts, const Status& s,
                          const JobResult& result);
@@ -316,6 +329,13 @@ class DBImpl final : public DB {
   std::unique_ptr<OffloadCoordinator> coordinator_;
   std::unique_ptr<JobExecutor> embedded_executor_;
   int remote_flushes_ GUARDED_BY(mutex_) = 0;
+  // Job file numbers: the block in use, [next, end), and the next block,
+  // usable once the MANIFEST records it (TakeJobFileNumbers).
+  uint64_t job_numbers_next_ GUARDED_BY(mutex_) = 0;
+  uint64_t job_numbers_end_ GUARDED_BY(mutex_) = 0;
+  uint64_t job_block_next_ GUARDED_BY(mutex_) = 0;
+  uint64_t job_block_end_ GUARDED_BY(mutex_) = 0;
+  bool job_block_logging_ GUARDED_BY(mutex_) = false;
   bool dm_lost_ GUARDED_BY(mutex_) = false;
   int rebuilding_ GUARDED_BY(mutex_) = 0;  // HandleDmLoss in progress
   int remote_compactions_ GUARDED_BY(mutex_) = 0;

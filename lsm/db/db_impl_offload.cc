@@ -25,6 +25,8 @@ constexpr int kMaxRemoteFlushes = 16;
 constexpr int kMaxRemoteCompactions = 4;
 // Attempts (and so reserved output names) per job.
 constexpr uint32_t kJobAttempts = 4;
+// Job file numbers recorded in the MANIFEST at a time (TakeJobFileNumbers).
+constexpr uint64_t kJobFileNumberBlock = 1 << 16;
 
 std::string DmNodeFileName(const std::string& dbname) {
   return dbname + "/DMNODE";
@@ -301,7 +303,8 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
       continue;
     }
     FlushJobSpec spec = header;
-    spec.file_number_base = versions_->NewFileNumbers(kJobAttempts);
+    spec.file_number_base = TakeJobFileNumbers(kJobAttempts);
+    if (spec.file_number_base == 0) return;  // after the MANIFEST record
     std::vector<uint64_t> ids;
     for (ImmEntry* e : group) {
       spec.segments.push_back(e->segment->location());
@@ -399,6 +402,54 @@ void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
   bg_cv_.SignalAll();
 }
 
+void DBImpl::TEST_JobFileNumbers(uint64_t* handed_out_end,
+                                 uint64_t* durable_next) {
+  MutexLock l(&mutex_);
+  *handed_out_end = job_numbers_next_;
+  *durable_next = versions_->durable_next_file_number();
+}
+
+uint64_t DBImpl::TakeJobFileNumbers(uint64_t n) {
+  if (job_numbers_next_ + n > job_numbers_end_ && job_block_end_ != 0 &&
+      job_block_end_ <= versions_->durable_next_file_number()) {
+    job_numbers_next_ = job_block_next_;
+    job_numbers_end_ = job_block_end_;
+    job_block_next_ = job_block_end_ = 0;
+  }
+  if (job_block_end_ == 0 &&
+      job_numbers_end_ - job_numbers_next_ < kJobFileNumberBlock / 2) {
+    ReserveJobFileNumbers();
+  }
+  if (job_numbers_next_ + n > job_numbers_end_) return 0;
+  const uint64_t base = job_numbers_next_;
+  job_numbers_next_ += n;
+  return base;
+}
+
+void DBImpl::ReserveJobFileNumbers() {
+  job_block_next_ = versions_->NewFileNumbers(kJobFileNumberBlock);
+  job_block_end_ = job_block_next_ + kJobFileNumberBlock;
+  if (job_block_logging_) return;
+  job_block_logging_ = true;
+  // Any MANIFEST record from now on covers the block; this one makes sure
+  // there is one soon.
+  scheduler_->Schedule(JobKind::kFlush, [this] {
+    MutexLock l(&mutex_);
+    job_block_logging_ = false;
+    if (shutting_down_.load(std::memory_order_acquire) || !bg_error_.ok() ||
+        job_block_end_ == 0 ||
+        job_block_end_ <= versions_->durable_next_file_number()) {
+      MaybeScheduleWork();
+      return;
+    }
+    VersionEdit edit;  // records the next file number, past the block
+    Status s = versions_->LogAndApply(&edit, &mutex_);
+    if (!s.ok()) RecordBackgroundError(s);
+    MaybeScheduleWork();
+    bg_cv_.SignalAll();
+  });
+}
+
 bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   if (!OffloadCompactions() || c->IsTrivialMove() ||
       remote_compactions_ >= kMaxRemoteCompactions ||
@@ -436,7 +487,8 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   spec.max_attempts = kJobAttempts;
   const uint64_t count =
       static_cast<uint64_t>(spec.outputs_per_attempt) * kJobAttempts;
-  spec.file_number_base = versions_->NewFileNumbers(count);
+  spec.file_number_base = TakeJobFileNumbers(count);
+  if (spec.file_number_base == 0) return false;  // it runs here instead
   std::string payload;
   spec.EncodeTo(&payload);
   const uint64_t base = spec.file_number_base;

@@ -274,6 +274,7 @@ Status VersionSet::Recover() {
   log_number_ = log_number;
   SetLastSequence(last_sequence);
   next_file_number_ = next_file;
+  durable_next_file_ = next_file;
   MarkFileNumberUsed(manifest_number);
   MarkFileNumberUsed(log_number);
   live_manifest_number_ = manifest_number;
@@ -350,6 +351,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
     }
     current_ = std::move(v);
     log_number_ = edit->log_number();
+    durable_next_file_ = edit->next_file_number();
   } else if (new_log != nullptr) {
     new_log->Close().PermitUncheckedError();
     if (!current_touched) {

@@ -87,6 +87,9 @@ class VersionSet {
   // Makes sure number will not be handed out again.
   void MarkFileNumberUsed(uint64_t number);
   uint64_t next_file_number() const { return next_file_number_.load(); }
+  // The next file number the MANIFEST records: a reopen hands out no
+  // number below it. REQUIRES: the DB mutex.
+  uint64_t durable_next_file_number() const { return durable_next_file_; }
   uint64_t manifest_file_number() const { return manifest_file_number_; }
   // The oldest MANIFEST that CURRENT may name: older ones are obsolete.
   uint64_t live_manifest_number() const { return live_manifest_number_; }
@@ -125,6 +128,7 @@ class VersionSet {
   std::shared_ptr<ObsoleteFiles> obsolete_;
 
   std::atomic<uint64_t> next_file_number_{2};
+  uint64_t durable_next_file_ = 0;  // as of the last MANIFEST record
   uint64_t manifest_file_number_ = 0;
   uint64_t live_manifest_number_ = 0;
   uint64_t log_number_ = 0;

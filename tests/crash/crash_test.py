@@ -342,7 +342,9 @@ def run_cycles(args, rnd, work, db, common, cluster, offload):
             rc = subprocess.call(verify, stdout=out, stderr=subprocess.STDOUT)
         line = last_stress_line(log)
         if rc != 0:
-            failure = "cycle %d: verification after the kill failed" % cycles
+            failure = ("cycle %d: verification after the kill failed (%s)" %
+                       (cycles, "signal %d" % -rc if rc < 0 else
+                        "exit status %d" % rc))
             print(failure + ":\n" + tail(log), flush=True)
             break
         verify_counters = parse_counters(line)

@@ -228,6 +228,42 @@ TEST_F(OffloadDBTest, FlushWhoseResultDoesNotFitTheBoardRunsHere) {
   CheckAll(model);
 }
 
+// Bug (found by the crash driver with a cluster, 127th cycle): job output
+// numbers were taken past the next file number the MANIFEST recorded. After
+// the compute node was killed, the reopened one handed the same numbers out
+// again (its recovery flush's table) while an executor of a dead job still
+// wrote, or deleted, files under them: a table of the new database vanished.
+// Job numbers now come from blocks the MANIFEST records before use.
+TEST_F(OffloadDBTest, JobFileNumbersAreRecordedInTheManifestBeforeUse) {
+  options_.offload = kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
+  options_.level0_file_num_compaction_trigger = 2;
+  options_.max_bytes_for_level_base = 1 << 20;
+  options_.target_file_size_base = 128 << 10;
+  options_.embedded_workers = 1;
+  for (int open = 0; open < 2; open++) {
+    Reopen();
+    Random64 rnd(open);
+    for (int i = 0; i < 30000; i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), Key(i % 20000),
+                         test::RandomBytes(&rnd, 80)));
+      if (i % 5000 == 0) {
+        uint64_t used = 0, durable = 0;
+        impl()->TEST_JobFileNumbers(&used, &durable);
+        ASSERT_LE(used, durable) << "at write " << i;
+      }
+    }
+    ASSERT_OK(db_->Flush(FlushOptions()));
+    ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+    uint64_t used = 0, durable = 0;
+    impl()->TEST_JobFileNumbers(&used, &durable);
+    EXPECT_GT(used, 0u) << "no job was posted";
+    EXPECT_LE(used, durable);
+    std::string jobs;
+    ASSERT_TRUE(db_->GetProperty("o3lsm.jobs", &jobs));
+    EXPECT_EQ(std::string::npos, jobs.find("done 0,")) << jobs;
+  }
+}
+
 TEST_F(OffloadDBTest, SegmentsWaitInDmForABatchThenFlushAsOneFile) {
   // Small memtables (cheap inserts on the compute node), large L0 files:
   // a shard's segments wait in DM until they make a batch of
