@@ -46,9 +46,14 @@ void AddEngineOptions(CLI::App* app, SessionConfig* config) {
       {"none", CompressionType::kNone},
       {"zstd", CompressionType::kZstd},
       {"lz4", CompressionType::kLz4}};
-  app->add_option("--compression", o.compression,
-                  "SST compression: none, zstd, lz4")
-      ->transform(CLI::CheckedTransformer(compressions))
+  // Checked as names: CLI11 would print the enum's values as characters.
+  app->add_option_function<std::string>(
+         "--compression",
+         [&o, compressions](const std::string& name) {
+           o.compression = compressions.at(name);
+         },
+         "SST compression: none (default), zstd, lz4")
+      ->check(CLI::IsMember({"none", "zstd", "lz4"}))
       ->group("Engine options");
   app->add_option("--num_levels", o.num_levels, "LSM levels")
       ->capture_default_str()

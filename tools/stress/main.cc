@@ -12,6 +12,7 @@
 // "o3lsm-stress: FAILED ...".
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -86,8 +87,15 @@ int Main(int argc, char** argv) {
       {"none", CompressionType::kNone},
       {"zstd", CompressionType::kZstd},
       {"lz4", CompressionType::kLz4}};
-  app.add_option("--compression", o.compression, "none, zstd or lz4")
-      ->transform(CLI::CheckedTransformer(compressions, CLI::ignore_case));
+  // Checked as names: CLI11 would print the enum's values as characters.
+  app.add_option_function<std::string>(
+         "--compression",
+         [&o, &compressions](std::string name) {
+           for (char& c : name) c = static_cast<char>(tolower(c));
+           o.compression = compressions.at(name);
+         },
+         "none (default), zstd or lz4")
+      ->check(CLI::IsMember({"none", "zstd", "lz4"}, CLI::ignore_case));
   std::string offload = "none";
   app.add_option("--offload", offload,
                  "what runs off the compute node: none, or a comma list of "
