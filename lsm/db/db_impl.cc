@@ -234,7 +234,7 @@ Status DBImpl::OpenImpl() {
   if (!s.ok()) return s;
   edit.SetLogNumber(new_log_number);
   if (coordinator_ != nullptr) {
-    // The first block of job file numbers, recorded by this edit.
+    // The first block of job file numbers, recorded by the open's edit.
     ReserveJobFileNumbers();
   }
   s = versions_->LogAndApply(&edit, &mutex_);

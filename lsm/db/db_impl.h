@@ -231,9 +231,12 @@ class DBImpl final : public DB {
   // MANIFEST record puts the next file number past it, so that a reopen
   // never hands it out again. Numbers come from blocks logged ahead.
   uint64_t TakeJobFileNumbers(uint64_t n) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Takes the next block of job file numbers and records it in the
-  // MANIFEST, in the background.
+  // Takes the next block of job file numbers; usable once a MANIFEST
+  // record covers it.
   void ReserveJobFileNumbers() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Makes sure a MANIFEST record soon covers the reserved block: logs an
+  // edit in the background unless another record does first.
+  void LogJobFileNumbers() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void OnRemoteFlushDone(const std::vector<uint64_t>& mem_ids, uint64_t base,
                          uint32_t attempts, const Status& s,
                          const JobResult& result);

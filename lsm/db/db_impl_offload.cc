@@ -419,6 +419,7 @@ uint64_t DBImpl::TakeJobFileNumbers(uint64_t n) {
   if (job_block_end_ == 0 &&
       job_numbers_end_ - job_numbers_next_ < kJobFileNumberBlock / 2) {
     ReserveJobFileNumbers();
+    LogJobFileNumbers();
   }
   if (job_numbers_next_ + n > job_numbers_end_) return 0;
   const uint64_t base = job_numbers_next_;
@@ -429,6 +430,9 @@ uint64_t DBImpl::TakeJobFileNumbers(uint64_t n) {
 void DBImpl::ReserveJobFileNumbers() {
   job_block_next_ = versions_->NewFileNumbers(kJobFileNumberBlock);
   job_block_end_ = job_block_next_ + kJobFileNumberBlock;
+}
+
+void DBImpl::LogJobFileNumbers() {
   if (job_block_logging_) return;
   job_block_logging_ = true;
   // Any MANIFEST record from now on covers the block; this one makes sure

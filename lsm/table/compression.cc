@@ -130,4 +130,15 @@ std::string CompressionTypeName(CompressionType type) {
   return "unknown(" + std::to_string(static_cast<int>(type)) + ")";
 }
 
+bool ParseCompressionTypeName(const std::string& name, CompressionType* type) {
+  for (CompressionType t : {CompressionType::kNone, CompressionType::kZstd,
+                            CompressionType::kLz4}) {
+    if (name == CompressionTypeName(t)) {
+      *type = t;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace o3lsm

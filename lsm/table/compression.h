@@ -56,6 +56,9 @@ bool UncompressBlock(CompressionType type, const Slice& stored,
 
 // "none", "zstd", "lz4", or "unknown(N)".
 std::string CompressionTypeName(CompressionType type);
+// The inverse for the three known names (exact, lower case); false for any
+// other name.
+bool ParseCompressionTypeName(const std::string& name, CompressionType* type);
 
 }  // namespace o3lsm
 

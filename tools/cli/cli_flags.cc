@@ -5,7 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
-#include <map>
+
+#include "lsm/table/compression.h"
 
 namespace o3lsm::cli {
 
@@ -42,15 +43,11 @@ void AddEngineOptions(CLI::App* app, SessionConfig* config) {
                   "bloom filter bits per key (0: none)")
       ->capture_default_str()
       ->group("Engine options");
-  const std::map<std::string, CompressionType> compressions = {
-      {"none", CompressionType::kNone},
-      {"zstd", CompressionType::kZstd},
-      {"lz4", CompressionType::kLz4}};
   // Checked as names: CLI11 would print the enum's values as characters.
   app->add_option_function<std::string>(
          "--compression",
-         [&o, compressions](const std::string& name) {
-           o.compression = compressions.at(name);
+         [&o](const std::string& name) {
+           ParseCompressionTypeName(name, &o.compression);
          },
          "SST compression: none (default), zstd, lz4")
       ->check(CLI::IsMember({"none", "zstd", "lz4"}))

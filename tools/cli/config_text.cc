@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "lsm/table/compression.h"
+
 namespace o3lsm::cli {
 
 namespace {
@@ -44,18 +46,6 @@ class Lines {
 
 }  // namespace
 
-const char* CompressionName(CompressionType type) {
-  switch (type) {
-    case CompressionType::kNone:
-      return "none";
-    case CompressionType::kZstd:
-      return "zstd";
-    case CompressionType::kLz4:
-      return "lz4";
-  }
-  return "unknown";
-}
-
 std::string ConfigText(const SessionConfig& config, bool db_open) {
   Lines l;
   l.Title("shell");
@@ -82,7 +72,7 @@ std::string ConfigText(const SessionConfig& config, bool db_open) {
   l.Add("block_size", static_cast<uint64_t>(o.block_size));
   l.Add("block_restart_interval", o.block_restart_interval);
   l.Add("bloom_bits_per_key", o.bloom_bits_per_key);
-  l.Add("compression", CompressionName(o.compression));
+  l.Add("compression", CompressionTypeName(o.compression));
   l.Add("compression_level", o.compression_level);
   l.Add("block_cache_size", static_cast<uint64_t>(o.block_cache_size));
   l.Add("max_open_files", o.max_open_files);

@@ -21,9 +21,6 @@
 
 namespace o3lsm::cli {
 
-// "none", "zstd", "lz4".
-const char* CompressionName(CompressionType type);
-
 // The text of `config`; db_open says whether config.db_path is open.
 std::string ConfigText(const SessionConfig& config, bool db_open);
 

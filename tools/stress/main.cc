@@ -12,11 +12,10 @@
 // "o3lsm-stress: FAILED ...".
 
 #include <CLI/CLI.hpp>
-#include <cctype>
 #include <cstdio>
-#include <map>
 #include <string>
 
+#include "lsm/table/compression.h"
 #include "tools/stress/stress_runner.h"
 
 namespace o3lsm::stress {
@@ -83,19 +82,15 @@ int Main(int argc, char** argv) {
   app.add_option("--block_cache_size", o.block_cache_size)
       ->capture_default_str();
   app.add_option("--max_open_files", o.max_open_files)->capture_default_str();
-  const std::map<std::string, CompressionType> compressions{
-      {"none", CompressionType::kNone},
-      {"zstd", CompressionType::kZstd},
-      {"lz4", CompressionType::kLz4}};
   // Checked as names: CLI11 would print the enum's values as characters.
+  // The check turns any case into the listed name.
   app.add_option_function<std::string>(
          "--compression",
-         [&o, &compressions](std::string name) {
-           for (char& c : name) c = static_cast<char>(tolower(c));
-           o.compression = compressions.at(name);
+         [&o](const std::string& name) {
+           ParseCompressionTypeName(name, &o.compression);
          },
          "none (default), zstd or lz4")
-      ->check(CLI::IsMember({"none", "zstd", "lz4"}, CLI::ignore_case));
+      ->transform(CLI::IsMember({"none", "zstd", "lz4"}, CLI::ignore_case));
   std::string offload = "none";
   app.add_option("--offload", offload,
                  "what runs off the compute node: none, or a comma list of "
