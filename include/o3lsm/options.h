@@ -30,6 +30,18 @@ enum class CompressionType : unsigned char {
   kLz4 = 2,
 };
 
+// How a sealed memtable is laid out in a DM segment
+// (Options::dm_segment_layout). Stored in every segment header: DO NOT
+// RENUMBER.
+enum class SegmentLayout : uint32_t {
+  // A perfect skiplist rebuilt in key order on the compute node: one pass
+  // that copies every byte; a compute-node lookup is one round trip.
+  kSortedImage = 0,
+  // The memtable arena's used bytes as they are (one bulk copy) plus an
+  // order block; a compute-node lookup is two round trips.
+  kArenaCopy = 1,
+};
+
 // Work moved off the compute node, as bits of Options::offload.
 enum OffloadLayer : uint32_t {
   // Sealed memtables move into disaggregated memory (DM): the write buffer
@@ -47,6 +59,10 @@ class Status;
 Status ParseOffloadLayers(const std::string& text, uint32_t* layers);
 // The inverse: "none" or e.g. "memtable,flush,compaction".
 std::string OffloadLayersToString(uint32_t layers);
+
+// "arena" or "sorted", and back. InvalidArgument naming the bad word.
+Status ParseSegmentLayout(const std::string& text, SegmentLayout* layout);
+const char* SegmentLayoutName(SegmentLayout layout);
 
 struct Options {
   // ---- Opening ----
@@ -179,6 +195,10 @@ struct Options {
   // allocation chunks. Default: 0, meaning 2 MiB (or write_buffer_size /
   // memtable_shards if smaller).
   size_t dm_segment_size = 0;
+
+  // With memtable offload: how a sealed memtable is laid out in DM (see
+  // SegmentLayout; measured in docs/benchmarks.md). Default: kArenaCopy.
+  SegmentLayout dm_segment_layout = SegmentLayout::kArenaCopy;
 
   // Worker threads this process runs to execute offloaded flushes and
   // compactions when it owns an embedded pool. Default: 1.

@@ -154,8 +154,16 @@ MemTableRef DBImpl::NewMemTable(size_t seal_bytes, size_t min_room) {
   // whole write group past the seal threshold, so admission never fails.
   constexpr size_t kSlack = 4 << 20;
   const size_t capacity = seal_bytes + std::max(min_room, kSlack) + (64 << 10);
+  // A memtable that moves into DM as an arena copy takes an order record
+  // per entry there too: count it against the segment's size.
+  const size_t reserve =
+      OffloadMemtables() &&
+              options_.dm_segment_layout == SegmentLayout::kArenaCopy
+          ? kOrderRecordSize
+          : 0;
   auto mem = std::make_shared<MemTable>(
-      next_mem_id_++, seal_bytes, std::min(capacity, MemArena::kMaxCapacity));
+      next_mem_id_++, seal_bytes, std::min(capacity, MemArena::kMaxCapacity),
+      reserve);
   if (!mem->ok()) return nullptr;
   return mem;
 }

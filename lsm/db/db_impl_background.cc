@@ -145,8 +145,9 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
   // node counts as lost (DmSegment::Create frees what a failed try took).
   constexpr int kMoveAttempts = 3;
   for (int attempt = 1; attempt <= kMoveAttempts; attempt++) {
-    s = DmSegment::Create(dm_, mem.get(), placement,
-                          options_.bloom_bits_per_key, &segment);
+    s = DmSegment::Create(
+        dm_, mem.get(), placement,
+        {options_.bloom_bits_per_key, options_.dm_segment_layout}, &segment);
     if (s.ok() || !s.retryable() || attempt == kMoveAttempts) break;
     Log(info_log_.get(), "moving memtable %llu to DM, attempt %d: %s",
         static_cast<unsigned long long>(mem_id), attempt,

@@ -182,7 +182,7 @@ Status DBImpl::OpenDm() {
                    "node");
     };
     coordinator_ = std::make_unique<OffloadCoordinator>(
-        dm_->fabric(), job_board_.get(), node_table_.get(), co);
+        job_board_.get(), node_table_.get(), co);
     if (jobs && dm_embedded_ && options_.embedded_workers > 0) {
       // Embedded mode: the worker role runs as threads of this process.
       JobExecutorOptions eo;

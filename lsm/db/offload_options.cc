@@ -47,4 +47,20 @@ std::string OffloadLayersToString(uint32_t layers) {
   return r.empty() ? "none" : r;
 }
 
+Status ParseSegmentLayout(const std::string& text, SegmentLayout* layout) {
+  for (SegmentLayout l : {SegmentLayout::kArenaCopy, SegmentLayout::kSortedImage}) {
+    if (text == SegmentLayoutName(l)) {
+      *layout = l;
+      return Status::OK();
+    }
+  }
+  return Status::InvalidArgument(
+      "dm_segment_layout",
+      "unknown layout '" + text + "' (expected arena or sorted)");
+}
+
+const char* SegmentLayoutName(SegmentLayout layout) {
+  return layout == SegmentLayout::kSortedImage ? "sorted" : "arena";
+}
+
 }  // namespace o3lsm

@@ -76,9 +76,11 @@ class SkipListIterator final : public Iterator {
 
 }  // namespace
 
-MemTable::MemTable(uint64_t id, size_t seal_threshold, size_t capacity)
+MemTable::MemTable(uint64_t id, size_t seal_threshold, size_t capacity,
+                   size_t seal_reserve_per_entry)
     : id_(id),
       seal_threshold_(seal_threshold),
+      seal_reserve_per_entry_(seal_reserve_per_entry),
       arena_(capacity),
       formatted_(SkipList::Format(&arena_)),
       list_(arena_.base(), arena_.capacity()) {}

@@ -31,8 +31,12 @@ class MemTable final : public MemTableReader,
                        public std::enable_shared_from_this<MemTable> {
  public:
   // Reserves capacity bytes of address space; ShouldSeal() turns true once
-  // seal_threshold bytes are used. Check ok() after construction.
-  MemTable(uint64_t id, size_t seal_threshold, size_t capacity);
+  // seal_threshold bytes are used, counting seal_reserve_per_entry more
+  // bytes for each entry (what the sealed memtable will need beyond its
+  // arena, e.g. a DM segment's order record). Check ok() after
+  // construction.
+  MemTable(uint64_t id, size_t seal_threshold, size_t capacity,
+           size_t seal_reserve_per_entry = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -44,7 +48,10 @@ class MemTable final : public MemTableReader,
   }
 
   bool HasRoomFor(size_t bytes) const { return arena_.remaining() >= bytes; }
-  bool ShouldSeal() const { return arena_.used() >= seal_threshold_; }
+  bool ShouldSeal() const {
+    return arena_.used() + num_entries() * seal_reserve_per_entry_ >=
+           seal_threshold_;
+  }
 
   // Inserts one update. Returns false if the arena is full (the caller's
   // admission should have prevented it).
@@ -97,6 +104,7 @@ class MemTable final : public MemTableReader,
  private:
   const uint64_t id_;
   const size_t seal_threshold_;
+  const size_t seal_reserve_per_entry_;
   MemArena arena_;
   bool formatted_;
   SkipList list_;

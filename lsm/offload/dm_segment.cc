@@ -47,19 +47,25 @@ Status ReadSegment(fabric::Fabric* fabric, const SegmentLocation& where,
   if (!SkipList(image, header->image_length).HeaderValid()) {
     return Status::Corruption(what, "bad skiplist header");
   }
+  if (header->order_length > 0 &&
+      Checksum64(buf.get() + header->order_offset(), header->order_length) !=
+          header->order_checksum) {
+    return Status::Corruption(what, "order block checksum mismatch");
+  }
   *bytes = std::move(buf);
   return Status::OK();
 }
 
 Status DmSegment::Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
-                         const Placement& placement, int bloom_bits_per_key,
+                         const Placement& placement, const Format& format,
                          std::shared_ptr<DmSegment>* segment) {
   if (!ctx->available()) {
     return Status::Unavailable("DM pool", "memory node marked unavailable");
   }
   const uint64_t start = NowMicros();
   SegmentImage image;
-  Status s = BuildSegmentImage(mem, bloom_bits_per_key, &image);
+  Status s = BuildSegmentImage(mem, format.layout, format.bloom_bits_per_key,
+                               &image);
   if (!s.ok()) return s;
 
   const std::string keys =
@@ -77,23 +83,31 @@ Status DmSegment::Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
   header.image_checksum = image.checksum;
   header.keys_length = static_cast<uint32_t>(keys.size());
   header.created_micros = start;
+  header.layout = image.layout;
+  header.order_length = static_cast<uint32_t>(image.order.size());
+  if (!image.order.empty()) {
+    header.order_checksum = Checksum64(image.order.data(), image.order.size());
+  }
   char encoded[SegmentHeader::kEncodedLength];
   header.EncodeTo(encoded);
 
   fabric::DmAddr addr;
   s = ctx->allocator()->Allocate(header.total_length(), &addr);
   if (!s.ok()) return s;
-  // One batch, one round trip: header, image and keys, written straight
-  // from where they are (no staging copy).
-  fabric::WorkRequest writes[3] = {
+  // One batch, one round trip: header, image, keys and order block, written
+  // straight from where they are (the arena itself, for kArenaCopy: no
+  // staging copy).
+  fabric::WorkRequest writes[4] = {
       fabric::WorkRequest::Write(addr, encoded, sizeof(encoded)),
       fabric::WorkRequest::Write(addr + SegmentHeader::kEncodedLength,
-                                 image.data.get(), image.size),
-      fabric::WorkRequest::Write(
-          addr + SegmentHeader::kEncodedLength + image.size, keys.data(),
-          keys.size()),
+                                 image.bytes, image.size),
+      fabric::WorkRequest::Write(addr + header.keys_offset(), keys.data(),
+                                 keys.size()),
+      fabric::WorkRequest::Write(addr + header.order_offset(),
+                                 image.order.data(), image.order.size()),
   };
-  s = ctx->fabric()->Execute(writes);
+  s = ctx->fabric()->Execute(
+      std::span<fabric::WorkRequest>(writes, image.order.empty() ? 3 : 4));
   if (s.ok()) s = ctx->fabric()->Persist(addr, header.total_length());
   if (!s.ok()) {
     ctx->allocator()->Free(addr).PermitUncheckedError();
@@ -140,40 +154,126 @@ bool DmSegment::Get(const LookupKey& key, std::string* value,
   const int i = index_.FindFence(key.internal_key());
   if (i < 0) return false;
   const auto& fences = index_.fences();
-  const SegmentIndex::Fence& fence = fences[i];
   // When the next range starts with the same user key, the answer may be
-  // its first entry: fetch both ranges in one batch, one round trip.
+  // its first entry: fetch both ranges together.
   const bool with_next =
       static_cast<size_t>(i) + 1 < fences.size() &&
       ExtractUserKey(fences[i + 1].first_key) == key.user_key();
-  const size_t len = fence.length + (with_next ? fences[i + 1].length : 0);
-  char stack_buf[4096];
-  std::unique_ptr<char[]> heap_buf;
-  char* buf = stack_buf;
-  if (len > sizeof(stack_buf)) {
-    heap_buf.reset(new char[len]);
-    buf = heap_buf.get();
+  ctx_->counters().remote_gets.fetch_add(1, std::memory_order_relaxed);
+  return index_.layout() == SegmentLayout::kArenaCopy
+             ? GetFromEntries(i, with_next, key, value, s)
+             : GetFromRange(i, with_next, key, value, s);
+}
+
+namespace {
+
+// A read buffer on the stack for the usual lookup, on the heap for a long
+// one.
+class LookupBuffer {
+ public:
+  explicit LookupBuffer(size_t n) {
+    if (n > sizeof(stack_)) {
+      heap_.reset(new char[n]);
+      data_ = heap_.get();
+    }
   }
+  LookupBuffer(const LookupBuffer&) = delete;
+  LookupBuffer& operator=(const LookupBuffer&) = delete;
+  char* data() { return data_; }
+
+ private:
+  char stack_[4096];
+  std::unique_ptr<char[]> heap_;
+  char* data_ = stack_;
+};
+
+}  // namespace
+
+bool DmSegment::GetFromRange(int i, bool with_next, const LookupKey& key,
+                             std::string* value, Status* s) const {
+  const auto& fences = index_.fences();
+  const SegmentIndex::Fence& fence = fences[i];
+  const size_t len = fence.length + (with_next ? fences[i + 1].length : 0);
+  LookupBuffer buf(len);
+  // One batch, one round trip.
   fabric::WorkRequest reads[2] = {
-      fabric::WorkRequest::Read(ImageAddr(fence.offset), buf, fence.length),
+      fabric::WorkRequest::Read(ImageAddr(fence.offset), buf.data(),
+                                fence.length),
       {}};
   size_t n = 1;
   if (with_next) {
     reads[n++] = fabric::WorkRequest::Read(ImageAddr(fences[i + 1].offset),
-                                           buf + fence.length,
+                                           buf.data() + fence.length,
                                            fences[i + 1].length);
   }
   Status rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads, n));
-  DmCounters& c = ctx_->counters();
-  c.remote_gets.fetch_add(1, std::memory_order_relaxed);
-  c.remote_get_bytes.fetch_add(len, std::memory_order_relaxed);
+  ctx_->counters().remote_get_bytes.fetch_add(len, std::memory_order_relaxed);
   if (!rs.ok()) {
     *s = rs;
     return true;
   }
-  RangeLookup r = GetFromFencedRange(fence, buf, key, value, s);
+  RangeLookup r = GetFromFencedRange(fence, buf.data(), key, value, s);
   if (r == RangeLookup::kPastRange && with_next) {
-    r = GetFromFencedRange(fences[i + 1], buf + fence.length, key, value, s);
+    r = GetFromFencedRange(fences[i + 1], buf.data() + fence.length, key,
+                           value, s);
+  }
+  return r == RangeLookup::kDecided;
+}
+
+bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
+                               std::string* value, Status* s) const {
+  const auto& fences = index_.fences();
+  const SegmentIndex::Fence& fence = fences[i];
+  const uint32_t n = fence.length + (with_next ? fences[i + 1].length : 0);
+  constexpr uint32_t kMaxEntries = 2 * kFenceInterval;
+  if (n > kMaxEntries) {  // the index is built here; cannot happen
+    *s = Status::Corruption("DM segment", "oversized fence");
+    return true;
+  }
+  // Round trip 1: the ranges' order records, one contiguous read.
+  char order[kMaxEntries * kOrderRecordSize];
+  Status rs = ctx_->fabric()->Read(
+      addr_ + header_.order_offset() + uint64_t{fence.offset} * kOrderRecordSize,
+      order, n * kOrderRecordSize);
+  if (!rs.ok()) {
+    *s = rs;
+    return true;
+  }
+  OrderRecord records[kMaxEntries];
+  uint32_t lens[kMaxEntries];
+  size_t len = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    Status ds = DecodeOrderRecord(order + k * kOrderRecordSize,
+                                  header_.image_length, &records[k]);
+    if (!ds.ok()) {
+      *s = ds;
+      return true;
+    }
+    lens[k] = records[k].length;
+    len += lens[k];
+  }
+  // Round trip 2: the entries, one batch, laid one after another.
+  LookupBuffer buf(len);
+  fabric::WorkRequest reads[kMaxEntries];
+  size_t pos = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    reads[k] = fabric::WorkRequest::Read(ImageAddr(records[k].offset),
+                                         buf.data() + pos, lens[k]);
+    pos += lens[k];
+  }
+  rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads, n));
+  ctx_->counters().remote_get_bytes.fetch_add(len + n * kOrderRecordSize,
+                                              std::memory_order_relaxed);
+  if (!rs.ok()) {
+    *s = rs;
+    return true;
+  }
+  RangeLookup r = GetFromFencedEntries(fence, buf.data(), lens, key, value, s);
+  if (r == RangeLookup::kPastRange && with_next) {
+    size_t skip = 0;
+    for (uint32_t k = 0; k < fence.length; k++) skip += lens[k];
+    r = GetFromFencedEntries(fences[i + 1], buf.data() + skip,
+                             lens + fence.length, key, value, s);
   }
   return r == RangeLookup::kDecided;
 }

@@ -7,8 +7,10 @@
 //
 // Reads from the compute node:
 //   Get          checks the local bloom filter, finds the fence, and fetches
-//                the fenced range with one one-sided read (two ranges, in one
-//                batch, when a key's versions straddle a fence);
+//                the fenced range (two ranges when a key's versions straddle
+//                a fence) with one-sided reads: one round trip for a sorted
+//                image; two for an arena copy (the range's order records,
+//                then its entries in one batch);
 //   NewIterator  reads the whole image back with one bulk read, verifies it,
 //                and iterates the local copy (a flush or scan reads it all).
 // The segment frees its DM allocation when the last holder lets it go; the
@@ -101,11 +103,16 @@ class DmSegment final : public MemTableReader {
     uint64_t router_generation = 0;
   };
 
+  struct Format {
+    int bloom_bits_per_key = 10;  // of the compute node's index; 0: none
+    SegmentLayout layout = SegmentLayout::kArenaCopy;
+  };
+
   // Moves the sealed memtable mem into DM. NoSpace when the pool has no
   // room (the caller keeps the memtable local and retries later);
   // Unavailable/TimedOut when the memory node does not answer.
   static Status Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
-                       const Placement& placement, int bloom_bits_per_key,
+                       const Placement& placement, const Format& format,
                        std::shared_ptr<DmSegment>* segment);
 
   ~DmSegment() override;
@@ -127,6 +134,12 @@ class DmSegment final : public MemTableReader {
   DmSegment(std::shared_ptr<DmContext> ctx, fabric::DmAddr addr,
             SegmentHeader header, SegmentIndex index, std::string smallest,
             std::string largest);
+
+  // Get's two ways, by layout: fence i, and i + 1 too if with_next.
+  bool GetFromRange(int i, bool with_next, const LookupKey& key,
+                    std::string* value, Status* s) const;
+  bool GetFromEntries(int i, bool with_next, const LookupKey& key,
+                      std::string* value, Status* s) const;
 
   fabric::DmAddr ImageAddr(uint64_t offset) const {
     return addr_ + SegmentHeader::kEncodedLength + offset;

@@ -31,12 +31,10 @@ constexpr uint64_t kRefreshMicros = 100000;
 
 }  // namespace
 
-OffloadCoordinator::OffloadCoordinator(fabric::Fabric* fabric,
-                                       cluster::JobBoard* board,
+OffloadCoordinator::OffloadCoordinator(cluster::JobBoard* board,
                                        cluster::NodeTable* nodes,
                                        OffloadCoordinatorOptions options)
-    : fabric_(fabric),
-      board_(board),
+    : board_(board),
       nodes_(nodes),
       options_(std::move(options)),
       cv_(&mu_),

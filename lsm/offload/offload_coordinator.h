@@ -32,7 +32,6 @@
 #include <thread>
 #include <vector>
 
-#include "interconnect/fabric.h"
 #include "lsm/offload/offload_job.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/lease_watch.h"
@@ -80,8 +79,8 @@ class OffloadCoordinator {
     uint64_t outstanding = 0;
   };
 
-  // REQUIRES: fabric, board and nodes outlive the coordinator.
-  OffloadCoordinator(fabric::Fabric* fabric, cluster::JobBoard* board,
+  // REQUIRES: board and nodes outlive the coordinator.
+  OffloadCoordinator(cluster::JobBoard* board,
                      cluster::NodeTable* nodes,
                      OffloadCoordinatorOptions options);
   OffloadCoordinator(const OffloadCoordinator&) = delete;
@@ -132,7 +131,6 @@ class OffloadCoordinator {
   uint16_t PickExecutor(uint16_t exclude) EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HaveExecutorsLocked() const EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  fabric::Fabric* const fabric_;
   cluster::JobBoard* const board_;
   cluster::NodeTable* const nodes_;
   const OffloadCoordinatorOptions options_;

@@ -26,6 +26,9 @@ constexpr size_t kImageLenOff = 68;
 constexpr size_t kImageSumOff = 72;
 constexpr size_t kKeysLenOff = 80;
 constexpr size_t kCreatedOff = 84;
+constexpr size_t kLayoutOff = 92;
+constexpr size_t kOrderLenOff = 96;
+constexpr size_t kOrderSumOff = 100;
 constexpr size_t kChecksumOff = SegmentHeader::kEncodedLength - 4;
 
 }  // namespace
@@ -46,6 +49,9 @@ void SegmentHeader::EncodeTo(char* dst) const {
   EncodeFixed64(dst + kImageSumOff, image_checksum);
   EncodeFixed32(dst + kKeysLenOff, keys_length);
   EncodeFixed64(dst + kCreatedOff, created_micros);
+  EncodeFixed32(dst + kLayoutOff, static_cast<uint32_t>(layout));
+  EncodeFixed32(dst + kOrderLenOff, order_length);
+  EncodeFixed64(dst + kOrderSumOff, order_checksum);
   EncodeFixed32(dst + kChecksumOff, Checksum32(dst, kChecksumOff));
 }
 
@@ -77,9 +83,33 @@ Status SegmentHeader::DecodeFrom(const Slice& src) {
   image_checksum = DecodeFixed64(p + kImageSumOff);
   keys_length = DecodeFixed32(p + kKeysLenOff);
   created_micros = DecodeFixed64(p + kCreatedOff);
+  const uint32_t raw_layout = DecodeFixed32(p + kLayoutOff);
+  order_length = DecodeFixed32(p + kOrderLenOff);
+  order_checksum = DecodeFixed64(p + kOrderSumOff);
   if (smallest_seq > largest_seq || largest_seq > kMaxSequenceNumber) {
     return Status::Corruption("DM segment header", "bad sequence range");
   }
+  switch (raw_layout) {
+    case static_cast<uint32_t>(SegmentLayout::kSortedImage):
+      if (order_length != 0 || order_checksum != 0) {
+        return Status::Corruption("DM segment header",
+                                  "order block in a sorted image");
+      }
+      break;
+    case static_cast<uint32_t>(SegmentLayout::kArenaCopy):
+      if (entries > UINT32_MAX / kOrderRecordSize ||
+          order_length != entries * kOrderRecordSize) {
+        return Status::Corruption("DM segment header",
+                                  "order block length " +
+                                      std::to_string(order_length) + " for " +
+                                      std::to_string(entries) + " entries");
+      }
+      break;
+    default:
+      return Status::Corruption("DM segment header",
+                                "unknown layout " + std::to_string(raw_layout));
+  }
+  layout = static_cast<SegmentLayout>(raw_layout);
   return Status::OK();
 }
 

@@ -4,9 +4,15 @@
 // segment"):
 //
 //   [0, 128)             SegmentHeader, fixed size, checksummed
-//   [128, 128 + image)   the segment image (segment_image.h)
+//   [128, 128 + image)   the segment image (segment_image.h): the sealed
+//                        memtable's arena bytes as they were (layout
+//                        kArenaCopy), or a perfect skiplist rebuilt in key
+//                        order (kSortedImage)
 //   [.., + keys)         smallest and largest user key, each varint32
 //                        length + bytes
+//   [.., + order)        kArenaCopy only: the order block, one 8-byte record
+//                        per entry in key order (u32 image offset of the
+//                        entry, u32 entry length), checksummed
 //
 // Anyone who reads a segment — a worker flushing it, the memory node
 // searching it, a compute node reading it back — validates the header
@@ -22,10 +28,14 @@
 #include <string>
 
 #include "lsm/dbformat.h"
+#include "o3lsm/options.h"
 #include "o3lsm/slice.h"
 #include "o3lsm/status.h"
 
 namespace o3lsm {
+
+// One record of a kArenaCopy segment's order block.
+inline constexpr size_t kOrderRecordSize = 8;
 
 struct SegmentHeader {
   static constexpr uint64_t kMagic = 0x544e454d47455333ull;  // "3SEGMENT"
@@ -44,16 +54,22 @@ struct SegmentHeader {
   uint64_t image_checksum = 0;
   uint32_t keys_length = 0;
   uint64_t created_micros = 0;
+  SegmentLayout layout = SegmentLayout::kSortedImage;
+  uint32_t order_length = 0;    // kArenaCopy: entries x kOrderRecordSize
+  uint64_t order_checksum = 0;  // Checksum64 of the order block
 
-  // Bytes of the whole segment: header, image and keys.
+  // Bytes of the whole segment: header, image, keys and order block.
   uint64_t total_length() const {
-    return kEncodedLength + image_length + keys_length;
+    return kEncodedLength + uint64_t{image_length} + keys_length + order_length;
   }
+  // Offsets of the parts from the segment's start.
+  uint64_t keys_offset() const { return kEncodedLength + image_length; }
+  uint64_t order_offset() const { return keys_offset() + keys_length; }
 
   // Writes kEncodedLength bytes to dst.
   void EncodeTo(char* dst) const;
-  // Validates magic, version and checksum of src (kEncodedLength bytes).
-  // Corruption naming the field otherwise.
+  // Validates magic, version, checksum, layout and order length of src
+  // (kEncodedLength bytes). Corruption naming the field otherwise.
   Status DecodeFrom(const Slice& src);
 };
 

@@ -48,14 +48,64 @@ size_t SegmentIndex::MemoryUsage() const {
   return bytes;
 }
 
-// Friend of SegmentIndex; builds both the image and its index.
+// Friend of SegmentIndex; builds an image and its index.
 class SegmentImageBuilder {
  public:
-  static Status Build(MemTable* mem, int bloom_bits, SegmentImage* out);
+  SegmentImageBuilder(SegmentImage* out, SegmentLayout layout, int bloom_bits)
+      : out_(out), bloom_(bloom_bits), bloom_bits_(bloom_bits) {
+    out_->layout = layout;
+    out_->index.layout_ = layout;
+  }
+
+  Status BuildSorted(MemTable* mem);
+  Status BuildArena(MemTable* mem);
+
+ private:
+  // Accounts entry i (in key order) for the key range, sequence range and
+  // bloom filter.
+  Status Note(uint64_t i, const Slice& ikey);
+  // Opens a fence at entry i when one is due. Returns whether it did.
+  bool MaybeOpenFence(uint64_t i, const Slice& ikey, uint32_t offset,
+                      uint32_t first_node) {
+    if (i % kFenceInterval != 0) return false;
+    out_->index.fences_.push_back(
+        SegmentIndex::Fence{ikey.ToString(), offset, 0, first_node, 0});
+    return true;
+  }
+  void FinishIndex(uint64_t entries);
+
+  SegmentImage* const out_;
+  BloomFilterBuilder bloom_;
+  const int bloom_bits_;
+  std::string last_user_key_;
 };
 
-Status SegmentImageBuilder::Build(MemTable* mem, int bloom_bits,
-                                  SegmentImage* out) {
+Status SegmentImageBuilder::Note(uint64_t i, const Slice& ikey) {
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(ikey, &parsed)) {
+    return Status::Corruption("memtable", "malformed internal key");
+  }
+  if (i == 0) out_->smallest_user_key = parsed.user_key.ToString();
+  if (parsed.user_key != Slice(last_user_key_) || i == 0) {
+    bloom_.AddKey(parsed.user_key);
+    last_user_key_.assign(parsed.user_key.data(), parsed.user_key.size());
+  }
+  out_->smallest_seq = std::min(out_->smallest_seq, parsed.sequence);
+  out_->largest_seq = std::max(out_->largest_seq, parsed.sequence);
+  return Status::OK();
+}
+
+void SegmentImageBuilder::FinishIndex(uint64_t entries) {
+  out_->largest_user_key = last_user_key_;
+  out_->entries = entries;
+  if (bloom_bits_ > 0) {
+    SegmentIndex& index = out_->index;
+    index.filter_data_ = bloom_.Finish();
+    index.filter_ = BloomFilterReader(index.filter_data_);
+  }
+}
+
+Status SegmentImageBuilder::BuildSorted(MemTable* mem) {
   std::unique_ptr<Iterator> it(mem->NewIterator());
 
   // Pass 1: sizes.
@@ -72,10 +122,10 @@ Status SegmentImageBuilder::Build(MemTable* mem, int bloom_bits,
   }
 
   // Pass 2: lay the nodes out in key order and link them.
-  out->data.reset(new char[size]);
-  char* base = out->data.get();
+  out_->data.reset(new char[size]);
+  char* base = out_->data.get();
+  out_->bytes = base;
   memset(base, 0, size);
-  out->size = size;
   const uint32_t head =
       MemArena::kHeaderSize + (SkipList::kMaxHeight - 1) * kLinkSize;
   uint32_t last[SkipList::kMaxHeight];
@@ -84,9 +134,7 @@ Status SegmentImageBuilder::Build(MemTable* mem, int bloom_bits,
     EncodeFixed32(base + node - kLinkSize * level, target);
   };
 
-  BloomFilterBuilder bloom(bloom_bits);
-  std::string last_user_key;
-  SegmentIndex& index = out->index;
+  std::vector<SegmentIndex::Fence>& fences = out_->index.fences_;
   uint32_t pos = head + kLinkSize;
   int max_height = 1;
   uint64_t i = 0;
@@ -110,31 +158,16 @@ Status SegmentImageBuilder::Build(MemTable* mem, int bloom_bits,
       link(last[level], level, node);
       last[level] = node;
     }
-
-    if (i % kFenceInterval == 0) {
-      if (!index.fences_.empty()) {
-        index.fences_.back().length = start - index.fences_.back().offset;
-      }
-      index.fences_.push_back(
-          SegmentIndex::Fence{ikey.ToString(), start, 0, node, 0});
+    if (!fences.empty() && i % kFenceInterval == 0) {
+      fences.back().length = start - fences.back().offset;
     }
-    ParsedInternalKey parsed;
-    if (!ParseInternalKey(ikey, &parsed)) {
-      return Status::Corruption("memtable", "malformed internal key");
-    }
-    if (i == 0) out->smallest_user_key = parsed.user_key.ToString();
-    if (parsed.user_key != Slice(last_user_key) || i == 0) {
-      bloom.AddKey(parsed.user_key);
-      last_user_key.assign(parsed.user_key.data(), parsed.user_key.size());
-    }
-    out->smallest_seq = std::min(out->smallest_seq, parsed.sequence);
-    out->largest_seq = std::max(out->largest_seq, parsed.sequence);
+    MaybeOpenFence(i, ikey, start, node);
+    Status s = Note(i, ikey);
+    if (!s.ok()) return s;
   }
   if (!it->status().ok()) return it->status();
-  out->largest_user_key = last_user_key;
-  out->entries = i;
-  index.fences_.back().length = pos - index.fences_.back().offset;
-  out->size = pos;  // the tail past the last node is never used
+  fences.back().length = pos - fences.back().offset;
+  out_->size = pos;  // the tail past the last node is never used
 
   auto* header = reinterpret_cast<SkipListHeader*>(base);
   header->magic = SkipListHeader::kMagic;
@@ -145,14 +178,57 @@ Status SegmentImageBuilder::Build(MemTable* mem, int bloom_bits,
 
   // Checksums last: a node's upper links are written when later nodes are
   // placed.
-  for (SegmentIndex::Fence& f : index.fences_) {
+  for (SegmentIndex::Fence& f : fences) {
     f.checksum = Checksum32(base + f.offset, f.length, f.offset);
   }
-  out->checksum = Checksum64(base, out->size);
-  if (bloom_bits > 0) {
-    index.filter_data_ = bloom.Finish();
-    index.filter_ = BloomFilterReader(index.filter_data_);
+  out_->checksum = Checksum64(base, out_->size);
+  FinishIndex(i);
+  return Status::OK();
+}
+
+Status SegmentImageBuilder::BuildArena(MemTable* mem) {
+  const char* const base = mem->image();
+  const size_t used = mem->image_size();
+  if (used > MemArena::kMaxCapacity) {
+    return Status::InvalidArgument("segment image", "memtable too large");
   }
+  std::unique_ptr<Iterator> it(mem->NewIterator());
+  std::vector<SegmentIndex::Fence>& fences = out_->index.fences_;
+  out_->order.reserve(mem->num_entries() * kOrderRecordSize);
+  EntriesChecksum sum(0);
+  uint64_t i = 0;
+  // One walk in key order: the iterator's slices point into the arena, so
+  // each entry's place and length come from them, and nothing is copied.
+  for (it->SeekToFirst(); it->Valid(); it->Next(), i++) {
+    const Slice ikey = it->key();
+    const Slice value = it->value();
+    const char* entry = ikey.data() - VarintLength(ikey.size());
+    const char* end = value.data() + value.size();
+    if (entry < base + MemArena::kHeaderSize || end > base + used ||
+        end <= entry) {
+      return Status::Corruption("memtable", "entry outside its arena");
+    }
+    const auto length = static_cast<uint32_t>(end - entry);
+    PutFixed32(&out_->order, static_cast<uint32_t>(entry - base));
+    PutFixed32(&out_->order, length);
+    if (!fences.empty() && i % kFenceInterval == 0) {
+      fences.back().checksum = sum.Finish();
+    }
+    if (MaybeOpenFence(i, ikey, static_cast<uint32_t>(i), 0)) {
+      sum = EntriesChecksum(static_cast<uint32_t>(i));
+    }
+    fences.back().length++;
+    sum.Add(entry, length);
+    Status s = Note(i, ikey);
+    if (!s.ok()) return s;
+  }
+  if (!it->status().ok()) return it->status();
+  if (i == 0) return Status::InvalidArgument("segment image", "empty memtable");
+  fences.back().checksum = sum.Finish();
+  out_->bytes = base;
+  out_->size = used;
+  out_->checksum = Checksum64(base, used);
+  FinishIndex(i);
   return Status::OK();
 }
 
@@ -166,20 +242,88 @@ int PerfectHeight(uint64_t i) {
   return h;
 }
 
-Status BuildSegmentImage(MemTable* mem, int bloom_bits_per_key,
-                         SegmentImage* image) {
+Status BuildSegmentImage(MemTable* mem, SegmentLayout layout,
+                         int bloom_bits_per_key, SegmentImage* image) {
   *image = SegmentImage();
-  return SegmentImageBuilder::Build(mem, bloom_bits_per_key, image);
+  SegmentImageBuilder builder(image, layout, bloom_bits_per_key);
+  return layout == SegmentLayout::kArenaCopy ? builder.BuildArena(mem)
+                                             : builder.BuildSorted(mem);
 }
+
+void EntriesChecksum::Add(const char* entry, size_t n) {
+  h_ = Checksum64(entry, n, h_);
+}
+
+Status DecodeOrderRecord(const char* order, uint64_t image_length,
+                         OrderRecord* record) {
+  record->offset = DecodeFixed32(order);
+  record->length = DecodeFixed32(order + 4);
+  // The smallest entry: two one-byte varints and an 8-byte key tag.
+  constexpr uint32_t kMinEntry = 10;
+  if (record->offset < MemArena::kHeaderSize || record->length < kMinEntry ||
+      uint64_t{record->offset} + record->length > image_length) {
+    return Status::Corruption(
+        "DM segment", "order record of entry at image offset " +
+                          std::to_string(record->offset) + ", length " +
+                          std::to_string(record->length) +
+                          " lies outside the image");
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Decodes the entry at p: varint32 key length, internal key, varint32 value
+// length, value, all before limit. Returns the end of the entry, or nullptr
+// if it is malformed.
+const char* DecodeEntryAt(const char* p, const char* limit, Slice* ikey,
+                          Slice* value) {
+  uint32_t klen, vlen;
+  p = GetVarint32Ptr(p, limit, &klen);
+  if (p == nullptr || klen < 8 || klen > static_cast<size_t>(limit - p)) {
+    return nullptr;
+  }
+  *ikey = Slice(p, klen);
+  p += klen;
+  p = GetVarint32Ptr(p, limit, &vlen);
+  if (p == nullptr || vlen > static_cast<size_t>(limit - p)) return nullptr;
+  *value = Slice(p, vlen);
+  return p + vlen;
+}
+
+// The answer given by ikey/v, the first entry at or after lkey: kDecided
+// (a value, a deletion, or Corruption) or kAbsent (another user key).
+RangeLookup Decide(const Slice& ikey, const Slice& v, const LookupKey& lkey,
+                   std::string* value, Status* s) {
+  if (ExtractUserKey(ikey) != lkey.user_key()) return RangeLookup::kAbsent;
+  switch (static_cast<ValueType>(ExtractTag(ikey) & 0xff)) {
+    case kTypeValue:
+      value->assign(v.data(), v.size());
+      *s = Status::OK();
+      return RangeLookup::kDecided;
+    case kTypeDeletion:
+      *s = Status::NotFound(Slice());
+      return RangeLookup::kDecided;
+  }
+  *s = Status::Corruption("DM segment", "unknown value type");
+  return RangeLookup::kDecided;
+}
+
+// what: the damage; where: the fenced range ("image offset N", "entry N").
+RangeLookup CorruptRange(const char* what, const char* unit, uint32_t where,
+                         Status* s) {
+  *s = Status::Corruption("DM segment", std::string(what) + " in range at " +
+                                            unit + " " + std::to_string(where));
+  return RangeLookup::kDecided;
+}
+
+}  // namespace
 
 RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
                                const char* range, const LookupKey& lkey,
                                std::string* value, Status* s) {
   auto corrupt = [&](const char* what) {
-    *s = Status::Corruption("DM segment", std::string(what) +
-                                              " in range at image offset " +
-                                              std::to_string(fence.offset));
-    return RangeLookup::kDecided;
+    return CorruptRange(what, "image offset", fence.offset, s);
   };
   if (Checksum32(range, fence.length, fence.offset) != fence.checksum) {
     return corrupt("checksum mismatch");
@@ -193,36 +337,43 @@ RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
   // loop in damaged bytes.
   for (uint32_t steps = 0; steps < kFenceInterval; steps++) {
     if (node < begin || node + kLinkSize > end) return corrupt("bad link");
-    const char* p = range + (node - begin) + kLinkSize;
-    uint32_t klen, vlen;
-    p = GetVarint32Ptr(p, limit, &klen);
-    if (p == nullptr || klen < 8 || klen > static_cast<size_t>(limit - p)) {
-      return corrupt("malformed key");
+    Slice ikey, v;
+    if (DecodeEntryAt(range + (node - begin) + kLinkSize, limit, &ikey, &v) ==
+        nullptr) {
+      return corrupt("malformed entry");
     }
-    const Slice ikey(p, klen);
-    p += klen;
-    p = GetVarint32Ptr(p, limit, &vlen);
-    if (p == nullptr || vlen > static_cast<size_t>(limit - p)) {
-      return corrupt("malformed value");
-    }
-    if (kCmp.Compare(ikey, target) >= 0) {
-      if (ExtractUserKey(ikey) != lkey.user_key()) return RangeLookup::kAbsent;
-      switch (static_cast<ValueType>(ExtractTag(ikey) & 0xff)) {
-        case kTypeValue:
-          value->assign(p, vlen);
-          *s = Status::OK();
-          return RangeLookup::kDecided;
-        case kTypeDeletion:
-          *s = Status::NotFound(Slice());
-          return RangeLookup::kDecided;
-      }
-      return corrupt("unknown value type");
-    }
+    if (kCmp.Compare(ikey, target) >= 0) return Decide(ikey, v, lkey, value, s);
     node = DecodeFixed32(range + (node - begin));
     if (node == 0) return RangeLookup::kAbsent;  // the segment's last entry
     if (node >= end) return RangeLookup::kPastRange;
   }
   return corrupt("link loop");
+}
+
+RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
+                                 const char* entries, const uint32_t* lens,
+                                 const LookupKey& lkey, std::string* value,
+                                 Status* s) {
+  EntriesChecksum sum(fence.offset);
+  const char* p = entries;
+  for (uint32_t k = 0; k < fence.length; k++) {
+    sum.Add(p, lens[k]);
+    p += lens[k];
+  }
+  if (sum.Finish() != fence.checksum) {
+    return CorruptRange("checksum mismatch", "entry", fence.offset, s);
+  }
+  const Slice target = lkey.internal_key();
+  p = entries;
+  for (uint32_t k = 0; k < fence.length; k++) {
+    Slice ikey, v;
+    if (DecodeEntryAt(p, p + lens[k], &ikey, &v) != p + lens[k]) {
+      return CorruptRange("malformed entry", "entry", fence.offset, s);
+    }
+    if (kCmp.Compare(ikey, target) >= 0) return Decide(ikey, v, lkey, value, s);
+    p += lens[k];
+  }
+  return RangeLookup::kPastRange;
 }
 
 }  // namespace o3lsm

@@ -1,23 +1,26 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
 // A segment image is what a sealed memtable becomes in disaggregated memory:
-// the same relocatable, offset-linked skiplist format as a memtable arena
-// (skiplist.h), rewritten at seal time so that
-//   - nodes lie in key order, contiguously, and
-//   - node heights follow a fixed pattern (every 4^k-th node is k+1 high),
-//     which makes it a perfect skiplist, searchable in place by the memory
-//     node with the ordinary SkipList code, with no random heights.
-// Because nodes are in key order, the entries between two "fences" (every
-// kFenceInterval-th entry) form one contiguous byte range. The compute node
-// keeps a compact SegmentIndex — a bloom filter over the user keys and the
-// fence keys with their byte ranges and checksums — so a point lookup of a
-// segment in DM costs one one-sided read of one range.
+// a relocatable, offset-linked skiplist region (skiplist.h), searchable in
+// place by the memory node with the ordinary SkipList code. Two layouts
+// (SegmentLayout, persisted in the segment header):
 //
-// Why rewrite at seal time (on the compute node) rather than copy the arena
-// as it is: in an insertion-ordered arena the entries near a key are
-// scattered, and a remote lookup would follow one link per read. The rewrite
-// is one sequential pass over the memtable, cheaper than the flush it
-// replaces on the compute node (see docs/offload.md for the measurement).
+//   kArenaCopy (the default)  the memtable's arena bytes as they are, [0,
+//       used): the move is one bulk copy, with no rewrite on the compute
+//       node. Nodes lie in insertion order, so the entries near a key are
+//       scattered; the build adds an order block (one 8-byte record per
+//       entry in key order: its image offset and length), written to DM
+//       after the image. A compute-node lookup reads the fence's records
+//       (one read) and then the fence's entries (one batch of reads).
+//   kSortedImage  a perfect skiplist rebuilt in key order (nodes
+//       contiguous, every 4^k-th node k+1 high): one sequential pass that
+//       copies every byte, after which a fenced range is one contiguous
+//       byte range and a lookup is one read.
+//
+// Either way the compute node keeps a compact SegmentIndex: a bloom filter
+// over the user keys, and a fence every kFenceInterval entries (its first
+// key, where its range lies, and a checksum of its bytes). The choice
+// between the layouts is measured in docs/benchmarks.md.
 //
 // Thread safety: BuildSegmentImage reads a sealed (immutable) memtable; the
 // results are values. SegmentIndex's const methods may be called
@@ -33,6 +36,7 @@
 
 #include "lsm/dbformat.h"
 #include "lsm/memtable/memtable.h"
+#include "lsm/offload/segment_format.h"
 #include "lsm/table/bloom.h"
 #include "o3lsm/status.h"
 
@@ -41,12 +45,18 @@ namespace o3lsm {
 // The compute node's index of one segment image.
 class SegmentIndex {
  public:
+  // One fenced range: kFenceInterval entries (fewer in the last range).
   struct Fence {
     std::string first_key;  // internal key of the first entry of the range
-    uint32_t offset;        // image offset where the range starts
-    uint32_t length;        // bytes of the range
-    uint32_t first_node;    // image offset of its first node (level-0 link)
-    uint32_t checksum;      // Checksum32 of the range's bytes
+    // kSortedImage: the image offset where the range starts and its bytes.
+    // kArenaCopy: the index of the range's first entry in the order block
+    // and its number of entries.
+    uint32_t offset;
+    uint32_t length;
+    uint32_t first_node;  // kSortedImage: image offset of its first node
+    // kSortedImage: Checksum32 of the range's bytes, seeded with offset.
+    // kArenaCopy: EntriesChecksum of its entries, in key order.
+    uint32_t checksum;
   };
 
   SegmentIndex() = default;
@@ -60,21 +70,28 @@ class SegmentIndex {
   }
 
   const std::vector<Fence>& fences() const { return fences_; }
+  SegmentLayout layout() const { return layout_; }
   // Bytes of local memory this index holds.
   size_t MemoryUsage() const;
 
  private:
   friend class SegmentImageBuilder;
 
+  SegmentLayout layout_ = SegmentLayout::kSortedImage;
   std::vector<Fence> fences_;
   std::string filter_data_;
   BloomFilterReader filter_;
 };
 
 struct SegmentImage {
-  std::unique_ptr<char[]> data;  // the image: a SkipList region
+  SegmentLayout layout = SegmentLayout::kSortedImage;
+  // The image, a SkipList region [bytes, bytes + size): the memtable's own
+  // arena (kArenaCopy; valid while the memtable lives) or data.
+  const char* bytes = nullptr;
+  std::unique_ptr<char[]> data;  // kSortedImage: the rebuilt image
   size_t size = 0;
   uint64_t checksum = 0;  // Checksum64 of the whole image
+  std::string order;      // kArenaCopy: the order block
   SegmentIndex index;
   uint64_t entries = 0;
   std::string smallest_user_key;
@@ -90,11 +107,36 @@ inline constexpr uint32_t kFenceInterval = 16;
 // one more level for every factor 4 in i + 1.
 int PerfectHeight(uint64_t i);
 
-// Rewrites the sealed memtable mem into *image. bloom_bits_per_key sizes the
-// index's bloom filter (0: no filter). Fails with Corruption if mem's own
-// image is damaged, or InvalidArgument if it holds no entry.
-Status BuildSegmentImage(MemTable* mem, int bloom_bits_per_key,
-                         SegmentImage* image);
+// Makes the image of the sealed memtable mem in the given layout, with its
+// index (and order block). bloom_bits_per_key sizes the index's bloom filter
+// (0: no filter). Fails with Corruption if mem's own image is damaged, or
+// InvalidArgument if it holds no entry.
+Status BuildSegmentImage(MemTable* mem, SegmentLayout layout,
+                         int bloom_bits_per_key, SegmentImage* image);
+
+// The checksum a kArenaCopy fence holds: the fence's entries, in key order,
+// the first seeded with the fence's first entry index.
+class EntriesChecksum {
+ public:
+  explicit EntriesChecksum(uint32_t first_entry) : h_(first_entry) {}
+  void Add(const char* entry, size_t n);
+  uint32_t Finish() const { return static_cast<uint32_t>(h_ ^ (h_ >> 32)); }
+
+ private:
+  uint64_t h_;
+};
+
+// One decoded record of a kArenaCopy order block.
+struct OrderRecord {
+  uint32_t offset;  // image offset of the entry (its key length varint)
+  uint32_t length;  // bytes of the entry
+};
+
+// Decodes the order record at [order, order + kOrderRecordSize) and checks
+// that its entry lies within an image of image_length bytes. Corruption
+// naming the record otherwise.
+Status DecodeOrderRecord(const char* order, uint64_t image_length,
+                         OrderRecord* record);
 
 enum class RangeLookup {
   kDecided,    // *value/*s hold the answer (value, deletion or Corruption)
@@ -103,12 +145,21 @@ enum class RangeLookup {
                // any, is the next range's first entry
 };
 
-// Looks internal key lkey up in one fenced range of a segment, fetched into
-// [range, range + fence.length). Verifies the range's checksum first; a
-// mismatch or a malformed range gives kDecided with Corruption.
+// Looks internal key lkey up in one fenced range of a kSortedImage
+// segment, fetched into [range, range + fence.length). Verifies the range's
+// checksum first; a mismatch or a malformed range gives kDecided with
+// Corruption.
 RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
                                const char* range, const LookupKey& lkey,
                                std::string* value, Status* s);
+
+// The same for one fenced range of a kArenaCopy segment: its fence.length
+// entries, fetched one after another into [entries, entries + length), as
+// its order records lens[0 .. fence.length) give their lengths.
+RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
+                                 const char* entries, const uint32_t* lens,
+                                 const LookupKey& lkey, std::string* value,
+                                 Status* s);
 
 }  // namespace o3lsm
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -46,11 +47,13 @@ constexpr size_t kMaxClaimedSegment = 1 << 16;
 constexpr size_t kSegImageLenOff = 68;
 constexpr size_t kSegImageSumOff = 72;
 constexpr size_t kSegKeysLenOff = 80;
+constexpr size_t kSegOrderLenOff = 96;
+constexpr size_t kSegOrderSumOff = 100;
 constexpr size_t kSegChecksumOff = SegmentHeader::kEncodedLength - 4;
-// Bytes no field covers: after owner (u16 at 20) and after created_micros
-// (u64 at 84), up to the checksum.
+// Bytes no field covers: after owner (u16 at 20) and after order_checksum
+// (u64 at 100), up to the checksum.
 constexpr std::pair<size_t, size_t> kSegPadding[] = {{22, 24},
-                                                     {92, kSegChecksumOff}};
+                                                     {108, kSegChecksumOff}};
 // SkipListHeader::head (lsm/memtable/skiplist.h).
 constexpr size_t kSkipListHeadOff = 8;
 
@@ -72,8 +75,8 @@ std::string EncodedHeader(const SegmentHeader& h) {
   return r;
 }
 
-// Recomputes the image checksum (if the image lies in the bytes) and the
-// header checksum of a segment.
+// Recomputes the image and order block checksums (where they lie in the
+// bytes) and the header checksum of a segment.
 void FixSegmentChecksums(std::string* seg) {
   if (seg->size() < SegmentHeader::kEncodedLength) return;
   char* p = seg->data();
@@ -81,6 +84,12 @@ void FixSegmentChecksums(std::string* seg) {
   if (SegmentHeader::kEncodedLength + image_length <= seg->size()) {
     EncodeFixed64(p + kSegImageSumOff,
                   Checksum64(p + SegmentHeader::kEncodedLength, image_length));
+  }
+  const uint64_t order_at = SegmentHeader::kEncodedLength + image_length +
+                            DecodeFixed32(p + kSegKeysLenOff);
+  const uint64_t order_length = DecodeFixed32(p + kSegOrderLenOff);
+  if (order_length > 0 && order_at + order_length <= seg->size()) {
+    EncodeFixed64(p + kSegOrderSumOff, Checksum64(p + order_at, order_length));
   }
   EncodeFixed32(p + kSegChecksumOff, Checksum32(p, kSegChecksumOff));
 }
@@ -154,6 +163,10 @@ void ReadThroughPool(const std::string& seg, const Status& header_status,
              "accepted an image whose checksum is wrong");
   FUZZ_CHECK(SkipList(image, h.image_length).HeaderValid(),
              "accepted an image whose skiplist header is bad");
+  FUZZ_CHECK(h.order_length == 0 ||
+                 Checksum64(bytes.get() + h.order_offset(), h.order_length) ==
+                     h.order_checksum,
+             "accepted an order block whose checksum is wrong");
 }
 
 
@@ -161,16 +174,20 @@ struct Entry {
   uint32_t node;  // image offset of its level-0 link
   std::string ikey;
   std::string value;
+  uint32_t offset;  // image offset of the entry (its key length varint)
+  uint32_t length;  // bytes of the entry
 };
 
-// Looks entries[i] up in fence, whose range is in a buffer of its exact
-// size (as DmSegment::Get fetches it), and checks the answer against
-// the entries the iterator found: the lookup follows the same level-0 links
-// from the fence's first node (entries[first]) and stops at the first
-// entry >= the lookup key, so it answers from that entry, or reports
+using FenceLookup =
+    std::function<RangeLookup(const LookupKey&, std::string*, Status*)>;
+
+// Looks entries[i] up in a fenced range with lookup, and checks the answer
+// against the entries the iterator found: the lookup walks the range's
+// entries in key order from its first (entries[first]) and stops at the
+// first entry >= the lookup key, so it answers from that entry, or reports
 // Corruption, or leaves the range (a damaged image may place a node outside
-// its fence's range).
-void LookUpInFence(const SegmentIndex::Fence& fence, const char* range,
+// its fence's range). where_fence names the range.
+void LookUpInFence(const FenceLookup& lookup, uint32_t where_fence,
                    const std::vector<Entry>& entries, size_t first, size_t i) {
   const InternalKeyComparator cmp;
   const Slice user_key = ExtractUserKey(entries[i].ikey);
@@ -179,7 +196,7 @@ void LookUpInFence(const SegmentIndex::Fence& fence, const char* range,
   LookupKey lkey(user_key, seq);
   std::string value;
   Status s;
-  const RangeLookup r = GetFromFencedRange(fence, range, lkey, &value, &s);
+  const RangeLookup r = lookup(lkey, &value, &s);
   if (r == RangeLookup::kPastRange) return;
   if (r == RangeLookup::kDecided && s.IsCorruption()) return;
   // The entry the lookup stops at: entries[i] at the latest, since its type
@@ -189,7 +206,7 @@ void LookUpInFence(const SegmentIndex::Fence& fence, const char* range,
   const Entry& e = entries[j];
   const std::string where = "entry " + std::to_string(i) + " found at entry " +
                             std::to_string(j) + " of fence at " +
-                            std::to_string(fence.offset);
+                            std::to_string(where_fence);
   if (ExtractUserKey(e.ikey) != user_key) {
     FUZZ_CHECK(r == RangeLookup::kAbsent, where + ": not absent");
     return;
@@ -237,10 +254,77 @@ void ProbeWholeImage(const char* whole, size_t n,
              "a range that fails its checksum is not Corruption");
 }
 
+// A sorted image's range: fence's bytes, in a buffer of their exact size
+// (as DmSegment::Get fetches them).
+FenceLookup RangeLookupOf(const SegmentIndex::Fence& fence, const char* range) {
+  return [&fence, range](const LookupKey& lkey, std::string* value, Status* s) {
+    return GetFromFencedRange(fence, range, lkey, value, s);
+  };
+}
+
+// Looks the entries up in the fenced ranges of an arena copy, as
+// DmSegment::Get does: the compute node's index (fences of kFenceInterval
+// entries, with checksums) comes from the trusted side, here the entries
+// the iterator found; each lookup decodes the fence's records from the
+// order block (order_length bytes at order) and gathers the entries they
+// name into a buffer of their exact size (GetFromFencedEntries). Damage to
+// the block or the image must come out as Corruption, never a wrong answer.
+void ExerciseOrderBlock(const char* base, size_t n,
+                        const std::vector<Entry>& entries, const char* order,
+                        size_t order_length) {
+  const size_t records = order_length / kOrderRecordSize;
+  for (size_t r = 0; r < records; r++) {
+    OrderRecord rec;
+    Status s = DecodeOrderRecord(order + r * kOrderRecordSize, n, &rec);
+    FUZZ_CHECK(s.IsCorruption() ||
+                   (s.ok() && uint64_t{rec.offset} + rec.length <= n),
+               "DecodeOrderRecord: " + s.ToString());
+  }
+  const size_t stride = std::max<size_t>(1, entries.size() / kMaxLookups);
+  for (size_t i = 0; i < entries.size(); i += stride) {
+    if ((ExtractTag(entries[i].ikey) & 0xff) > kValueTypeForSeek) continue;
+    const size_t first = i / kFenceInterval * kFenceInterval;
+    const size_t count =
+        std::min<size_t>(kFenceInterval, entries.size() - first);
+    if ((first + count) * kOrderRecordSize > order_length) continue;
+    SegmentIndex::Fence fence{entries[first].ikey,
+                              static_cast<uint32_t>(first),
+                              static_cast<uint32_t>(count), 0, 0};
+    EntriesChecksum truth(fence.offset);
+    for (size_t k = first; k < first + count; k++) {
+      truth.Add(base + entries[k].offset, entries[k].length);
+    }
+    fence.checksum = truth.Finish();
+    std::vector<uint32_t> lens;
+    std::string gathered;
+    bool readable = true;
+    for (size_t k = first; k < first + count && readable; k++) {
+      OrderRecord rec;
+      readable = DecodeOrderRecord(order + k * kOrderRecordSize, n, &rec).ok();
+      if (readable) {
+        gathered.append(base + rec.offset, rec.length);
+        lens.push_back(rec.length);
+      }
+    }
+    if (!readable) continue;  // DmSegment::Get reports Corruption
+    std::unique_ptr<char[]> exact(new char[gathered.size()]);
+    memcpy(exact.get(), gathered.data(), gathered.size());
+    FenceLookup lookup = [&](const LookupKey& lkey, std::string* value,
+                             Status* s) {
+      return GetFromFencedEntries(fence, exact.get(), lens.data(), lkey, value,
+                                  s);
+    };
+    LookUpInFence(lookup, fence.offset, entries, first, i);
+  }
+}
+
 // Iterates a segment image (NewSkipListIterator, as ExecuteFlushJob and
 // DmSegment::NewIterator do) and looks its keys up in fenced ranges
-// (GetFromFencedRange, as DmSegment::Get does). base: an exact-size copy.
-void ExerciseImage(const char* base, size_t n) {
+// (GetFromFencedRange, as DmSegment::Get does), and through the order
+// block when there is one (order_length bytes at order). base: an
+// exact-size copy.
+void ExerciseImage(const char* base, size_t n, const char* order,
+                   size_t order_length) {
   // Probes before and among the seed keys, and past every key (which walks
   // as far as the links lead).
   ProbeWholeImage(base, n, {"", "user", "\xff\xff probe"});
@@ -259,7 +343,11 @@ void ExerciseImage(const char* base, size_t n) {
                    it->key().size() >= 8 &&
                    it->value().data() + it->value().size() <= base + n,
                "entry not where the level-0 link points");
-    entries.push_back({node, it->key().ToString(), it->value().ToString()});
+    const char* entry = key - VarintLength(it->key().size());
+    const char* end = it->value().data() + it->value().size();
+    entries.push_back({node, it->key().ToString(), it->value().ToString(),
+                       static_cast<uint32_t>(entry - base),
+                       static_cast<uint32_t>(end - entry)});
     prev = node;
     steps++;
   }
@@ -286,6 +374,9 @@ void ExerciseImage(const char* base, size_t n) {
     }
   }
   if (entries.empty()) return;
+  if (order_length > 0) {
+    ExerciseOrderBlock(base, n, entries, order, order_length);
+  }
 
   // The compute node's index of this image, as SegmentImageBuilder makes
   // it: a fence every kFenceInterval entries, each range running to the
@@ -316,9 +407,11 @@ void ExerciseImage(const char* base, size_t n) {
   for (size_t i = 0; i < entries.size(); i += stride) {
     if ((ExtractTag(entries[i].ikey) & 0xff) > kValueTypeForSeek) continue;
     const size_t k = i / kFenceInterval;
-    LookUpInFence(fences[k], ranges[k].get(), entries, k * kFenceInterval, i);
+    LookUpInFence(RangeLookupOf(fences[k], ranges[k].get()), fences[k].offset,
+                  entries, k * kFenceInterval, i);
     if (i < kFenceInterval) {
-      LookUpInFence(fences.back(), ranges.back().get(), entries, 0, i);
+      LookUpInFence(RangeLookupOf(fences.back(), ranges.back().get()), 0,
+                    entries, 0, i);
     }
   }
 }
@@ -520,7 +613,8 @@ int FuzzSegment(const uint8_t* data, size_t size) {
     const uint64_t claimed =
         SegmentHeader::kEncodedLength +
         uint64_t{DecodeFixed32(seg.data() + kSegImageLenOff)} +
-        DecodeFixed32(seg.data() + kSegKeysLenOff);
+        DecodeFixed32(seg.data() + kSegKeysLenOff) +
+        DecodeFixed32(seg.data() + kSegOrderLenOff);
     if (claimed <= kMaxClaimedSegment) seg.resize(claimed, '\0');
   }
   if (in.fix_checksums()) FixSegmentChecksums(&seg);
@@ -529,22 +623,31 @@ int FuzzSegment(const uint8_t* data, size_t size) {
   const Status hs = CheckHeader(seg, &header);
   ReadThroughPool(seg, hs, header);
 
-  // The image and the keys trailer behind the header; without a header
-  // that fits, everything after the first 128 bytes (or everything) is the
-  // image.
+  // The image, the keys trailer and the order block behind the header;
+  // without a header that fits, everything after the first 128 bytes (or
+  // everything) is the image.
   Slice image(seg);
+  Slice order;
   if (seg.size() >= SegmentHeader::kEncodedLength) {
     image.remove_prefix(SegmentHeader::kEncodedLength);
     if (hs.ok() && header.image_length <= image.size()) {
-      CheckSegmentKeys(Slice(image.data() + header.image_length,
-                             image.size() - header.image_length));
+      Slice rest(image.data() + header.image_length,
+                 image.size() - header.image_length);
       image = Slice(image.data(), header.image_length);
+      if (header.keys_length + uint64_t{header.order_length} <= rest.size()) {
+        order = Slice(rest.data() + header.keys_length, header.order_length);
+        rest = Slice(rest.data(), header.keys_length);
+      }
+      CheckSegmentKeys(rest);
     }
   }
-  // An exact-size copy: reading past the image is a heap overflow.
+  // Exact-size copies: reading past the image or the block is a heap
+  // overflow.
   std::unique_ptr<char[]> copy(new char[image.size()]);
   if (!image.empty()) memcpy(copy.get(), image.data(), image.size());
-  ExerciseImage(copy.get(), image.size());
+  std::unique_ptr<char[]> order_copy(new char[order.size()]);
+  if (!order.empty()) memcpy(order_copy.get(), order.data(), order.size());
+  ExerciseImage(copy.get(), image.size(), order_copy.get(), order.size());
   return 0;
 }
 

@@ -13,6 +13,7 @@
 // several flag values. The DM targets also get a few truncated and damaged
 // inputs.
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,7 @@
 #include "lsm/wal/write_batch_internal.h"
 #include "scheduler/cluster/job_board.h"
 #include "tests/fuzz/dm_fuzz_pool.h"
+#include "util/checksum.h"
 #include "util/coding.h"
 
 namespace o3lsm::fuzz {
@@ -253,9 +255,10 @@ void WriteCommandLines(SeedWriter* w) {
 }
 
 // A DM memtable segment as DmSegment::Create writes it (header, image,
-// keys), with fixed ids and times: `keys` user keys, each with `versions`
-// versions, some of them deletions.
-std::string Segment(int keys, int versions) {
+// keys, order block), with fixed ids and times: `keys` user keys, each with
+// `versions` versions, some of them deletions, laid out as `layout` says.
+std::string Segment(int keys, int versions,
+                    SegmentLayout layout = SegmentLayout::kSortedImage) {
   auto mem = std::make_shared<MemTable>(1, 1 << 20, 1 << 20);
   if (!mem->ok()) abort();
   SequenceNumber seq = 0;
@@ -270,7 +273,7 @@ std::string Segment(int keys, int versions) {
     }
   }
   SegmentImage image;
-  if (!BuildSegmentImage(mem.get(), 10, &image).ok()) abort();
+  if (!BuildSegmentImage(mem.get(), layout, 10, &image).ok()) abort();
   const std::string keys_trailer =
       EncodeSegmentKeys(image.smallest_user_key, image.largest_user_key);
   SegmentHeader h;
@@ -286,10 +289,16 @@ std::string Segment(int keys, int versions) {
   h.image_checksum = image.checksum;
   h.keys_length = static_cast<uint32_t>(keys_trailer.size());
   h.created_micros = 1700000000000000ull;
+  h.layout = layout;
+  h.order_length = static_cast<uint32_t>(image.order.size());
+  if (!image.order.empty()) {
+    h.order_checksum = Checksum64(image.order.data(), image.order.size());
+  }
   std::string seg(SegmentHeader::kEncodedLength, '\0');
   h.EncodeTo(seg.data());
-  seg.append(image.data.get(), image.size);
+  seg.append(image.bytes, image.size);
   seg += keys_trailer;
+  seg += image.order;
   return seg;
 }
 
@@ -308,6 +317,19 @@ void WriteSegments(SeedWriter* w) {
   std::string damaged = small;
   damaged[SegmentHeader::kEncodedLength + image / 2] ^= 0x40;
   w->WriteFlagged("segment", "damaged", damaged, {1});
+  // Arena copies (the default layout): as written, and with two order
+  // records swapped behind recomputed checksums.
+  const std::string arena = Segment(40, 2, SegmentLayout::kArenaCopy);
+  w->WriteFlagged("segment", "arena", arena, {0, 1, 2});
+  w->WriteFlagged("segment", "arena_one", Segment(1, 1, SegmentLayout::kArenaCopy),
+                  {0});
+  SegmentHeader h;
+  if (!h.DecodeFrom(arena).ok()) abort();
+  std::string swapped = arena;
+  std::swap_ranges(swapped.begin() + h.order_offset() + 3 * kOrderRecordSize,
+                   swapped.begin() + h.order_offset() + 4 * kOrderRecordSize,
+                   swapped.begin() + h.order_offset() + 4 * kOrderRecordSize);
+  w->WriteFlagged("segment", "arena_swapped", swapped, {1});
 }
 
 FlushJobSpec FlushSpec() {

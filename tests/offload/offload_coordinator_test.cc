@@ -34,8 +34,7 @@ TEST(OffloadCoordinator, LastAttemptOfADeadExecutorIsHandedBack) {
   options.self = cn;
   options.lease_timeout = 100ms;
   options.liveness_timeout = 60s;  // the worker stays "alive" throughout
-  OffloadCoordinator coordinator(c.fabric.get(), c.board.get(), c.table.get(),
-                                 options);
+  OffloadCoordinator coordinator(c.board.get(), c.table.get(), options);
   coordinator.Start();
   // The watcher's first look at the node table shows the worker.
   for (int i = 0; i < 200 && !coordinator.HaveExecutors(); i++) {

@@ -118,7 +118,7 @@ TEST(OffloadJob, FlushJobMergesSegmentsIntoOneNumberedTable) {
                            "v" + std::to_string(round)));
     }
     DmSegmentRef s;
-    ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &s));
+    ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {}, &s));
     segs.push_back(s);
   }
   FlushJobSpec spec;
@@ -160,7 +160,7 @@ TEST(OffloadJob, RevokedFlushLeavesNoFileAndBadSegmentsFail) {
   auto mem = std::make_shared<MemTable>(1, 1 << 20, 2 << 20);
   for (int i = 0; i < 100; i++) ASSERT_TRUE(mem->Add(i + 1, kTypeValue, std::to_string(i), "v"));
   DmSegmentRef s;
-  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &s));
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {}, &s));
   FlushJobSpec spec;
   spec.db_path = dir.path();
   spec.oldest_snapshot = 100;

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
@@ -12,6 +14,7 @@
 #include "lsm/offload/segment_format.h"
 #include "lsm/offload/segment_image.h"
 #include "tests/testutil.h"
+#include "util/coding.h"
 
 namespace o3lsm {
 
@@ -94,9 +97,9 @@ TEST(SegmentImage, IsASortedPerfectSkipListWithTheSameEntries) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(3000, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), 10, &image));
+  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
   EXPECT_LT(image.size, mem->MemoryUsage() * 11 / 10);
-  SkipList list(image.data.get(), image.size);
+  SkipList list(image.bytes, image.size);
   ASSERT_TRUE(list.HeaderValid());
   SkipList::Iterator it(&list);
   std::unique_ptr<Iterator> orig(mem->NewIterator());
@@ -136,7 +139,7 @@ TEST(SegmentImage, FencedRangesAnswerLikeTheMemTable) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(1500, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), 10, &image));
+  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
   // A reader over local ranges of the image, doing what DmSegment does.
   class LocalRanges final : public MemTableReader {
    public:
@@ -167,7 +170,7 @@ TEST(SegmentImage, DamagedRangeIsCorruptionNotAWrongAnswer) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(200, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), 10, &image));
+  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
   const auto& f = image.index.fences()[3];
   std::string range(image.data.get() + f.offset, f.length);
   range[range.size() / 2] ^= 0x40;
@@ -175,6 +178,113 @@ TEST(SegmentImage, DamagedRangeIsCorruptionNotAWrongAnswer) {
   std::string v;
   Status s;
   EXPECT_EQ(RangeLookup::kDecided, GetFromFencedRange(f, range.data(), lkey, &v, &s));
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST(SegmentImage, ArenaCopyIsTheArenaItselfWithAnOrderBlock) {
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(3000, &last);
+  SegmentImage image;
+  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
+  // The used bytes of the arena, not a copy, not the capacity.
+  EXPECT_EQ(mem->image(), image.bytes);
+  EXPECT_EQ(mem->image_size(), image.size);
+  EXPECT_EQ(nullptr, image.data);
+  EXPECT_EQ(mem->num_entries(), image.entries);
+  ASSERT_EQ(image.entries * kOrderRecordSize, image.order.size());
+  // The order block walks the entries in key order.
+  std::unique_ptr<Iterator> it(mem->NewIterator());
+  uint64_t i = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), i++) {
+    OrderRecord r;
+    ASSERT_OK(DecodeOrderRecord(image.order.data() + i * kOrderRecordSize,
+                                image.size, &r));
+    Slice entry(image.bytes + r.offset, r.length);
+    Slice ikey, value;
+    ASSERT_TRUE(GetLengthPrefixedSlice(&entry, &ikey));
+    ASSERT_TRUE(GetLengthPrefixedSlice(&entry, &value));
+    ASSERT_TRUE(entry.empty());
+    ASSERT_EQ(it->key().ToString(), ikey.ToString());
+    ASSERT_EQ(it->value().ToString(), value.ToString());
+  }
+  EXPECT_EQ(image.entries, i);
+  EXPECT_EQ(Key(0), image.smallest_user_key);
+  EXPECT_EQ(Key(2999), image.largest_user_key);
+  EXPECT_EQ(1u, image.smallest_seq);
+  EXPECT_EQ(last, image.largest_seq);
+  EXPECT_EQ((i + kFenceInterval - 1) / kFenceInterval,
+            image.index.fences().size());
+  EXPECT_LT(image.index.MemoryUsage(), image.size / 8);
+  // A record that leaves the image is Corruption.
+  std::string bad = image.order.substr(0, kOrderRecordSize);
+  EncodeFixed32(bad.data(), static_cast<uint32_t>(image.size) - 4);
+  OrderRecord r;
+  EXPECT_TRUE(DecodeOrderRecord(bad.data(), image.size, &r).IsCorruption());
+}
+
+// Looks keys up in the fenced ranges of an arena copy held locally, as
+// DmSegment does through the fabric.
+class LocalArenaRanges final : public MemTableReader {
+ public:
+  explicit LocalArenaRanges(const SegmentImage* img) : img_(img) {}
+  bool Get(const LookupKey& key, std::string* value,
+           Status* s) const override {
+    if (!img_->index.KeyMayMatch(key.user_key())) return false;
+    const int i = img_->index.FindFence(key.internal_key());
+    const auto& fences = img_->index.fences();
+    RangeLookup r = Lookup(fences[i], key, value, s);
+    if (r == RangeLookup::kPastRange && static_cast<size_t>(i) + 1 < fences.size()) {
+      r = Lookup(fences[i + 1], key, value, s);
+    }
+    return r == RangeLookup::kDecided;
+  }
+  Iterator* NewIterator() override { return nullptr; }
+
+  // Gathers the fence's entries one after another, as the batch of reads
+  // does.
+  std::string Gather(const SegmentIndex::Fence& f,
+                     std::vector<uint32_t>* lens) const {
+    std::string entries;
+    for (uint32_t k = 0; k < f.length; k++) {
+      OrderRecord r;
+      EXPECT_OK(DecodeOrderRecord(
+          img_->order.data() + (f.offset + k) * kOrderRecordSize, img_->size,
+          &r));
+      entries.append(img_->bytes + r.offset, r.length);
+      lens->push_back(r.length);
+    }
+    return entries;
+  }
+
+ private:
+  RangeLookup Lookup(const SegmentIndex::Fence& f, const LookupKey& key,
+                     std::string* value, Status* s) const {
+    std::vector<uint32_t> lens;
+    const std::string entries = Gather(f, &lens);
+    return GetFromFencedEntries(f, entries.data(), lens.data(), key, value, s);
+  }
+
+  const SegmentImage* img_;
+};
+
+TEST(SegmentImage, ArenaFencedEntriesAnswerLikeTheMemTable) {
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(1500, &last);
+  SegmentImage image;
+  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
+  LocalArenaRanges reader(&image);
+  ExpectSameAnswers(mem, reader, 1500, last);
+
+  // A damaged entry is Corruption, not a wrong answer.
+  const auto& f = image.index.fences()[3];
+  std::vector<uint32_t> lens;
+  std::string entries = reader.Gather(f, &lens);
+  entries[entries.size() / 2] ^= 0x40;
+  LookupKey lkey(Key(50), last);
+  std::string v;
+  Status s;
+  EXPECT_EQ(RangeLookup::kDecided,
+            GetFromFencedEntries(f, entries.data(), lens.data(), lkey, &v, &s));
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
@@ -204,21 +314,81 @@ TEST(SegmentHeader, RoundTripAndValidation) {
     EXPECT_TRUE(d.DecodeFrom(Slice(bad, sizeof(bad))).IsCorruption()) << i;
   }
   EXPECT_TRUE(d.DecodeFrom(Slice(buf, 10)).IsCorruption());
+
+  // An arena copy carries an order block of one record per entry.
+  h.layout = SegmentLayout::kArenaCopy;
+  h.order_length = 11 * kOrderRecordSize;
+  h.order_checksum = 0x1234;
+  h.EncodeTo(buf);
+  ASSERT_OK(d.DecodeFrom(Slice(buf, sizeof(buf))));
+  EXPECT_EQ(SegmentLayout::kArenaCopy, d.layout);
+  EXPECT_EQ(0x1234u, d.order_checksum);
+  EXPECT_EQ(1140u + 88u, d.total_length());
+  EXPECT_EQ(1140u, d.order_offset());
+  h.order_length = 10 * kOrderRecordSize;  // disagrees with entries
+  h.EncodeTo(buf);
+  EXPECT_TRUE(d.DecodeFrom(Slice(buf, sizeof(buf))).IsCorruption());
+  h.layout = SegmentLayout::kSortedImage;  // a sorted image has none
+  h.order_length = 11 * kOrderRecordSize;
+  h.EncodeTo(buf);
+  EXPECT_TRUE(d.DecodeFrom(Slice(buf, sizeof(buf))).IsCorruption());
+  h.layout = static_cast<SegmentLayout>(7);
+  h.order_length = 0;
+  h.order_checksum = 0;
+  h.EncodeTo(buf);
+  EXPECT_TRUE(d.DecodeFrom(Slice(buf, sizeof(buf))).IsCorruption());
 }
 
-TEST(DmSegment, MovedSegmentAnswersLikeTheMemTableWithOneSidedReads) {
+class DmSegmentTest : public ::testing::TestWithParam<SegmentLayout> {};
+
+INSTANTIATE_TEST_SUITE_P(
+    Layouts, DmSegmentTest,
+    ::testing::Values(SegmentLayout::kArenaCopy, SegmentLayout::kSortedImage),
+    [](const ::testing::TestParamInfo<SegmentLayout>& info) {
+      return std::string(SegmentLayoutName(info.param));
+    });
+
+TEST_P(DmSegmentTest, MovedSegmentAnswersLikeTheMemTableWithOneSidedReads) {
   auto ctx = OpenContext();
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(2000, &last);
   DmSegmentRef seg;
-  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {1, 2}, 10, &seg));
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {1, 2}, {10, GetParam()}, &seg));
   EXPECT_EQ(1u, ctx->counters().segments_moved.load());
   EXPECT_EQ(seg->header().total_length(), ctx->counters().bytes_moved.load());
   ExpectSameAnswers(mem, *seg, 2000, last);
-  // About one round trip per lookup that passed the bloom filter.
+  // Reads of a fenced range or two per lookup that passed the bloom filter.
   const uint64_t gets = ctx->counters().remote_gets.load();
   EXPECT_GT(gets, 0u);
   EXPECT_LT(ctx->counters().remote_get_bytes.load() / gets, 16u * 1024);
+  EXPECT_EQ(GetParam(), seg->header().layout);
+  if (GetParam() == SegmentLayout::kArenaCopy) {
+    // The arena's used bytes moved as they are, plus the order block.
+    EXPECT_EQ(mem->image_size(), seg->header().image_length);
+    EXPECT_EQ(mem->num_entries() * kOrderRecordSize,
+              seg->header().order_length);
+  }
+
+  // The memory node searches the segment in place with the same SkipList
+  // code, whatever the layout.
+  const SegmentLocation where = seg->location();
+  const char* p =
+      static_cast<const char*>(ctx->fabric()->LocalView(where.addr, where.length));
+  ASSERT_NE(nullptr, p);
+  SkipList in_place(p + SegmentHeader::kEncodedLength,
+                    seg->header().image_length);
+  ASSERT_TRUE(in_place.HeaderValid());
+  SkipList::Iterator found(&in_place);
+  std::unique_ptr<Iterator> expect(mem->NewIterator());
+  for (int i = 0; i < 2000; i += 41) {
+    const std::string target =
+        InternalKey(Key(i), last, kValueTypeForSeek).Encode().ToString();
+    found.Seek(target);
+    expect->Seek(target);
+    ASSERT_TRUE(found.Valid());
+    ASSERT_EQ(expect->key().ToString(), found.key().ToString());
+    ASSERT_EQ(expect->value().ToString(), found.value().ToString());
+  }
 
   // The iterator reads the image back and sees every entry.
   std::unique_ptr<Iterator> a(seg->NewIterator());
@@ -233,14 +403,14 @@ TEST(DmSegment, MovedSegmentAnswersLikeTheMemTableWithOneSidedReads) {
   EXPECT_OK(a->status());
 }
 
-TEST(DmSegment, SegmentIsFreedWhenTheLastHolderLetsGo) {
+TEST_P(DmSegmentTest, SegmentIsFreedWhenTheLastHolderLetsGo) {
   auto ctx = OpenContext();
   fabric::AllocatorStats before, during, after;
   ASSERT_OK(ctx->allocator()->GetStats(&before));
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(500, &last);
   DmSegmentRef seg;
-  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg));
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg));
   ASSERT_OK(ctx->allocator()->GetStats(&during));
   EXPECT_LT(during.free_chunks, before.free_chunks);
   std::unique_ptr<Iterator> it(seg->NewIterator());  // holds a local copy
@@ -252,12 +422,12 @@ TEST(DmSegment, SegmentIsFreedWhenTheLastHolderLetsGo) {
   EXPECT_TRUE(it->Valid());
 }
 
-TEST(DmSegment, DamageInDmIsReportedByReadsAndIterators) {
+TEST_P(DmSegmentTest, DamageInDmIsReportedByReadsAndIterators) {
   auto ctx = OpenContext();
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(800, &last);
   DmSegmentRef seg;
-  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg));
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg));
   // Flip a byte in the middle of the image, in place.
   const SegmentLocation where = seg->location();
   char* p = static_cast<char*>(ctx->fabric()->LocalView(where.addr, where.length));
@@ -284,22 +454,62 @@ TEST(DmSegment, DamageInDmIsReportedByReadsAndIterators) {
   EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
 }
 
-TEST(DmSegment, FullPoolIsNoSpace) {
+TEST(DmSegmentArenaCopy, DamagedOrderBlockIsCorruptionNotAWrongAnswer) {
+  auto ctx = OpenContext();
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(800, &last);
+  DmSegmentRef seg;
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1},
+                              {10, SegmentLayout::kArenaCopy}, &seg));
+  const SegmentLocation where = seg->location();
+  char* p = static_cast<char*>(ctx->fabric()->LocalView(where.addr, where.length));
+  ASSERT_NE(nullptr, p);
+  // Swap two records (the entries' bytes stay intact) and send a third out
+  // of the image.
+  char* order = p + seg->header().order_offset();
+  char tmp[kOrderRecordSize];
+  memcpy(tmp, order + 20 * kOrderRecordSize, kOrderRecordSize);
+  memcpy(order + 20 * kOrderRecordSize, order + 21 * kOrderRecordSize,
+         kOrderRecordSize);
+  memcpy(order + 21 * kOrderRecordSize, tmp, kOrderRecordSize);
+  EncodeFixed32(order + 200 * kOrderRecordSize, seg->header().image_length);
+  int corrupt = 0;
+  for (int i = 0; i < 800; i++) {
+    std::string v1, v2;
+    Status s1, s2;
+    LookupKey lkey(Key(i), last);
+    const bool d1 = mem->Get(lkey, &v1, &s1);
+    const bool d2 = seg->Get(lkey, &v2, &s2);
+    if (d2 && s2.IsCorruption()) {
+      corrupt++;
+      continue;
+    }
+    ASSERT_EQ(d1, d2) << i;
+    if (d1 && s1.ok()) {
+      ASSERT_EQ(v1, v2);  // never a wrong value
+    }
+  }
+  EXPECT_GE(corrupt, 2);
+  std::unique_ptr<Iterator> it(seg->NewIterator());
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+}
+
+TEST_P(DmSegmentTest, FullPoolIsNoSpace) {
   auto ctx = OpenContext(8 << 20);
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(20000, &last);  // larger than the heap
   DmSegmentRef seg;
-  Status s = DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg);
+  Status s = DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg);
   EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
   EXPECT_EQ(nullptr, seg);
 }
 
-TEST(DmSegment, ReadSegmentRejectsWrongLengthAndForeignBytes) {
+TEST_P(DmSegmentTest, ReadSegmentRejectsWrongLengthAndForeignBytes) {
   auto ctx = OpenContext();
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(100, &last);
   DmSegmentRef seg;
-  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, 10, &seg));
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg));
   SegmentHeader h;
   std::shared_ptr<char[]> bytes;
   SegmentLocation where = seg->location();

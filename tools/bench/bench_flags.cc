@@ -172,6 +172,9 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"dm_segment_size", T::kInt64, &f->dm_segment_size,
        "[o3lsm] With memtable offload, bytes a shard memtable holds before "
        "it moves into DM (0: engine default, 2 MiB)"},
+      {"dm_segment_layout", T::kString, &f->dm_segment_layout,
+       "[o3lsm] How a sealed memtable lies in DM: arena (its arena bytes, "
+       "one bulk copy) or sorted (a skiplist rebuilt in key order)"},
       {"embedded_workers", T::kInt32, &f->embedded_workers,
        "[o3lsm] Worker threads running offloaded jobs with an embedded pool"},
       {"profile", T::kString, &f->profile,

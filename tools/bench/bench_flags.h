@@ -98,6 +98,7 @@ struct BenchFlags {
   std::string dm_pool;           // Fabric URI; "": embedded (or the cluster's)
   int64_t dm_budget = 0;         // bytes of DM for memtables; 0: default
   int64_t dm_segment_size = 0;   // shard memtable size with offload; 0: default
+  std::string dm_segment_layout = "arena";  // arena | sorted
   int32_t embedded_workers = 1;  // worker threads of an embedded pool
   std::string profile;           // "" | disagg
   int64_t fabric_latency_ns = -1;     // -1: profile value (else 0)

@@ -84,6 +84,8 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   if (f.shards > 0) o.memtable_shards = f.shards;
   o.dm_write_buffer_budget = static_cast<uint64_t>(std::max<int64_t>(0, f.dm_budget));
   o.dm_segment_size = static_cast<size_t>(std::max<int64_t>(0, f.dm_segment_size));
+  Status ls = ParseSegmentLayout(f.dm_segment_layout, &o.dm_segment_layout);
+  if (!ls.ok()) return Status::InvalidArgument("--dm_segment_layout", ls.message());
   o.embedded_workers = f.embedded_workers;
   o.dm_pool = f.dm_pool;
   if (o.dm_pool.empty() && f.cluster_workers <= 0) {

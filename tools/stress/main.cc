@@ -104,6 +104,12 @@ int Main(int argc, char** argv) {
                  "with memtable offload, bytes a shard memtable holds before "
                  "it moves into DM")
       ->capture_default_str();
+  std::string layout = SegmentLayoutName(o.dm_segment_layout);
+  app.add_option("--dm_segment_layout", layout,
+                 "with memtable offload, how a sealed memtable lies in DM: "
+                 "arena (one bulk copy of its arena) or sorted (rebuilt in "
+                 "key order)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   const int total = o.put_percent + o.delete_percent + o.batch_percent +
@@ -123,6 +129,9 @@ int Main(int argc, char** argv) {
   } else if (o.max_batch_keys < 1 || o.max_range_keys < 1) {
     error = "--max_batch_keys and --max_range_keys must be at least 1";
   } else if (Status st = ParseOffloadLayers(offload, &o.offload); !st.ok()) {
+    error = "--" + std::string(st.message());
+  } else if (Status st = ParseSegmentLayout(layout, &o.dm_segment_layout);
+             !st.ok()) {
     error = "--" + std::string(st.message());
   } else if (o.memtable_shards < 1) {
     error = "--shards must be at least 1";

@@ -106,6 +106,7 @@ struct StressOptions {
   std::string dm_pool;
   int memtable_shards = 1;
   size_t dm_segment_size = 64 << 10;
+  SegmentLayout dm_segment_layout = SegmentLayout::kArenaCopy;
 };
 
 }  // namespace o3lsm::stress

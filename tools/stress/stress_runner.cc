@@ -39,6 +39,7 @@ Options StressRunner::DbOptions() {
   o.dm_pool = options_.dm_pool;
   o.memtable_shards = options_.memtable_shards;
   o.dm_segment_size = options_.dm_segment_size;
+  o.dm_segment_layout = options_.dm_segment_layout;
   return o;
 }
 
