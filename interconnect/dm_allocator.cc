@@ -461,12 +461,20 @@ Status DmAllocator::RetireEmptySlabs(int cls, SizeClass* sc) {
       i++;
       continue;
     }
-    // The cached bitmap is a superset of DM's (others only clear bits), so
-    // an empty cache means an empty slab that nobody can be freeing into.
+    // The count says empty; make sure with a fresh read of the bitmap.
+    // Only this incarnation sets bits of the slab, and only under sc->mu,
+    // which we hold: a slab empty in DM now stays empty until we give it
+    // back, and nobody can be freeing into it (all its blocks are free).
+    Status s = RefreshSlab(&sc->slabs[i]);
+    if (!s.ok()) return s;
+    if (sc->slabs[i].free_hint != usable) {
+      i++;
+      continue;
+    }
     bool swapped = false;
-    Status s = SwapOwned(ChunkWordAddr(sc->slabs[i].chunk),
-                         MyWord(ChunkState::kSlab, static_cast<uint32_t>(cls)),
-                         0, &swapped);
+    s = SwapOwned(ChunkWordAddr(sc->slabs[i].chunk),
+                  MyWord(ChunkState::kSlab, static_cast<uint32_t>(cls)), 0,
+                  &swapped);
     if (!s.ok()) return s;
     if (!swapped) {
       return Status::Corruption(
@@ -691,37 +699,48 @@ Status DmAllocator::FreeBlock(DmAddr addr, uint64_t chunk,
   }
   const DmAddr word_at = ChunkAddr(chunk) + kSlabHeaderSize + (idx / 64) * 8;
   const uint64_t bit = 1ull << (idx % 64);
-  uint64_t v = 0;
-  s = fabric_->Read(word_at, &v, 8);
-  while (s.ok()) {
-    if ((v & bit) == 0) {
-      return Status::InvalidArgument(what, "not allocated (double free?)");
-    }
-    uint64_t observed = 0;
-    s = fabric_->CompareAndSwap64(word_at, v, v & ~bit, &observed);
-    if (!s.ok() || observed == v) break;
-    s = fabric_->Read(word_at, &v, 8);  // trust a fresh read, not the CAS
-  }
-  if (s.ok()) s = PersistWord(word_at);
-  if (!s.ok()) return s;
-  // Our own slab: keep the cache in step and give back a slab gone empty.
-  if (cw.owner == owner_ &&
-      cw.generation == (static_cast<uint32_t>(generation_) & kGenerationMask) &&
-      cw.payload < kNumClasses) {
-    const int cls = static_cast<int>(cw.payload);
-    SizeClass& sc = classes_[cls];
-    MutexLock lock(&sc.mu);
-    for (Slab& slab : sc.slabs) {
-      if (slab.chunk != chunk) continue;
-      if (slab.bitmap[idx / 64] & bit) {
-        slab.bitmap[idx / 64] &= ~bit;
-        slab.free_hint++;
+  auto clear_bit = [&]() -> Status {
+    uint64_t v = 0;
+    Status st = fabric_->Read(word_at, &v, 8);
+    while (st.ok()) {
+      if ((v & bit) == 0) {
+        return Status::InvalidArgument(what, "not allocated (double free?)");
       }
-      break;
+      uint64_t observed = 0;
+      st = fabric_->CompareAndSwap64(word_at, v, v & ~bit, &observed);
+      if (!st.ok() || observed == v) break;
+      st = fabric_->Read(word_at, &v, 8);  // trust a fresh read, not the CAS
     }
-    return RetireEmptySlabs(cls, &sc);
+    if (st.ok()) st = PersistWord(word_at);
+    return st;
+  };
+  if (cw.owner != owner_ ||
+      cw.generation != (static_cast<uint32_t>(generation_) & kGenerationMask) ||
+      cw.payload >= kNumClasses) {
+    return clear_bit();
   }
-  return Status::OK();
+  // Our own slab. The bit is cleared in DM and in the cache under the
+  // class's lock, as one step for the other threads of this incarnation:
+  // were the lock taken only after the DM CAS, another thread could re-read
+  // the bitmap (RefreshSlab, or TakeBlock after a failed CAS), take the
+  // block again and set its cached bit, and this free would then clear that
+  // bit and count the block free a second time - a slab whose count runs
+  // ahead is given back while a block in it is live.
+  const int cls = static_cast<int>(cw.payload);
+  SizeClass& sc = classes_[cls];
+  MutexLock lock(&sc.mu);
+  s = clear_bit();
+  if (!s.ok()) return s;
+  for (Slab& slab : sc.slabs) {
+    if (slab.chunk != chunk) continue;
+    if (slab.bitmap[idx / 64] & bit) {
+      slab.bitmap[idx / 64] &= ~bit;
+      slab.free_hint++;
+    }
+    break;
+  }
+  // Give back a slab gone empty.
+  return RetireEmptySlabs(cls, &sc);
 }
 
 Status DmAllocator::FreeChecked(DmAddr addr, uint16_t owner,

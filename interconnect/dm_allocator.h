@@ -114,10 +114,15 @@ class DmAllocator {
   uint64_t chunk_count() const { return chunk_count_; }
 
  private:
+  // A slab of this incarnation. Changed only under its class's mu, which
+  // is also held while this process clears a bit of the slab in DM (a free
+  // of our own block), so the cache lags DM only by other incarnations' frees:
+  // the cached bitmap is a superset of DM's, and free_hint never counts more
+  // free blocks than DM has.
   struct Slab {
     uint64_t chunk = 0;
     std::vector<uint64_t> bitmap;  // cached; our bits set, others' may lag
-    uint64_t free_hint = 0;        // blocks free in the cached bitmap
+    uint64_t free_hint = 0;        // at most the blocks free in DM
   };
   struct SizeClass {
     Mutex mu;

@@ -6,15 +6,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <thread>
 #include <vector>
 
 #include "interconnect/dm_allocator.h"
+#include "interconnect/fabric_wrapper.h"
 #include "tests/fabric/fabric_test_util.h"
 #include "tests/testutil.h"
 #include "util/coding.h"
+#include "util/mutex.h"
 
 namespace o3lsm::fabric::test {
 namespace {
@@ -270,6 +274,126 @@ TEST_P(AllocatorConformance, ManyThreadsTwoAllocatorsNeverOverlap) {
     DmAllocator* a = t % 2 == 0 ? alloc_.get() : second.get();
     for (auto& [addr, size] : got[t]) ASSERT_OK(a->Free(addr));
   }
+  const AllocatorStats st = Stats();
+  EXPECT_EQ(0u, st.run_chunks);
+  EXPECT_EQ(0u, st.transient_chunks);
+}
+
+// Runs a hook right after the first CAS that clears bits of one watched
+// word has completed, before its result goes back to the caller.
+class PauseAfterClearingCas : public FabricWrapper {
+ public:
+  using FabricWrapper::FabricWrapper;
+
+  // REQUIRES: no verb is in flight.
+  void Arm(DmAddr word, std::function<void()> hook) {
+    hook_ = std::move(hook);
+    watched_.store(word.offset());
+  }
+
+  Status Post(std::span<WorkRequest> batch, Completion* c) override {
+    const uint64_t w = watched_.load();
+    for (const WorkRequest& wr : batch) {
+      if (w != 0 && wr.verb == Verb::kCompareAndSwap &&
+          wr.remote.offset() == w && wr.swap != wr.compare_add &&
+          (wr.swap & ~wr.compare_add) == 0) {
+        uint64_t expected = w;
+        if (watched_.compare_exchange_strong(expected, 0)) pending_.store(c);
+        break;
+      }
+    }
+    return FabricWrapper::Post(batch, c);
+  }
+  Status Wait(Completion* c, std::chrono::nanoseconds timeout) override {
+    Status s = FabricWrapper::Wait(c, timeout);
+    Completion* expected = c;
+    if (pending_.compare_exchange_strong(expected, nullptr)) hook_();
+    return s;
+  }
+
+ private:
+  std::atomic<uint64_t> watched_{0};
+  std::atomic<Completion*> pending_{nullptr};
+  std::function<void()> hook_;
+};
+
+// Regression: a thread freeing one of its incarnation's own blocks clears
+// the bit in DM, and another thread of the same incarnation - allocating
+// from a full slab - re-reads the bitmap and takes that block before the
+// freeing thread updates the cached bitmap. The freeing thread then found
+// the bit set in the cache (set again by the taker), cleared it and counted
+// the block free once more, so the slab's free count ran one ahead; the
+// slab was given back (chunk word -> 0) while that block was still live,
+// and its Free said "not allocated (double free?)".
+TEST_P(AllocatorConformance, OwnFreeRacingOwnAllocateKeepsSlabAlive) {
+  PauseAfterClearingCas wrapped(fabric());
+  std::unique_ptr<DmAllocator> a;
+  ASSERT_OK(DmAllocator::Open(&wrapped, 3, &a));
+  const uint64_t chunk = a->chunk_size();
+  const uint64_t heap = fabric()->RegionStart(RegionKind::kHeap).offset();
+  // The largest slab class: few blocks per slab, one header block.
+  const uint64_t block = chunk / kMinBlocksPerSlab;
+  const uint64_t per_slab = kMinBlocksPerSlab - 1;
+  auto chunk_of = [&](DmAddr x) { return (x.offset() - heap) / chunk; };
+  // Fill two slabs, so that the next allocation re-reads their bitmaps.
+  std::vector<DmAddr> blocks;
+  for (uint64_t i = 0; i < 2 * per_slab; i++) {
+    DmAddr x;
+    ASSERT_OK(a->Allocate(block, &x));
+    blocks.push_back(x);
+  }
+  const uint64_t first_slab = chunk_of(blocks[0]);
+  std::vector<DmAddr> rest_of_first, second;
+  for (size_t i = 1; i < blocks.size(); i++) {
+    (chunk_of(blocks[i]) == first_slab ? rest_of_first : second)
+        .push_back(blocks[i]);
+  }
+  ASSERT_EQ(per_slab - 1, rest_of_first.size());
+  const DmAddr victim = blocks[0];
+  const uint64_t idx = (victim.offset() - heap) % chunk / block;
+  const DmAddr bitmap_word(victim.pool(), heap + first_slab * chunk +
+                                              kSlabHeaderSize + idx / 64 * 8);
+
+  // Free the victim; right after its bit is cleared in DM, let another
+  // thread allocate (it may have to wait for the freeing thread: then
+  // give up waiting after a while).
+  Mutex mu;
+  CondVar cv(&mu);
+  bool go = false, done = false;
+  DmAddr taken;
+  Status taken_status;
+  std::thread taker([&] {
+    {
+      MutexLock l(&mu);
+      while (!go) cv.Wait();
+    }
+    taken_status = a->Allocate(block, &taken);
+    MutexLock l(&mu);
+    done = true;
+    cv.SignalAll();
+  });
+  wrapped.Arm(bitmap_word, [&] {
+    MutexLock l(&mu);
+    go = true;
+    cv.SignalAll();
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+      cv.WaitFor(10000);
+    }
+  });
+  ASSERT_OK(a->Free(victim));
+  taker.join();
+  ASSERT_OK(taken_status);
+
+  // Every other block of the first slab goes; the block just taken must
+  // stay allocated (and its slab with it) until it is freed.
+  for (DmAddr x : rest_of_first) ASSERT_OK(a->Free(x));
+  uint64_t usable = 0;
+  ASSERT_OK(a->UsableSize(taken, &usable));
+  EXPECT_EQ(block, usable);
+  ASSERT_OK(a->Free(taken));
+  for (DmAddr x : second) ASSERT_OK(a->Free(x));
   const AllocatorStats st = Stats();
   EXPECT_EQ(0u, st.run_chunks);
   EXPECT_EQ(0u, st.transient_chunks);
