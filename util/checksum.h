@@ -20,9 +20,13 @@ uint64_t Checksum64(const void* data, size_t n, uint64_t seed = 0);
 // header and a payload be covered without copying them together.
 uint64_t Checksum64Extend(uint64_t prev, const void* data, size_t n);
 
-inline uint32_t Checksum32(const void* data, size_t n, uint64_t seed = 0) {
-  uint64_t h = Checksum64(data, n, seed);
+// A 64-bit checksum folded to the 32 bits a format stores.
+inline uint32_t FoldChecksum(uint64_t h) {
   return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+inline uint32_t Checksum32(const void* data, size_t n, uint64_t seed = 0) {
+  return FoldChecksum(Checksum64(data, n, seed));
 }
 
 }  // namespace o3lsm

@@ -242,6 +242,7 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
   OrderRecord records[kMaxEntries];
   uint32_t lens[kMaxEntries];
   size_t len = 0;
+  size_t first_len = 0;  // with_next: bytes of fence's own entries
   for (uint32_t k = 0; k < n; k++) {
     Status ds = DecodeOrderRecord(order + k * kOrderRecordSize,
                                   header_.image_length, &records[k]);
@@ -249,6 +250,7 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
       *s = ds;
       return true;
     }
+    if (k == fence.length) first_len = len;
     lens[k] = records[k].length;
     len += lens[k];
   }
@@ -270,9 +272,7 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
   }
   RangeLookup r = GetFromFencedEntries(fence, buf.data(), lens, key, value, s);
   if (r == RangeLookup::kPastRange && with_next) {
-    size_t skip = 0;
-    for (uint32_t k = 0; k < fence.length; k++) skip += lens[k];
-    r = GetFromFencedEntries(fences[i + 1], buf.data() + skip,
+    r = GetFromFencedEntries(fences[i + 1], buf.data() + first_len,
                              lens + fence.length, key, value, s);
   }
   return r == RangeLookup::kDecided;

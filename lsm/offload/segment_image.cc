@@ -64,13 +64,10 @@ class SegmentImageBuilder {
   // Accounts entry i (in key order) for the key range, sequence range and
   // bloom filter.
   Status Note(uint64_t i, const Slice& ikey);
-  // Opens a fence at entry i when one is due. Returns whether it did.
-  bool MaybeOpenFence(uint64_t i, const Slice& ikey, uint32_t offset,
-                      uint32_t first_node) {
-    if (i % kFenceInterval != 0) return false;
+  // Opens a fence whose range starts with internal key ikey.
+  void OpenFence(const Slice& ikey, uint32_t offset, uint32_t first_node) {
     out_->index.fences_.push_back(
         SegmentIndex::Fence{ikey.ToString(), offset, 0, first_node, 0});
-    return true;
   }
   void FinishIndex(uint64_t entries);
 
@@ -158,10 +155,10 @@ Status SegmentImageBuilder::BuildSorted(MemTable* mem) {
       link(last[level], level, node);
       last[level] = node;
     }
-    if (!fences.empty() && i % kFenceInterval == 0) {
-      fences.back().length = start - fences.back().offset;
+    if (i % kFenceInterval == 0) {
+      if (!fences.empty()) fences.back().length = start - fences.back().offset;
+      OpenFence(ikey, start, node);
     }
-    MaybeOpenFence(i, ikey, start, node);
     Status s = Note(i, ikey);
     if (!s.ok()) return s;
   }
@@ -211,10 +208,9 @@ Status SegmentImageBuilder::BuildArena(MemTable* mem) {
     const auto length = static_cast<uint32_t>(end - entry);
     PutFixed32(&out_->order, static_cast<uint32_t>(entry - base));
     PutFixed32(&out_->order, length);
-    if (!fences.empty() && i % kFenceInterval == 0) {
-      fences.back().checksum = sum.Finish();
-    }
-    if (MaybeOpenFence(i, ikey, static_cast<uint32_t>(i), 0)) {
+    if (i % kFenceInterval == 0) {
+      if (!fences.empty()) fences.back().checksum = sum.Finish();
+      OpenFence(ikey, static_cast<uint32_t>(i), 0);
       sum = EntriesChecksum(static_cast<uint32_t>(i));
     }
     fences.back().length++;

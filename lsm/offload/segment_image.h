@@ -38,6 +38,7 @@
 #include "lsm/memtable/memtable.h"
 #include "lsm/offload/segment_format.h"
 #include "lsm/table/bloom.h"
+#include "util/checksum.h"
 #include "o3lsm/status.h"
 
 namespace o3lsm {
@@ -120,7 +121,7 @@ class EntriesChecksum {
  public:
   explicit EntriesChecksum(uint32_t first_entry) : h_(first_entry) {}
   void Add(const char* entry, size_t n);
-  uint32_t Finish() const { return static_cast<uint32_t>(h_ ^ (h_ >> 32)); }
+  uint32_t Finish() const { return FoldChecksum(h_); }
 
  private:
   uint64_t h_;

@@ -427,9 +427,22 @@ void CheckTableSettings(const JobTableSettings& t) {
   (void)t.ToTableOptions();
 }
 
+// Encoding decoded (a T), decoding that and encoding again gives the same
+// bytes. what names T in the failure.
+template <typename T>
+void CheckFixedPoint(const T& decoded, const std::string& what) {
+  std::string once;
+  decoded.EncodeTo(&once);
+  T again;
+  Status s = again.DecodeFrom(once);
+  FUZZ_CHECK(s.ok(), "re-encoded " + what + " does not decode: " + s.ToString());
+  std::string twice;
+  again.EncodeTo(&twice);
+  FUZZ_CHECK(once == twice, what + " changes across a round trip");
+}
+
 // Decodes bytes as each of the job encodings; whatever decodes must be
-// valid and re-encode to a fixed point: encoding what was decoded, decoding
-// that and encoding again gives the same bytes.
+// valid and re-encode to a fixed point (CheckFixedPoint).
 void DecodeFlushSpec(const Slice& bytes) {
   FlushJobSpec spec;
   if (!spec.DecodeFrom(bytes).ok()) return;
@@ -437,14 +450,7 @@ void DecodeFlushSpec(const Slice& bytes) {
                  spec.file_number_base != 0 && spec.max_attempts != 0,
              "accepted an impossible flush job spec");
   CheckTableSettings(spec.table);
-  std::string once;
-  spec.EncodeTo(&once);
-  FlushJobSpec again;
-  Status s = again.DecodeFrom(once);
-  FUZZ_CHECK(s.ok(), "re-encoded flush spec does not decode: " + s.ToString());
-  std::string twice;
-  again.EncodeTo(&twice);
-  FUZZ_CHECK(once == twice, "flush spec changes across a round trip");
+  CheckFixedPoint(spec, "flush spec");
 }
 
 void CheckJobFiles(const std::vector<JobFile>& files) {
@@ -468,15 +474,7 @@ void DecodeCompactionSpec(const Slice& bytes) {
   CheckJobFiles(spec.inputs[1]);
   for (const auto& level : spec.deeper) CheckJobFiles(level);
   CheckJobFiles(spec.grandparents);
-  std::string once;
-  spec.EncodeTo(&once);
-  CompactionJobSpec again;
-  Status s = again.DecodeFrom(once);
-  FUZZ_CHECK(s.ok(),
-             "re-encoded compaction spec does not decode: " + s.ToString());
-  std::string twice;
-  again.EncodeTo(&twice);
-  FUZZ_CHECK(once == twice, "compaction spec changes across a round trip");
+  CheckFixedPoint(spec, "compaction spec");
 }
 
 void DecodeResult(const Slice& bytes) {
@@ -488,14 +486,7 @@ void DecodeResult(const Slice& bytes) {
                    ParseInternalKey(f.largest.Encode(), &b),
                "accepted an impossible output file");
   }
-  std::string once;
-  result.EncodeTo(&once);
-  JobResult again;
-  Status s = again.DecodeFrom(once);
-  FUZZ_CHECK(s.ok(), "re-encoded job result does not decode: " + s.ToString());
-  std::string twice;
-  again.EncodeTo(&twice);
-  FUZZ_CHECK(once == twice, "job result changes across a round trip");
+  CheckFixedPoint(result, "job result");
 }
 
 // The state word: every 64-bit value decodes, and back to itself.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -70,6 +71,27 @@ void ExpectSameAnswers(const MemTableRef& mem, const MemTableReader& r,
           ASSERT_EQ(v1, v2) << i;
         }
       }
+    }
+  }
+}
+
+// Looks keys [0, keys) up in a damaged copy r of mem: each answer is mem's
+// or Corruption (counted in *corrupt), never a wrong value.
+void ExpectRightOrCorrupt(const MemTableRef& mem, const MemTableReader& r,
+                          int keys, SequenceNumber last, int* corrupt) {
+  for (int i = 0; i < keys; i++) {
+    std::string v1, v2;
+    Status s1, s2;
+    LookupKey lkey(Key(i), last);
+    const bool d1 = mem->Get(lkey, &v1, &s1);
+    const bool d2 = r.Get(lkey, &v2, &s2);
+    if (d2 && s2.IsCorruption()) {
+      ++*corrupt;
+      continue;
+    }
+    ASSERT_EQ(d1, d2) << i;
+    if (d1 && s1.ok()) {
+      ASSERT_EQ(v1, v2) << i;  // never a wrong value
     }
   }
 }
@@ -434,21 +456,7 @@ TEST_P(DmSegmentTest, DamageInDmIsReportedByReadsAndIterators) {
   ASSERT_NE(nullptr, p);
   p[SegmentHeader::kEncodedLength + seg->header().image_length / 2] ^= 0x20;
   int corrupt = 0;
-  for (int i = 0; i < 800; i++) {
-    std::string v1, v2;
-    Status s1, s2;
-    LookupKey lkey(Key(i), last);
-    const bool d1 = mem->Get(lkey, &v1, &s1);
-    const bool d2 = seg->Get(lkey, &v2, &s2);
-    if (d2 && s2.IsCorruption()) {
-      corrupt++;
-      continue;
-    }
-    ASSERT_EQ(d1, d2);
-    if (d1 && s1.ok()) {
-      ASSERT_EQ(v1, v2);  // never a wrong value
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectRightOrCorrupt(mem, *seg, 800, last, &corrupt));
   EXPECT_GT(corrupt, 0);
   std::unique_ptr<Iterator> it(seg->NewIterator());
   EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
@@ -467,28 +475,11 @@ TEST(DmSegmentArenaCopy, DamagedOrderBlockIsCorruptionNotAWrongAnswer) {
   // Swap two records (the entries' bytes stay intact) and send a third out
   // of the image.
   char* order = p + seg->header().order_offset();
-  char tmp[kOrderRecordSize];
-  memcpy(tmp, order + 20 * kOrderRecordSize, kOrderRecordSize);
-  memcpy(order + 20 * kOrderRecordSize, order + 21 * kOrderRecordSize,
-         kOrderRecordSize);
-  memcpy(order + 21 * kOrderRecordSize, tmp, kOrderRecordSize);
+  std::swap_ranges(order + 20 * kOrderRecordSize, order + 21 * kOrderRecordSize,
+                   order + 21 * kOrderRecordSize);
   EncodeFixed32(order + 200 * kOrderRecordSize, seg->header().image_length);
   int corrupt = 0;
-  for (int i = 0; i < 800; i++) {
-    std::string v1, v2;
-    Status s1, s2;
-    LookupKey lkey(Key(i), last);
-    const bool d1 = mem->Get(lkey, &v1, &s1);
-    const bool d2 = seg->Get(lkey, &v2, &s2);
-    if (d2 && s2.IsCorruption()) {
-      corrupt++;
-      continue;
-    }
-    ASSERT_EQ(d1, d2) << i;
-    if (d1 && s1.ok()) {
-      ASSERT_EQ(v1, v2);  // never a wrong value
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectRightOrCorrupt(mem, *seg, 800, last, &corrupt));
   EXPECT_GE(corrupt, 2);
   std::unique_ptr<Iterator> it(seg->NewIterator());
   EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
