@@ -2,11 +2,11 @@
 
 #include "tests/testutil.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace o3lsm::test {
 
@@ -17,10 +17,9 @@ ScratchDir::ScratchDir(const std::string& label) {
   static std::atomic<int> counter{0};
   const ::testing::TestInfo* info =
       ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = info != nullptr
-                         ? std::string(info->test_suite_name()) + "." +
-                               info->name()
-                         : std::string("o3lsm");
+  std::string name = info != nullptr ? std::string(info->test_suite_name()) +
+                                           "." + info->name()
+                                     : std::string("o3lsm");
   for (char& c : name) {
     if (c == '/') c = '_';
   }
@@ -46,6 +45,27 @@ std::string RandomBytes(Random64* rnd, size_t n, bool printable) {
                      : static_cast<char>(rnd->Uniform(256));
   }
   return s;
+}
+
+pid_t SpawnProcess(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const std::string& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int ReapProcess(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
 }
 
 }  // namespace o3lsm::test

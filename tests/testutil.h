@@ -7,10 +7,12 @@
 #define O3LSM_TESTS_TESTUTIL_H_
 
 #include <gtest/gtest.h>
-
 #include <string>
+#include <sys/types.h>
+#include <vector>
 
 #include "o3lsm/status.h"
+
 #include "util/random.h"
 
 namespace o3lsm::test {
@@ -33,7 +35,9 @@ class ScratchDir {
   ScratchDir& operator=(const ScratchDir&) = delete;
 
   const std::string& path() const { return path_; }
-  std::string Child(const std::string& name) const { return path_ + "/" + name; }
+  std::string Child(const std::string& name) const {
+    return path_ + "/" + name;
+  }
 
  private:
   std::string path_;
@@ -44,6 +48,14 @@ std::string RandomBytes(Random64* rnd, size_t n, bool printable = true);
 
 // Removes a directory tree; errors are ignored.
 void RemoveTree(const std::string& path);
+
+// Forks and execs args[0] with args; the child's pid (-1 if fork failed).
+// A child that cannot exec exits with 127.
+pid_t SpawnProcess(const std::vector<std::string>& args);
+
+// Waits for a child: its exit code, 128 + signal if a signal ended it, or
+// -1 if it cannot be waited for.
+int ReapProcess(pid_t pid);
 
 }  // namespace o3lsm::test
 

@@ -12,7 +12,6 @@
 #include <map>
 #include <signal.h>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -30,27 +29,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-pid_t Spawn(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args)
-    argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// The child's exit code, or 128+signal.
-int Reap(pid_t pid) {
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
+using ::o3lsm::test::ReapProcess;
+using ::o3lsm::test::SpawnProcess;
 
 std::vector<std::string> Lines(const std::string& path) {
   std::vector<std::string> lines;
@@ -85,7 +65,7 @@ TEST_F(ClusterMultiProcess, KilledExecutorsJobIsRedoneExactlyOnce) {
   }
   // A is slow: it is surely mid-job when it dies.
   const std::string log_a = dir_.Child("a.log"), log_b = dir_.Child("b.log");
-  const pid_t a = Spawn(
+  const pid_t a = SpawnProcess(
       {test::HelperPath(), "executor", uri_, "11", "10000", "5000", log_a});
   int victim = -1;
   for (auto until = Clock::now() + 5s; victim < 0 && Clock::now() < until;) {
@@ -101,9 +81,9 @@ TEST_F(ClusterMultiProcess, KilledExecutorsJobIsRedoneExactlyOnce) {
   }
   ASSERT_GE(victim, 0) << "executor A never claimed a job";
   ASSERT_EQ(0, kill(a, SIGKILL));
-  EXPECT_EQ(128 + SIGKILL, Reap(a));
-  const pid_t b =
-      Spawn({test::HelperPath(), "executor", uri_, "12", "20", "500", log_b});
+  EXPECT_EQ(128 + SIGKILL, ReapProcess(a));
+  const pid_t b = SpawnProcess(
+      {test::HelperPath(), "executor", uri_, "12", "20", "500", log_b});
 
   // The owner: re-post expired leases, accept results, release.
   LeaseWatch watch(200ms);
@@ -130,7 +110,7 @@ TEST_F(ClusterMultiProcess, KilledExecutorsJobIsRedoneExactlyOnce) {
     }
     std::this_thread::sleep_for(5ms);
   }
-  EXPECT_EQ(0, Reap(b));
+  EXPECT_EQ(0, ReapProcess(b));
   ASSERT_EQ(kJobs, static_cast<int>(results.size()));
   EXPECT_EQ(1, reposts);
   EXPECT_EQ(2, tickets[victim].attempt);
@@ -163,8 +143,10 @@ TEST_F(ClusterMultiProcess, KilledNodeGoesDeadAndIsEvicted) {
   std::unique_ptr<NodeTable> table;
   ASSERT_OK(NodeTable::Open(fabric_.get(), &table));
   const std::string id1 = dir_.Child("n1"), id2 = dir_.Child("n2");
-  const pid_t p1 = Spawn({test::HelperPath(), "node", uri_, "one", "10", id1});
-  const pid_t p2 = Spawn({test::HelperPath(), "node", uri_, "two", "10", id2});
+  const pid_t p1 =
+      SpawnProcess({test::HelperPath(), "node", uri_, "one", "10", id1});
+  const pid_t p2 =
+      SpawnProcess({test::HelperPath(), "node", uri_, "two", "10", id2});
   auto read_id = [](const std::string& path, NodeRegistration* r) {
     for (auto until = Clock::now() + 5s; Clock::now() < until;) {
       std::ifstream in(path);
@@ -190,7 +172,7 @@ TEST_F(ClusterMultiProcess, KilledNodeGoesDeadAndIsEvicted) {
   EXPECT_TRUE(tracker.Alive(r1.node));
   EXPECT_TRUE(tracker.Alive(r2.node));
   ASSERT_EQ(0, kill(p1, SIGKILL));
-  EXPECT_EQ(128 + SIGKILL, Reap(p1));
+  EXPECT_EQ(128 + SIGKILL, ReapProcess(p1));
   std::vector<NodeRegistration> dead;
   for (auto until = Clock::now() + 5s; dead.empty() && Clock::now() < until;) {
     std::this_thread::sleep_for(10ms);
@@ -206,7 +188,7 @@ TEST_F(ClusterMultiProcess, KilledNodeGoesDeadAndIsEvicted) {
   EXPECT_EQ(nullptr, tracker.Find(r1.node));
   EXPECT_EQ(r2.node, tracker.PickLeastLoaded(kAnyNodeRole));
   ASSERT_EQ(0, kill(p2, SIGKILL));
-  EXPECT_EQ(128 + SIGKILL, Reap(p2));
+  EXPECT_EQ(128 + SIGKILL, ReapProcess(p2));
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <signal.h>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -22,27 +21,8 @@
 namespace o3lsm::fabric::test {
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args)
-    argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// The child's exit code, or 128+signal.
-int Reap(pid_t pid) {
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
+using ::o3lsm::test::ReapProcess;
+using ::o3lsm::test::SpawnProcess;
 
 class MultiProcess : public ::testing::TestWithParam<const char*> {
  protected:
@@ -72,14 +52,15 @@ TEST_P(MultiProcess, ConcurrentCountersEndExact) {
   const uint64_t offset = Heap(4096).offset();
   std::vector<pid_t> pids;
   for (int i = 0; i < kChildren; i++) {
-    pids.push_back(Spawn({HelperPath(), "count", uri_, std::to_string(offset),
-                          std::to_string(kIters)}));
+    pids.push_back(
+        SpawnProcess({HelperPath(), "count", uri_, std::to_string(offset),
+                      std::to_string(kIters)}));
   }
   // The parent counts too, at the same time.
   for (int i = 0; i < kIters; i++) {
     ASSERT_OK(fabric_->FetchAndAdd64(Heap(4096), 1, nullptr));
   }
-  for (pid_t p : pids) EXPECT_EQ(0, Reap(p));
+  for (pid_t p : pids) EXPECT_EQ(0, ReapProcess(p));
   uint64_t faa = 0, cas = 0;
   ASSERT_OK(fabric_->Read(Heap(4096), &faa, 8));
   ASSERT_OK(fabric_->Read(Heap(4096 + 8), &cas, 8));
@@ -91,10 +72,11 @@ TEST_P(MultiProcess, ConcurrentAllocationsNeverOverlap) {
   const int kChildren = 3;
   std::vector<pid_t> pids;
   for (int i = 0; i < kChildren; i++) {
-    pids.push_back(Spawn({HelperPath(), "alloc", uri_, std::to_string(10 + i),
-                          "150", dir_.Child("out" + std::to_string(i))}));
+    pids.push_back(
+        SpawnProcess({HelperPath(), "alloc", uri_, std::to_string(10 + i),
+                      "150", dir_.Child("out" + std::to_string(i))}));
   }
-  for (pid_t p : pids) EXPECT_EQ(0, Reap(p));
+  for (pid_t p : pids) EXPECT_EQ(0, ReapProcess(p));
   struct Span {
     uint64_t offset, size, tag;
   };
@@ -134,8 +116,8 @@ TEST_P(MultiProcess, SigkillMidAllocationLeavesThePoolUsable) {
   std::vector<Churner> churners;
   auto start = [&](uint16_t owner) {
     Churner c{owner, 0, dir_.Child("gen" + std::to_string(owner))};
-    c.pid =
-        Spawn({HelperPath(), "churn", uri_, std::to_string(owner), c.gen_file});
+    c.pid = SpawnProcess(
+        {HelperPath(), "churn", uri_, std::to_string(owner), c.gen_file});
     churners.push_back(c);
   };
   auto generation = [&](const Churner& c) {
@@ -171,7 +153,7 @@ TEST_P(MultiProcess, SigkillMidAllocationLeavesThePoolUsable) {
       }
     }
     ASSERT_EQ(0, kill(victim.pid, SIGKILL));
-    EXPECT_EQ(128 + SIGKILL, Reap(victim.pid));
+    EXPECT_EQ(128 + SIGKILL, ReapProcess(victim.pid));
     victim.pid = 0;
     start(static_cast<uint16_t>(12 + round));
   }
@@ -179,7 +161,7 @@ TEST_P(MultiProcess, SigkillMidAllocationLeavesThePoolUsable) {
     if (c.pid == 0) continue;
     ASSERT_NE(0u, generation(c));
     kill(c.pid, SIGKILL);
-    EXPECT_EQ(128 + SIGKILL, Reap(c.pid));
+    EXPECT_EQ(128 + SIGKILL, ReapProcess(c.pid));
   }
   // Every incarnation is dead now: reclaim them, which only needs CAS.
   for (const Churner& c : churners) {
@@ -224,7 +206,7 @@ TEST(MultiProcessAnonymous, ForkedChildrenShareTheMemfdPool) {
   }
   for (int k = 0; k < kIters; k++)
     ASSERT_OK(f->FetchAndAdd64(word, 1, nullptr));
-  for (pid_t p : pids) EXPECT_EQ(0, Reap(p));
+  for (pid_t p : pids) EXPECT_EQ(0, ReapProcess(p));
   uint64_t v = 0;
   ASSERT_OK(f->Read(word, &v, 8));
   EXPECT_EQ(uint64_t{kChildren + 1} * kIters, v);
@@ -250,7 +232,7 @@ TEST(MultiProcessDoorbell, RingWakesAnotherProcess) {
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   ASSERT_OK(f->Ring(bell));
   ASSERT_OK(f->WaitOnWord(bell + 8, 0, std::chrono::seconds(10), nullptr));
-  EXPECT_EQ(0, Reap(pid));
+  EXPECT_EQ(0, ReapProcess(pid));
 }
 
 }  // namespace
