@@ -206,8 +206,11 @@ struct Options {
 };
 
 struct ReadOptions {
-  // Verify block checksums on every read (not only on first load).
-  // Default: false; blocks are always verified when read from storage.
+  // Blocks read from storage are always verified, and cached blocks were
+  // verified when they were read. A table whose blocks are used in place
+  // from a file mapping has each block verified on its first use only;
+  // true verifies a mapped block on every use too, catching the file
+  // being damaged under the mapping. Default: false.
   bool verify_checksums = false;
 
   // Put blocks read for this operation into the block cache. Default: true.

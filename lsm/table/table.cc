@@ -130,8 +130,7 @@ Status Table::Open(const TableOptions& options, std::string fname,
       t->properties_.compression == CompressionType::kNone &&
       t->index_block_->num_restarts() == t->properties_.num_data_blocks &&
       t->properties_.num_data_blocks > 0) {
-    t->num_data_blocks_ =
-        static_cast<uint32_t>(t->properties_.num_data_blocks);
+    t->num_data_blocks_ = static_cast<uint32_t>(t->properties_.num_data_blocks);
     t->verified_ =
         std::make_unique<std::atomic<uint8_t>[]>(t->num_data_blocks_);
   }
@@ -233,11 +232,13 @@ Status Table::FetchDataBlock(const ReadOptions& options,
                              BlockContents* contents) const {
   *cache_handle = nullptr;
   if (verified_ != nullptr && block_number < num_data_blocks_) {
-    // In place in the mapping: verify the block the first time only.
+    // In place in the mapping: verify the block the first time only,
+    // unless the read asks for every time.
     std::atomic<uint8_t>& verified = verified_[block_number];
     const bool seen = verified.load(std::memory_order_acquire) != 0;
     Status s = ReadBlock(file_.get(), fname_, handle,
-                         /*verify_checksum=*/!seen, contents);
+                         /*verify_checksum=*/!seen || options.verify_checksums,
+                         contents);
     if (!s.ok()) return s;
     if (!contents->owns_memory()) {
       if (!seen) verified.store(1, std::memory_order_release);
@@ -255,8 +256,8 @@ Status Table::FetchDataBlock(const ReadOptions& options,
     *cache_handle = cache->Lookup(Slice(key, kCacheKeySize));
     if (*cache_handle != nullptr) return Status::OK();
   }
-  // Always verified: ReadOptions::verify_checksums concerns cached blocks,
-  // which were verified when they were read.
+  // Always verified: a block from storage is checked whatever the read
+  // options say; cached blocks were checked when they were read.
   Status s = ReadBlock(file_.get(), fname_, handle, /*verify_checksum=*/true,
                        contents);
   if (!s.ok()) return s;

@@ -102,9 +102,10 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
     o.env = s.storage_env.get();
   }
 
-  // o3lsm verifies every block it reads from storage whatever this says;
-  // its verify_checksums re-verifies cached blocks too, which RocksDB's
-  // verify_checksums does not, so it stays off for a like-for-like run.
+  // o3lsm verifies every block it reads from storage whatever this says
+  // (as RocksDB's default does); its verify_checksums re-verifies blocks
+  // used in place from mapped tables on every use, which RocksDB has no
+  // counterpart of, so it stays off for a like-for-like run.
   s.read_options.verify_checksums = false;
   s.write_options.sync = f.sync;
   s.write_options.disable_wal = f.disable_wal;
