@@ -16,7 +16,6 @@ namespace {
 
 constexpr uint32_t kLinkSize = 4;
 
-
 size_t EntrySize(const Slice& ikey, const Slice& value) {
   return VarintLength(ikey.size()) + ikey.size() + VarintLength(value.size()) +
          value.size();
@@ -258,11 +257,11 @@ Status DecodeOrderRecord(const char* order, uint64_t image_length,
   constexpr uint32_t kMinEntry = 10;
   if (record->offset < MemArena::kHeaderSize || record->length < kMinEntry ||
       uint64_t{record->offset} + record->length > image_length) {
-    return Status::Corruption(
-        "DM segment", "order record of entry at image offset " +
-                          std::to_string(record->offset) + ", length " +
-                          std::to_string(record->length) +
-                          " lies outside the image");
+    return Status::Corruption("DM segment",
+                              "order record of entry at image offset " +
+                                  std::to_string(record->offset) + ", length " +
+                                  std::to_string(record->length) +
+                                  " lies outside the image");
   }
   return Status::OK();
 }
@@ -287,10 +286,20 @@ const char* DecodeEntryAt(const char* p, const char* limit, Slice* ikey,
   return p + vlen;
 }
 
+// what: the damage; where: the fenced range ("image offset N", "entry N").
+RangeLookup CorruptRange(const char* what, const char* unit, uint32_t where,
+                         Status* s) {
+  *s = Status::Corruption("DM segment", std::string(what) + " in range at " +
+                                            unit + " " + std::to_string(where));
+  return RangeLookup::kDecided;
+}
+
 // The answer given by ikey/v, the first entry at or after lkey: kDecided
-// (a value, a deletion, or Corruption) or kAbsent (another user key).
+// (a value, a deletion, or Corruption naming the range at unit where) or
+// kAbsent (another user key).
 RangeLookup Decide(const Slice& ikey, const Slice& v, const LookupKey& lkey,
-                   std::string* value, Status* s) {
+                   const char* unit, uint32_t where, std::string* value,
+                   Status* s) {
   if (ExtractUserKey(ikey) != lkey.user_key()) return RangeLookup::kAbsent;
   switch (static_cast<ValueType>(ExtractTag(ikey) & 0xff)) {
     case kTypeValue:
@@ -301,16 +310,7 @@ RangeLookup Decide(const Slice& ikey, const Slice& v, const LookupKey& lkey,
       *s = Status::NotFound(Slice());
       return RangeLookup::kDecided;
   }
-  *s = Status::Corruption("DM segment", "unknown value type");
-  return RangeLookup::kDecided;
-}
-
-// what: the damage; where: the fenced range ("image offset N", "entry N").
-RangeLookup CorruptRange(const char* what, const char* unit, uint32_t where,
-                         Status* s) {
-  *s = Status::Corruption("DM segment", std::string(what) + " in range at " +
-                                            unit + " " + std::to_string(where));
-  return RangeLookup::kDecided;
+  return CorruptRange("entry of unknown value type", unit, where, s);
 }
 
 }  // namespace
@@ -338,7 +338,9 @@ RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
         nullptr) {
       return corrupt("malformed entry");
     }
-    if (kCmp.Compare(ikey, target) >= 0) return Decide(ikey, v, lkey, value, s);
+    if (kCmp.Compare(ikey, target) >= 0) {
+      return Decide(ikey, v, lkey, "image offset", fence.offset, value, s);
+    }
     node = DecodeFixed32(range + (node - begin));
     if (node == 0) return RangeLookup::kAbsent;  // the segment's last entry
     if (node >= end) return RangeLookup::kPastRange;
@@ -366,7 +368,9 @@ RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
     if (DecodeEntryAt(p, p + lens[k], &ikey, &v) != p + lens[k]) {
       return CorruptRange("malformed entry", "entry", fence.offset, s);
     }
-    if (kCmp.Compare(ikey, target) >= 0) return Decide(ikey, v, lkey, value, s);
+    if (kCmp.Compare(ikey, target) >= 0) {
+      return Decide(ikey, v, lkey, "entry", fence.offset, value, s);
+    }
     p += lens[k];
   }
   return RangeLookup::kPastRange;

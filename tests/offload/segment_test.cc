@@ -1,9 +1,8 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cstring>
+#include <gtest/gtest.h>
 #include <map>
 #include <memory>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "lsm/offload/segment_format.h"
 #include "lsm/offload/segment_image.h"
 #include "tests/testutil.h"
+#include "util/checksum.h"
 #include "util/coding.h"
 
 namespace o3lsm {
@@ -34,7 +34,8 @@ MemTableRef MakeMemTable(int keys, SequenceNumber* last_seq) {
   Random64 rnd(99);
   SequenceNumber seq = 0;
   for (int i = 0; i < keys; i++) {
-    const int versions = (i % 50 == 7) ? 40 : 1 + static_cast<int>(rnd.Uniform(3));
+    const int versions =
+        (i % 50 == 7) ? 40 : 1 + static_cast<int>(rnd.Uniform(3));
     for (int v = 0; v < versions; v++) {
       ++seq;
       if (rnd.OneIn(6)) {
@@ -119,7 +120,8 @@ TEST(SegmentImage, IsASortedPerfectSkipListWithTheSameEntries) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(3000, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
+  ASSERT_OK(
+      BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
   EXPECT_LT(image.size, mem->MemoryUsage() * 11 / 10);
   SkipList list(image.bytes, image.size);
   ASSERT_TRUE(list.HeaderValid());
@@ -133,7 +135,8 @@ TEST(SegmentImage, IsASortedPerfectSkipListWithTheSameEntries) {
     ASSERT_EQ(orig->key().ToString(), it.key().ToString());
     ASSERT_EQ(orig->value().ToString(), it.value().ToString());
     // Nodes lie in key order.
-    const uint32_t off = static_cast<uint32_t>(it.key().data() - image.data.get());
+    const uint32_t off =
+        static_cast<uint32_t>(it.key().data() - image.data.get());
     ASSERT_GT(off, prev_offset);
     prev_offset = off;
   }
@@ -149,7 +152,8 @@ TEST(SegmentImage, IsASortedPerfectSkipListWithTheSameEntries) {
   EXPECT_LT(image.index.MemoryUsage(), image.size / 8);
   // Searchable in place: seeks land where the memtable's do.
   for (int i = 0; i < 3000; i += 37) {
-    const std::string target = InternalKey(Key(i), last, kValueTypeForSeek).Encode().ToString();
+    const std::string target =
+        InternalKey(Key(i), last, kValueTypeForSeek).Encode().ToString();
     it.Seek(target);
     orig->Seek(target);
     ASSERT_TRUE(it.Valid());
@@ -161,7 +165,8 @@ TEST(SegmentImage, FencedRangesAnswerLikeTheMemTable) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(1500, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
+  ASSERT_OK(
+      BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
   // A reader over local ranges of the image, doing what DmSegment does.
   class LocalRanges final : public MemTableReader {
    public:
@@ -173,7 +178,8 @@ TEST(SegmentImage, FencedRangesAnswerLikeTheMemTable) {
       const auto& fences = img_->index.fences();
       RangeLookup r = GetFromFencedRange(
           fences[i], img_->data.get() + fences[i].offset, key, value, s);
-      if (r == RangeLookup::kPastRange && static_cast<size_t>(i) + 1 < fences.size()) {
+      if (r == RangeLookup::kPastRange &&
+          static_cast<size_t>(i) + 1 < fences.size()) {
         r = GetFromFencedRange(fences[i + 1],
                                img_->data.get() + fences[i + 1].offset, key,
                                value, s);
@@ -192,14 +198,16 @@ TEST(SegmentImage, DamagedRangeIsCorruptionNotAWrongAnswer) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(200, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
+  ASSERT_OK(
+      BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
   const auto& f = image.index.fences()[3];
   std::string range(image.data.get() + f.offset, f.length);
   range[range.size() / 2] ^= 0x40;
   LookupKey lkey(Key(50), last);
   std::string v;
   Status s;
-  EXPECT_EQ(RangeLookup::kDecided, GetFromFencedRange(f, range.data(), lkey, &v, &s));
+  EXPECT_EQ(RangeLookup::kDecided,
+            GetFromFencedRange(f, range.data(), lkey, &v, &s));
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
@@ -207,7 +215,8 @@ TEST(SegmentImage, ArenaCopyIsTheArenaItselfWithAnOrderBlock) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(3000, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
+  ASSERT_OK(
+      BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
   // The used bytes of the arena, not a copy, not the capacity.
   EXPECT_EQ(mem->image(), image.bytes);
   EXPECT_EQ(mem->image_size(), image.size);
@@ -249,13 +258,13 @@ TEST(SegmentImage, ArenaCopyIsTheArenaItselfWithAnOrderBlock) {
 class LocalArenaRanges final : public MemTableReader {
  public:
   explicit LocalArenaRanges(const SegmentImage* img) : img_(img) {}
-  bool Get(const LookupKey& key, std::string* value,
-           Status* s) const override {
+  bool Get(const LookupKey& key, std::string* value, Status* s) const override {
     if (!img_->index.KeyMayMatch(key.user_key())) return false;
     const int i = img_->index.FindFence(key.internal_key());
     const auto& fences = img_->index.fences();
     RangeLookup r = Lookup(fences[i], key, value, s);
-    if (r == RangeLookup::kPastRange && static_cast<size_t>(i) + 1 < fences.size()) {
+    if (r == RangeLookup::kPastRange &&
+        static_cast<size_t>(i) + 1 < fences.size()) {
       r = Lookup(fences[i + 1], key, value, s);
     }
     return r == RangeLookup::kDecided;
@@ -293,7 +302,8 @@ TEST(SegmentImage, ArenaFencedEntriesAnswerLikeTheMemTable) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(1500, &last);
   SegmentImage image;
-  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
+  ASSERT_OK(
+      BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
   LocalArenaRanges reader(&image);
   ExpectSameAnswers(mem, reader, 1500, last);
 
@@ -308,6 +318,54 @@ TEST(SegmentImage, ArenaFencedEntriesAnswerLikeTheMemTable) {
   EXPECT_EQ(RangeLookup::kDecided,
             GetFromFencedEntries(f, entries.data(), lens.data(), lkey, &v, &s));
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST(SegmentImage, EntryOfUnknownTypeIsCorruptionNamingItsRange) {
+  // Bytes no writer makes (the builder refuses such an entry) but whose
+  // checksums match: an entry whose tag holds no known value type.
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(200, &last);
+  const LookupKey lkey(Key(50), last);
+  auto retype = [](std::string* bytes) {
+    const size_t at = bytes->find(Key(50));
+    ASSERT_NE(std::string::npos, at);
+    (*bytes)[at + Key(50).size()] = 0x7;  // the tag's low byte: the type
+  };
+  for (SegmentLayout layout :
+       {SegmentLayout::kSortedImage, SegmentLayout::kArenaCopy}) {
+    SegmentImage image;
+    ASSERT_OK(BuildSegmentImage(mem.get(), layout, 10, &image));
+    SegmentIndex::Fence f =
+        image.index.fences()[image.index.FindFence(lkey.internal_key())];
+    std::string v;
+    Status s;
+    std::string where;
+    if (layout == SegmentLayout::kSortedImage) {
+      std::string range(image.data.get() + f.offset, f.length);
+      ASSERT_NO_FATAL_FAILURE(retype(&range));
+      f.checksum = Checksum32(range.data(), range.size(), f.offset);
+      EXPECT_EQ(RangeLookup::kDecided,
+                GetFromFencedRange(f, range.data(), lkey, &v, &s));
+      where = "at image offset " + std::to_string(f.offset);
+    } else {
+      std::vector<uint32_t> lens;
+      std::string entries = LocalArenaRanges(&image).Gather(f, &lens);
+      ASSERT_NO_FATAL_FAILURE(retype(&entries));
+      EntriesChecksum sum(f.offset);
+      for (size_t k = 0, at = 0; k < lens.size(); at += lens[k], k++) {
+        sum.Add(entries.data() + at, lens[k]);
+      }
+      f.checksum = sum.Finish();
+      EXPECT_EQ(
+          RangeLookup::kDecided,
+          GetFromFencedEntries(f, entries.data(), lens.data(), lkey, &v, &s));
+      where = "at entry " + std::to_string(f.offset);
+    }
+    ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find("unknown value type"))
+        << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find(where)) << s.ToString();
+  }
 }
 
 TEST(SegmentHeader, RoundTripAndValidation) {
@@ -394,8 +452,8 @@ TEST_P(DmSegmentTest, MovedSegmentAnswersLikeTheMemTableWithOneSidedReads) {
   // The memory node searches the segment in place with the same SkipList
   // code, whatever the layout.
   const SegmentLocation where = seg->location();
-  const char* p =
-      static_cast<const char*>(ctx->fabric()->LocalView(where.addr, where.length));
+  const char* p = static_cast<const char*>(
+      ctx->fabric()->LocalView(where.addr, where.length));
   ASSERT_NE(nullptr, p);
   SkipList in_place(p + SegmentHeader::kEncodedLength,
                     seg->header().image_length);
@@ -452,7 +510,8 @@ TEST_P(DmSegmentTest, DamageInDmIsReportedByReadsAndIterators) {
   ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg));
   // Flip a byte in the middle of the image, in place.
   const SegmentLocation where = seg->location();
-  char* p = static_cast<char*>(ctx->fabric()->LocalView(where.addr, where.length));
+  char* p =
+      static_cast<char*>(ctx->fabric()->LocalView(where.addr, where.length));
   ASSERT_NE(nullptr, p);
   p[SegmentHeader::kEncodedLength + seg->header().image_length / 2] ^= 0x20;
   int corrupt = 0;
@@ -470,7 +529,8 @@ TEST(DmSegmentArenaCopy, DamagedOrderBlockIsCorruptionNotAWrongAnswer) {
   ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1},
                               {10, SegmentLayout::kArenaCopy}, &seg));
   const SegmentLocation where = seg->location();
-  char* p = static_cast<char*>(ctx->fabric()->LocalView(where.addr, where.length));
+  char* p =
+      static_cast<char*>(ctx->fabric()->LocalView(where.addr, where.length));
   ASSERT_NE(nullptr, p);
   // Swap two records (the entries' bytes stay intact) and send a third out
   // of the image.
