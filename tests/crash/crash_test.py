@@ -35,13 +35,22 @@ verification, which reopens the database through the cluster; a memory
 node's restart starts a new pool (DM lost with it).
 
 Exit status 0 if every cycle passed; 1 on the first failure, whose logs and
-database are kept in the work directory.
+database are kept in the work directory; 2 if the work directory is in use.
+
+The work directory belongs to one driver at a time (a lock file beside it),
+and every process the driver starts dies with it (even if it is killed), so
+a run never shares its database with a leftover o3lsm-stress. A work
+directory a failed run left behind is not deleted by the next run: it is
+moved aside to DIR.failed-N (the newest three are kept).
 
   crash_test.py --stress build/bin/o3lsm-stress --mode sync --duration 60
   crash_test.py --stress build/bin/o3lsm-stress --mode sync --cluster 2
 """
 
 import argparse
+import ctypes
+import fcntl
+import glob
 import os
 import random
 import re
@@ -64,6 +73,55 @@ SUMMARY_KEYS = ("puts", "deletes", "batches", "gets", "iterations",
                 "snapshots", "write_errors", "read_errors", "faults_injected",
                 "disk_full_rounds",
                 "power_cuts", "pending", "pending_landed", "lost")
+
+
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def die_with_driver():
+    """preexec_fn of every child: SIGKILL when the driver goes, however it
+    goes, so that no child outlives it and keeps writing to the database."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def lock_work_dir(work):
+    """An exclusive lock on WORK.lock for the driver's lifetime, or None if
+    another driver holds it."""
+    f = open(work.rstrip("/") + ".lock", "a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        return None
+    f.seek(0)
+    f.truncate()
+    f.write("%d\n" % os.getpid())
+    f.flush()
+    return f
+
+
+FAILED_MARK = "FAILED"
+KEEP_FAILED = 3
+
+
+def clear_work_dir(work):
+    """Empties the way for a new run: a failed run's directory is moved to
+    WORK.failed-N (keeping the newest KEEP_FAILED), any other is deleted."""
+    if not os.path.exists(work):
+        return
+    if os.path.exists(os.path.join(work, FAILED_MARK)):
+        base = work.rstrip("/") + ".failed-"
+        kept = sorted(int(d[len(base):]) for d in glob.glob(base + "*")
+                      if d[len(base):].isdigit())
+        n = kept[-1] + 1 if kept else 1
+        os.rename(work, base + str(n))
+        print("crash_test: the failed run's directory was moved to %s%d" %
+              (base, n), flush=True)
+        for old in kept[:max(0, len(kept) + 1 - KEEP_FAILED)]:
+            shutil.rmtree(base + str(old), ignore_errors=True)
+        return
+    shutil.rmtree(work)
 
 
 def parse_counters(line):
@@ -109,7 +167,8 @@ class Cluster:
         cmd = [self.node, "--role=" + role, "--pool=" + self.uri,
                "--log=" + log] + extra
         err = open(log + ".stderr", "a")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
+                                preexec_fn=die_with_driver)
         err.close()
         ready, _, _ = select.select([proc.stdout], [], [], self.READY_SECONDS)
         line = proc.stdout.readline().decode(errors="replace") if ready else ""
@@ -222,12 +281,22 @@ def main():
     p.add_argument("stress_args", nargs="*",
                    help="more o3lsm-stress flags (after --)")
     args = p.parse_args()
+    # SIGTERM (a test timeout) unwinds like an exception, so that a cluster's
+    # nodes and pool are cleaned up; children die with the driver anyway.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
     seed = args.seed or int(time.time() * 1000) % (1 << 31)
     rnd = random.Random(seed)
     work = args.dir or "/tmp/o3lsm-crash-%s-%d" % (args.mode, os.getpid())
-    if os.path.exists(work):
-        shutil.rmtree(work)
+    parent = os.path.dirname(os.path.abspath(work))
+    os.makedirs(parent, exist_ok=True)
+    lock = lock_work_dir(work)
+    if lock is None:
+        print("crash_test: %s is in use by another crash_test run (it holds "
+              "%s.lock); give this one another --dir" % (work, work),
+              flush=True)
+        return 2
+    clear_work_dir(work)
     os.makedirs(work)
     db = os.path.join(work, "db")
     state = os.path.join(work, "expected")
@@ -249,6 +318,10 @@ def main():
           flush=True)
     try:
         return run_cycles(args, rnd, work, db, common, cluster, offload)
+    except Exception as e:
+        with open(os.path.join(work, FAILED_MARK), "w") as f:
+            f.write("driver error: %r\n" % e)
+        raise
     finally:
         if cluster is not None:
             cluster.stop()
@@ -291,7 +364,8 @@ def run_cycles(args, rnd, work, db, common, cluster, offload):
         with open(log, "w") as out:
             out.write("$ " + " ".join(run) + "\n")
             out.flush()
-            proc = subprocess.Popen(run, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(run, stdout=out, stderr=subprocess.STDOUT,
+                                    preexec_fn=die_with_driver)
             try:
                 rc = proc.wait(timeout=delay)
             except subprocess.TimeoutExpired:
@@ -339,7 +413,8 @@ def run_cycles(args, rnd, work, db, common, cluster, offload):
         with open(log, "a") as out:
             out.write("$ " + " ".join(verify) + "\n")
             out.flush()
-            rc = subprocess.call(verify, stdout=out, stderr=subprocess.STDOUT)
+            rc = subprocess.call(verify, stdout=out, stderr=subprocess.STDOUT,
+                                 preexec_fn=die_with_driver)
         line = last_stress_line(log)
         if rc != 0:
             failure = ("cycle %d: verification after the kill failed (%s)" %
@@ -376,20 +451,25 @@ def run_cycles(args, rnd, work, db, common, cluster, offload):
                  (node_kills, cluster.restarts["memory"],
                   cluster.restarts["worker"], jobs["flush"],
                   jobs["compaction"]))
+    if not failure and cycles == 0:
+        failure = "no cycle ran"
+        print("crash_test: " + failure, flush=True)
+    if not failure and cluster is not None and cycles >= 3 and \
+            jobs["flush"] == 0:
+        failure = "no flush job ran on a worker: the cluster was not used"
+        print("crash_test: %s (see the worker logs in %s)" % (failure, work),
+              flush=True)
     print("crash_test: mode=%s offload=%s cycles=%d kills=%d early_exits=%d "
           "elapsed=%.0fs %s%s result=%s" %
           (args.mode, offload or "none", cycles, kills, early_exits, elapsed,
            " ".join("%s=%d" % (k, totals[k]) for k in SUMMARY_KEYS), extra,
            "FAILED" if failure else "OK"), flush=True)
     if failure:
+        # The next run in this directory moves it aside instead of
+        # deleting it.
+        with open(os.path.join(work, FAILED_MARK), "w") as f:
+            f.write(failure + "\n")
         print("crash_test: logs and database kept in " + work, flush=True)
-        return 1
-    if cycles == 0:
-        print("crash_test: no cycle ran", flush=True)
-        return 1
-    if cluster is not None and cycles >= 3 and jobs["flush"] == 0:
-        print("crash_test: no flush job ran on a worker: the cluster was not "
-              "used (see the worker logs in %s)" % work, flush=True)
         return 1
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
