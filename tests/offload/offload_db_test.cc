@@ -4,14 +4,14 @@
 // (an embedded pool), local memory stays within its budget while DM holds
 // more, reads and scans see DM segments, and a full DM means backpressure.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
+#include <gtest/gtest.h>
 #include <map>
 #include <thread>
 
-#include "lsm/db/db_impl.h"
 #include "o3lsm/db.h"
+
+#include "lsm/db/db_impl.h"
 #include "tests/testutil.h"
 
 namespace o3lsm {
@@ -33,6 +33,13 @@ class OffloadDBTest : public ::testing::Test {
     ASSERT_OK(DB::Open(options_, dir_.path(), &db_));
   }
   DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
+
+  // Puts k = v into the database and the model CheckAll compares it with.
+  Status Put(std::map<std::string, std::string>* model, const std::string& k,
+             const std::string& v) {
+    (*model)[k] = v;
+    return db_->Put(WriteOptions(), k, v);
+  }
 
   std::string Key(uint64_t i) {
     char buf[32];
@@ -79,8 +86,7 @@ TEST_F(OffloadDBTest, SealedMemtablesLiveInDmWhileLocalMemoryStaysInBudget) {
   Random64 rnd(11);
   for (int i = 0; i < 30000; i++) {
     const std::string v = test::RandomBytes(&rnd, 100);
-    model[Key(i)] = v;
-    ASSERT_OK(db_->Put(WriteOptions(), Key(i), v));
+    ASSERT_OK(Put(&model, Key(i), v));
   }
   // Writes kept going past the local budget (2 x 256 KiB) because sealed
   // memtables moved into DM.
@@ -136,10 +142,9 @@ TEST_F(OffloadDBTest, FullDmIsBackpressureNotAnError) {
   });
   std::map<std::string, std::string> model;
   for (int i = 0; i < 40000; i++) {
-    model[Key(i)] = std::to_string(i);
     // Writes stall once DM and the local budget are full, and resume when
     // flushes free room: never an error.
-    ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::to_string(i)));
+    ASSERT_OK(Put(&model, Key(i), std::to_string(i)));
     written.store(i + 1);
   }
   done = true;
@@ -159,8 +164,7 @@ TEST_F(OffloadDBTest, ReopenAfterCrashLeavesNoSegmentsBehind) {
   impl()->TEST_PauseFlushes(true);
   std::map<std::string, std::string> model;
   for (int i = 0; i < 20000; i++) {
-    model[Key(i)] = std::to_string(i * 3);
-    ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::to_string(i * 3)));
+    ASSERT_OK(Put(&model, Key(i), std::to_string(i * 3)));
   }
   EXPECT_GT(impl()->TEST_DmLiveBytes(), 0u);
   Reopen();
@@ -178,8 +182,7 @@ TEST_F(OffloadDBTest, FlushesAndCompactionsRunOnEmbeddedWorkers) {
   Random64 rnd(3);
   for (int i = 0; i < 60000; i++) {
     const std::string v = test::RandomBytes(&rnd, 80);
-    model[Key(i % 40000)] = v;
-    ASSERT_OK(db_->Put(WriteOptions(), Key(i % 40000), v));
+    ASSERT_OK(Put(&model, Key(i % 40000), v));
   }
   ASSERT_OK(db_->Flush(FlushOptions()));
   ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
@@ -213,8 +216,7 @@ TEST_F(OffloadDBTest, FlushWhoseResultDoesNotFitTheBoardRunsHere) {
   for (int i = 0; i < 400; i++) {
     // 1.5 KiB keys: smallest + largest alone outgrow a 1984-byte result.
     const std::string k = Key(i) + std::string(1500, 'k');
-    model[k] = std::to_string(i);
-    ASSERT_OK(db_->Put(WriteOptions(), k, std::to_string(i)));
+    ASSERT_OK(Put(&model, k, std::to_string(i)));
   }
   ASSERT_OK(db_->Flush(FlushOptions()));
   ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
@@ -280,8 +282,7 @@ TEST_F(OffloadDBTest, SegmentsWaitInDmForABatchThenFlushAsOneFile) {
   // yet.
   for (int i = 0; i < 30000; i++) {
     const std::string v = test::RandomBytes(&rnd, 100);
-    model[Key(i)] = v;
-    ASSERT_OK(db_->Put(WriteOptions(), Key(i), v));
+    ASSERT_OK(Put(&model, Key(i), v));
   }
   std::string jobs;
   ASSERT_TRUE(db_->GetProperty("o3lsm.jobs", &jobs));
@@ -295,8 +296,7 @@ TEST_F(OffloadDBTest, SegmentsWaitInDmForABatchThenFlushAsOneFile) {
   // Past the batch size, each shard's segments flush together.
   for (int i = 30000; i < 100000; i++) {
     const std::string v = test::RandomBytes(&rnd, 100);
-    model[Key(i)] = v;
-    ASSERT_OK(db_->Put(WriteOptions(), Key(i), v));
+    ASSERT_OK(Put(&model, Key(i), v));
   }
   ASSERT_OK(db_->Flush(FlushOptions()));
   ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
@@ -327,8 +327,7 @@ TEST_F(OffloadDBTest, TinySegmentsThatFillDmStillDrain) {
   Reopen();
   std::map<std::string, std::string> model;
   for (int i = 0; i < 60000; i++) {
-    model[Key(i)] = std::to_string(i);
-    ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::to_string(i)));
+    ASSERT_OK(Put(&model, Key(i), std::to_string(i)));
   }
   ASSERT_OK(db_->Flush(FlushOptions()));
   ASSERT_OK(impl()->TEST_WaitForBackgroundWork());

@@ -97,6 +97,69 @@ void ExpectRightOrCorrupt(const MemTableRef& mem, const MemTableReader& r,
   }
 }
 
+// Looks keys up in the fenced ranges of an image held locally, as
+// DmSegment does through the fabric: a sorted image's range in place, an
+// arena copy's entries gathered through its order block.
+class LocalRanges final : public MemTableReader {
+ public:
+  explicit LocalRanges(const SegmentImage* img) : img_(img) {}
+  bool Get(const LookupKey& key, std::string* value, Status* s) const override {
+    if (!img_->index.KeyMayMatch(key.user_key())) return false;
+    const int i = img_->index.FindFence(key.internal_key());
+    const auto& fences = img_->index.fences();
+    RangeLookup r = Lookup(fences[i], key, value, s);
+    if (r == RangeLookup::kPastRange &&
+        static_cast<size_t>(i) + 1 < fences.size()) {
+      r = Lookup(fences[i + 1], key, value, s);
+    }
+    return r == RangeLookup::kDecided;
+  }
+  Iterator* NewIterator() override { return nullptr; }
+
+  // Gathers an arena copy's fence entries one after another, as the batch
+  // of reads does.
+  std::string Gather(const SegmentIndex::Fence& f,
+                     std::vector<uint32_t>* lens) const {
+    std::string entries;
+    for (uint32_t k = 0; k < f.length; k++) {
+      OrderRecord r;
+      EXPECT_OK(DecodeOrderRecord(
+          img_->order.data() + (f.offset + k) * kOrderRecordSize, img_->size,
+          &r));
+      entries.append(img_->bytes + r.offset, r.length);
+      lens->push_back(r.length);
+    }
+    return entries;
+  }
+
+ private:
+  RangeLookup Lookup(const SegmentIndex::Fence& f, const LookupKey& key,
+                     std::string* value, Status* s) const {
+    if (img_->layout == SegmentLayout::kSortedImage) {
+      return GetFromFencedRange(f, img_->bytes + f.offset, key, value, s);
+    }
+    std::vector<uint32_t> lens;
+    const std::string entries = Gather(f, &lens);
+    return GetFromFencedEntries(f, entries.data(), lens.data(), key, value, s);
+  }
+
+  const SegmentImage* img_;
+};
+
+// What every image of MakeMemTable(keys) says of itself, its entries
+// counted by the caller's walk; its index is small next to the data.
+void ExpectImageSummary(const SegmentImage& image, uint64_t entries, int keys,
+                        SequenceNumber last) {
+  EXPECT_EQ(image.entries, entries);
+  EXPECT_EQ(Key(0), image.smallest_user_key);
+  EXPECT_EQ(Key(keys - 1), image.largest_user_key);
+  EXPECT_EQ(1u, image.smallest_seq);
+  EXPECT_EQ(last, image.largest_seq);
+  EXPECT_EQ((entries + kFenceInterval - 1) / kFenceInterval,
+            image.index.fences().size());
+  EXPECT_LT(image.index.MemoryUsage(), image.size / 8);
+}
+
 std::unique_ptr<fabric::Fabric> OpenPool(uint64_t size) {
   fabric::FabricOptions o;
   o.uri = "emulated:";
@@ -141,15 +204,7 @@ TEST(SegmentImage, IsASortedPerfectSkipListWithTheSameEntries) {
     prev_offset = off;
   }
   EXPECT_FALSE(it.Valid());
-  EXPECT_EQ(image.entries, n);
-  EXPECT_EQ(Key(0), image.smallest_user_key);
-  EXPECT_EQ(Key(2999), image.largest_user_key);
-  EXPECT_EQ(1u, image.smallest_seq);
-  EXPECT_EQ(last, image.largest_seq);
-  EXPECT_EQ((n + kFenceInterval - 1) / kFenceInterval,
-            image.index.fences().size());
-  // The index is small next to the data it indexes.
-  EXPECT_LT(image.index.MemoryUsage(), image.size / 8);
+  ExpectImageSummary(image, n, 3000, last);
   // Searchable in place: seeks land where the memtable's do.
   for (int i = 0; i < 3000; i += 37) {
     const std::string target =
@@ -167,30 +222,7 @@ TEST(SegmentImage, FencedRangesAnswerLikeTheMemTable) {
   SegmentImage image;
   ASSERT_OK(
       BuildSegmentImage(mem.get(), SegmentLayout::kSortedImage, 10, &image));
-  // A reader over local ranges of the image, doing what DmSegment does.
-  class LocalRanges final : public MemTableReader {
-   public:
-    explicit LocalRanges(const SegmentImage* img) : img_(img) {}
-    bool Get(const LookupKey& key, std::string* value,
-             Status* s) const override {
-      if (!img_->index.KeyMayMatch(key.user_key())) return false;
-      const int i = img_->index.FindFence(key.internal_key());
-      const auto& fences = img_->index.fences();
-      RangeLookup r = GetFromFencedRange(
-          fences[i], img_->data.get() + fences[i].offset, key, value, s);
-      if (r == RangeLookup::kPastRange &&
-          static_cast<size_t>(i) + 1 < fences.size()) {
-        r = GetFromFencedRange(fences[i + 1],
-                               img_->data.get() + fences[i + 1].offset, key,
-                               value, s);
-      }
-      return r == RangeLookup::kDecided;
-    }
-    Iterator* NewIterator() override { return nullptr; }
-
-   private:
-    const SegmentImage* img_;
-  } reader(&image);
+  LocalRanges reader(&image);
   ExpectSameAnswers(mem, reader, 1500, last);
 }
 
@@ -238,14 +270,7 @@ TEST(SegmentImage, ArenaCopyIsTheArenaItselfWithAnOrderBlock) {
     ASSERT_EQ(it->key().ToString(), ikey.ToString());
     ASSERT_EQ(it->value().ToString(), value.ToString());
   }
-  EXPECT_EQ(image.entries, i);
-  EXPECT_EQ(Key(0), image.smallest_user_key);
-  EXPECT_EQ(Key(2999), image.largest_user_key);
-  EXPECT_EQ(1u, image.smallest_seq);
-  EXPECT_EQ(last, image.largest_seq);
-  EXPECT_EQ((i + kFenceInterval - 1) / kFenceInterval,
-            image.index.fences().size());
-  EXPECT_LT(image.index.MemoryUsage(), image.size / 8);
+  ExpectImageSummary(image, i, 3000, last);
   // A record that leaves the image is Corruption.
   std::string bad = image.order.substr(0, kOrderRecordSize);
   EncodeFixed32(bad.data(), static_cast<uint32_t>(image.size) - 4);
@@ -253,58 +278,13 @@ TEST(SegmentImage, ArenaCopyIsTheArenaItselfWithAnOrderBlock) {
   EXPECT_TRUE(DecodeOrderRecord(bad.data(), image.size, &r).IsCorruption());
 }
 
-// Looks keys up in the fenced ranges of an arena copy held locally, as
-// DmSegment does through the fabric.
-class LocalArenaRanges final : public MemTableReader {
- public:
-  explicit LocalArenaRanges(const SegmentImage* img) : img_(img) {}
-  bool Get(const LookupKey& key, std::string* value, Status* s) const override {
-    if (!img_->index.KeyMayMatch(key.user_key())) return false;
-    const int i = img_->index.FindFence(key.internal_key());
-    const auto& fences = img_->index.fences();
-    RangeLookup r = Lookup(fences[i], key, value, s);
-    if (r == RangeLookup::kPastRange &&
-        static_cast<size_t>(i) + 1 < fences.size()) {
-      r = Lookup(fences[i + 1], key, value, s);
-    }
-    return r == RangeLookup::kDecided;
-  }
-  Iterator* NewIterator() override { return nullptr; }
-
-  // Gathers the fence's entries one after another, as the batch of reads
-  // does.
-  std::string Gather(const SegmentIndex::Fence& f,
-                     std::vector<uint32_t>* lens) const {
-    std::string entries;
-    for (uint32_t k = 0; k < f.length; k++) {
-      OrderRecord r;
-      EXPECT_OK(DecodeOrderRecord(
-          img_->order.data() + (f.offset + k) * kOrderRecordSize, img_->size,
-          &r));
-      entries.append(img_->bytes + r.offset, r.length);
-      lens->push_back(r.length);
-    }
-    return entries;
-  }
-
- private:
-  RangeLookup Lookup(const SegmentIndex::Fence& f, const LookupKey& key,
-                     std::string* value, Status* s) const {
-    std::vector<uint32_t> lens;
-    const std::string entries = Gather(f, &lens);
-    return GetFromFencedEntries(f, entries.data(), lens.data(), key, value, s);
-  }
-
-  const SegmentImage* img_;
-};
-
 TEST(SegmentImage, ArenaFencedEntriesAnswerLikeTheMemTable) {
   SequenceNumber last;
   MemTableRef mem = MakeMemTable(1500, &last);
   SegmentImage image;
   ASSERT_OK(
       BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
-  LocalArenaRanges reader(&image);
+  LocalRanges reader(&image);
   ExpectSameAnswers(mem, reader, 1500, last);
 
   // A damaged entry is Corruption, not a wrong answer.
@@ -349,7 +329,7 @@ TEST(SegmentImage, EntryOfUnknownTypeIsCorruptionNamingItsRange) {
       where = "at image offset " + std::to_string(f.offset);
     } else {
       std::vector<uint32_t> lens;
-      std::string entries = LocalArenaRanges(&image).Gather(f, &lens);
+      std::string entries = LocalRanges(&image).Gather(f, &lens);
       ASSERT_NO_FATAL_FAILURE(retype(&entries));
       EntriesChecksum sum(f.offset);
       for (size_t k = 0, at = 0; k < lens.size(); at += lens[k], k++) {
