@@ -102,6 +102,13 @@ def lock_work_dir(work):
 
 
 FAILED_MARK = "FAILED"
+
+
+def mark_failed(work, why):
+    """Leaves why in WORK/FAILED: the next run in this directory moves it
+    aside instead of deleting it."""
+    with open(os.path.join(work, FAILED_MARK), "w") as f:
+        f.write(why + "\n")
 KEEP_FAILED = 3
 
 
@@ -319,8 +326,7 @@ def main():
     try:
         return run_cycles(args, rnd, work, db, common, cluster, offload)
     except Exception as e:
-        with open(os.path.join(work, FAILED_MARK), "w") as f:
-            f.write("driver error: %r\n" % e)
+        mark_failed(work, "driver error: %r" % e)
         raise
     finally:
         if cluster is not None:
@@ -465,10 +471,7 @@ def run_cycles(args, rnd, work, db, common, cluster, offload):
            " ".join("%s=%d" % (k, totals[k]) for k in SUMMARY_KEYS), extra,
            "FAILED" if failure else "OK"), flush=True)
     if failure:
-        # The next run in this directory moves it aside instead of
-        # deleting it.
-        with open(os.path.join(work, FAILED_MARK), "w") as f:
-            f.write(failure + "\n")
+        mark_failed(work, failure)
         print("crash_test: logs and database kept in " + work, flush=True)
         return 1
     if not args.keep:
