@@ -95,6 +95,12 @@ struct Options {
   // memory). Writes stop when it is used up. Default: 2.
   int max_write_buffer_number = 2;
 
+  // Each writer of a commit group inserts its own batch into the memtables,
+  // in parallel with the group's other writers (the leader still writes the
+  // WAL once for the group). When false, the leader inserts the whole
+  // group. Default: true.
+  bool allow_concurrent_memtable_write = true;
+
   // Key-range shards of the write buffer. Each shard has its own memtable
   // of write_buffer_size / memtable_shards bytes, sealed and flushed on its
   // own, and its L0 files cover only its key range. Shard boundaries are

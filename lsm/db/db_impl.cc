@@ -6,6 +6,7 @@
 #include "lsm/db/db_impl.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "lsm/compaction/flush_job.h"
 #include "lsm/db/db_impl_internal.h"
@@ -57,6 +58,13 @@ Options SanitizeOptions(const Options& src) {
   return r;
 }
 
+// Slots of the SuperVersion cache: enough for a reader per hardware thread
+// and then some, so that threads rarely share one.
+size_t ReaderSlots() {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::clamp<size_t>(4 * cores, 16, 1024);
+}
+
 }  // namespace
 
 DBImpl::DBImpl(const Options& options, const std::string& dbname)
@@ -77,6 +85,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
           options_.max_background_compactions)),
       bg_cv_(&mutex_),
       planner_(options_.memtable_shards),
+      super_versions_(ReaderSlots()),
       versions_(std::make_unique<VersionSet>(dbname_, &options_,
                                              obsolete_files_)) {
   stats_.levels.resize(options_.num_levels);
@@ -177,7 +186,7 @@ void DBImpl::InstallSuperVersion() {
     sv->imm.push_back(SealedView{it->reader(), it->smallest, it->largest});
   }
   sv->current = versions_->current();
-  super_version_ = std::move(sv);
+  super_versions_.Install(std::move(sv));
 }
 
 size_t DBImpl::SealedLocalBytes() const {
@@ -199,11 +208,6 @@ uint64_t DBImpl::MinLogNumberInUse() const {
     }
   }
   return min_log;
-}
-
-std::shared_ptr<const SuperVersion> DBImpl::GetSuperVersion() {
-  MutexLock l(&mutex_);
-  return super_version_;
 }
 
 Status DBImpl::OpenImpl() {

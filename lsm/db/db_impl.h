@@ -31,6 +31,8 @@
 #include "lsm/compaction/compaction_picker.h"
 #include "lsm/db/db_stats.h"
 #include "lsm/db/snapshot.h"
+#include "lsm/db/super_version.h"
+#include "lsm/db/write_queue.h"
 #include "lsm/memtable/memtable.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/job_executor.h"
@@ -46,24 +48,6 @@
 #include "util/mutex.h"
 
 namespace o3lsm {
-
-// A sealed memtable as readers see it (in local memory or in DM), with the
-// user-key range it holds.
-struct SealedView {
-  MemTableReaderRef mem;
-  std::string smallest;
-  std::string largest;
-};
-
-// What a reader needs, captured at once: the shard router, the mutable
-// memtable of each shard, the sealed memtables and the version. Immutable;
-// replaced whenever one of its parts changes.
-struct SuperVersion {
-  std::shared_ptr<const ShardRouter> router;
-  std::vector<MemTableRef> mems;  // one per shard of router
-  std::vector<SealedView> imm;    // sealed, newest first
-  VersionRef current;
-};
 
 class DBImpl final : public DB {
  public:
@@ -111,7 +95,7 @@ class DBImpl final : public DB {
 
  private:
   friend class DB;
-  struct Writer;
+  struct WriteTargets;
 
   // A sealed memtable and where its flush stands. Flushes may finish in
   // any order; a result is installed once every older sealed memtable whose
@@ -166,8 +150,8 @@ class DBImpl final : public DB {
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The seal size of a shard's memtable.
   size_t ShardMemTableSize() const;
+  // Publishes a SuperVersion of the current memtables and version.
   void InstallSuperVersion() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  std::shared_ptr<const SuperVersion> GetSuperVersion();
   Status CloseImpl();
 
   // ---- write path (db_impl_write.cc) ----
@@ -178,8 +162,20 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(const WriteBatch* group,
                           std::vector<size_t>* shard_bounds)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  WriteBatch* BuildBatchGroup(Writer** last_writer)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Admits the group its leader formed: merges its batches into the WAL
+  // record (*contents_batch; null if there is nothing to write), makes room,
+  // and hands out sequence numbers and the memtables to insert into.
+  Status AdmitWriteGroup(WriteQueue::Group* group, WriteBatch** contents_batch,
+                         WriteTargets* targets) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Takes the group's batches one at a time and inserts them until none is
+  // left; the last inserter to leave ends the group. Returns self's status.
+  Status InsertWriteGroup(WriteQueue::Group* group, WriteQueue::Writer* self)
+      LOCKS_EXCLUDED(mutex_);
+  // Ends a group once its inserts are in: publishes its sequence numbers if
+  // status and every insert are OK, and wakes its members with the outcome.
+  // Called by the member whose insert finished last (self).
+  Status EndWriteGroup(WriteQueue::Group* group, WriteQueue::Writer* self,
+                       Status status) LOCKS_EXCLUDED(mutex_);
   // Routes the group's keys: the memtable bytes each shard needs. With
   // observe, also shows the keys to the shard planner.
   void ComputeShardBounds(const WriteBatch* group, bool observe,
@@ -295,8 +291,9 @@ class DBImpl final : public DB {
   Mutex mutex_;
   CondVar bg_cv_;  // signalled when background work or a writer finishes
 
-  // Memtables. The write leader inserts into shards_[i].mem without the
-  // mutex; only the leader replaces them (under the mutex).
+  // Memtables. The writers of a write group insert into shards_[i].mem
+  // without the mutex; only a write leader replaces them (under the mutex,
+  // while admitting its group, so never during another group's inserts).
   std::shared_ptr<const ShardRouter> router_ GUARDED_BY(mutex_);
   std::vector<Shard> shards_ GUARDED_BY(mutex_);
   ShardPlanner planner_ GUARDED_BY(mutex_);
@@ -305,7 +302,8 @@ class DBImpl final : public DB {
   uint64_t next_mem_id_ GUARDED_BY(mutex_) = 1;
   bool installing_flush_ GUARDED_BY(mutex_) = false;
   bool has_unpersisted_data_ GUARDED_BY(mutex_) = false;
-  std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mutex_);
+  // What readers pin, without the mutex (see super_version.h).
+  SuperVersionCache super_versions_;
 
   // WAL, written by the write leader outside the mutex; replaced by the
   // leader under the mutex.
@@ -313,8 +311,8 @@ class DBImpl final : public DB {
   uint64_t logfile_number_ GUARDED_BY(mutex_) = 0;
   std::deque<uint64_t> live_logs_ GUARDED_BY(mutex_);  // WALs not deleted
 
-  std::deque<Writer*> writers_ GUARDED_BY(mutex_);
-  WriteBatch tmp_batch_ GUARDED_BY(mutex_);
+  WriteQueue write_queue_;
+  WriteBatch tmp_batch_ GUARDED_BY(mutex_);  // a group's WAL record
 
   std::unique_ptr<VersionSet> versions_;
   std::unique_ptr<CompactionPicker> picker_ GUARDED_BY(mutex_);

@@ -14,7 +14,7 @@ namespace o3lsm {
 
 Status DBImpl::Get(const ReadOptions& options, const Slice& key,
                    std::string* value) {
-  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  SuperVersionCache::Pin sv(&super_versions_);
   const SequenceNumber sequence =
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
@@ -33,7 +33,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
-  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  SuperVersionCache::Pin sv(&super_versions_);
   const SequenceNumber sequence =
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()

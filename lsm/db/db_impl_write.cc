@@ -1,29 +1,23 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
-// The write path. Writers queue up; the writer at the front (the leader)
-// merges the batches queued behind it into one group, appends the group to
-// the WAL as one record (syncing once if any member asked for sync), inserts
-// it into the memtable, and wakes the others: many writers, one write and at
-// most one sync.
+// The write path. Writers queue up (WriteQueue); the writer at the front
+// (the leader) takes the batches queued behind it as one group, admits it
+// under the DB mutex (room in the memtables, backpressure, sequence
+// numbers), appends the group to the WAL as one record (syncing once if any
+// member asked for sync) outside the mutex, and then every member inserts
+// its own batch into the concurrent memtable in parallel. The last insert
+// to finish publishes the group's sequence numbers: readers see a group
+// whole or not at all, and groups in order. Many writers, one write, at
+// most one sync, and every writer thread doing its own insert.
 
 #include <algorithm>
 
 #include "lsm/db/db_impl.h"
 #include "lsm/db/db_impl_internal.h"
+#include "lsm/db/write_queue.h"
 #include "lsm/version/filename.h"
 
 namespace o3lsm {
-
-struct DBImpl::Writer {
-  explicit Writer(Mutex* mu) : cv(mu) {}
-
-  Status status;
-  WriteBatch* batch = nullptr;  // nullptr: a request to seal the memtable
-  bool sync = false;
-  bool disable_wal = false;
-  bool done = false;
-  CondVar cv;
-};
 
 namespace {
 
@@ -83,10 +77,9 @@ class ShardBoundCounter final : public WriteBatch::Handler {
   std::vector<size_t>* const bounds_;
 };
 
-Status InsertBatch(const WriteBatch* batch, const ShardRouter* router,
-                   std::vector<MemTable*> mems) {
-  MemTableInserter inserter(WriteBatchInternal::Sequence(batch), router,
-                            std::move(mems));
+Status InsertBatch(const WriteBatch* batch, SequenceNumber sequence,
+                   const ShardRouter* router, std::vector<MemTable*> mems) {
+  MemTableInserter inserter(sequence, router, std::move(mems));
   Status s = batch->Iterate(&inserter);
   if (s.ok() && inserter.full()) {
     // Admission (MakeRoomForWrite) reserves room for the whole group, so
@@ -96,10 +89,27 @@ Status InsertBatch(const WriteBatch* batch, const ShardRouter* router,
   return s;
 }
 
+// Bound on a group's batch bytes, so a small write is not delayed behind a
+// huge one.
+size_t MaxGroupBytes(const WriteQueue::Writer& leader) {
+  if (leader.batch == nullptr) return 0;
+  const size_t size = WriteBatchInternal::ByteSize(leader.batch);
+  return size <= (128 << 10) ? size + (128 << 10) : size_t{1} << 20;
+}
+
 }  // namespace
 
+// What the members of a write group insert into, captured by the leader
+// under the DB mutex. The memtables stay in place until the group ends:
+// only a later leader replaces them.
+struct DBImpl::WriteTargets {
+  const ShardRouter* router = nullptr;
+  std::vector<MemTable*> mems;
+};
+
 Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem) {
-  return InsertBatch(batch, nullptr, {mem});
+  return InsertBatch(batch, WriteBatchInternal::Sequence(batch), nullptr,
+                     {mem});
 }
 
 Status DBImpl::Put(const WriteOptions& options, const Slice& key,
@@ -116,125 +126,148 @@ Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
 }
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
-  Writer w(&mutex_);
-  w.batch = updates;
-  w.sync = options.sync;
-  w.disable_wal = options.disable_wal;
-
-  MutexLock l(&mutex_);
-  if (closed_ || shutting_down_.load(std::memory_order_relaxed)) {
+  if (shutting_down_.load(std::memory_order_relaxed)) {
     return Status::Aborted(dbname_, "database is closing");
   }
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.Wait();
-  if (w.done) return w.status;
+  WriteQueue::Writer w(updates, options.sync, options.disable_wal);
+  const uint32_t state = write_queue_.Join(&w);
+  if (state == WriteQueue::kDone) return w.status;
+  if (state == WriteQueue::kMemTableWriter) {
+    // The group's WAL record is written: help insert its batches.
+    return InsertWriteGroup(w.group, &w);
+  }
 
   // This writer leads a group.
-  Writer* last_writer = &w;
-  WriteBatch* group = nullptr;
-  std::vector<size_t> shard_bounds;
-  if (updates != nullptr) {
-    group = BuildBatchGroup(&last_writer);
-    ComputeShardBounds(group, /*observe=*/true, &shard_bounds);
+  WriteQueue::Group group;
+  WriteTargets targets;
+  group.context = &targets;
+  WriteBatch* contents_batch = nullptr;  // the WAL record: the whole group
+  Status status;
+  {
+    MutexLock l(&mutex_);
+    write_queue_.FormGroup(&w, MaxGroupBytes(w), &group);
+    if (closed_) {
+      status = Status::Aborted(dbname_, "database is closing");
+    } else {
+      status = AdmitWriteGroup(&group, &contents_batch, &targets);
+    }
   }
-  Status status = MakeRoomForWrite(group, &shard_bounds);
-  SequenceNumber last_sequence = versions_->LastSequence();
-  if (status.ok() && group != nullptr &&
-      WriteBatchInternal::Count(group) > 0) {
-    WriteBatchInternal::SetSequence(group, last_sequence + 1);
-    last_sequence += WriteBatchInternal::Count(group);
-    const bool use_wal = !w.disable_wal;
-    const bool sync = w.sync && use_wal;
-    std::vector<MemTable*> mems;
-    mems.reserve(shards_.size());
-    for (const Shard& shard : shards_) mems.push_back(shard.mem.get());
-    const ShardRouter* router = router_.get();
-    const Slice contents = WriteBatchInternal::Contents(group);
-    {
-      // The leader alone touches log_ and inserts into the memtables here;
-      // the queue keeps every other writer (and memtable switches) out.
-      mutex_.Unlock();
-      Status wal_status;
-      if (use_wal) {
-        wal_status = log_->AddRecord(contents);
-        // Hand the record to the OS now: an acknowledged write must
-        // survive the process being killed.
-        if (wal_status.ok()) wal_status = log_->Flush();
-        if (wal_status.ok() && sync) wal_status = log_->Sync();
-      }
-      status = wal_status;
-      if (status.ok()) status = InsertBatch(group, router, std::move(mems));
-      mutex_.Lock();
-      if (!wal_status.ok()) {
-        // The WAL may now end in a partial record; later appends would land
-        // behind it. Refuse further writes until the database is reopened.
-        RecordBackgroundError(wal_status);
-      }
-    }
-    if (status.ok()) {
-      versions_->SetLastSequence(last_sequence);
-      for (size_t i = 0; i < shard_bounds.size() && i < shards_.size(); i++) {
-        shards_[i].bytes += shard_bounds[i];
-      }
-      stats_.user_writes += WriteBatchInternal::Count(group);
-      stats_.user_bytes += contents.size();
-      stats_.write_groups++;
-      if (use_wal) {
-        stats_.wal_bytes += contents.size();
-        if (sync) stats_.wal_syncs++;
-      } else {
-        has_unpersisted_data_ = true;
-      }
-    } else if (bg_error_.ok()) {
-      RecordBackgroundError(status);
-    }
-    if (group == &tmp_batch_) tmp_batch_.Clear();
+  if (!status.ok() || contents_batch == nullptr) {
+    return EndWriteGroup(&group, &w, status);
   }
 
-  while (true) {
-    Writer* ready = writers_.front();
-    writers_.pop_front();
-    if (ready != &w) {
-      ready->status = status;
-      ready->done = true;
-      ready->cv.Signal();
+  if (!w.disable_wal) {
+    // The leader alone touches log_ here: the next group cannot start
+    // before this one ends, and memtable switches happen only in
+    // admission.
+    const Slice contents = WriteBatchInternal::Contents(contents_batch);
+    status = log_->AddRecord(contents);
+    // Hand the record to the OS now: an acknowledged write must survive
+    // the process being killed.
+    if (status.ok()) status = log_->Flush();
+    if (status.ok() && w.sync) status = log_->Sync();
+    if (!status.ok()) {
+      // The WAL may now end in a partial record; later appends would land
+      // behind it. Refuse further writes until the database is reopened.
+      MutexLock l(&mutex_);
+      RecordBackgroundError(status);
+      return EndWriteGroup(&group, &w, status);
     }
-    if (ready == last_writer) break;
   }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
-  return status;
+
+  if (group.members.size() > 1 && options_.allow_concurrent_memtable_write) {
+    write_queue_.LaunchMemTableWriters(&group);
+    return InsertWriteGroup(&group, &w);
+  }
+  Status s = InsertBatch(contents_batch, w.sequence, targets.router,
+                         targets.mems);
+  if (!s.ok()) group.Fail(s);
+  return EndWriteGroup(&group, &w, Status::OK());
 }
 
-WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
-  Writer* first = writers_.front();
-  WriteBatch* result = first->batch;
-  size_t size = WriteBatchInternal::ByteSize(first->batch);
-
-  // Bound the group so a small write is not delayed behind a huge one.
-  size_t max_size = 1 << 20;
-  if (size <= (128 << 10)) max_size = size + (128 << 10);
-
-  *last_writer = first;
-  auto it = writers_.begin();
-  ++it;  // past first
-  for (; it != writers_.end(); ++it) {
-    Writer* w = *it;
-    // A sync write does not ride on a non-sync leader, and WAL and no-WAL
-    // writes do not mix.
-    if (w->sync && !first->sync) break;
-    if (w->disable_wal != first->disable_wal) break;
-    if (w->batch == nullptr) break;  // a memtable switch request
-    size += WriteBatchInternal::ByteSize(w->batch);
-    if (size > max_size) break;
-    if (result == first->batch) {
-      result = &tmp_batch_;
-      result->Clear();
-      WriteBatchInternal::Append(result, first->batch);
-    }
-    WriteBatchInternal::Append(result, w->batch);
-    *last_writer = w;
+Status DBImpl::InsertWriteGroup(WriteQueue::Group* group,
+                                WriteQueue::Writer* self) {
+  const auto* targets = static_cast<const WriteTargets*>(group->context);
+  while (WriteQueue::Writer* m = write_queue_.NextMemTableWrite(group)) {
+    Status s = InsertBatch(m->batch, m->sequence, targets->router,
+                           targets->mems);
+    if (!s.ok()) group->Fail(s);
   }
-  return result;
+  if (!write_queue_.LeaveMemTableWrite(group)) {
+    return write_queue_.AwaitDone(self);
+  }
+  return EndWriteGroup(group, self, Status::OK());
+}
+
+Status DBImpl::AdmitWriteGroup(WriteQueue::Group* group,
+                               WriteBatch** contents_batch,
+                               WriteTargets* targets) {
+  WriteQueue::Writer* const leader = group->leader;
+  WriteBatch* merged = nullptr;
+  std::vector<size_t> shard_bounds;
+  if (leader->batch != nullptr) {
+    merged = leader->batch;
+    if (group->members.size() > 1) {
+      merged = &tmp_batch_;
+      merged->Clear();
+      for (WriteQueue::Writer* m : group->members) {
+        WriteBatchInternal::Append(merged, m->batch);
+      }
+    }
+    ComputeShardBounds(merged, /*observe=*/true, &shard_bounds);
+  }
+  Status status = MakeRoomForWrite(merged, &shard_bounds);
+  if (!status.ok() || merged == nullptr ||
+      WriteBatchInternal::Count(merged) == 0) {
+    return status;
+  }
+
+  // Sequence numbers: the group's updates in member order.
+  SequenceNumber next = versions_->LastSequence() + 1;
+  WriteBatchInternal::SetSequence(merged, next);
+  for (WriteQueue::Writer* m : group->members) {
+    m->sequence = next;
+    next += WriteBatchInternal::Count(m->batch);
+  }
+  group->last_sequence = next - 1;
+  targets->router = router_.get();
+  targets->mems.reserve(shards_.size());
+  for (const Shard& shard : shards_) targets->mems.push_back(shard.mem.get());
+
+  // Counted at admission: a group that fails after this point stops the
+  // database (a background error), so the counts are never read as
+  // progress.
+  for (size_t i = 0; i < shard_bounds.size() && i < shards_.size(); i++) {
+    shards_[i].bytes += shard_bounds[i];
+  }
+  const size_t bytes = WriteBatchInternal::Contents(merged).size();
+  stats_.user_writes += WriteBatchInternal::Count(merged);
+  stats_.user_bytes += bytes;
+  stats_.write_groups++;
+  if (!leader->disable_wal) {
+    stats_.wal_bytes += bytes;
+    if (leader->sync) stats_.wal_syncs++;
+  } else {
+    has_unpersisted_data_ = true;
+  }
+  *contents_batch = merged;
+  return Status::OK();
+}
+
+Status DBImpl::EndWriteGroup(WriteQueue::Group* group, WriteQueue::Writer* self,
+                             Status status) {
+  const Status insert = group->status();
+  if (!insert.ok()) {
+    // Part of the group may be in the memtables, unpublished: stop writes.
+    MutexLock l(&mutex_);
+    RecordBackgroundError(insert);
+    if (status.ok()) status = insert;
+  }
+  if (status.ok() && group->last_sequence != 0) {
+    versions_->SetLastSequence(group->last_sequence);
+  }
+  write_queue_.EndGroup(group, self, status);
+  return status;
 }
 
 void DBImpl::ComputeShardBounds(const WriteBatch* group, bool observe,

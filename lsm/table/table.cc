@@ -333,9 +333,40 @@ Iterator* Table::NewDataBlockIterator(const ReadOptions& options,
   return iter;
 }
 
+namespace {
+
+// The index block's iterator, whose Seek goes through the table's fences
+// as a point lookup's does (Table::SeekIndex): a seek in a large table
+// otherwise binary-searches the whole index, a cache miss a step.
+class FencedIndexIterator final : public Iterator {
+ public:
+  FencedIndexIterator(const Table* table, const Block* index,
+                      const std::string* fname, uint64_t offset)
+      : table_(table), iter_(index) {
+    iter_.SetErrorContext(fname, offset);
+  }
+
+  bool Valid() const override { return iter_.Valid(); }
+  void Seek(const Slice& target) override { table_->SeekIndex(&iter_, target); }
+  void SeekToFirst() override { iter_.SeekToFirst(); }
+  void SeekToLast() override { iter_.SeekToLast(); }
+  void Next() override { iter_.Next(); }
+  void Prev() override { iter_.Prev(); }
+  Slice key() const override { return iter_.key(); }
+  Slice value() const override { return iter_.value(); }
+  Status status() const override { return iter_.status(); }
+  uint32_t restart_index() const { return iter_.restart_index(); }
+
+ private:
+  const Table* const table_;
+  BlockIter iter_;
+};
+
+}  // namespace
+
 Iterator* Table::NewIterator(const ReadOptions& options) const {
-  auto* index = new BlockIter(&*index_block_);
-  index->SetErrorContext(&fname_, footer_.index.offset);
+  auto* index = new FencedIndexIterator(this, &*index_block_, &fname_,
+                                        footer_.index.offset);
   // The two-level iterator owns both the index iterator and this function,
   // so the function may look at where the index stands.
   return NewTwoLevelIterator(index, [this, options, index](const Slice& value) {

@@ -84,6 +84,10 @@ class Table {
   // Tests: whether the block at offset is in the block cache.
   bool TEST_BlockInCache(uint64_t block_offset) const;
 
+  // Positions index at the first index entry >= internal_key, through the
+  // fences when they were built.
+  void SeekIndex(BlockIter* index, const Slice& internal_key) const;
+
  private:
   struct AlignedFree {
     void operator()(char* p) const;
@@ -105,9 +109,6 @@ class Table {
                                      const BlockHandle& handle,
                                      Slice* contents) const;
 
-  // Positions index at the first index entry >= internal_key, through the
-  // fences when they were built.
-  void SeekIndex(BlockIter* index, const Slice& internal_key) const;
   // Fills key[16] with the block cache key of the block at offset.
   void CacheKey(uint64_t offset, char* key) const;
   // Decodes and bounds-checks a data block handle from an index value.

@@ -14,6 +14,15 @@ void DeleteTable(const Slice& /*key*/, void* value) {
   delete static_cast<Table*>(value);
 }
 
+// Shards of the open-table cache: every Get and iterator looks a table up
+// here, so one mutex would serialize every reader. As many shards as keep
+// at least four tables each, up to 64 (RocksDB's table_cache_numshardbits).
+int TableCacheShardBits(int entries) {
+  int bits = 0;
+  while (bits < 6 && (entries >> (bits + 1)) >= 4) bits++;
+  return bits;
+}
+
 }  // namespace
 
 TableCache::TableCache(std::string dbname, Env* env,
@@ -21,7 +30,8 @@ TableCache::TableCache(std::string dbname, Env* env,
     : dbname_(std::move(dbname)),
       env_(env),
       table_options_(table_options),
-      cache_(NewLRUCache(entries > 0 ? static_cast<size_t>(entries) : 1)) {}
+      cache_(NewLRUCache(entries > 0 ? static_cast<size_t>(entries) : 1,
+                         TableCacheShardBits(entries))) {}
 
 TableCache::~TableCache() = default;
 

@@ -1,0 +1,100 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// A SuperVersion is what a reader needs, captured at once: the shard router,
+// the mutable memtable of each shard, the sealed memtables and the version.
+// It is immutable and replaced whenever one of its parts changes.
+//
+// SuperVersionCache hands the current SuperVersion to readers without the
+// DB mutex and, on the common path, without touching any cache line that
+// another reader writes (RocksDB's thread-local SuperVersion is the model):
+// each thread keeps a reference in a slot of its own; Install empties every
+// slot, so a slot never holds an old SuperVersion. A reader takes its
+// slot's reference by swapping in kInUse and puts it back with a
+// compare-and-swap; if Install emptied the slot meanwhile, the reader drops
+// the reference instead. Threads beyond the slot count share slots, which
+// costs them the fast path now and then, never correctness.
+//
+// Thread safety: Acquire/Release from any thread; Install is serialized by
+// the caller (the DB mutex). Lock order: DB mutex before mu_.
+
+#ifndef O3LSM_LSM_DB_SUPER_VERSION_H_
+#define O3LSM_LSM_DB_SUPER_VERSION_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lsm/memtable/memtable.h"
+#include "lsm/memtable/memtable_reader.h"
+#include "lsm/offload/shard_router.h"
+#include "lsm/version/version_set.h"
+#include "util/thread_annotations.h"
+
+namespace o3lsm {
+
+// A sealed memtable as readers see it (in local memory or in DM), with the
+// user-key range it holds.
+struct SealedView {
+  MemTableReaderRef mem;
+  std::string smallest;
+  std::string largest;
+};
+
+struct SuperVersion {
+  std::shared_ptr<const ShardRouter> router;
+  std::vector<MemTableRef> mems;  // one per shard of router
+  std::vector<SealedView> imm;    // sealed, newest first
+  VersionRef current;
+};
+
+class SuperVersionCache {
+ public:
+  // slots: at least the number of threads expected to read at once.
+  explicit SuperVersionCache(size_t slots);
+  ~SuperVersionCache();
+  SuperVersionCache(const SuperVersionCache&) = delete;
+  SuperVersionCache& operator=(const SuperVersionCache&) = delete;
+
+  // Makes sv current; readers that hold the old one keep it until Release.
+  void Install(std::shared_ptr<const SuperVersion> sv);
+
+  // The current SuperVersion, pinned while the Pin lives. A Pin belongs to
+  // the thread that made it.
+  class Pin {
+   public:
+    explicit Pin(SuperVersionCache* cache);
+    ~Pin();
+    Pin(const Pin&) = delete;
+    Pin& operator=(const Pin&) = delete;
+    const SuperVersion* operator->() const { return held_->get(); }
+    const SuperVersion& operator*() const { return **held_; }
+
+   private:
+    SuperVersionCache* const cache_;
+    std::atomic<std::shared_ptr<const SuperVersion>*>* const slot_;
+    std::shared_ptr<const SuperVersion>* held_;
+  };
+
+  // The current SuperVersion as a shared reference (slower: takes mu_).
+  std::shared_ptr<const SuperVersion> Current();
+
+ private:
+  using Ref = std::shared_ptr<const SuperVersion>;
+  // One cache line per slot: readers of different slots never share one.
+  struct alignas(64) Slot {
+    std::atomic<Ref*> ref{nullptr};
+  };
+
+  std::atomic<Ref*>* SlotOfThisThread();
+
+  std::unique_ptr<Slot[]> slots_;
+  const size_t num_slots_;
+  std::mutex mu_;
+  Ref current_ GUARDED_BY(mu_);
+};
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_DB_SUPER_VERSION_H_
