@@ -5,7 +5,8 @@
 namespace o3lsm {
 
 Iterator::~Iterator() {
-  for (auto& fn : cleanups_) fn();
+  if (first_cleanup_) first_cleanup_();
+  for (auto& fn : more_cleanups_) fn();
 }
 
 namespace {

@@ -48,9 +48,11 @@ void FutexWakeAll(std::atomic<uint32_t>* word) {
 void WriteQueue::Group::Fail(const Status& s) {
   std::lock_guard<std::mutex> l(mu_);
   if (status_.ok()) status_ = s;
+  failed_.store(true, std::memory_order_release);
 }
 
 Status WriteQueue::Group::status() {
+  if (!failed_.load(std::memory_order_acquire)) return Status::OK();
   std::lock_guard<std::mutex> l(mu_);
   return status_;
 }

@@ -89,6 +89,7 @@ class WriteQueue {
 
 
    private:
+    std::atomic<bool> failed_{false};  // status_ holds an error
     std::mutex mu_;
     Status status_;
   };
