@@ -18,6 +18,7 @@ format. Standard library only; gnuplot draws the plots.
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,6 +37,8 @@ class RunResult:
     def __init__(self):
         self.ops = {}        # benchmark -> ops/s
         self.pcts = {}       # benchmark -> {"50": us, ...}
+        self.user = 0.0      # process CPU seconds, whole run
+        self.system = 0.0
 
 
 def parse_output(text):
@@ -60,8 +63,11 @@ def run_tool(name, binary, flags, workdir, run_index, log):
                               "--report_interval_seconds=1",
                               f"--report_file={report}"]
     start = time.time()
+    # Children run one at a time: the change in RUSAGE_CHILDREN is this run.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     elapsed = time.time() - start
     out_path = os.path.join(workdir, f"{name}-run{run_index}.txt")
     with open(out_path, "w") as f:
@@ -73,7 +79,10 @@ def run_tool(name, binary, flags, workdir, run_index, log):
     result = parse_output(proc.stdout)
     if not result.ops:
         sys.exit(f"compare: no result line in {name}'s output ({out_path})")
-    log.write(f"run {run_index} {name}: {elapsed:.1f} s, " +
+    result.user = after.ru_utime - before.ru_utime
+    result.system = after.ru_stime - before.ru_stime
+    log.write(f"run {run_index} {name}: {elapsed:.1f} s, "
+              f"CPU {result.user:.1f} s user {result.system:.1f} s system, " +
               ", ".join(f"{b} {o} ops/s" for b, o in result.ops.items()) + "\n")
     log.flush()
     return result, report
@@ -252,6 +261,11 @@ def main():
             return " / ".join(f"{pct[tool][b][p]:.2f}" for p in PERCENTILES)
         lines.append(f"| {b} | {r:,.0f} | {o:,.0f} | {ratio:.2f}x | "
                      f"{fmt('rocksdb')} | {fmt('o3lsm')} |")
+    cpu = {t: (median([r.user for r in rs]), median([r.system for r in rs]))
+           for t, rs in results.items()}
+    lines.append(f"| process CPU, whole run (user / system s) | "
+                 f"{cpu['rocksdb'][0]:.1f} / {cpu['rocksdb'][1]:.1f} | "
+                 f"{cpu['o3lsm'][0]:.1f} / {cpu['o3lsm'][1]:.1f} | | | |")
     lines.append("")
     lines.append("Per run (ops/s): " + "; ".join(
         f"{b}: RocksDB " + ", ".join(str(r.ops[b]) for r in results["rocksdb"]) +

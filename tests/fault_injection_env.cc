@@ -228,12 +228,22 @@ Status FaultInjectionEnv::NewSequentialFile(
 
 Status FaultInjectionEnv::NewRandomAccessFile(
     const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
-  std::unique_ptr<RandomAccessFile> base;
-  Status s = target()->NewRandomAccessFile(f, &base);
-  if (s.ok()) {
+  return WrapRandomAccessFile(f, target()->NewRandomAccessFile(f, r), r);
+}
+
+Status FaultInjectionEnv::NewUnmappedRandomAccessFile(
+    const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
+  return WrapRandomAccessFile(f, target()->NewUnmappedRandomAccessFile(f, r),
+                              r);
+}
+
+Status FaultInjectionEnv::WrapRandomAccessFile(const std::string& f, Status opened,
+                                std::unique_ptr<RandomAccessFile>* r) {
+  if (opened.ok()) {
+    std::unique_ptr<RandomAccessFile> base = std::move(*r);
     *r = std::make_unique<FaultRandomAccessFile>(this, f, std::move(base));
   }
-  return s;
+  return opened;
 }
 
 Status FaultInjectionEnv::NewWritableFile(const std::string& f,

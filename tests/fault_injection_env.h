@@ -110,6 +110,8 @@ class FaultInjectionEnv : public EnvWrapper {
                            std::unique_ptr<SequentialFile>* r) override;
   Status NewRandomAccessFile(const std::string& f,
                              std::unique_ptr<RandomAccessFile>* r) override;
+  Status NewUnmappedRandomAccessFile(
+      const std::string& f, std::unique_ptr<RandomAccessFile>* r) override;
   Status NewWritableFile(const std::string& f,
                          std::unique_ptr<WritableFile>* r) override;
   Status NewAppendableFile(const std::string& f,
@@ -122,6 +124,9 @@ class FaultInjectionEnv : public EnvWrapper {
   Status SyncDir(const std::string& d) override;
 
  private:
+  // Wraps the file the target opened into *r (if opened is OK).
+  Status WrapRandomAccessFile(const std::string& f, Status opened,
+                              std::unique_ptr<RandomAccessFile>* r);
   void Set(Rule rule, const std::string& pattern) {
     MutexLock l(&mu_);
     patterns_[rule] = pattern;

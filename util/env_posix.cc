@@ -267,25 +267,13 @@ class PosixEnv final : public Env {
   Status NewRandomAccessFile(
       const std::string& fname,
       std::unique_ptr<RandomAccessFile>* result) override {
-    int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError(fname, errno);
-    if (mmap_budget_.fetch_sub(1, std::memory_order_relaxed) > 0) {
-      struct stat st;
-      if (fstat(fd, &st) == 0 && st.st_size > 0) {
-        void* base = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
-                          MAP_SHARED, fd, 0);
-        if (base != MAP_FAILED) {
-          close(fd);
-          *result = std::make_unique<PosixMmapReadableFile>(
-              fname, static_cast<char*>(base), static_cast<size_t>(st.st_size),
-              &mmap_budget_);
-          return Status::OK();
-        }
-      }
-    }
-    mmap_budget_.fetch_add(1, std::memory_order_relaxed);
-    *result = std::make_unique<PosixRandomAccessFile>(fname, fd);
-    return Status::OK();
+    return OpenRandomAccess(fname, /*allow_mmap=*/true, result);
+  }
+
+  Status NewUnmappedRandomAccessFile(
+      const std::string& fname,
+      std::unique_ptr<RandomAccessFile>* result) override {
+    return OpenRandomAccess(fname, /*allow_mmap=*/false, result);
   }
 
   Status NewWritableFile(const std::string& fname,
@@ -447,6 +435,30 @@ class PosixEnv final : public Env {
   }
 
  private:
+  Status OpenRandomAccess(const std::string& fname, bool allow_mmap,
+                          std::unique_ptr<RandomAccessFile>* result) {
+    int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(fname, errno);
+    if (allow_mmap &&
+        mmap_budget_.fetch_sub(1, std::memory_order_relaxed) > 0) {
+      struct stat st;
+      if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void* base = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                          MAP_SHARED, fd, 0);
+        if (base != MAP_FAILED) {
+          close(fd);
+          *result = std::make_unique<PosixMmapReadableFile>(
+              fname, static_cast<char*>(base), static_cast<size_t>(st.st_size),
+              &mmap_budget_);
+          return Status::OK();
+        }
+      }
+    }
+    if (allow_mmap) mmap_budget_.fetch_add(1, std::memory_order_relaxed);
+    *result = std::make_unique<PosixRandomAccessFile>(fname, fd);
+    return Status::OK();
+  }
+
   void ForgetLock(const std::string& fname) {
     MutexLock l(&locks_mu_);
     locked_files_.erase(fname);

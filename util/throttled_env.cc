@@ -163,12 +163,23 @@ Status ThrottledEnv::NewSequentialFile(const std::string& f,
 
 Status ThrottledEnv::NewRandomAccessFile(
     const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
-  std::unique_ptr<RandomAccessFile> base;
-  Status s = target()->NewRandomAccessFile(f, &base);
-  if (s.ok()) {
+  return WrapRandomAccessFile(f, target()->NewRandomAccessFile(f, r), r);
+}
+
+Status ThrottledEnv::NewUnmappedRandomAccessFile(
+    const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
+  return WrapRandomAccessFile(f, target()->NewUnmappedRandomAccessFile(f, r),
+                              r);
+}
+
+Status ThrottledEnv::WrapRandomAccessFile(const std::string& /*f*/,
+                                          Status opened,
+                                std::unique_ptr<RandomAccessFile>* r) {
+  if (opened.ok()) {
+    std::unique_ptr<RandomAccessFile> base = std::move(*r);
     *r = std::make_unique<ThrottledRandomAccessFile>(this, std::move(base));
   }
-  return s;
+  return opened;
 }
 
 Status ThrottledEnv::NewWritableFile(const std::string& f,

@@ -89,6 +89,7 @@ class DB {
   //   "o3lsm.num-immutable-memtables", "o3lsm.last-sequence"
   //   "o3lsm.shards"           key-range shards and their balance
   //   "o3lsm.local-write-buffer-bytes"  memtable bytes in local memory
+  //   "o3lsm.block-cache-usage"  bytes of blocks in the block cache
   // With offloading (Options::offload):
   //   "o3lsm.segments"         memtable segments in DM
   //   "o3lsm.dm-live-bytes", "o3lsm.dm-bytes-moved"

@@ -99,6 +99,13 @@ class Env {
                                    std::unique_ptr<SequentialFile>* result) = 0;
   virtual Status NewRandomAccessFile(
       const std::string& fname, std::unique_ptr<RandomAccessFile>* result) = 0;
+  // Like NewRandomAccessFile, but never maps the file: reads copy into the
+  // caller's scratch (pread). Default: NewRandomAccessFile, for an Env that
+  // never maps files anyway.
+  virtual Status NewUnmappedRandomAccessFile(
+      const std::string& fname, std::unique_ptr<RandomAccessFile>* result) {
+    return NewRandomAccessFile(fname, result);
+  }
   // Creates or truncates fname.
   virtual Status NewWritableFile(const std::string& fname,
                                  std::unique_ptr<WritableFile>* result) = 0;
@@ -150,6 +157,10 @@ class EnvWrapper : public Env {
   Status NewRandomAccessFile(const std::string& f,
                              std::unique_ptr<RandomAccessFile>* r) override {
     return target_->NewRandomAccessFile(f, r);
+  }
+  Status NewUnmappedRandomAccessFile(
+      const std::string& f, std::unique_ptr<RandomAccessFile>* r) override {
+    return target_->NewUnmappedRandomAccessFile(f, r);
   }
   Status NewWritableFile(const std::string& f,
                          std::unique_ptr<WritableFile>* r) override {

@@ -132,6 +132,13 @@ struct Options {
   // Default: 32 MiB.
   size_t block_cache_size = 32 << 20;
 
+  // Reads tables through memory mappings and uses their blocks in place
+  // (verified on first use); when false, every block read outside the
+  // block cache is a pread into a buffer the block cache then keeps.
+  // Mappings measured faster at 1 and 8 threads (docs/benchmarks.md, "Many
+  // threads"): RocksDB's default is false, this one is true. Default: true.
+  bool allow_mmap_reads = true;
+
   // Open SST files kept in the table cache. Default: 1000.
   int max_open_files = 1000;
 

@@ -93,6 +93,10 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     *value = std::to_string(total);
     return true;
   }
+  if (in == "block-cache-usage") {
+    *value = std::to_string(block_cache_->TotalCharge());
+    return true;
+  }
   if (in.starts_with("level-bytes")) {
     if (!level_of("level-bytes", &level)) return false;
     *value = std::to_string(v->LevelBytes(level));

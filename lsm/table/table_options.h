@@ -37,6 +37,11 @@ struct TableOptions {
   // block from the file. Not owned; must outlive every Table using it.
   // Default: nullptr.
   Cache* block_cache = nullptr;
+
+  // Tables are opened through memory mappings (Env::NewRandomAccessFile)
+  // rather than with pread alone (Env::NewUnmappedRandomAccessFile).
+  // Default: true.
+  bool allow_mmap_reads = true;
 };
 
 // The SST settings of options, reading through block_cache (may be null).
@@ -49,6 +54,7 @@ inline TableOptions TableOptionsFrom(const Options& options,
   t.compression = options.compression;
   t.compression_level = options.compression_level;
   t.block_cache = block_cache;
+  t.allow_mmap_reads = options.allow_mmap_reads;
   return t;
 }
 

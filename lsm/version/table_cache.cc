@@ -45,7 +45,9 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size,
 
   const std::string fname = TableFileName(dbname_, number);
   std::unique_ptr<RandomAccessFile> file;
-  Status s = env_->NewRandomAccessFile(fname, &file);
+  Status s = table_options_.allow_mmap_reads
+                 ? env_->NewRandomAccessFile(fname, &file)
+                 : env_->NewUnmappedRandomAccessFile(fname, &file);
   if (s.IsNotFound()) {
     // The version lists this table: its absence is damage, not an absent
     // key (a NotFound would read as one).

@@ -224,6 +224,35 @@ TEST_F(DBTest, ConcurrentWritersGroupCommit) {
   }
 }
 
+// Tables opened without mappings read every block with pread into the
+// block cache; mapped tables use their blocks in place and cache none.
+TEST_F(DBTest, UnmappedTablesReadThroughTheBlockCache) {
+  for (bool mmap : {false, true}) {
+    SCOPED_TRACE(mmap ? "mapped" : "pread");
+    options_.allow_mmap_reads = mmap;
+    Reopen();
+    for (int i = 0; i < 2000; i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i),
+                         std::string(100, static_cast<char>('a' + i % 26))));
+    }
+    ASSERT_OK(db_->Flush(FlushOptions()));
+    Reopen();  // fresh block cache and table handles
+    for (int i = 0; i < 2000; i += 3) {
+      ASSERT_EQ(std::string(100, static_cast<char>('a' + i % 26)),
+                Get("k" + std::to_string(i)));
+    }
+    std::string usage;
+    ASSERT_TRUE(db_->GetProperty("o3lsm.block-cache-usage", &usage));
+    if (mmap) {
+      EXPECT_EQ("0", usage);
+    } else {
+      EXPECT_GT(std::stoull(usage), 100000u);
+    }
+    db_.reset();
+    ASSERT_OK(DestroyDB(dir_.path(), options_));
+  }
+}
+
 TEST_F(DBTest, ShardedWritesSpreadAndFlushToDisjointL0Files) {
   options_.write_buffer_size = 1 << 20;
   options_.memtable_shards = 4;

@@ -113,6 +113,9 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"allow_concurrent_memtable_write", T::kBool,
        &f->allow_concurrent_memtable_write,
        "Writers of a commit group insert their own batches in parallel"},
+      {"mmap_read", T::kBool, &f->mmap_read,
+       "Read tables through memory mappings (o3lsm's default is true, "
+       "db_bench's false)"},
       {"cache_size", T::kInt64, &f->cache_size,
        "Number of bytes to use as a cache of uncompressed data"},
       {"bloom_bits", T::kInt32, &f->bloom_bits,

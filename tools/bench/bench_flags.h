@@ -69,6 +69,7 @@ struct BenchFlags {
   int64_t write_buffer_size = 64ll << 20;
   int32_t max_write_buffer_number = 2;
   bool allow_concurrent_memtable_write = true;
+  bool mmap_read = true;
   int64_t cache_size = 8ll << 20;
   int32_t bloom_bits = -1;  // -1: o3lsm's default
   int32_t block_size = 4096;

@@ -28,6 +28,7 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   o.write_buffer_size = static_cast<size_t>(f.write_buffer_size);
   o.max_write_buffer_number = f.max_write_buffer_number;
   o.allow_concurrent_memtable_write = f.allow_concurrent_memtable_write;
+  o.allow_mmap_reads = f.mmap_read;
   o.block_size = static_cast<size_t>(f.block_size);
   if (f.bloom_bits >= 0) o.bloom_bits_per_key = f.bloom_bits;
   o.block_cache_size = static_cast<size_t>(f.cache_size);
