@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <climits>
 #include <thread>
 
@@ -24,11 +26,12 @@ namespace o3lsm {
 
 namespace {
 
-// Spins before sleeping. A group commits in a few microseconds, so a short
-// spin often sees the state change without a system call; kept short
-// because a spinning writer takes a core from the one doing the work when
-// writers outnumber cores.
-constexpr int kSpins = 64;
+// How long the next leader spins before it sleeps. A group commits in a few
+// microseconds, so it usually takes the lead within the spin, without the
+// two system calls and context switches of a sleep and a wake-up.
+constexpr auto kMaxSpin = std::chrono::microseconds(50);
+// Pauses between two looks at the clock.
+constexpr int kPausesPerClockRead = 32;
 
 // The futex word is the state itself: sleep while it still reads expected.
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
@@ -57,7 +60,11 @@ Status WriteQueue::Group::status() {
   return status_;
 }
 
+WriteQueue::WriteQueue()
+    : cores_(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {}
+
 uint32_t WriteQueue::Join(Writer* w) {
+  queued_.fetch_add(1, std::memory_order_relaxed);
   Writer* head = newest_.load(std::memory_order_relaxed);
   do {
     w->older = head;
@@ -67,6 +74,11 @@ uint32_t WriteQueue::Join(Writer* w) {
     // The queue was empty: lead at once.
     w->state.store(kLeader, std::memory_order_relaxed);
     return kLeader;
+  }
+  if (head == group_last_.load(std::memory_order_acquire) && SpinningPays()) {
+    // Right behind the group in flight: we lead next. (Should head's
+    // writer be gone and its address reused, we only spin in vain.)
+    w->state.fetch_or(kNextLeader, std::memory_order_relaxed);
   }
   return Await(w, kLeader | kMemTableWriter | kDone);
 }
@@ -99,6 +111,11 @@ void WriteQueue::FormGroup(Writer* leader, size_t max_bytes, Group* group) {
     w->group = group;
     group->last = w;
     group->members.push_back(w);
+  }
+  group_last_.store(group->last, std::memory_order_release);
+  if (group->last != head && SpinningPays()) {
+    // The writer after the group leads next: let it spin for the lead.
+    group->last->newer->state.fetch_or(kNextLeader, std::memory_order_relaxed);
   }
 }
 
@@ -138,6 +155,9 @@ void WriteQueue::EndGroup(Group* group, Writer* self, const Status& status) {
   // Hand the lead on first, while every member still exists: comparing
   // newest_ with a writer that has returned could match a new writer at
   // the same address.
+  group_last_.store(nullptr, std::memory_order_relaxed);
+  queued_.fetch_sub(static_cast<int>(group->members.size()),
+                    std::memory_order_relaxed);
   Writer* head = newest_.load(std::memory_order_acquire);
   if (head != last ||
       !newest_.compare_exchange_strong(head, nullptr,
@@ -162,11 +182,21 @@ void WriteQueue::EndGroup(Group* group, Writer* self, const Status& status) {
 
 uint32_t WriteQueue::Await(Writer* w, uint32_t mask) {
   uint32_t state = w->state.load(std::memory_order_acquire);
-  for (int i = 0; i < kSpins && (state & mask) == 0; i++) {
-    O3LSM_CPU_RELAX();
-    state = w->state.load(std::memory_order_acquire);
-  }
+  bool spun = false;
   while ((state & mask) == 0) {
+    if ((state & kNextLeader) != 0 && !spun) {
+      spun = true;
+      const auto deadline = std::chrono::steady_clock::now() + kMaxSpin;
+      for (int i = 1; (state & mask) == 0; i++) {
+        O3LSM_CPU_RELAX();
+        state = w->state.load(std::memory_order_acquire);
+        if (i % kPausesPerClockRead == 0 &&
+            std::chrono::steady_clock::now() >= deadline) {
+          break;
+        }
+      }
+      continue;
+    }
     // Say we sleep, in the word itself: a setter that sees the flag wakes
     // us; one that sets the state first makes the flag's CAS fail.
     if ((state & kAsleep) == 0 &&
@@ -177,7 +207,8 @@ uint32_t WriteQueue::Await(Writer* w, uint32_t mask) {
     FutexWait(&w->state, state | kAsleep);
     state = w->state.load(std::memory_order_acquire);
   }
-  return state;
+  // Without the flags: a late kNextLeader may sit beside the new state.
+  return state & ~static_cast<uint32_t>(kAsleep | kNextLeader);
 }
 
 uint32_t WriteQueue::SetState(Writer* w, uint32_t state) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
@@ -32,8 +33,9 @@ std::string Key(const char* prefix, int t, int i = -1) {
 
 // Drives a WriteQueue the way DBImpl::Write does, with a counter for a
 // memtable: groups must be led one at a time, every batch taken exactly
-// once, and every writer released.
-TEST(WriteQueue, EveryWriterIsCommittedOnceAndLeadersNeverOverlap) {
+// once, and every writer released. With as many writers as cores the next
+// leader spins; with more, it sleeps.
+void CommitFromThreads(int num_threads) {
   WriteQueue queue;
   std::atomic<int> leading{0};
   std::atomic<int> max_leading{0};
@@ -76,7 +78,7 @@ TEST(WriteQueue, EveryWriterIsCommittedOnceAndLeadersNeverOverlap) {
   };
 
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; t++) {
+  for (int t = 0; t < num_threads; t++) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; i++) {
         WriteBatch batch;
@@ -87,11 +89,20 @@ TEST(WriteQueue, EveryWriterIsCommittedOnceAndLeadersNeverOverlap) {
     });
   }
   for (auto& th : threads) th.join();
-  const uint64_t expected = kThreads * (kPerThread + (kPerThread + 2) / 3);
+  const uint64_t expected =
+      num_threads * (kPerThread + (kPerThread + 2) / 3);
   EXPECT_EQ(expected, inserted.load());
   EXPECT_EQ(expected, published);
   EXPECT_EQ(1, max_leading.load());
-  EXPECT_LE(groups.load(), static_cast<uint64_t>(kThreads) * kPerThread);
+  EXPECT_LE(groups.load(), static_cast<uint64_t>(num_threads) * kPerThread);
+}
+
+TEST(WriteQueue, EveryWriterIsCommittedOnceAndLeadersNeverOverlap) {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  for (int threads : {2, std::max(2, cores), kThreads, 4 * kThreads}) {
+    SCOPED_TRACE(std::to_string(threads) + " writer threads");
+    CommitFromThreads(threads);
+  }
 }
 
 class WriteGroupTest : public ::testing::Test {
