@@ -9,8 +9,10 @@
 
 #include "lsm/cache/cache.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "util/checksum.h"
@@ -279,10 +281,19 @@ class ShardedLRUCache final : public Cache {
 
 std::unique_ptr<Cache> NewLRUCache(size_t capacity, int num_shard_bits) {
   if (num_shard_bits < 0) {
-    num_shard_bits = 0;
+    // A shard per 512 KiB (RocksDB's rule), and at least two shards per
+    // core while each keeps 64 KiB, so that threads on every core rarely
+    // meet on a shard's mutex; at most 64.
     constexpr size_t kMinShardSize = 512 * 1024;
+    constexpr size_t kMinShardSizeForCores = 64 * 1024;
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    num_shard_bits = 0;
     while (num_shard_bits < 6 &&
            (capacity >> (num_shard_bits + 1)) >= kMinShardSize) {
+      num_shard_bits++;
+    }
+    while (num_shard_bits < 6 && (size_t{1} << num_shard_bits) < 2 * cores &&
+           (capacity >> (num_shard_bits + 1)) >= kMinShardSizeForCores) {
       num_shard_bits++;
     }
   }
