@@ -122,6 +122,9 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
        "Bloom filter bits per key. Negative means use default. Zero "
        "disables."},
       {"block_size", T::kInt32, &f->block_size, "Number of bytes in a block."},
+      {"block_restart_interval", T::kInt32, &f->block_restart_interval,
+       "Number of keys between restart points for delta encoding of keys in "
+       "data blocks."},
       {"open_files", T::kInt32, &f->open_files,
        "Maximum number of files to keep open at the same time (use default "
        "if <= 0)"},
@@ -421,6 +424,9 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   }
   if (f.cache_size < 0) return bad("--cache_size must be >= 0");
   if (f.block_size < 1) return bad("--block_size must be > 0");
+  if (f.block_restart_interval < 1) {
+    return bad("--block_restart_interval must be > 0");
+  }
   if (f.num_levels < 2) return bad("--num_levels must be >= 2");
   if (f.target_file_size_base < 1) {
     return bad("--target_file_size_base must be > 0");

@@ -73,6 +73,7 @@ struct BenchFlags {
   int64_t cache_size = 8ll << 20;
   int32_t bloom_bits = -1;  // -1: o3lsm's default
   int32_t block_size = 4096;
+  int32_t block_restart_interval = 16;
   int32_t open_files = -1;  // -1 or 0: o3lsm's default
   int32_t level0_file_num_compaction_trigger = 4;
   int32_t level0_slowdown_writes_trigger = 20;

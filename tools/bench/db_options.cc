@@ -30,6 +30,7 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   o.allow_concurrent_memtable_write = f.allow_concurrent_memtable_write;
   o.allow_mmap_reads = f.mmap_read;
   o.block_size = static_cast<size_t>(f.block_size);
+  o.block_restart_interval = f.block_restart_interval;
   if (f.bloom_bits >= 0) o.bloom_bits_per_key = f.bloom_bits;
   o.block_cache_size = static_cast<size_t>(f.cache_size);
   if (f.open_files > 0) o.max_open_files = f.open_files;
