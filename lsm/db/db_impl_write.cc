@@ -4,11 +4,12 @@
 // (the leader) takes the batches queued behind it as one group, admits it
 // under the DB mutex (room in the memtables, backpressure, sequence
 // numbers), appends the group to the WAL as one record (syncing once if any
-// member asked for sync) outside the mutex, and then every member inserts
-// its own batch into the concurrent memtable in parallel. The last insert
-// to finish publishes the group's sequence numbers: readers see a group
-// whole or not at all, and groups in order. Many writers, one write, at
-// most one sync, and every writer thread doing its own insert.
+// member asked for sync) outside the mutex, and then the group's batches go
+// into the concurrent memtables in parallel, taken one at a time by the
+// leader and every member still awake. The last inserter to finish
+// publishes the group's sequence numbers: readers see a group whole or not
+// at all, and groups in order. Many writers, one write, at most one sync,
+// and the inserts spread over the writer threads that are running.
 
 #include <algorithm>
 
@@ -25,8 +26,8 @@ namespace {
 class MemTableInserter final : public WriteBatch::Handler {
  public:
   MemTableInserter(SequenceNumber seq, const ShardRouter* router,
-                   std::vector<MemTable*> mems)
-      : sequence_(seq), router_(router), mems_(std::move(mems)) {}
+                   const std::vector<MemTable*>& mems)
+      : sequence_(seq), router_(router), mems_(mems) {}
 
   void Put(const Slice& key, const Slice& value) override {
     if (!Target(key)->Add(sequence_, kTypeValue, key, value)) full_ = true;
@@ -47,7 +48,7 @@ class MemTableInserter final : public WriteBatch::Handler {
 
   SequenceNumber sequence_;
   const ShardRouter* const router_;  // null: a single memtable
-  const std::vector<MemTable*> mems_;
+  const std::vector<MemTable*>& mems_;  // indexed by shard
   bool full_ = false;
 };
 
@@ -78,8 +79,9 @@ class ShardBoundCounter final : public WriteBatch::Handler {
 };
 
 Status InsertBatch(const WriteBatch* batch, SequenceNumber sequence,
-                   const ShardRouter* router, std::vector<MemTable*> mems) {
-  MemTableInserter inserter(sequence, router, std::move(mems));
+                   const ShardRouter* router,
+                   const std::vector<MemTable*>& mems) {
+  MemTableInserter inserter(sequence, router, mems);
   Status s = batch->Iterate(&inserter);
   if (s.ok() && inserter.full()) {
     // Admission (MakeRoomForWrite) reserves room for the whole group, so
