@@ -38,6 +38,7 @@ void SuperVersionCache::Install(std::shared_ptr<const SuperVersion> sv) {
     std::lock_guard<std::mutex> l(mu_);
     old = std::move(current_);
     current_ = std::move(sv);
+    current_raw_.store(current_.get(), std::memory_order_release);
   }
   // Empty every slot; a reader that holds its slot's reference (kInUse)
   // finds the slot empty when it puts the reference back, and drops it.
@@ -62,8 +63,11 @@ SuperVersionCache::SlotOfThisThread() {
 SuperVersionCache::Pin::Pin(SuperVersionCache* cache)
     : cache_(cache), slot_(cache->SlotOfThisThread()) {
   held_ = slot_->exchange(kInUse, std::memory_order_acquire);
-  if (held_ == nullptr || held_ == kInUse) {
-    // Emptied by an Install (or in use by a thread sharing the slot).
+  if (held_ == nullptr || held_ == kInUse ||
+      held_->get() != cache_->current_raw_.load(std::memory_order_acquire)) {
+    // Emptied by an Install, in use by a thread sharing the slot, or an
+    // old reference that thread put back after an Install.
+    if (held_ != nullptr && held_ != kInUse) delete held_;
     held_ = new Ref(cache_->Current());
   }
 }

@@ -7,12 +7,17 @@
 // SuperVersionCache hands the current SuperVersion to readers without the
 // DB mutex and, on the common path, without touching any cache line that
 // another reader writes (RocksDB's thread-local SuperVersion is the model):
-// each thread keeps a reference in a slot of its own; Install empties every
-// slot, so a slot never holds an old SuperVersion. A reader takes its
-// slot's reference by swapping in kInUse and puts it back with a
-// compare-and-swap; if Install emptied the slot meanwhile, the reader drops
-// the reference instead. Threads beyond the slot count share slots, which
-// costs them the fast path now and then, never correctness.
+// each thread keeps a reference in a slot of its own. A reader takes its
+// slot's reference by swapping in kInUse, uses it if it is still the current
+// SuperVersion (one load of a word that changes only on Install), and puts
+// it back with a compare-and-swap; if Install emptied the slot meanwhile,
+// the reader drops the reference instead. Install empties every slot, so
+// that old SuperVersions (and the memtables and files they pin) go soon.
+// Threads beyond the slot count share slots: a reader may then find its
+// slot in use, or holding a reference another thread put back after an
+// Install; it takes the current SuperVersion under mu_ instead. That costs
+// the fast path now and then, never correctness: the check against the
+// current one, not the emptying, is what keeps a reader from an old one.
 //
 // Thread safety: Acquire/Release from any thread; Install is serialized by
 // the caller (the DB mutex). Lock order: DB mutex before mu_.
@@ -93,6 +98,10 @@ class SuperVersionCache {
   const size_t num_slots_;
   std::mutex mu_;
   Ref current_ GUARDED_BY(mu_);
+  // current_.get(), for the readers' check. A held reference keeps its
+  // SuperVersion alive, so an old one's address is never reused while a
+  // slot could compare it.
+  std::atomic<const SuperVersion*> current_raw_{nullptr};
 };
 
 }  // namespace o3lsm
