@@ -237,8 +237,8 @@ Status FaultInjectionEnv::NewUnmappedRandomAccessFile(
                               r);
 }
 
-Status FaultInjectionEnv::WrapRandomAccessFile(const std::string& f, Status opened,
-                                std::unique_ptr<RandomAccessFile>* r) {
+Status FaultInjectionEnv::WrapRandomAccessFile(
+    const std::string& f, Status opened, std::unique_ptr<RandomAccessFile>* r) {
   if (opened.ok()) {
     std::unique_ptr<RandomAccessFile> base = std::move(*r);
     *r = std::make_unique<FaultRandomAccessFile>(this, f, std::move(base));

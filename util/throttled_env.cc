@@ -172,9 +172,9 @@ Status ThrottledEnv::NewUnmappedRandomAccessFile(
                               r);
 }
 
-Status ThrottledEnv::WrapRandomAccessFile(const std::string& /*f*/,
-                                          Status opened,
-                                std::unique_ptr<RandomAccessFile>* r) {
+Status ThrottledEnv::WrapRandomAccessFile(
+    const std::string& /*f*/, Status opened,
+    std::unique_ptr<RandomAccessFile>* r) {
   if (opened.ok()) {
     std::unique_ptr<RandomAccessFile> base = std::move(*r);
     *r = std::make_unique<ThrottledRandomAccessFile>(this, std::move(base));

@@ -86,8 +86,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       bg_cv_(&mutex_),
       planner_(options_.memtable_shards),
       super_versions_(ReaderSlots()),
-      versions_(std::make_unique<VersionSet>(dbname_, &options_,
-                                             obsolete_files_)) {
+      versions_(
+          std::make_unique<VersionSet>(dbname_, &options_, obsolete_files_)) {
   stats_.levels.resize(options_.num_levels);
   MutexLock l(&mutex_);
   picker_ = std::make_unique<CompactionPicker>(&options_, versions_.get());

@@ -181,8 +181,8 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
     write_queue_.LaunchMemTableWriters(&group);
     return InsertWriteGroup(&group, &w);
   }
-  Status s = InsertBatch(contents_batch, w.sequence, targets.router,
-                         targets.mems);
+  Status s =
+      InsertBatch(contents_batch, w.sequence, targets.router, targets.mems);
   if (!s.ok()) group.Fail(s);
   return EndWriteGroup(&group, &w, Status::OK());
 }
@@ -191,8 +191,8 @@ Status DBImpl::InsertWriteGroup(WriteQueue::Group* group,
                                 WriteQueue::Writer* self) {
   const auto* targets = static_cast<const WriteTargets*>(group->context);
   while (WriteQueue::Writer* m = write_queue_.NextMemTableWrite(group)) {
-    Status s = InsertBatch(m->batch, m->sequence, targets->router,
-                           targets->mems);
+    Status s =
+        InsertBatch(m->batch, m->sequence, targets->router, targets->mems);
     if (!s.ok()) group->Fail(s);
   }
   if (!write_queue_.LeaveMemTableWrite(group)) {

@@ -61,7 +61,8 @@ Status WriteQueue::Group::status() {
 }
 
 WriteQueue::WriteQueue()
-    : cores_(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {}
+    : cores_(
+          std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {}
 
 uint32_t WriteQueue::Join(Writer* w) {
   queued_.fetch_add(1, std::memory_order_relaxed);

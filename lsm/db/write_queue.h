@@ -19,8 +19,9 @@
 // (a futex); waking it costs a system call only if it sleeps, and wakes
 // nobody else (no thundering herd). The one writer next in line to lead
 // (marked by the leader when it forms its group, or by itself when it joins
-// right behind the group in flight) spins for a few microseconds first, so that hand-offs of the lead do not each cost a
-// sleep and a wake-up; the others would only take cores from the leader.
+// right behind the group in flight) spins for a few microseconds first, so that
+// hand-offs of the lead do not each cost a sleep and a wake-up; the others
+// would only take cores from the leader.
 //
 // Thread safety: every method may be called concurrently. A Writer belongs
 // to its thread, except that the leader of its group (or the member that
@@ -79,18 +80,17 @@ class WriteQueue {
   // its fields are written by the leader before members are woken.
   struct Group {
     Writer* leader = nullptr;
-    Writer* last = nullptr;  // the newest member
+    Writer* last = nullptr;            // the newest member
     SequenceNumber last_sequence = 0;  // published when the group ends
     // What members need to insert their batches (see DBImpl::Write).
     const void* context = nullptr;
-    std::vector<Writer*> members;       // leader first
+    std::vector<Writer*> members;        // leader first
     std::atomic<size_t> next_insert{0};  // index into members
     std::atomic<size_t> inserters{0};    // in the group's inserts now
 
     // Records a failed insert; the first failure wins.
     void Fail(const Status& s);
     Status status();  // REQUIRES: every insert has finished
-
 
    private:
     std::atomic<bool> failed_{false};  // status_ holds an error
@@ -156,7 +156,6 @@ class WriteQueue {
   bool SpinningPays() const {
     return queued_.load(std::memory_order_relaxed) <= cores_;
   }
-
 };
 
 }  // namespace o3lsm
