@@ -21,7 +21,11 @@
 // (marked by the leader when it forms its group, or by itself when it joins
 // right behind the group in flight) spins for a few microseconds first, so that
 // hand-offs of the lead do not each cost a sleep and a wake-up; the others
-// would only take cores from the leader.
+// would only take cores from the leader. It spins only while the queued
+// writers do not outnumber the cores: when they do, a spinner takes a core
+// a runnable writer needs. Measured on 2 cores, fillrandom: 2 writers 1.5x
+// the writes of never spinning and half the system time; 4 and 8 writers
+// as without spinning (spinning whenever next in line: 0.8x and 0.9x).
 //
 // Thread safety: every method may be called concurrently. A Writer belongs
 // to its thread, except that the leader of its group (or the member that
