@@ -19,8 +19,9 @@
 // the fast path now and then, never correctness: the check against the
 // current one, not the emptying, is what keeps a reader from an old one.
 //
-// Thread safety: Acquire/Release from any thread; Install is serialized by
-// the caller (the DB mutex). Lock order: DB mutex before mu_.
+// Thread safety: Pin and Current from any thread (a Pin belongs to the
+// thread that made it); Install is serialized by the caller (the DB mutex).
+// Lock order: DB mutex before mu_.
 
 #ifndef O3LSM_LSM_DB_SUPER_VERSION_H_
 #define O3LSM_LSM_DB_SUPER_VERSION_H_
