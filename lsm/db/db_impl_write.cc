@@ -171,8 +171,10 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
     if (!status.ok()) {
       // The WAL may now end in a partial record; later appends would land
       // behind it. Refuse further writes until the database is reopened.
-      MutexLock l(&mutex_);
-      RecordBackgroundError(status);
+      {
+        MutexLock l(&mutex_);
+        RecordBackgroundError(status);
+      }
       return EndWriteGroup(&group, &w, status);
     }
   }
