@@ -226,24 +226,9 @@ Status FaultInjectionEnv::NewSequentialFile(
   return s;
 }
 
-Status FaultInjectionEnv::NewRandomAccessFile(
-    const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
-  return WrapRandomAccessFile(f, target()->NewRandomAccessFile(f, r), r);
-}
-
-Status FaultInjectionEnv::NewUnmappedRandomAccessFile(
-    const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
-  return WrapRandomAccessFile(f, target()->NewUnmappedRandomAccessFile(f, r),
-                              r);
-}
-
-Status FaultInjectionEnv::WrapRandomAccessFile(
-    const std::string& f, Status opened, std::unique_ptr<RandomAccessFile>* r) {
-  if (opened.ok()) {
-    std::unique_ptr<RandomAccessFile> base = std::move(*r);
-    *r = std::make_unique<FaultRandomAccessFile>(this, f, std::move(base));
-  }
-  return opened;
+std::unique_ptr<RandomAccessFile> FaultInjectionEnv::WrapRandomAccessFile(
+    const std::string& fname, std::unique_ptr<RandomAccessFile> file) {
+  return std::make_unique<FaultRandomAccessFile>(this, fname, std::move(file));
 }
 
 Status FaultInjectionEnv::NewWritableFile(const std::string& f,

@@ -108,10 +108,6 @@ class FaultInjectionEnv : public EnvWrapper {
 
   Status NewSequentialFile(const std::string& f,
                            std::unique_ptr<SequentialFile>* r) override;
-  Status NewRandomAccessFile(const std::string& f,
-                             std::unique_ptr<RandomAccessFile>* r) override;
-  Status NewUnmappedRandomAccessFile(
-      const std::string& f, std::unique_ptr<RandomAccessFile>* r) override;
   Status NewWritableFile(const std::string& f,
                          std::unique_ptr<WritableFile>* r) override;
   Status NewAppendableFile(const std::string& f,
@@ -124,9 +120,9 @@ class FaultInjectionEnv : public EnvWrapper {
   Status SyncDir(const std::string& d) override;
 
  private:
-  // Wraps the file the target opened into *r (if opened is OK).
-  Status WrapRandomAccessFile(const std::string& f, Status opened,
-                              std::unique_ptr<RandomAccessFile>* r);
+  std::unique_ptr<RandomAccessFile> WrapRandomAccessFile(
+      const std::string& fname,
+      std::unique_ptr<RandomAccessFile> file) override;
   void Set(Rule rule, const std::string& pattern) {
     MutexLock l(&mu_);
     patterns_[rule] = pattern;

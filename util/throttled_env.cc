@@ -161,25 +161,9 @@ Status ThrottledEnv::NewSequentialFile(const std::string& f,
   return s;
 }
 
-Status ThrottledEnv::NewRandomAccessFile(
-    const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
-  return WrapRandomAccessFile(f, target()->NewRandomAccessFile(f, r), r);
-}
-
-Status ThrottledEnv::NewUnmappedRandomAccessFile(
-    const std::string& f, std::unique_ptr<RandomAccessFile>* r) {
-  return WrapRandomAccessFile(f, target()->NewUnmappedRandomAccessFile(f, r),
-                              r);
-}
-
-Status ThrottledEnv::WrapRandomAccessFile(
-    const std::string& /*f*/, Status opened,
-    std::unique_ptr<RandomAccessFile>* r) {
-  if (opened.ok()) {
-    std::unique_ptr<RandomAccessFile> base = std::move(*r);
-    *r = std::make_unique<ThrottledRandomAccessFile>(this, std::move(base));
-  }
-  return opened;
+std::unique_ptr<RandomAccessFile> ThrottledEnv::WrapRandomAccessFile(
+    const std::string& /*fname*/, std::unique_ptr<RandomAccessFile> file) {
+  return std::make_unique<ThrottledRandomAccessFile>(this, std::move(file));
 }
 
 Status ThrottledEnv::NewWritableFile(const std::string& f,

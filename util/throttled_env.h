@@ -38,19 +38,15 @@ class ThrottledEnv final : public EnvWrapper {
 
   Status NewSequentialFile(const std::string& f,
                            std::unique_ptr<SequentialFile>* r) override;
-  Status NewRandomAccessFile(const std::string& f,
-                             std::unique_ptr<RandomAccessFile>* r) override;
-  Status NewUnmappedRandomAccessFile(
-      const std::string& f, std::unique_ptr<RandomAccessFile>* r) override;
   Status NewWritableFile(const std::string& f,
                          std::unique_ptr<WritableFile>* r) override;
   Status NewAppendableFile(const std::string& f,
                            std::unique_ptr<WritableFile>* r) override;
 
  private:
-  // Wraps the file the target opened into *r (if opened is OK).
-  Status WrapRandomAccessFile(const std::string& f, Status opened,
-                              std::unique_ptr<RandomAccessFile>* r);
+  std::unique_ptr<RandomAccessFile> WrapRandomAccessFile(
+      const std::string& fname,
+      std::unique_ptr<RandomAccessFile> file) override;
   const StorageModel model_;
   // Steady-clock nanoseconds at which the shared link is free again.
   std::atomic<uint64_t> link_free_at_ns_{0};

@@ -154,13 +154,14 @@ class EnvWrapper : public Env {
                            std::unique_ptr<SequentialFile>* r) override {
     return target_->NewSequentialFile(f, r);
   }
+  // Both open the target's file and hand it to WrapRandomAccessFile.
   Status NewRandomAccessFile(const std::string& f,
                              std::unique_ptr<RandomAccessFile>* r) override {
-    return target_->NewRandomAccessFile(f, r);
+    return Wrapped(f, target_->NewRandomAccessFile(f, r), r);
   }
   Status NewUnmappedRandomAccessFile(
       const std::string& f, std::unique_ptr<RandomAccessFile>* r) override {
-    return target_->NewUnmappedRandomAccessFile(f, r);
+    return Wrapped(f, target_->NewUnmappedRandomAccessFile(f, r), r);
   }
   Status NewWritableFile(const std::string& f,
                          std::unique_ptr<WritableFile>* r) override {
@@ -212,7 +213,20 @@ class EnvWrapper : public Env {
     target_->SleepForMicroseconds(micros);
   }
 
+ protected:
+  // Wraps every random-access file the target opens, mapped or not (to
+  // inject faults or charge a cost, say). Default: the file as it is.
+  virtual std::unique_ptr<RandomAccessFile> WrapRandomAccessFile(
+      const std::string& /*fname*/, std::unique_ptr<RandomAccessFile> file) {
+    return file;
+  }
+
  private:
+  Status Wrapped(const std::string& f, Status opened,
+                 std::unique_ptr<RandomAccessFile>* r) {
+    if (opened.ok()) *r = WrapRandomAccessFile(f, std::move(*r));
+    return opened;
+  }
   Env* target_;
 };
 
