@@ -2,6 +2,14 @@
 //
 // An annotated mutex and condition variable, so that GUARDED_BY on shared
 // state is checked under clang.
+//
+// A mutex that every foreground thread may need (the DB mutex) must never
+// be held across a round trip to another node: one slow memory node would
+// stall every writer and reader. Such a mutex is constructed with
+// Mutex::kNoRoundTrips; while a thread holds one, RoundTripsForbiddenHere()
+// is true on that thread, and the fabric wrapper of
+// interconnect/round_trip_check_fabric.h refuses verbs there. The tally is
+// one thread-local increment per Lock, in every build.
 
 #ifndef O3LSM_UTIL_MUTEX_H_
 #define O3LSM_UTIL_MUTEX_H_
@@ -16,16 +24,31 @@ namespace o3lsm {
 
 class CAPABILITY("mutex") Mutex {
  public:
-  Mutex() = default;
+  enum Kind { kPlain, kNoRoundTrips };
+
+  explicit Mutex(Kind kind = kPlain) : no_round_trips_(kind == kNoRoundTrips) {}
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  void Lock() EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
-  void Unlock() UNLOCK_FUNCTION() { mu_.unlock(); }
+  void Lock() EXCLUSIVE_LOCK_FUNCTION() {
+    mu_.lock();
+    if (no_round_trips_) no_round_trip_locks_held_++;
+  }
+  void Unlock() UNLOCK_FUNCTION() {
+    if (no_round_trips_) no_round_trip_locks_held_--;
+    mu_.unlock();
+  }
   void AssertHeld() ASSERT_EXCLUSIVE_LOCK() {}
+
+  // True while this thread holds a mutex of kind kNoRoundTrips.
+  static bool RoundTripsForbiddenHere() {
+    return no_round_trip_locks_held_ > 0;
+  }
 
  private:
   friend class CondVar;
+  static inline thread_local int no_round_trip_locks_held_ = 0;
+  const bool no_round_trips_;
   std::mutex mu_;
 };
 
@@ -37,12 +60,14 @@ class CondVar {
 
   // REQUIRES: mu held. Releases it while waiting.
   void Wait() {
+    Released released(mu_);
     std::unique_lock<std::mutex> lock(mu_->mu_, std::adopt_lock);
     cv_.wait(lock);
     lock.release();
   }
   // Like Wait, but returns after at most micros. True if it timed out.
   bool WaitFor(uint64_t micros) {
+    Released released(mu_);
     std::unique_lock<std::mutex> lock(mu_->mu_, std::adopt_lock);
     bool timed_out = cv_.wait_for(lock, std::chrono::microseconds(micros)) ==
                      std::cv_status::timeout;
@@ -53,6 +78,20 @@ class CondVar {
   void SignalAll() { cv_.notify_all(); }
 
  private:
+  // The mutex is not held while waiting: the thread's tally says so.
+  class Released {
+   public:
+    explicit Released(Mutex* mu) : mu_(mu) {
+      if (mu_->no_round_trips_) Mutex::no_round_trip_locks_held_--;
+    }
+    ~Released() {
+      if (mu_->no_round_trips_) Mutex::no_round_trip_locks_held_++;
+    }
+
+   private:
+    Mutex* const mu_;
+  };
+
   std::condition_variable cv_;
   Mutex* const mu_;
 };

@@ -13,10 +13,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace o3lsm {
+
+namespace fabric {
+class Fabric;
+}  // namespace fabric
 
 class Env;
 class Logger;
@@ -216,6 +221,16 @@ struct Options {
   // Worker threads this process runs to execute offloaded flushes and
   // compactions when it owns an embedded pool. Default: 1.
   int embedded_workers = 1;
+
+  // Wraps the DM pool's fabric once it is open, before the engine uses it,
+  // the way an Env wraps files: to inject faults or latency
+  // (interconnect/fault_injection_fabric.h), or to check that no verb runs
+  // under the DB mutex (interconnect/round_trip_check_fabric.h). It is
+  // handed the open fabric and returns the one to use (owning the first).
+  // Default: empty (the pool's fabric as opened).
+  std::function<std::unique_ptr<fabric::Fabric>(
+      std::unique_ptr<fabric::Fabric>)>
+      dm_fabric_wrapper;
 };
 
 struct ReadOptions {
