@@ -9,13 +9,6 @@ namespace o3lsm {
 
 namespace {
 
-uint64_t NowMicros() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
-
 uint64_t KeyOf(const cluster::JobTicket& t) {
   return (static_cast<uint64_t>(t.slot) << 32) | t.serial;
 }
@@ -28,6 +21,10 @@ constexpr uint32_t kExecutorRoles =
 
 // How often the node table is read.
 constexpr uint64_t kRefreshMicros = 100000;
+// How often the watcher looks at leases and unclaimed jobs when no
+// completion rings the board's doorbell; and how long the poster waits
+// for a slot of a full board to free before trying again.
+constexpr uint64_t kPollMicros = 20000;
 
 }  // namespace
 
@@ -37,17 +34,21 @@ OffloadCoordinator::OffloadCoordinator(cluster::JobBoard* board,
     : board_(board),
       nodes_(nodes),
       options_(std::move(options)),
+      env_(options_.env != nullptr ? options_.env : Env::Default()),
       cv_(&mu_),
       liveness_(options_.liveness_timeout),
       leases_(options_.lease_timeout) {}
 
 OffloadCoordinator::~OffloadCoordinator() { Stop(); }
 
+cluster::LeaseWatch::Clock::time_point OffloadCoordinator::Now() const {
+  return cluster::LeaseWatch::Clock::time_point(
+      std::chrono::microseconds(NowMicros()));
+}
+
 void OffloadCoordinator::Start() {
-  {
-    MutexLock l(&mu_);
-    RefreshNodes();
-  }
+  RefreshNodes();
+  poster_ = std::thread([this] { PostLoop(); });
   watcher_ = std::thread([this] { WatchLoop(); });
 }
 
@@ -57,20 +58,37 @@ void OffloadCoordinator::Stop() {
     MutexLock l(&mu_);
     cv_.SignalAll();
   }
+  if (poster_.joinable()) poster_.join();
   if (watcher_.joinable()) watcher_.join();
   // Hand back what is still out, so callers do not wait forever.
+  {
+    MutexLock l(&mu_);
+    for (Job& job : incoming_) {
+      const uint64_t key = KeyOf(job.ticket);
+      jobs_.emplace(key, std::move(job));
+    }
+    incoming_.clear();
+  }
+  for (auto& [key, job] : jobs_) {
+    board_->Cancel(job.ticket).PermitUncheckedError();
+  }
+  HandBackAll(Status::Aborted("offloaded job", "coordinator stopped"));
+}
+
+void OffloadCoordinator::HandBackAll(const Status& status) {
   std::vector<Callback> pending;
   {
     MutexLock l(&mu_);
-    for (auto& [key, job] : jobs_) {
-      board_->Cancel(job.ticket).PermitUncheckedError();
-      pending.push_back(std::move(job.done));
-    }
-    jobs_.clear();
+    for (Job& job : queued_) pending.push_back(std::move(job.done));
+    for (Job& job : incoming_) pending.push_back(std::move(job.done));
+    queued_.clear();
+    incoming_.clear();
   }
-  for (auto& done : pending) {
-    done(Status::Aborted("offloaded job", "coordinator stopped"), JobResult());
-  }
+  // jobs_ belongs to the watcher: this runs on it, or after it stopped.
+  for (auto& [key, job] : jobs_) pending.push_back(std::move(job.done));
+  jobs_.clear();
+  watched_.store(0);
+  for (auto& done : pending) done(status, JobResult());
 }
 
 void OffloadCoordinator::RefreshNodes() {
@@ -87,11 +105,14 @@ void OffloadCoordinator::RefreshNodes() {
     }
   }
   std::vector<cluster::NodeInfo> snapshot;
-  if (nodes_->Snapshot(&snapshot).ok()) {
-    liveness_.Update(snapshot, cluster::LivenessTracker::Clock::now());
+  const bool read = nodes_->Snapshot(&snapshot).ok();
+  const uint64_t now = NowMicros();
+  MutexLock l(&mu_);
+  if (read) {
+    liveness_.Update(snapshot, Now());
     nodes_seen_ = std::move(snapshot);
   }
-  last_refresh_micros_ = NowMicros();
+  last_refresh_micros_ = now;
   // The memory node exports the pool: once seen alive, its silence means
   // the pool is gone (a pool with no memory node, a CPU-less CXL expander,
   // has nothing to lose this way).
@@ -126,6 +147,11 @@ bool OffloadCoordinator::HaveExecutorsLocked() const {
 }
 
 uint16_t OffloadCoordinator::PickExecutor(uint16_t exclude) {
+  MutexLock l(&mu_);
+  return PickExecutorLocked(exclude);
+}
+
+uint16_t OffloadCoordinator::PickExecutorLocked(uint16_t exclude) {
   uint16_t node = liveness_.PickLeastLoaded(kExecutorRoles, exclude);
   if (node == options_.self.node) node = 0;
   if (node != 0) liveness_.NoteOffered(node);
@@ -142,16 +168,67 @@ Status OffloadCoordinator::Submit(cluster::JobType type,
   }
   Job job;
   job.type = type;
+  job.payload = payload;
   job.max_attempts = max_attempts;
   job.done = std::move(done);
-  job.posted_micros = NowMicros();
-  Status s = board_->Post(options_.self.node, type, payload,
-                          PickExecutor(options_.self.node), &job.ticket);
-  if (!s.ok()) return s;
-  stats_.posted++;
-  jobs_.emplace(KeyOf(job.ticket), std::move(job));
+  job.submitted_micros = NowMicros();
+  queued_.push_back(std::move(job));
   cv_.SignalAll();
   return Status::OK();
+}
+
+void OffloadCoordinator::PostLoop() {
+  while (true) {
+    Job job;
+    uint16_t offer = 0;
+    {
+      MutexLock l(&mu_);
+      while (!stop_.load() && queued_.empty()) cv_.Wait();
+      if (stop_.load()) return;
+      job = std::move(queued_.front());
+      queued_.pop_front();
+      offer = PickExecutorLocked(options_.self.node);
+      posting_++;
+    }
+    Status s;
+    if (memory_lost_.load()) {
+      s = Status::Unavailable("offloaded job", "memory node lost");
+    } else {
+      s = board_->Post(options_.self.node, job.type, job.payload, offer,
+                       &job.ticket);
+    }
+    const uint64_t now = NowMicros();
+    if (s.IsBusy() &&
+        now - job.submitted_micros <=
+            static_cast<uint64_t>(options_.unclaimed_timeout.count()) * 1000) {
+      // Every slot is taken (by this node's jobs or another's): wait for
+      // one to free.
+      MutexLock l(&mu_);
+      posting_--;
+      queued_.push_front(std::move(job));
+      cv_.WaitFor(kPollMicros);
+      continue;
+    }
+    if (!s.ok()) {
+      {
+        MutexLock l(&mu_);
+        posting_--;
+        stats_.handed_back++;
+      }
+      if (s.IsBusy()) {
+        s = Status::Unavailable("offloaded job",
+                                "the job board stayed full");
+      }
+      job.done(s, JobResult());
+      continue;
+    }
+    job.payload.clear();
+    job.posted_micros = now;
+    MutexLock l(&mu_);
+    posting_--;
+    stats_.posted++;
+    incoming_.push_back(std::move(job));
+  }
 }
 
 bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
@@ -162,7 +239,6 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
     *status = s;  // the slot is damaged or gone
     return true;
   }
-  const auto now = cluster::LeaseWatch::Clock::now();
   switch (view.state) {
     case cluster::JobState::kDone:
     case cluster::JobState::kFailed: {
@@ -172,6 +248,7 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
       if (s.ok() && success) s = result->DecodeFrom(payload);
       if (s.ok() && success) {
         *status = Status::OK();
+        MutexLock l(&mu_);
         stats_.done++;
         return true;
       }
@@ -187,7 +264,10 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
       const std::string& why = failure.why;
       if (failure.retry && view.attempt < job->max_attempts &&
           board_->Retry(&job->ticket, PickExecutor(view.executor)).ok()) {
-        stats_.retried++;
+        {
+          MutexLock l(&mu_);
+          stats_.retried++;
+        }
         job->posted_micros = NowMicros();
         Log(options_.info_log.get(), "offload: job in slot %u failed on node "
             "%u (%s); attempt %u", job->ticket.slot, view.executor,
@@ -198,10 +278,13 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
       return true;
     }
     case cluster::JobState::kClaimed:
-      if (leases_.Expired(view, now)) {
+      if (leases_.Expired(view, Now())) {
         if (view.attempt < job->max_attempts &&
             board_->Repost(&job->ticket, PickExecutor(view.executor)).ok()) {
-          stats_.reposted++;
+          {
+            MutexLock l(&mu_);
+            stats_.reposted++;
+          }
           job->posted_micros = NowMicros();
           Log(options_.info_log.get(), "offload: node %u stopped heartbeating "
               "job in slot %u; re-posted as attempt %u", view.executor,
@@ -221,7 +304,7 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
       }
       return false;
     case cluster::JobState::kPosted: {
-      const bool nobody = !HaveExecutorsLocked();
+      const bool nobody = !HaveExecutors();
       const uint64_t waited = NowMicros() - job->posted_micros;
       if (nobody || waited > static_cast<uint64_t>(
                                  options_.unclaimed_timeout.count()) * 1000) {
@@ -242,62 +325,73 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
 void OffloadCoordinator::WatchLoop() {
   uint64_t seen = 0;
   while (!stop_.load()) {
-    // Completions ring the board's doorbell; leases and unclaimed jobs are
-    // checked at least every 20 ms.
-    board_->WaitForCompletion(&seen, std::chrono::milliseconds(20))
-        .PermitUncheckedError();
-    std::vector<std::pair<Callback, std::pair<Status, JobResult>>> finished;
-    bool lost_now = false;
-    {
+    if (memory_lost_.load()) {
+      // Idle until stopped: the board lives in the lost pool. A job the
+      // poster was posting meanwhile comes back here.
+      HandBackAll(Status::Unavailable("offloaded job", "memory node lost"));
       MutexLock l(&mu_);
-      if (NowMicros() - last_refresh_micros_ >= kRefreshMicros &&
-          !memory_lost_.load()) {
-        RefreshNodes();
-        if (memory_lost_.load()) {
-          // Hand every job back; nothing in the pool can be trusted.
-          for (auto& [key, job] : jobs_) {
-            finished.push_back({std::move(job.done),
-                                {Status::Unavailable("offloaded job",
-                                                     "memory node lost"),
-                                 JobResult()}});
-          }
-          jobs_.clear();
-          lost_now = true;
-        }
-      }
+      if (!stop_.load()) cv_.WaitFor(100000);
+      continue;
+    }
+    // Completions ring the board's doorbell; leases and unclaimed jobs are
+    // checked at least every kPollMicros.
+    board_->WaitForCompletion(&seen, std::chrono::microseconds(kPollMicros))
+        .PermitUncheckedError();
+    if (NowMicros() - last_refresh_micros_ >= kRefreshMicros) {
+      RefreshNodes();
       if (memory_lost_.load()) {
-        // Idle until stopped: the board lives in the lost pool.
-        cv_.WaitFor(100000);
-      }
-      for (auto it = jobs_.begin(); it != jobs_.end();) {
-        Status status;
-        JobResult result;
-        if (Check(&it->second, &status, &result)) {
-          board_->Release(it->second.ticket).PermitUncheckedError();
-          leases_.Forget(it->second.ticket);
-          if (!status.ok()) stats_.handed_back++;
-          finished.push_back({std::move(it->second.done),
-                              {std::move(status), std::move(result)}});
-          it = jobs_.erase(it);
-        } else if (KeyOf(it->second.ticket) != it->first) {
-          // Retry/Repost moved to a new serial: re-key.
-          Job moved = std::move(it->second);
-          it = jobs_.erase(it);
-          jobs_.emplace(KeyOf(moved.ticket), std::move(moved));
-        } else {
-          ++it;
-        }
+        // Hand every job back; nothing in the pool can be trusted.
+        HandBackAll(Status::Unavailable("offloaded job", "memory node lost"));
+        if (options_.on_memory_node_lost) options_.on_memory_node_lost();
+        continue;
       }
     }
+    {
+      MutexLock l(&mu_);
+      for (Job& job : incoming_) {
+        const uint64_t key = KeyOf(job.ticket);
+        jobs_.emplace(key, std::move(job));
+      }
+      incoming_.clear();
+    }
+    std::vector<std::pair<Callback, Outcome>> finished;
+    bool freed = false;
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+      Status status;
+      JobResult result;
+      if (Check(&it->second, &status, &result)) {
+        board_->Release(it->second.ticket).PermitUncheckedError();
+        leases_.Forget(it->second.ticket);
+        finished.push_back({std::move(it->second.done),
+                            {std::move(status), std::move(result)}});
+        it = jobs_.erase(it);
+        freed = true;
+      } else if (KeyOf(it->second.ticket) != it->first) {
+        // Retry/Repost moved to a new serial: re-key.
+        Job moved = std::move(it->second);
+        it = jobs_.erase(it);
+        jobs_.emplace(KeyOf(moved.ticket), std::move(moved));
+      } else {
+        ++it;
+      }
+    }
+    watched_.store(jobs_.size());
+    if (freed) {
+      MutexLock l(&mu_);
+      for (const auto& [done, outcome] : finished) {
+        if (!outcome.first.ok()) stats_.handed_back++;
+      }
+      cv_.SignalAll();  // a poster waiting for a free slot
+    }
     for (auto& [done, outcome] : finished) done(outcome.first, outcome.second);
-    if (lost_now && options_.on_memory_node_lost) options_.on_memory_node_lost();
   }
 }
 
 OffloadCoordinator::Stats OffloadCoordinator::stats() const {
   MutexLock l(&mu_);
   Stats s = stats_;
-  s.outstanding = jobs_.size();
+  s.outstanding = queued_.size() + static_cast<uint64_t>(posting_) +
+                  incoming_.size() + watched_.load();
   return s;
 }
 

@@ -10,12 +10,19 @@
 //   posted     and unclaimed for too long (no live executor takes it): the
 //              job is cancelled and handed back as Unavailable, so that the
 //              compute node runs it itself.
-// Every hand-back is exactly once, through the job's callback, on the
-// watcher thread.
+// Every hand-back is exactly once, through the job's callback.
 //
-// Lock order: callers may hold their own mutex (the DB mutex) when calling
-// Submit; callbacks run with no coordinator lock held, so they may take the
-// DB mutex.
+// Two threads do the round trips: a poster posts submitted jobs on the
+// board (Submit only queues them), and the watcher follows posted jobs and
+// refreshes the node table. Neither holds mu_ across a verb: they decide
+// under it, act outside it, and publish under it. So Submit,
+// HaveExecutors, stats and DescribeNodes never wait on the fabric.
+//
+// Lock order: the caller's mutex (the DB mutex) before mu_. Callbacks run
+// on the poster or watcher thread with no coordinator lock held, so they
+// may take the DB mutex.
+//
+// Clock: every timeout and lease reads options.env's NowMicros.
 //
 // Thread safety: all methods may be called concurrently.
 
@@ -24,6 +31,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -33,6 +41,7 @@
 #include <vector>
 
 #include "lsm/offload/offload_job.h"
+#include "o3lsm/env.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/lease_watch.h"
 #include "scheduler/cluster/liveness.h"
@@ -56,6 +65,8 @@ struct OffloadCoordinatorOptions {
   // Default: 2 s.
   std::chrono::milliseconds liveness_timeout{2000};
   std::shared_ptr<Logger> info_log;
+  // The clock of leases, liveness and timeouts. Default: Env::Default().
+  Env* env = nullptr;
   // Called once (on the watcher thread, no lock held) when a memory node
   // that was alive stops heartbeating, or when this node finds itself
   // evicted from the node table: the pool is to be taken as lost.
@@ -104,8 +115,11 @@ class OffloadCoordinator {
   // True once a memory node of the pool was seen dying.
   bool memory_node_lost() const { return memory_lost_.load(); }
 
-  // Posts a job of `max_attempts` attempts. Busy if the board is full (the
-  // caller runs the job itself). done is called exactly once on success.
+  // Queues a job of `max_attempts` attempts for the poster; no fabric verb
+  // runs here. OK: done will be called exactly once (with Unavailable if
+  // the job could not be posted: a job board that stays full, no live
+  // executor). Otherwise (stopped, the memory node lost) done is never
+  // called and the caller runs the job itself.
   Status Submit(cluster::JobType type, const std::string& payload,
                 uint32_t max_attempts, Callback done);
 
@@ -117,36 +131,59 @@ class OffloadCoordinator {
   struct Job {
     cluster::JobTicket ticket;
     cluster::JobType type;
+    std::string payload;  // until posted
     uint32_t max_attempts = 0;
-    uint64_t posted_micros = 0;  // of the current attempt (local clock)
+    uint64_t submitted_micros = 0;
+    uint64_t posted_micros = 0;  // of the current attempt
     Callback done;
   };
+  using Outcome = std::pair<Status, JobResult>;
 
+  uint64_t NowMicros() const { return env_->NowMicros(); }
+  cluster::LeaseWatch::Clock::time_point Now() const;
+
+  void PostLoop();
   void WatchLoop();
-  void RefreshNodes() EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Looks at one job; returns true (and fills *status / *result) when it is
-  // finished and must be handed back.
+  // Publishes this node's heartbeat and reads the node table (verbs), then
+  // updates what HaveExecutors and DescribeNodes see. Watcher thread only
+  // (and Start, before it runs).
+  void RefreshNodes() LOCKS_EXCLUDED(mu_);
+  // Looks at one job (verbs, no lock held); returns true (and fills
+  // *status / *result) when it is finished and must be handed back.
+  // Watcher thread only.
   bool Check(Job* job, Status* status, JobResult* result)
-      EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  uint16_t PickExecutor(uint16_t exclude) EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      LOCKS_EXCLUDED(mu_);
+  uint16_t PickExecutor(uint16_t exclude) LOCKS_EXCLUDED(mu_);
+  uint16_t PickExecutorLocked(uint16_t exclude) EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HaveExecutorsLocked() const EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Hands every job still in the coordinator's hands back with status.
+  void HandBackAll(const Status& status) LOCKS_EXCLUDED(mu_);
 
   cluster::JobBoard* const board_;
   cluster::NodeTable* const nodes_;
   const OffloadCoordinatorOptions options_;
+  Env* const env_;
 
   mutable Mutex mu_;
-  CondVar cv_;
-  std::map<uint64_t, Job> jobs_ GUARDED_BY(mu_);  // by slot << 32 | serial
+  CondVar cv_;  // a job was queued, a board slot freed, or Stop
+  std::deque<Job> queued_ GUARDED_BY(mu_);    // submitted, not yet posted
+  std::vector<Job> incoming_ GUARDED_BY(mu_);  // posted, for the watcher
   cluster::LivenessTracker liveness_ GUARDED_BY(mu_);
-  cluster::LeaseWatch leases_ GUARDED_BY(mu_);
   std::vector<cluster::NodeInfo> nodes_seen_ GUARDED_BY(mu_);
-  uint64_t last_refresh_micros_ GUARDED_BY(mu_) = 0;
+  std::set<uint16_t> memory_nodes_ GUARDED_BY(mu_);  // seen alive
   Stats stats_ GUARDED_BY(mu_);
+  int posting_ GUARDED_BY(mu_) = 0;  // jobs between queued_ and incoming_
+
+  // The watcher thread's own.
+  std::map<uint64_t, Job> jobs_;  // posted, by slot << 32 | serial
+  cluster::LeaseWatch leases_;
+  uint64_t last_refresh_micros_ = 0;
+
+  std::atomic<uint64_t> watched_{0};  // jobs_.size()
   std::atomic<bool> stop_{false};
   std::atomic<bool> evicted_{false};
   std::atomic<bool> memory_lost_{false};
-  std::set<uint16_t> memory_nodes_ GUARDED_BY(mu_);  // seen alive
+  std::thread poster_;
   std::thread watcher_;
 };
 
