@@ -233,9 +233,10 @@ Status DBImpl::OpenImpl() {
         .PermitUncheckedError();  // no LOG is no reason to refuse to open
   }
 
-  MutexLock l(&mutex_);
+  // The pool is opened (round trips) before taking the mutex.
   s = OpenDm();
   if (!s.ok()) return s;
+  MutexLock l(&mutex_);
   VersionEdit edit;
   s = Recover(&edit);
   if (!s.ok()) return s;
@@ -245,7 +246,7 @@ Status DBImpl::OpenImpl() {
   s = env_->NewWritableFile(LogFileName(dbname_, new_log_number), &logfile);
   if (!s.ok()) return s;
   edit.SetLogNumber(new_log_number);
-  if (coordinator_ != nullptr) {
+  if (node_ != nullptr) {
     // The first block of job file numbers, recorded by the open's edit.
     ReserveJobFileNumbers();
   }

@@ -34,9 +34,8 @@
 #include "lsm/db/super_version.h"
 #include "lsm/db/write_queue.h"
 #include "lsm/memtable/memtable.h"
+#include "lsm/offload/compute_node.h"
 #include "lsm/offload/dm_segment.h"
-#include "lsm/offload/job_executor.h"
-#include "lsm/offload/offload_coordinator.h"
 #include "lsm/offload/shard_router.h"
 #include "lsm/table/table_options.h"
 #include "lsm/version/table_cache.h"
@@ -79,12 +78,6 @@ class DBImpl final : public DB {
   // Holds back (or releases) the scheduling of flushes: sealed memtables
   // accumulate (in DM, with memtable offload).
   void TEST_PauseFlushes(bool paused);
-  // Every DM pool a database of this process opens from now on goes through
-  // wrap (a FaultInjectionFabric, say) before the engine uses it; an empty
-  // function stops that.
-  using FabricInterceptor = std::function<std::unique_ptr<fabric::Fabric>(
-      std::unique_ptr<fabric::Fabric>)>;
-  static void TEST_SetFabricInterceptor(FabricInterceptor wrap);
   // Bytes of sealed memtables in local memory, and of segments in DM.
   size_t TEST_SealedLocalBytes();
   // The end of the job file numbers handed out so far, and the next file
@@ -199,17 +192,17 @@ class DBImpl final : public DB {
 
   // ---- background work (db_impl_background.cc) ----
   void MaybeScheduleWork() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // TEST_WaitForBackgroundWork without the wait for DM frees.
+  Status WaitForBackgroundJobs() LOCKS_EXCLUDED(mutex_);
   void BackgroundFlush(uint64_t mem_id);
   // Moves sealed memtable mem_id into DM (memtable offload).
   void BackgroundMove(uint64_t mem_id);
   // ---- offloading (db_impl_offload.cc) ----
-  // Opens the DM pool for offloading (embedded or attached): registers this
-  // compute node, collects what a crashed incarnation left in the pool,
-  // starts the job coordinator and, for an embedded pool, the executors.
-  Status OpenDm() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Stops the coordinator and executors and deregisters the node.
+  // Joins the DM cluster for offloading (ComputeNode::Open).
+  Status OpenDm() LOCKS_EXCLUDED(mutex_);
+  // Leaves it (ComputeNode::Close).
   // REQUIRES: mutex_ not held; no background work running.
-  void CloseDm();
+  void CloseDm() LOCKS_EXCLUDED(mutex_);
   // Posts flush jobs for memtables in DM, a shard's batch at a time;
   // dm_blocked: sealed memtables wait locally because DM cannot take them.
   void ScheduleRemoteFlushes(bool dm_blocked) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -269,9 +262,11 @@ class DBImpl final : public DB {
   // Waits until the memtables sealed so far are flushed.
   Status WaitForFlush(uint64_t last_mem_id) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
-  std::string StatsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // cluster_text: the jobs and nodes sections, read before taking the
+  // mutex.
+  std::string StatsString(const std::string& cluster_text)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   std::string ShardsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  std::string JobsString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // ---- constant after construction ----
   const std::string dbname_;
@@ -288,7 +283,9 @@ class DBImpl final : public DB {
   std::atomic<bool> shutting_down_{false};
   bool closed_ = false;
 
-  Mutex mutex_;
+  // Never held across a fabric round trip (kNoRoundTrips: debug builds
+  // abort on a verb issued under it).
+  Mutex mutex_{Mutex::kNoRoundTrips};
   CondVar bg_cv_;  // signalled when background work or a writer finishes
 
   // Memtables. The writers of a write group insert into shards_[i].mem
@@ -321,14 +318,11 @@ class DBImpl final : public DB {
   int running_flushes_ GUARDED_BY(mutex_) = 0;
   int running_moves_ GUARDED_BY(mutex_) = 0;
   bool flushes_paused_ GUARDED_BY(mutex_) = false;
-  // DM: null without offloading. Its fabric and allocator are thread-safe.
+  // The cluster side: null without offloading (or when the pool could not
+  // be reached at open). Set at open, before any other thread runs.
+  std::unique_ptr<ComputeNode> node_;
+  // node_->dm(): its fabric and allocator are thread-safe.
   std::shared_ptr<DmContext> dm_;
-  std::string db_path_;  // absolute, for jobs run by other processes
-  std::unique_ptr<cluster::JobBoard> job_board_;
-  std::unique_ptr<cluster::NodeTable> node_table_;
-  cluster::NodeRegistration dm_registration_;
-  std::unique_ptr<OffloadCoordinator> coordinator_;
-  std::unique_ptr<JobExecutor> embedded_executor_;
   int remote_flushes_ GUARDED_BY(mutex_) = 0;
   // Job file numbers: the block in use, [next, end), and the next block,
   // usable once the MANIFEST records it (TakeJobFileNumbers).
@@ -341,7 +335,6 @@ class DBImpl final : public DB {
   int rebuilding_ GUARDED_BY(mutex_) = 0;  // HandleDmLoss in progress
   int remote_compactions_ GUARDED_BY(mutex_) = 0;
   uint64_t dm_budget_ = 0;
-  bool dm_embedded_ = false;
   // Bytes of DM segments; when a move found the pool full, moves wait
   // until this drops below the value it had then.
   uint64_t dm_full_at_ GUARDED_BY(mutex_) = 0;

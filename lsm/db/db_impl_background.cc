@@ -78,7 +78,7 @@ void DBImpl::MaybeScheduleWork() {
     }
   }
   if (!flushes_paused_) ScheduleRemoteFlushes(dm_blocked);
-  const bool remote_flush = OffloadFlushes() && coordinator_->HaveExecutors();
+  const bool remote_flush = OffloadFlushes() && node_->HaveExecutors();
   for (auto& entry : imm_) {
     if (running_flushes_ >= options_.max_background_flushes) break;
     if (flushes_paused_) break;
@@ -94,8 +94,7 @@ void DBImpl::MaybeScheduleWork() {
     }
     // One whose only copy was in a lost pool waits for its rebuild.
     if (entry.mem == nullptr &&
-        (dm_lost_ || (coordinator_ != nullptr &&
-                      coordinator_->memory_node_lost()))) {
+        (dm_lost_ || (node_ != nullptr && node_->memory_node_lost()))) {
       continue;
     }
     entry.state = ImmEntry::State::kFlushing;
@@ -110,7 +109,7 @@ void DBImpl::MaybeScheduleWork() {
         local_running < options_.max_background_compactions;
     // ScheduleRemoteCompaction enforces its own in-flight limit.
     const bool remote_free =
-        OffloadCompactions() && coordinator_->HaveExecutors();
+        OffloadCompactions() && node_->HaveExecutors();
     if (!local_free && !remote_free) break;
     std::unique_ptr<Compaction> c = picker_->Pick();
     if (c == nullptr) break;
@@ -466,6 +465,14 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
 }
 
 Status DBImpl::TEST_WaitForBackgroundWork() {
+  Status s = WaitForBackgroundJobs();
+  // Segments whose last reference went under the mutex are freed on the
+  // pool's freeing thread.
+  if (dm_ != nullptr) dm_->DrainFrees();
+  return s;
+}
+
+Status DBImpl::WaitForBackgroundJobs() {
   MutexLock l(&mutex_);
   for (const auto& entry : imm_) {
     flush_wanted_through_ = std::max(flush_wanted_through_, entry.id);

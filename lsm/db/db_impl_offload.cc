@@ -3,15 +3,10 @@
 // DBImpl's side of offloading: the DM pool, this compute node's identity in
 // it, and flushes and compactions posted as jobs for other nodes.
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <climits>
-#include <cstdlib>
 
 #include "lsm/db/db_impl.h"
 #include "lsm/db/db_impl_internal.h"
-#include "interconnect/fabric_uri.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/log_reader.h"
 #include "lsm/wal/write_batch_internal.h"
@@ -28,16 +23,6 @@ constexpr uint32_t kJobAttempts = 4;
 // Job file numbers recorded in the MANIFEST at a time (TakeJobFileNumbers).
 constexpr uint64_t kJobFileNumberBlock = 1 << 16;
 
-std::string DmNodeFileName(const std::string& dbname) {
-  return dbname + "/DMNODE";
-}
-
-std::string AbsolutePath(const std::string& path) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf) != nullptr) return buf;
-  return path;
-}
-
 JobFile ToJobFile(const FileMetaData& f) {
   return JobFile{f.number, f.file_size, f.smallest.Encode().ToString(),
                  f.largest.Encode().ToString()};
@@ -46,27 +31,13 @@ JobFile ToJobFile(const FileMetaData& f) {
 }  // namespace
 
 bool DBImpl::OffloadFlushes() const {
-  return (options_.offload & kOffloadFlush) != 0 && coordinator_ != nullptr &&
-         dm_->available() && !coordinator_->evicted();
+  return (options_.offload & kOffloadFlush) != 0 && node_ != nullptr &&
+         node_->usable();
 }
 
 bool DBImpl::OffloadCompactions() const {
-  return (options_.offload & kOffloadCompaction) != 0 &&
-         coordinator_ != nullptr && dm_->available() &&
-         !coordinator_->evicted();
-}
-
-namespace {
-
-Mutex fabric_interceptor_mu;
-DBImpl::FabricInterceptor* fabric_interceptor = nullptr;
-
-}  // namespace
-
-void DBImpl::TEST_SetFabricInterceptor(FabricInterceptor wrap) {
-  MutexLock l(&fabric_interceptor_mu);
-  delete fabric_interceptor;
-  fabric_interceptor = wrap ? new FabricInterceptor(std::move(wrap)) : nullptr;
+  return (options_.offload & kOffloadCompaction) != 0 && node_ != nullptr &&
+         node_->usable();
 }
 
 Status DBImpl::OpenDm() {
@@ -74,143 +45,30 @@ Status DBImpl::OpenDm() {
   dm_budget_ = options_.dm_write_buffer_budget != 0
                    ? options_.dm_write_buffer_budget
                    : 8 * static_cast<uint64_t>(options_.write_buffer_size);
-  db_path_ = AbsolutePath(dbname_);
-  fabric::FabricOptions fo;
-  fo.info_log = info_log_;
-  fo.uri = options_.dm_pool.empty() ? "emulated:" : options_.dm_pool;
-  {
-    // An anonymous emulated pool ("emulated:", maybe with a latency model)
-    // lives in this process: embedded mode, every role as threads here.
-    fabric::FabricOptions probe = fo;
-    fabric::ParsedUri parsed;
-    dm_embedded_ = fabric::ParseFabricUri(&probe, &parsed).ok() &&
-                   parsed.backend == fabric::Backend::kEmulated &&
-                   parsed.path.empty();
-  }
-  if (dm_embedded_) {
-    // Segments of the budget plus room for the allocator's rounding; a
-    // size in the URI wins.
-    fo.create_if_missing = true;
-    fo.size = dm_budget_ + dm_budget_ / 4 + (64 << 20);
-  }
-  std::unique_ptr<fabric::Fabric> fabric;
-  Status s = fabric::OpenFabric(fo, &fabric);
-  if (s.ok()) {
-    MutexLock l(&fabric_interceptor_mu);
-    if (fabric_interceptor != nullptr) {
-      fabric = (*fabric_interceptor)(std::move(fabric));
-    }
-  }
-  if (!s.ok()) {
-    if (s.retryable() || s.IsIOError() || s.IsNotFound()) {
-      // The memory node is not there: run monolithic rather than not at
-      // all; the WAL keeps every write durable either way.
-      Log(info_log_.get(), "DM pool %s unavailable, running without "
-          "offloading: %s", fo.uri.c_str(), s.ToString().c_str());
-      return Status::OK();
-    }
-    return s;  // a malformed URI or a damaged pool is the caller's to fix
-  }
-  s = cluster::JobBoard::EnsureFormatted(fabric.get());
-  if (s.ok()) s = cluster::JobBoard::Open(fabric.get(), &job_board_);
-  if (s.ok()) s = cluster::NodeTable::EnsureFormatted(fabric.get());
-  if (s.ok()) s = cluster::NodeTable::Open(fabric.get(), &node_table_);
-  if (!s.ok()) return s;
-
-  // A previous incarnation of this database (a crash) may have left a node
-  // slot, segments and jobs in the pool. We hold the database's lock, so it
-  // is dead: evict it at once (no liveness timeout to wait for).
-  uint16_t stale_node = 0;
-  std::string identity;
-  if (!dm_embedded_ &&
-      ReadFileToString(env_, DmNodeFileName(dbname_), &identity).ok()) {
-    unsigned long long cluster = 0, node = 0, incarnation = 0;
-    if (sscanf(identity.c_str(), "o3lsm-dm-node 1 %llu %llu %llu", &cluster,
-               &node, &incarnation) == 3 &&
-        cluster == fabric->cluster_id() &&
-        node_table_->Evict(static_cast<uint16_t>(node), incarnation).ok()) {
-      stale_node = static_cast<uint16_t>(node);
-    }
-  }
-  char name[96];
-  snprintf(name, sizeof(name), "db:%d", static_cast<int>(getpid()));
-  s = node_table_->Register(cluster::NodeRole::kCompute, name, 0,
-                            &dm_registration_);
-  if (!s.ok()) return s;
-  if (!dm_embedded_) {
-    char line[128];
-    snprintf(line, sizeof(line), "o3lsm-dm-node 1 %llu %u %llu\n",
-             static_cast<unsigned long long>(fabric->cluster_id()),
-             dm_registration_.node,
-             static_cast<unsigned long long>(dm_registration_.incarnation));
-    s = WriteStringToFile(env_, line, DmNodeFileName(dbname_), true);
-    if (!s.ok()) return s;
-  }
-  std::unique_ptr<fabric::DmAllocator> allocator;
-  s = fabric::DmAllocator::Open(fabric.get(), dm_registration_.node,
-                                &allocator);
-  if (!s.ok()) return s;
-  // Segments left behind are garbage: the WAL replay rebuilds their data.
-  uint64_t chunks = 0, more = 0;
-  s = allocator->ReclaimPredecessors(&chunks);
-  if (s.ok() && stale_node != 0 && stale_node != dm_registration_.node) {
-    s = allocator->ReclaimOwner(stale_node, &more);
-  }
-  if (s.ok() && stale_node != 0) {
-    uint32_t jobs = 0;
-    s = job_board_->ReleaseStale(stale_node, &jobs);
-  }
-  if (!s.ok()) return s;
-  Log(info_log_.get(), "DM pool %s (%s): node %u, budget %llu bytes, "
-      "reclaimed %llu chunks of dead incarnations",
-      fo.uri.c_str(), fabric->Describe().c_str(), dm_registration_.node,
-      static_cast<unsigned long long>(dm_budget_),
-      static_cast<unsigned long long>(chunks + more));
-  dm_ = std::make_shared<DmContext>(std::move(fabric), std::move(allocator));
-
-  // The coordinator also heartbeats this node in the node table and
-  // watches the memory node: with memtable offload alone too, or a reaper
-  // would take this node for dead and reclaim its segments.
-  {
-    const bool jobs =
-        (options_.offload & (kOffloadFlush | kOffloadCompaction)) != 0;
-    OffloadCoordinatorOptions co;
-    co.self = dm_registration_;
-    co.info_log = info_log_;
-    co.on_memory_node_lost = [this] {
-      HandleDmLoss("the memory node stopped heartbeating, or evicted this "
-                   "node");
-    };
-    coordinator_ = std::make_unique<OffloadCoordinator>(
-        job_board_.get(), node_table_.get(), co);
-    if (jobs && dm_embedded_ && options_.embedded_workers > 0) {
-      // Embedded mode: the worker role runs as threads of this process.
-      JobExecutorOptions eo;
-      eo.name = std::string(name) + "/worker";
-      eo.threads = options_.embedded_workers;
-      eo.env = env_;
-      eo.info_log = info_log_;
-      embedded_executor_ = std::make_unique<JobExecutor>(
-          dm_->fabric(), job_board_.get(), node_table_.get(), eo);
-      s = embedded_executor_->Start();
-      if (!s.ok()) return s;
-    }
-    coordinator_->Start();
-  }
-  return Status::OK();
+  ComputeNodeOptions o;
+  o.dbname = dbname_;
+  o.pool_uri = options_.dm_pool;
+  o.offload = options_.offload;
+  o.dm_budget = dm_budget_;
+  o.embedded_workers = options_.embedded_workers;
+  o.env = env_;
+  o.info_log = info_log_;
+  o.fabric_wrapper = options_.dm_fabric_wrapper;
+  o.on_memory_node_lost = [this] {
+    HandleDmLoss("the memory node stopped heartbeating, or evicted this "
+                 "node");
+  };
+  Status s = ComputeNode::Open(std::move(o), &node_);
+  if (s.ok() && node_ != nullptr) dm_ = node_->dm();
+  return s;
 }
 
 void DBImpl::CloseDm() {
-  if (coordinator_ != nullptr) coordinator_->Stop();
-  if (embedded_executor_ != nullptr) embedded_executor_->Stop();
-  if (node_table_ != nullptr && dm_registration_.node != 0 && dm_ != nullptr &&
-      dm_->available()) {
-    node_table_->Deregister(dm_registration_).PermitUncheckedError();
-  }
+  if (node_ != nullptr) node_->Close();
 }
 
 void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
-  if (!OffloadFlushes() || !coordinator_->HaveExecutors()) return;
+  if (!OffloadFlushes() || !node_->HaveExecutors()) return;
   // Segments wait in DM until their shard has a batch worth one L0 file:
   // the compute node's memtables stay small (cheap to insert into), while
   // L0 files stay large (cheap to compact). They go sooner when someone
@@ -237,7 +95,7 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
                    static_cast<int64_t>(dm_budget_ / 2 + freeing);
   if (dm_blocked && freeing == 0) excess = std::max<int64_t>(excess, 1);
   FlushJobSpec header;
-  header.db_path = db_path_;
+  header.db_path = node_->db_path();
   header.table = JobTableSettings::From(table_options_);
   header.oldest_snapshot = OldestSnapshot();
   header.max_attempts = kJobAttempts;
@@ -246,7 +104,7 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
   header.EncodeTo(&payload);
   // As many segments as the job board's payload holds (the segment count's
   // varint grows by up to 4 bytes).
-  const size_t room = coordinator_->max_payload();
+  const size_t room = node_->max_job_payload();
   const size_t max_segments =
       room > payload.size() + 4
           ? (room - payload.size() - 4) / FlushJobSpec::kMaxEncodedSegmentLength
@@ -313,12 +171,12 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
     payload.clear();
     spec.EncodeTo(&payload);
     const uint64_t base = spec.file_number_base;
-    Status s = coordinator_->Submit(
+    // Queued for the coordinator's poster: no round trip under mutex_.
+    Status s = node_->Submit(
         cluster::JobType::kFlush, payload, kJobAttempts,
         [this, ids, base](const Status& st, const JobResult& r) {
           OnRemoteFlushDone(ids, base, kJobAttempts, st, r);
         });
-    if (s.IsBusy()) return;  // the board is full: wait for the next round
     if (!s.ok()) {
       // Nobody else can run this job: this node flushes the segments.
       Log(info_log_.get(), "posting a flush job failed, flushing locally: %s",
@@ -457,11 +315,11 @@ void DBImpl::LogJobFileNumbers() {
 bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   if (!OffloadCompactions() || c->IsTrivialMove() ||
       remote_compactions_ >= kMaxRemoteCompactions ||
-      !coordinator_->HaveExecutors()) {
+      !node_->HaveExecutors()) {
     return false;
   }
   CompactionJobSpec spec;
-  spec.db_path = db_path_;
+  spec.db_path = node_->db_path();
   spec.table = JobTableSettings::From(table_options_);
   spec.oldest_snapshot = OldestSnapshot();
   spec.level = c->level();
@@ -496,7 +354,7 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   std::string payload;
   spec.EncodeTo(&payload);
   const uint64_t base = spec.file_number_base;
-  Status s = coordinator_->Submit(
+  Status s = node_->Submit(
       cluster::JobType::kCompaction, payload, kJobAttempts,
       [this, c, base, count](const Status& st, const JobResult& r) {
         OnRemoteCompactionDone(c, base, count, st, r);

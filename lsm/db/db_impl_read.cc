@@ -53,11 +53,27 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {
   value->clear();
-  MutexLock l(&mutex_);
   Slice in = property;
   const Slice prefix("o3lsm.");
   if (!in.starts_with(prefix)) return false;
   in.remove_prefix(prefix.size());
+  // What reads the pool (round trips) is gathered before taking mutex_.
+  if (in == "nodes") {
+    if (node_ == nullptr) return false;
+    *value = node_->DescribeNodes();
+    return true;
+  }
+  if (in == "jobs") {
+    if (node_ == nullptr) return false;
+    *value = node_->DescribeJobs();
+    return true;
+  }
+  std::string cluster_text;
+  if (in == "stats" && node_ != nullptr) {
+    cluster_text = "** Jobs **\n" + node_->DescribeJobs() + "** Nodes **\n" +
+                   node_->DescribeNodes();
+  }
+  MutexLock l(&mutex_);
 
   const VersionRef v = versions_->current();
   // "<name><level>": the level of the version, or false.
@@ -80,7 +96,7 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     return true;
   }
   if (in == "stats") {
-    *value = StatsString();
+    *value = StatsString(cluster_text);
     return true;
   }
   if (in == "sstables") {
@@ -131,16 +147,6 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     const DmCounters& c = dm_->counters();
     *value = std::to_string(in == "dm-live-bytes" ? c.live_bytes.load()
                                                   : c.bytes_moved.load());
-    return true;
-  }
-  if (in == "nodes") {
-    if (coordinator_ == nullptr) return false;
-    *value = coordinator_->DescribeNodes();
-    return true;
-  }
-  if (in == "jobs") {
-    if (job_board_ == nullptr) return false;
-    *value = JobsString();
     return true;
   }
   if (in == "segments") {
@@ -209,49 +215,6 @@ std::string DBImpl::DmString() {
   return r;
 }
 
-std::string DBImpl::JobsString() {
-  std::string r;
-  char buf[256];
-  if (coordinator_ != nullptr) {
-    const OffloadCoordinator::Stats cs = coordinator_->stats();
-    snprintf(buf, sizeof(buf),
-             "Jobs posted by this node: %llu, done %llu, retried %llu, "
-             "re-posted %llu, handed back %llu, outstanding %llu\n",
-             static_cast<unsigned long long>(cs.posted),
-             static_cast<unsigned long long>(cs.done),
-             static_cast<unsigned long long>(cs.retried),
-             static_cast<unsigned long long>(cs.reposted),
-             static_cast<unsigned long long>(cs.handed_back),
-             static_cast<unsigned long long>(cs.outstanding));
-    r += buf;
-  }
-  if (embedded_executor_ != nullptr) {
-    const JobExecutor::Stats es = embedded_executor_->stats();
-    snprintf(buf, sizeof(buf),
-             "Embedded workers (node %u): done %llu, failed %llu, revoked "
-             "%llu, running %llu\n",
-             embedded_executor_->node_id(),
-             static_cast<unsigned long long>(es.done),
-             static_cast<unsigned long long>(es.failed),
-             static_cast<unsigned long long>(es.revoked),
-             static_cast<unsigned long long>(es.running));
-    r += buf;
-  }
-  std::vector<cluster::JobView> views;
-  Status s = job_board_->List(&views);
-  if (!s.ok()) return r + "job board: " + s.ToString() + "\n";
-  for (const auto& v : views) {
-    snprintf(buf, sizeof(buf),
-             "  slot %u: %s %s, owner %u, attempt %u, executor %u%s%s\n",
-             v.slot, v.type == cluster::JobType::kFlush ? "flush" : "compaction",
-             cluster::JobStateName(v.state), v.owner, v.attempt, v.executor,
-             v.corruption.empty() ? "" : ", damaged: ",
-             v.corruption.c_str());
-    r += buf;
-  }
-  return r;
-}
-
 std::string DBImpl::ShardsString() {
   std::string r;
   char buf[256];
@@ -286,7 +249,7 @@ std::string DBImpl::ShardsString() {
   return r;
 }
 
-std::string DBImpl::StatsString() {
+std::string DBImpl::StatsString(const std::string& cluster_text) {
   const VersionRef v = versions_->current();
   std::string r;
   char buf[256];
@@ -360,10 +323,7 @@ std::string DBImpl::StatsString() {
   r += buf;
   r += ShardsString();
   if (dm_ != nullptr) r += DmString();
-  if (coordinator_ != nullptr) {
-    r += "** Jobs **\n" + JobsString() + "** Nodes **\n" +
-         coordinator_->DescribeNodes();
-  }
+  r += cluster_text;
   snprintf(buf, sizeof(buf),
            "Block cache: %.1f / %.1f MiB; table cache: %zu open files\n",
            mib(block_cache_->TotalCharge()), mib(block_cache_->Capacity()),

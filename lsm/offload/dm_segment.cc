@@ -137,15 +137,63 @@ DmSegment::DmSegment(std::shared_ptr<DmContext> ctx, fabric::DmAddr addr,
       smallest_(std::move(smallest)),
       largest_(std::move(largest)) {}
 
+DmContext::~DmContext() {
+  {
+    MutexLock l(&free_mu_);
+    stop_freeing_ = true;
+    free_cv_.SignalAll();
+  }
+  if (freer_.joinable()) freer_.join();
+  for (fabric::DmAddr addr : to_free_) FreeNow(addr);
+  allocator_.reset();  // before the fabric it uses
+  fabric_.reset();
+}
+
+void DmContext::FreeNow(fabric::DmAddr addr) {
+  // A pool that went away took the segment with it; nothing to free.
+  if (available() && allocator_->Free(addr).ok()) {
+    counters_.segments_freed.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void DmContext::FreeSegment(fabric::DmAddr addr) {
+  if (!Mutex::RoundTripsForbiddenHere()) {
+    FreeNow(addr);
+    return;
+  }
+  MutexLock l(&free_mu_);
+  to_free_.push_back(addr);
+  if (!freer_.joinable()) freer_ = std::thread([this] { FreeLoop(); });
+  free_cv_.SignalAll();
+}
+
+void DmContext::FreeLoop() {
+  MutexLock l(&free_mu_);
+  while (true) {
+    while (to_free_.empty() && !stop_freeing_) free_cv_.Wait();
+    if (to_free_.empty()) return;  // stopping, nothing left
+    std::vector<fabric::DmAddr> batch;
+    batch.swap(to_free_);
+    freeing_ += static_cast<int>(batch.size());
+    free_mu_.Unlock();
+    for (fabric::DmAddr addr : batch) FreeNow(addr);
+    free_mu_.Lock();
+    freeing_ -= static_cast<int>(batch.size());
+    free_cv_.SignalAll();
+  }
+}
+
+void DmContext::DrainFrees() {
+  MutexLock l(&free_mu_);
+  while (!to_free_.empty() || freeing_ > 0) free_cv_.Wait();
+}
+
 DmSegment::~DmSegment() {
   DmCounters& c = ctx_->counters();
   c.live_segments.fetch_sub(1, std::memory_order_relaxed);
   c.live_bytes.fetch_sub(ctx_->allocator()->FootprintOf(header_.total_length()),
                          std::memory_order_relaxed);
-  // A pool that went away took the segment with it; nothing to free.
-  if (ctx_->available() && ctx_->allocator()->Free(addr_).ok()) {
-    c.segments_freed.fetch_add(1, std::memory_order_relaxed);
-  }
+  ctx_->FreeSegment(addr_);
 }
 
 bool DmSegment::Get(const LookupKey& key, std::string* value,

@@ -18,7 +18,10 @@
 // hold it through their SuperVersion, so nobody reads freed DM.
 //
 // DmContext is a compute node's handle on its pool: the Fabric, its
-// allocator incarnation, and counters.
+// allocator incarnation, and counters. It frees segments: at once, or, on a
+// thread that holds the DB mutex (the last reference of a segment often
+// goes when a flush installs), on its own freeing thread, so that no round
+// trip runs under that mutex (util/mutex.h).
 //
 // Thread safety: all const methods may be called concurrently.
 
@@ -29,6 +32,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
@@ -36,6 +41,7 @@
 #include "lsm/memtable/memtable_reader.h"
 #include "lsm/offload/segment_format.h"
 #include "lsm/offload/segment_image.h"
+#include "util/mutex.h"
 
 namespace o3lsm {
 
@@ -61,10 +67,7 @@ class DmContext {
       : fabric_(std::move(fabric)), allocator_(std::move(allocator)) {}
   DmContext(const DmContext&) = delete;
   DmContext& operator=(const DmContext&) = delete;
-  ~DmContext() {
-    allocator_.reset();  // before the fabric it uses
-    fabric_.reset();
-  }
+  ~DmContext();
 
   fabric::Fabric* fabric() const { return fabric_.get(); }
   fabric::DmAllocator* allocator() const { return allocator_.get(); }
@@ -77,7 +80,23 @@ class DmContext {
 
   uint64_t NewSegmentId() { return next_segment_id_.fetch_add(1) + 1; }
 
+  // Frees a segment's allocation (nothing once the pool is unavailable):
+  // now, or on the freeing thread where this thread may make no round trip.
+  void FreeSegment(fabric::DmAddr addr);
+  // Waits until every queued free is done.
+  void DrainFrees();
+
  private:
+  void FreeLoop();
+  void FreeNow(fabric::DmAddr addr);
+
+  Mutex free_mu_;
+  CondVar free_cv_{&free_mu_};
+  std::vector<fabric::DmAddr> to_free_ GUARDED_BY(free_mu_);
+  int freeing_ GUARDED_BY(free_mu_) = 0;  // taken off to_free_, not done
+  bool stop_freeing_ GUARDED_BY(free_mu_) = false;
+  std::thread freer_;  // started by the first deferred free
+
   std::unique_ptr<fabric::Fabric> fabric_;
   std::unique_ptr<fabric::DmAllocator> allocator_;
   DmCounters counters_;

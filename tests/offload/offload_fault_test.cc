@@ -43,25 +43,22 @@ class OffloadFaultTest : public ::testing::Test {
     options_.offload = kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
     options_.embedded_workers = 2;
   }
-  ~OffloadFaultTest() override {
-    db_.reset();
-    DBImpl::TEST_SetFabricInterceptor(nullptr);
-  }
+  ~OffloadFaultTest() override { db_.reset(); }
 
   // Opens the database with its pool behind a FaultInjectionFabric that
   // configure sets up; faulty_ points at it while the database is open.
   void OpenFaulty(std::function<void(fabric::FaultInjectionFabric*)> configure) {
     db_.reset();
     faulty_.store(nullptr);
-    DBImpl::TEST_SetFabricInterceptor(
+    Options options = options_;
+    options.dm_fabric_wrapper =
         [this, configure](std::unique_ptr<fabric::Fabric> base) {
           auto f = std::make_unique<OwningFaultFabric>(std::move(base), 17);
           configure(f.get());
           faulty_.store(f.get());
           return std::unique_ptr<fabric::Fabric>(std::move(f));
-        });
-    ASSERT_OK(DB::Open(options_, dir_.path(), &db_));
-    DBImpl::TEST_SetFabricInterceptor(nullptr);
+        };
+    ASSERT_OK(DB::Open(options, dir_.path(), &db_));
     ASSERT_NE(nullptr, faulty_.load()) << "the database opened no DM pool";
   }
 
