@@ -110,7 +110,7 @@ Status DBImpl::CloseImpl() {
     if (has_unpersisted_data_ && bg_error_.ok() && db_lock_ != nullptr) {
       uint64_t last_id = 0;
       s = SealShards(nullptr, 0);
-      for (const auto& entry : imm_) last_id = std::max(last_id, entry.id);
+      for (const auto& entry : imm_) last_id = std::max(last_id, entry.id());
       if (s.ok()) s = WaitForFlush(last_id);
     }
     shutting_down_.store(true, std::memory_order_release);
@@ -183,7 +183,7 @@ void DBImpl::InstallSuperVersion() {
   sv->mems.reserve(shards_.size());
   for (const Shard& shard : shards_) sv->mems.push_back(shard.mem);
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) {
-    sv->imm.push_back(SealedView{it->reader(), it->smallest, it->largest});
+    sv->imm.push_back(SealedView{it->reader(), it->smallest(), it->largest()});
   }
   sv->current = versions_->current();
   super_versions_.Install(std::move(sv));
@@ -192,7 +192,7 @@ void DBImpl::InstallSuperVersion() {
 size_t DBImpl::SealedLocalBytes() const {
   size_t bytes = 0;
   for (const auto& entry : imm_) {
-    if (entry.mem != nullptr) bytes += entry.mem->MemoryUsage();
+    if (entry.mem() != nullptr) bytes += entry.mem()->MemoryUsage();
   }
   return bytes;
 }
@@ -203,8 +203,8 @@ uint64_t DBImpl::MinLogNumberInUse() const {
     min_log = std::min(min_log, shard.mem->log_number());
   }
   for (const auto& entry : imm_) {
-    if (entry.state != ImmEntry::State::kInstalling) {
-      min_log = std::min(min_log, entry.log_number);
+    if (!entry.is(SealedMemTable::Phase::kInstalling)) {
+      min_log = std::min(min_log, entry.log_number());
     }
   }
   return min_log;

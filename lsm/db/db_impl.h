@@ -30,6 +30,7 @@
 #include "lsm/compaction/compaction_job.h"
 #include "lsm/compaction/compaction_picker.h"
 #include "lsm/db/db_stats.h"
+#include "lsm/db/sealed_memtable.h"
 #include "lsm/db/snapshot.h"
 #include "lsm/db/super_version.h"
 #include "lsm/db/write_queue.h"
@@ -89,36 +90,6 @@ class DBImpl final : public DB {
  private:
   friend class DB;
   struct WriteTargets;
-
-  // A sealed memtable and where its flush stands. Flushes may finish in
-  // any order; a result is installed once every older sealed memtable whose
-  // key range overlaps it is installed (see InstallFlushResults).
-  //
-  // With memtable offload, a sealed memtable first moves into DM (kLocal ->
-  // kMoving -> kInDM); its local copy is then dropped, and readers and the
-  // flush use the DM segment.
-  struct ImmEntry {
-    enum class State { kPending, kFlushing, kFlushed, kInstalling };
-    enum class Where { kLocal, kMoving, kInDM };
-    uint64_t id = 0;          // the memtable's id
-    uint64_t log_number = 0;  // oldest WAL holding its updates
-    int shard = 0;
-    uint64_t router_generation = 0;
-    std::string smallest;  // user-key range held
-    std::string largest;
-    MemTableRef mem;        // local copy; null once in DM
-    DmSegmentRef segment;   // once in DM
-    Where where = Where::kLocal;
-    bool remote = false;      // its flush is a job on the board
-    bool local_only = false;  // a remote flush failed: flush it here
-    State state = State::kPending;
-    FileMetaData result;  // when kFlushed; number 0 if nothing was written
-
-    MemTableReaderRef reader() const {
-      return segment != nullptr ? MemTableReaderRef(segment)
-                                : MemTableReaderRef(mem);
-    }
-  };
 
   // One key-range shard of the write buffer.
   struct Shard {
@@ -207,9 +178,10 @@ class DBImpl final : public DB {
   // dm_blocked: sealed memtables wait locally because DM cannot take them.
   void ScheduleRemoteFlushes(bool dm_blocked) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // e is in DM, waiting for a remote flush.
-  bool FlushableInDm(const ImmEntry& e) const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool FlushableInDm(const SealedMemTable& e) const
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // DM bytes e's segment holds (0 if it has none).
-  uint64_t DmFootprint(const ImmEntry& e) const;
+  uint64_t DmFootprint(const SealedMemTable& e) const;
   // DM bytes of one shard's segments worth one flush job (one L0 file).
   uint64_t FlushBatchBytes() const;
   // Posts c as a compaction job; false if it must run locally.
@@ -249,7 +221,7 @@ class DBImpl final : public DB {
     return (options_.offload & kOffloadMemtable) != 0 && dm_ != nullptr &&
            dm_->available();
   }
-  ImmEntry* FindImm(uint64_t mem_id) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  SealedMemTable* FindImm(uint64_t mem_id) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   std::string DmString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void BackgroundCompaction(Compaction* c);
   // Runs c (trivial move or merge) and installs it; releases c's inputs.
@@ -295,7 +267,10 @@ class DBImpl final : public DB {
   std::vector<Shard> shards_ GUARDED_BY(mutex_);
   ShardPlanner planner_ GUARDED_BY(mutex_);
   uint64_t resplits_ GUARDED_BY(mutex_) = 0;
-  std::deque<ImmEntry> imm_ GUARDED_BY(mutex_);  // oldest first
+  // Sealed memtables, oldest first. Flushes may finish in any order; a
+  // result is installed once every older sealed memtable whose key range
+  // overlaps it is installed (see InstallFlushResults).
+  std::deque<SealedMemTable> imm_ GUARDED_BY(mutex_);
   uint64_t next_mem_id_ GUARDED_BY(mutex_) = 1;
   bool installing_flush_ GUARDED_BY(mutex_) = false;
   bool has_unpersisted_data_ GUARDED_BY(mutex_) = false;

@@ -29,9 +29,9 @@ uint64_t DBImpl::NewOutputFileNumber() {
   return number;
 }
 
-DBImpl::ImmEntry* DBImpl::FindImm(uint64_t mem_id) {
+SealedMemTable* DBImpl::FindImm(uint64_t mem_id) {
   for (auto& entry : imm_) {
-    if (entry.id == mem_id) return &entry;
+    if (entry.id() == mem_id) return &entry;
   }
   return nullptr;
 }
@@ -49,20 +49,17 @@ void DBImpl::MaybeScheduleWork() {
     const int max_moves = std::max(1, options_.memtable_shards);
     for (auto& entry : imm_) {
       if (!dm_can_take || running_moves_ >= max_moves) break;
-      if (entry.where != ImmEntry::Where::kLocal ||
-          entry.state != ImmEntry::State::kPending) {
-        continue;
-      }
+      if (!entry.is(SealedMemTable::Phase::kLocal)) continue;
       const uint64_t size =
-          dm_->allocator()->FootprintOf(entry.mem->MemoryUsage());
+          dm_->allocator()->FootprintOf(entry.mem()->MemoryUsage());
       if (live + size > dm_budget_) {
         dm_can_take = false;  // the DM budget is used up
         break;
       }
       live += size;
-      entry.where = ImmEntry::Where::kMoving;
+      entry.StartMove();
       running_moves_++;
-      const uint64_t id = entry.id;
+      const uint64_t id = entry.id();
       scheduler_->Schedule(JobKind::kFlush, [this, id] { BackgroundMove(id); });
     }
   }
@@ -73,8 +70,7 @@ void DBImpl::MaybeScheduleWork() {
   bool dm_blocked = false;
   if (OffloadMemtables() && !dm_can_take) {
     for (const auto& entry : imm_) {
-      dm_blocked = dm_blocked || (entry.where == ImmEntry::Where::kLocal &&
-                                  entry.state == ImmEntry::State::kPending);
+      dm_blocked = dm_blocked || entry.is(SealedMemTable::Phase::kLocal);
     }
   }
   if (!flushes_paused_) ScheduleRemoteFlushes(dm_blocked);
@@ -82,24 +78,20 @@ void DBImpl::MaybeScheduleWork() {
   for (auto& entry : imm_) {
     if (running_flushes_ >= options_.max_background_flushes) break;
     if (flushes_paused_) break;
-    if (entry.state != ImmEntry::State::kPending) continue;
-    if (entry.where == ImmEntry::Where::kMoving) continue;
+    if (!entry.waiting()) continue;
     // With memtable offload, a memtable still in local memory is flushed
     // here only if DM cannot take it.
-    if (entry.where == ImmEntry::Where::kLocal && dm_can_take) continue;
+    if (entry.is(SealedMemTable::Phase::kLocal) && dm_can_take) continue;
     // One in DM waits for an executor, unless a remote flush failed.
-    if (entry.where == ImmEntry::Where::kInDM && remote_flush &&
-        !entry.local_only) {
-      continue;
-    }
+    if (entry.in_dm() && remote_flush && !entry.local_only()) continue;
     // One whose only copy was in a lost pool waits for its rebuild.
-    if (entry.mem == nullptr &&
+    if (entry.in_dm() &&
         (dm_lost_ || (node_ != nullptr && node_->memory_node_lost()))) {
       continue;
     }
-    entry.state = ImmEntry::State::kFlushing;
+    entry.StartFlush();
     running_flushes_++;
-    const uint64_t id = entry.id;
+    const uint64_t id = entry.id();
     scheduler_->Schedule(JobKind::kFlush, [this, id] { BackgroundFlush(id); });
   }
   if (options_.disable_auto_compactions) return;
@@ -133,10 +125,10 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
   DmSegment::Placement placement;
   {
     MutexLock l(&mutex_);
-    ImmEntry* e = FindImm(mem_id);
-    mem = e->mem;
-    placement.shard = static_cast<uint32_t>(e->shard);
-    placement.router_generation = e->router_generation;
+    SealedMemTable* e = FindImm(mem_id);
+    mem = e->mem();
+    placement.shard = static_cast<uint32_t>(e->shard());
+    placement.router_generation = e->router_generation();
   }
   DmSegmentRef segment;
   Status s;
@@ -155,20 +147,18 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
   }
   MutexLock l(&mutex_);
   running_moves_--;
-  ImmEntry* e = FindImm(mem_id);  // moving entries are neither flushed nor
-                                  // installed, so it is still here
+  // Moving memtables are neither flushed nor installed: it is still here.
+  SealedMemTable* e = FindImm(mem_id);
   if (s.ok() && dm_lost_) {
     segment.reset();  // moved into a pool that is gone: keep the local copy
     s = Status::Unavailable("DM", "lost during the move");
   }
   if (s.ok()) {
-    e->segment = std::move(segment);
-    e->mem.reset();  // local memory goes once the last reader lets go
-    e->where = ImmEntry::Where::kInDM;
+    e->FinishMove(std::move(segment));
     dm_full_at_ = 0;
     InstallSuperVersion();
   } else {
-    e->where = ImmEntry::Where::kLocal;
+    e->FailMove();
     if (s.IsNoSpace()) {
       // The pool is full: keep it local; moves resume when DM frees.
       dm_full_at_ = std::max<uint64_t>(1, dm_->counters().live_bytes.load());
@@ -198,10 +188,10 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   {
     MutexLock l(&mutex_);
     oldest_snapshot = OldestSnapshot();
-    const ImmEntry* e = FindImm(mem_id);
+    const SealedMemTable* e = FindImm(mem_id);
     reader = e->reader();
-    input_bytes = e->mem != nullptr ? e->mem->MemoryUsage()
-                                    : e->segment->header().total_length();
+    input_bytes = e->in_dm() ? e->segment()->header().total_length()
+                             : e->mem()->MemoryUsage();
   }
   FileMetaData meta;
   FlushJobStats job_stats;
@@ -214,10 +204,9 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   reader.reset();
 
   MutexLock l(&mutex_);
-  ImmEntry* e = FindImm(mem_id);
+  SealedMemTable* e = FindImm(mem_id);
   if (s.ok()) {
-    e->state = ImmEntry::State::kFlushed;
-    e->result = meta;
+    e->FinishFlush(meta);
     LevelIoStats& st = stats_.levels[0];
     st.jobs++;
     st.micros += job_stats.micros;
@@ -230,14 +219,14 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
         "flush memtable %llu (%s): table %llu, %llu entries, %llu bytes, "
         "%llu us",
         static_cast<unsigned long long>(mem_id),
-        e->segment != nullptr ? "from DM" : "local",
+        e->in_dm() ? "from DM" : "local",
         static_cast<unsigned long long>(meta.number),
         static_cast<unsigned long long>(meta.num_entries),
         static_cast<unsigned long long>(meta.file_size),
         static_cast<unsigned long long>(job_stats.micros));
     InstallFlushResults();
   } else {
-    e->state = ImmEntry::State::kPending;
+    e->FailFlush();
     if (meta.number != 0) pending_outputs_.erase(meta.number);
     RecordBackgroundError(s);
   }
@@ -256,8 +245,8 @@ void DBImpl::InstallFlushResults() {
     // does not hold back the others.
     std::vector<size_t> ready;
     for (size_t i = 0; i < imm_.size(); i++) {
-      const ImmEntry& e = imm_[i];
-      if (e.state != ImmEntry::State::kFlushed) continue;
+      const SealedMemTable& e = imm_[i];
+      if (!e.is(SealedMemTable::Phase::kFlushed)) continue;
       bool blocked = false;
       size_t r = 0;
       for (size_t j = 0; j < i && !blocked; j++) {
@@ -265,8 +254,8 @@ void DBImpl::InstallFlushResults() {
           r++;  // installed together with e, in the same edit
           continue;
         }
-        blocked = RangesOverlap(imm_[j].smallest, imm_[j].largest, e.smallest,
-                                e.largest);
+        blocked = RangesOverlap(imm_[j].smallest(), imm_[j].largest(),
+                                e.smallest(), e.largest());
       }
       if (!blocked) ready.push_back(i);
     }
@@ -275,8 +264,8 @@ void DBImpl::InstallFlushResults() {
     installing_flush_ = true;
     VersionEdit edit;
     for (size_t i : ready) {
-      imm_[i].state = ImmEntry::State::kInstalling;
-      if (imm_[i].result.number != 0) edit.AddFile(0, imm_[i].result);
+      imm_[i].StartInstall();
+      if (imm_[i].result().number != 0) edit.AddFile(0, imm_[i].result());
     }
     // WALs older than every memtable still unflushed are obsolete.
     edit.SetLogNumber(MinLogNumberInUse());
@@ -285,13 +274,13 @@ void DBImpl::InstallFlushResults() {
     if (!s.ok()) {
       // The MANIFEST may or may not hold the edit: stop, and keep the
       // tables (still pending outputs) for the open-time sweep.
-      for (size_t i : ready) imm_[i].state = ImmEntry::State::kFlushed;
+      for (size_t i : ready) imm_[i].FailInstall();
       RecordBackgroundError(s);
       return;
     }
     for (size_t i : ready) {
-      if (imm_[i].result.number != 0) {
-        pending_outputs_.erase(imm_[i].result.number);
+      if (imm_[i].result().number != 0) {
+        pending_outputs_.erase(imm_[i].result().number);
       }
     }
     for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
@@ -394,7 +383,7 @@ Status DBImpl::WaitForFlush(uint64_t last_mem_id) {
     if (!bg_error_.ok()) return bg_error_;
     bool pending = false;
     for (const auto& entry : imm_) {
-      if (entry.id <= last_mem_id) pending = true;
+      if (entry.id() <= last_mem_id) pending = true;
     }
     if (!pending) return Status::OK();
     bg_cv_.Wait();
@@ -408,7 +397,7 @@ Status DBImpl::Flush(const FlushOptions& options) {
   if (!s.ok()) return s;
   MutexLock l(&mutex_);
   uint64_t last_id = 0;
-  for (const auto& entry : imm_) last_id = std::max(last_id, entry.id);
+  for (const auto& entry : imm_) last_id = std::max(last_id, entry.id());
   if (!options.wait) {
     // Asked for, so not held back for a batch.
     if (last_id > flush_wanted_through_) {
@@ -475,7 +464,7 @@ Status DBImpl::TEST_WaitForBackgroundWork() {
 Status DBImpl::WaitForBackgroundJobs() {
   MutexLock l(&mutex_);
   for (const auto& entry : imm_) {
-    flush_wanted_through_ = std::max(flush_wanted_through_, entry.id);
+    flush_wanted_through_ = std::max(flush_wanted_through_, entry.id());
   }
   while (bg_error_.ok() &&
          (running_flushes_ > 0 || running_compactions_ > 0 ||

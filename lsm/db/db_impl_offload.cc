@@ -7,6 +7,7 @@
 
 #include "lsm/db/db_impl.h"
 #include "lsm/db/db_impl_internal.h"
+#include "lsm/db/flush_planner.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/log_reader.h"
 #include "lsm/wal/write_batch_internal.h"
@@ -69,31 +70,6 @@ void DBImpl::CloseDm() {
 
 void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
   if (!OffloadFlushes() || !node_->HaveExecutors()) return;
-  // Segments wait in DM until their shard has a batch worth one L0 file:
-  // the compute node's memtables stay small (cheap to insert into), while
-  // L0 files stay large (cheap to compact). They go sooner when someone
-  // waits for them, once DM is half full, or when DM cannot take the
-  // sealed memtables waiting locally (oldest first).
-  const uint64_t batch_bytes = FlushBatchBytes();
-  // DM bytes already being flushed; and the memtables being flushed or
-  // waiting to install (a local flush when DM was full, say): an older
-  // overlapping segment holds back their installation, so it must not wait
-  // for a batch.
-  uint64_t freeing = 0;
-  std::vector<size_t> moved_on;
-  for (size_t i = 0; i < imm_.size(); i++) {
-    const ImmEntry& e = imm_[i];
-    if (e.where == ImmEntry::Where::kInDM && e.remote) {
-      freeing += DmFootprint(e);
-    }
-    if (e.state != ImmEntry::State::kPending) moved_on.push_back(i);
-  }
-  // Under pressure, DM bytes to send beyond those already being flushed.
-  const uint64_t live =
-      dm_->counters().live_bytes.load(std::memory_order_relaxed);
-  int64_t excess = static_cast<int64_t>(live) -
-                   static_cast<int64_t>(dm_budget_ / 2 + freeing);
-  if (dm_blocked && freeing == 0) excess = std::max<int64_t>(excess, 1);
   FlushJobSpec header;
   header.db_path = node_->db_path();
   header.table = JobTableSettings::From(table_options_);
@@ -105,68 +81,49 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
   // As many segments as the job board's payload holds (the segment count's
   // varint grows by up to 4 bytes).
   const size_t room = node_->max_job_payload();
-  const size_t max_segments =
+  FlushPlanInput plan;
+  plan.max_segments =
       room > payload.size() + 4
           ? (room - payload.size() - 4) / FlushJobSpec::kMaxEncodedSegmentLength
           : 0;
-  if (max_segments == 0) return;  // a board too small for any flush
-  auto blocks_newer = [&](size_t i) {
-    for (size_t j : moved_on) {
-      if (j > i && RangesOverlap(imm_[i].smallest, imm_[i].largest,
-                                 imm_[j].smallest, imm_[j].largest)) {
-        return true;
-      }
+  plan.batch_bytes = FlushBatchBytes();
+  plan.max_jobs = static_cast<size_t>(
+      std::max(0, kMaxRemoteFlushes - remote_flushes_));
+  plan.wanted_through = flush_wanted_through_;
+  plan.dm_live_bytes = dm_->counters().live_bytes.load(std::memory_order_relaxed);
+  plan.dm_budget = dm_budget_;
+  plan.dm_blocked = dm_blocked;
+  using Phase = SealedMemTable::Phase;
+  using Stage = FlushCandidate::Stage;
+  for (const SealedMemTable& e : imm_) {
+    FlushCandidate c;
+    c.id = e.id();
+    c.shard = e.shard();
+    c.router_generation = e.router_generation();
+    c.smallest = e.smallest();
+    c.largest = e.largest();
+    c.footprint = DmFootprint(e);
+    if (FlushableInDm(e)) {
+      c.stage = Stage::kFlushableInDm;
+      c.bytes = e.segment()->header().total_length();
+    } else if (e.is(Phase::kRemoteFlushing)) {
+      c.stage = Stage::kRemoteFlushing;
+    } else if (e.is(Phase::kLocal) || e.is(Phase::kMoving) ||
+               e.is(Phase::kInDm)) {
+      c.stage = Stage::kWaiting;
+    } else {
+      c.stage = Stage::kMovedOn;
     }
-    return false;
-  };
-  // Shards whose oldest segments wait for more: their newer ones wait too.
-  std::vector<std::pair<int, uint64_t>> held;
-  auto is_held = [&held](const ImmEntry& e) {
-    return std::find(held.begin(), held.end(),
-                     std::make_pair(e.shard, e.router_generation)) !=
-           held.end();
-  };
-  for (size_t i = 0; i < imm_.size() && remote_flushes_ < kMaxRemoteFlushes;
-       i++) {
-    ImmEntry& first = imm_[i];
-    if (!FlushableInDm(first) || is_held(first)) continue;
-    // Merge the shard's later segments waiting in DM into the same job:
-    // fewer, larger L0 files. The group stops at a newer memtable of its
-    // key range that cannot join (still moving, say): the one L0 file would
-    // otherwise hold data both older and newer than that memtable's, and
-    // no order of the two files in L0 would be right for every key.
-    std::vector<ImmEntry*> group{&first};
-    uint64_t group_bytes = first.segment->header().total_length();
-    bool wanted = first.id <= flush_wanted_through_;
-    std::string lo = first.smallest, hi = first.largest;
-    for (size_t j = i + 1; j < imm_.size() && group_bytes < batch_bytes &&
-                           group.size() < max_segments;
-         j++) {
-      ImmEntry& e = imm_[j];
-      if (e.shard == first.shard &&
-          e.router_generation == first.router_generation &&
-          FlushableInDm(e)) {
-        group.push_back(&e);
-        group_bytes += e.segment->header().total_length();
-        wanted = wanted || e.id <= flush_wanted_through_;
-        if (Slice(e.smallest).compare(lo) < 0) lo = e.smallest;
-        if (Slice(e.largest).compare(hi) > 0) hi = e.largest;
-      } else if (RangesOverlap(lo, hi, e.smallest, e.largest)) {
-        break;
-      }
-    }
-    if (group_bytes < batch_bytes && group.size() < max_segments && !wanted &&
-        excess <= 0 && !blocks_newer(i)) {
-      held.emplace_back(first.shard, first.router_generation);
-      continue;
-    }
+    plan.memtables.push_back(std::move(c));
+  }
+  for (const std::vector<size_t>& job : PlanRemoteFlushes(plan)) {
     FlushJobSpec spec = header;
     spec.file_number_base = TakeJobFileNumbers(kJobAttempts);
     if (spec.file_number_base == 0) return;  // after the MANIFEST record
     std::vector<uint64_t> ids;
-    for (ImmEntry* e : group) {
-      spec.segments.push_back(e->segment->location());
-      ids.push_back(e->id);
+    for (size_t i : job) {
+      spec.segments.push_back(imm_[i].segment()->location());
+      ids.push_back(imm_[i].id());
     }
     payload.clear();
     spec.EncodeTo(&payload);
@@ -181,28 +138,23 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
       // Nobody else can run this job: this node flushes the segments.
       Log(info_log_.get(), "posting a flush job failed, flushing locally: %s",
           s.ToString().c_str());
-      for (ImmEntry* e : group) e->local_only = true;
+      for (size_t i : job) imm_[i].FlushHereOnly();
       continue;
     }
     for (uint32_t k = 0; k < kJobAttempts; k++) pending_outputs_.insert(base + k);
-    for (ImmEntry* e : group) {
-      e->state = ImmEntry::State::kFlushing;
-      e->remote = true;
-      excess -= static_cast<int64_t>(DmFootprint(*e));
-    }
+    for (size_t i : job) imm_[i].StartRemoteFlush();
     remote_flushes_++;
   }
 }
 
-uint64_t DBImpl::DmFootprint(const ImmEntry& e) const {
-  return e.segment == nullptr
-             ? 0
-             : dm_->allocator()->FootprintOf(e.segment->header().total_length());
+uint64_t DBImpl::DmFootprint(const SealedMemTable& e) const {
+  return e.in_dm()
+             ? dm_->allocator()->FootprintOf(e.segment()->header().total_length())
+             : 0;
 }
 
-bool DBImpl::FlushableInDm(const ImmEntry& e) const {
-  return e.where == ImmEntry::Where::kInDM &&
-         e.state == ImmEntry::State::kPending && !e.local_only;
+bool DBImpl::FlushableInDm(const SealedMemTable& e) const {
+  return e.is(SealedMemTable::Phase::kInDm) && !e.local_only();
 }
 
 uint64_t DBImpl::FlushBatchBytes() const {
@@ -222,19 +174,18 @@ void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
     RecordBackgroundError(Status::Corruption("flush job", "more than one output"));
   }
   for (size_t k = 0; k < ids.size(); k++) {
-    ImmEntry* e = FindImm(ids[k]);
-    if (e == nullptr || !e->remote) continue;  // taken over (DM lost)
-    e->remote = false;
+    SealedMemTable* e = FindImm(ids[k]);
+    if (e == nullptr || !e->is(SealedMemTable::Phase::kRemoteFlushing)) {
+      continue;  // taken over (DM lost)
+    }
     if (s.ok()) {
       // One L0 file for the group: the oldest memtable carries it, the
       // others are installed with it (they are newer, so the ordering rule
       // keeps them from going in before it).
-      e->state = ImmEntry::State::kFlushed;
-      e->result = FileMetaData();
-      if (k == 0 && !result.outputs.empty()) e->result = result.outputs[0];
+      e->RemoteFlushDone(k == 0 && !result.outputs.empty() ? result.outputs[0]
+                                                           : FileMetaData());
     } else {
-      e->state = ImmEntry::State::kPending;
-      e->local_only = true;
+      e->RemoteFlushHandedBack();
     }
   }
   if (s.ok()) {
@@ -454,20 +405,25 @@ void DBImpl::HandleDmLoss(const std::string& why) {
         "local flushes", why.c_str());
     uint64_t min_log = UINT64_MAX;
     for (auto& e : imm_) {
-      if (e.mem != nullptr) continue;  // still local: nothing lost
-      // Its only copy was in DM. Hold it back from flushing until rebuilt.
-      e.remote = false;
-      e.state = ImmEntry::State::kFlushing;
-      const SegmentHeader& h = e.segment->header();
-      MemTableRef mem =
-          NewMemTable(options_.write_buffer_size, e.segment->location().length);
+      // Only copies in DM that no flush has read are lost: a flush from
+      // DM running here fails (and stops writes) or has read it all; a
+      // flushed one's L0 file is written.
+      if (!e.is(SealedMemTable::Phase::kInDm) &&
+          !e.is(SealedMemTable::Phase::kRemoteFlushing)) {
+        continue;
+      }
+      const SegmentHeader& h = e.segment()->header();
+      MemTableRef mem = NewMemTable(options_.write_buffer_size,
+                                    e.segment()->location().length);
       if (mem == nullptr) {
         RecordBackgroundError(Status::NoSpace(dbname_, "rebuilding memtables"));
         break;
       }
-      lost.push_back({e.id, h.smallest_seq, h.largest_seq, e.smallest,
-                      e.largest, std::move(mem)});
-      min_log = std::min(min_log, e.log_number);
+      // Held back from flushing until rebuilt.
+      e.StartRebuild();
+      lost.push_back({e.id(), h.smallest_seq, h.largest_seq, e.smallest(),
+                      e.largest(), std::move(mem)});
+      min_log = std::min(min_log, e.log_number());
     }
     for (uint64_t n : live_logs_) {
       if (n >= min_log) logs.push_back(n);
@@ -518,13 +474,9 @@ void DBImpl::HandleDmLoss(const std::string& why) {
     RecordBackgroundError(s);
   }
   for (LostMemTable& m : lost) {
-    ImmEntry* e = FindImm(m.id);
-    if (e == nullptr) continue;
-    e->mem = std::move(m.mem);
-    e->segment.reset();  // the pool is unavailable: nothing is freed
-    e->where = ImmEntry::Where::kLocal;
-    e->state = ImmEntry::State::kPending;
-    e->local_only = true;
+    // Rebuilding memtables are neither flushed nor installed.
+    SealedMemTable* e = FindImm(m.id);
+    e->FinishRebuild(std::move(m.mem));  // the pool is gone: nothing freed
   }
   Log(info_log_.get(), "DM lost: rebuilt %zu memtables from the WAL: %s",
       lost.size(), s.ToString().c_str());

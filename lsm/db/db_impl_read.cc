@@ -177,11 +177,13 @@ std::string DBImpl::DmString() {
   size_t index_bytes = 0;
   int local = 0, moving = 0, in_dm = 0;
   for (const auto& entry : imm_) {
-    if (entry.segment != nullptr) index_bytes += entry.segment->LocalMemoryUsage();
-    switch (entry.where) {
-      case ImmEntry::Where::kLocal: local++; break;
-      case ImmEntry::Where::kMoving: moving++; break;
-      case ImmEntry::Where::kInDM: in_dm++; break;
+    if (entry.in_dm()) {
+      index_bytes += entry.segment()->LocalMemoryUsage();
+      in_dm++;
+    } else if (entry.is(SealedMemTable::Phase::kMoving)) {
+      moving++;
+    } else {
+      local++;
     }
   }
   snprintf(buf, sizeof(buf),
@@ -202,14 +204,16 @@ std::string DBImpl::DmString() {
            mib(c.remote_get_bytes.load()), mib(c.bytes_read_back.load()));
   r += buf;
   for (const auto& entry : imm_) {
-    if (entry.segment == nullptr) continue;
-    const SegmentLocation loc = entry.segment->location();
+    if (!entry.in_dm()) continue;
+    const SegmentLocation loc = entry.segment()->location();
     snprintf(buf, sizeof(buf),
              "  memtable %llu: shard %d, %s, %.1f KiB, seq %llu..%llu\n",
-             static_cast<unsigned long long>(entry.id), entry.shard,
+             static_cast<unsigned long long>(entry.id()), entry.shard(),
              loc.addr.ToString().c_str(), loc.length / 1024.0,
-             static_cast<unsigned long long>(entry.segment->header().smallest_seq),
-             static_cast<unsigned long long>(entry.segment->header().largest_seq));
+             static_cast<unsigned long long>(
+                 entry.segment()->header().smallest_seq),
+             static_cast<unsigned long long>(
+                 entry.segment()->header().largest_seq));
     r += buf;
   }
   return r;

@@ -459,14 +459,7 @@ Status DBImpl::SealShards(const std::vector<int>* which, size_t min_room) {
   }
   for (size_t k = 0; k < sealing.size(); k++) {
     Shard& shard = shards_[sealing[k]];
-    ImmEntry entry;
-    entry.id = shard.mem->id();
-    entry.log_number = shard.mem->log_number();
-    entry.shard = sealing[k];
-    entry.router_generation = router_->generation();
-    entry.mem = std::move(shard.mem);
-    entry.mem->KeyRange(&entry.smallest, &entry.largest);
-    imm_.push_back(std::move(entry));
+    imm_.emplace_back(std::move(shard.mem), sealing[k], router_->generation());
     shard.mem = std::move(fresh[k]);
   }
   InstallSuperVersion();
