@@ -405,13 +405,12 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
       [this] { return versions_->NewFileNumber(); }, &meta, &job_stats);
   if (s.ok() && meta.number != 0) {
     edit->AddFile(0, meta);
-    LevelIoStats& st = stats_.levels[0];
-    st.jobs++;
-    st.micros += job_stats.micros;
-    st.bytes_written += meta.file_size;
-    st.files_out++;
-    st.records_in += job_stats.input_records;
-    st.records_dropped += job_stats.dropped_records;
+    stats_.levels[0].Add({.jobs = 1,
+                          .micros = job_stats.micros,
+                          .bytes_written = meta.file_size,
+                          .files_out = 1,
+                          .records_in = job_stats.input_records,
+                          .records_dropped = job_stats.dropped_records});
   }
   Log(info_log_.get(), "recovery flush: table %llu, %llu bytes: %s",
       static_cast<unsigned long long>(meta.number),

@@ -207,14 +207,13 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   SealedMemTable* e = FindImm(mem_id);
   if (s.ok()) {
     e->FinishFlush(meta);
-    LevelIoStats& st = stats_.levels[0];
-    st.jobs++;
-    st.micros += job_stats.micros;
-    st.bytes_read += input_bytes;
-    st.bytes_written += meta.file_size;
-    st.files_out += meta.number != 0 ? 1 : 0;
-    st.records_in += job_stats.input_records;
-    st.records_dropped += job_stats.dropped_records;
+    stats_.levels[0].Add({.jobs = 1,
+                          .micros = job_stats.micros,
+                          .bytes_read = input_bytes,
+                          .bytes_written = meta.file_size,
+                          .files_out = meta.number != 0 ? 1u : 0u,
+                          .records_in = job_stats.input_records,
+                          .records_dropped = job_stats.dropped_records});
     Log(info_log_.get(),
         "flush memtable %llu (%s): table %llu, %llu entries, %llu bytes, "
         "%llu us",
@@ -355,15 +354,15 @@ Status DBImpl::InstallCompaction(Compaction* c,
     RecordBackgroundError(s);
   } else {
     for (const auto& f : outputs) pending_outputs_.erase(f.number);
-    LevelIoStats& st = stats_.levels[c->output_level()];
-    st.jobs++;
-    st.micros += js.micros;
-    st.bytes_read += js.bytes_read;
-    st.bytes_written += js.bytes_written;
-    st.files_in += c->num_input_files();
-    st.files_out += outputs.size();
-    st.records_in += js.input_records;
-    st.records_dropped += js.dropped_records;
+    stats_.levels[c->output_level()].Add(
+        {.jobs = 1,
+         .micros = js.micros,
+         .bytes_read = js.bytes_read,
+         .bytes_written = js.bytes_written,
+         .files_in = static_cast<uint64_t>(c->num_input_files()),
+         .files_out = outputs.size(),
+         .records_in = js.input_records,
+         .records_dropped = js.dropped_records});
   }
   Log(info_log_.get(), "compaction %s done: %zu outputs, %s",
       c->Describe().c_str(), outputs.size(), s.ToString().c_str());

@@ -189,14 +189,13 @@ void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
     }
   }
   if (s.ok()) {
-    LevelIoStats& st = stats_.levels[0];
-    st.jobs++;
-    st.micros += result.micros;
-    st.bytes_read += result.bytes_read;
-    st.bytes_written += result.bytes_written;
-    st.files_out += result.outputs.size();
-    st.records_in += result.records_in;
-    st.records_dropped += result.records_dropped;
+    stats_.levels[0].Add({.jobs = 1,
+                          .micros = result.micros,
+                          .bytes_read = result.bytes_read,
+                          .bytes_written = result.bytes_written,
+                          .files_out = result.outputs.size(),
+                          .records_in = result.records_in,
+                          .records_dropped = result.records_dropped});
     Log(info_log_.get(), "remote flush of %zu memtables: table %llu, %llu "
         "bytes", ids.size(),
         static_cast<unsigned long long>(

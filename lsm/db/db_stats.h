@@ -13,7 +13,21 @@
 
 namespace o3lsm {
 
+// What flush or compaction jobs read and wrote. One job's figures are
+// added to a level's through Add, the one place the fields are summed
+// (local and remote jobs alike).
 struct LevelIoStats {
+  void Add(const LevelIoStats& job) {
+    jobs += job.jobs;
+    micros += job.micros;
+    bytes_read += job.bytes_read;
+    bytes_written += job.bytes_written;
+    files_in += job.files_in;
+    files_out += job.files_out;
+    records_in += job.records_in;
+    records_dropped += job.records_dropped;
+  }
+
   uint64_t jobs = 0;
   uint64_t micros = 0;
   uint64_t bytes_read = 0;
