@@ -183,6 +183,13 @@ struct Options {
   // Compactions run at most this many at a time. Default: 1.
   int max_background_compactions = 1;
 
+  // With compaction offload: a compaction of more input than
+  // target_file_size_base splits into at most this many sub-jobs by key
+  // range, run in parallel by the cluster's executors and installed in
+  // one version edit (docs/offload.md, "Compaction sub-jobs"); 1 never
+  // splits. Local compactions are not split. Default: 4.
+  int max_subcompactions = 4;
+
   // Turns automatic compactions off (CompactRange still works).
   // Default: false.
   bool disable_auto_compactions = false;

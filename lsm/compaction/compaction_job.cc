@@ -45,7 +45,14 @@ Status CompactionJob::Run() {
       children.push_back(
           NewLevelIterator(ro, table_cache_, &files, c_->input_version()));
     }
-    for (const auto& f : files) stats_.bytes_read += f->file_size;
+    for (const auto& f : files) {
+      // A sub-job counts the files its range reads from.
+      const bool before = !begin_.empty() &&
+                          f->largest.user_key().compare(begin_) < 0;
+      const bool after = !end_.empty() &&
+                         f->smallest.user_key().compare(end_) >= 0;
+      if (!before && !after) stats_.bytes_read += f->file_size;
+    }
   }
   std::unique_ptr<Iterator> input(NewMergingIterator(std::move(children)));
 
@@ -56,19 +63,26 @@ Status CompactionJob::Run() {
     return c_->IsBaseLevelForKey(user_key);
   };
   Status s;
-  for (input->SeekToFirst(); input->Valid(); input->Next()) {
+  if (begin_.empty()) {
+    input->SeekToFirst();
+  } else {
+    const InternalKey start(begin_, kMaxSequenceNumber, kValueTypeForSeek);
+    input->Seek(start.Encode());
+  }
+  for (; input->Valid(); input->Next()) {
     if (shutting_down_ != nullptr &&
         shutting_down_->load(std::memory_order_acquire)) {
       s = Status::Aborted("compaction", "database is closing");
       break;
     }
     const Slice key = input->key();
-    stats_.input_records++;
     ParsedInternalKey parsed;
     if (!ParseInternalKey(key, &parsed)) {
       s = Status::Corruption("compaction input", "malformed internal key");
       break;
     }
+    if (!end_.empty() && parsed.user_key.compare(end_) >= 0) break;
+    stats_.input_records++;
     if (c_->ShouldStopBefore(key)) writer.RequestCut();
     if (filter.ShouldDrop(parsed, is_base_level)) {
       stats_.dropped_records++;

@@ -42,6 +42,15 @@ class CompactionJob {
                 std::function<uint64_t()> new_file_number,
                 const std::atomic<bool>* shutting_down);
 
+  // Restricts the job to user keys in [begin, end) (an empty bound is
+  // none): a sub-job of a compaction split by key range. Every version of
+  // a user key falls in one sub-job, so what it drops is what the whole
+  // compaction would drop.
+  void SetKeyRange(std::string begin, std::string end) {
+    begin_ = std::move(begin);
+    end_ = std::move(end);
+  }
+
   // Runs the merge. On success outputs() lists the new files (synced); on
   // failure every output written so far is deleted.
   Status Run();
@@ -58,6 +67,8 @@ class CompactionJob {
   const SequenceNumber oldest_snapshot_;
   const std::function<uint64_t()> new_file_number_;
   const std::atomic<bool>* const shutting_down_;
+  std::string begin_;  // user keys; empty: unbounded
+  std::string end_;
   std::vector<FileMetaData> outputs_;
   CompactionJobStats stats_;
 };

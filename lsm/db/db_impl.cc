@@ -54,6 +54,7 @@ Options SanitizeOptions(const Options& src) {
   }
   ClipToRange(&r.max_background_flushes, 1, 64);
   ClipToRange(&r.max_background_compactions, 1, 64);
+  ClipToRange(&r.max_subcompactions, 1, 64);
   if (r.delayed_write_rate == 0) r.delayed_write_rate = 16ull << 20;
   return r;
 }

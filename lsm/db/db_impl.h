@@ -203,6 +203,22 @@ class DBImpl final : public DB {
                          const JobResult& result);
   void OnRemoteCompactionDone(Compaction* c, uint64_t base, uint64_t count,
                               const Status& s, const JobResult& result);
+  // A compaction split into key-range sub-jobs (see ScheduleRemoteCompaction
+  // and lsm/compaction/compaction_split.h): installed in one edit once
+  // every part has its outputs.
+  struct SplitCompaction;
+  // Posts spec's parts for c, split at cuts. False if nothing was posted.
+  bool PostSubJobs(Compaction* c, const CompactionJobSpec& spec,
+                   const std::vector<std::string>& cuts)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void OnSubJobDone(SplitCompaction* split, size_t part, const Status& s,
+                    const JobResult& result) LOCKS_EXCLUDED(mutex_);
+  // Runs a part the cluster handed back on this node.
+  void RunSubJobHere(SplitCompaction* split, size_t part)
+      LOCKS_EXCLUDED(mutex_);
+  // A part is done (or failed); the last one installs the compaction, or
+  // drops it and every part's outputs if one failed.
+  void FinishSubJob(SplitCompaction* split) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Installs a finished compaction (local or remote) and releases c.
   Status InstallCompaction(Compaction* c,
                            const std::vector<FileMetaData>& outputs,

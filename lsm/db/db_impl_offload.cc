@@ -8,6 +8,8 @@
 #include "lsm/db/db_impl.h"
 #include "lsm/db/db_impl_internal.h"
 #include "lsm/db/flush_planner.h"
+#include "lsm/compaction/compaction_split.h"
+#include "lsm/version/filename.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/log_reader.h"
 #include "lsm/wal/write_batch_internal.h"
@@ -297,6 +299,10 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
       c->InputBytes() / c->max_output_file_size() + c->grandparents().size() +
       4);
   spec.max_attempts = kJobAttempts;
+  // Large enough to keep several executors busy: sub-jobs by key range.
+  const std::vector<std::string> cuts = ChooseSubJobBoundaries(
+      *c, options_.max_subcompactions, c->max_output_file_size());
+  if (!cuts.empty()) return PostSubJobs(c, spec, cuts);
   const uint64_t count =
       static_cast<uint64_t>(spec.outputs_per_attempt) * kJobAttempts;
   spec.file_number_base = TakeJobFileNumbers(count);
@@ -345,6 +351,162 @@ void DBImpl::OnRemoteCompactionDone(Compaction* c, uint64_t base,
     scheduler_->Schedule(JobKind::kCompaction,
                          [this, c] { BackgroundCompaction(c); });
   }
+  MaybeScheduleWork();
+  bg_cv_.SignalAll();
+}
+
+struct DBImpl::SplitCompaction {
+  struct Part {
+    CompactionJobSpec spec;  // its key range and output numbers
+    bool done = false;
+    JobResult result;  // when done (and ok)
+  };
+  Compaction* c = nullptr;
+  std::vector<Part> parts;  // in key order
+  size_t outstanding = 0;
+  Status error;  // the first part that failed
+};
+
+bool DBImpl::PostSubJobs(Compaction* c, const CompactionJobSpec& spec,
+                         const std::vector<std::string>& cuts) {
+  auto split = std::make_unique<SplitCompaction>();
+  split->c = c;
+  split->parts.resize(cuts.size() + 1);
+  const uint64_t count =
+      static_cast<uint64_t>(spec.outputs_per_attempt) * kJobAttempts;
+  for (size_t i = 0; i < split->parts.size(); i++) {
+    CompactionJobSpec& part = split->parts[i].spec;
+    part = spec;
+    part.range_begin = i == 0 ? std::string() : cuts[i - 1];
+    part.range_end = i == cuts.size() ? std::string() : cuts[i];
+    part.file_number_base = TakeJobFileNumbers(count);
+    if (part.file_number_base == 0) return false;  // it runs here instead
+  }
+  SplitCompaction* raw = split.release();
+  raw->outstanding = raw->parts.size();
+  remote_compactions_++;
+  stats_.split_compactions++;
+  stats_.sub_jobs += raw->parts.size();
+  for (size_t i = 0; i < raw->parts.size(); i++) {
+    const CompactionJobSpec& part = raw->parts[i].spec;
+    for (uint64_t k = 0; k < count; k++) {
+      pending_outputs_.insert(part.file_number_base + k);
+    }
+    std::string payload;
+    part.EncodeTo(&payload);
+    Status s = node_->Submit(
+        cluster::JobType::kCompaction, payload, kJobAttempts,
+        [this, raw, i](const Status& st, const JobResult& r) {
+          OnSubJobDone(raw, i, st, r);
+        });
+    if (!s.ok()) {
+      // The coordinator stopped or the pool is lost: this part runs here.
+      RemoveUnusedOutputs(part.file_number_base, count, {});
+      stats_.sub_jobs_run_here++;
+      scheduler_->Schedule(JobKind::kCompaction,
+                           [this, raw, i] { RunSubJobHere(raw, i); });
+    }
+  }
+  Log(info_log_.get(), "compaction %s posted as %zu sub-jobs, %llu bytes",
+      c->Describe().c_str(), raw->parts.size(),
+      static_cast<unsigned long long>(c->InputBytes()));
+  return true;
+}
+
+void DBImpl::OnSubJobDone(SplitCompaction* split, size_t i, const Status& s,
+                          const JobResult& result) {
+  MutexLock l(&mutex_);
+  SplitCompaction::Part& part = split->parts[i];
+  const uint64_t count =
+      static_cast<uint64_t>(part.spec.outputs_per_attempt) * kJobAttempts;
+  RemoveUnusedOutputs(part.spec.file_number_base, count,
+                      s.ok() ? result.outputs : std::vector<FileMetaData>());
+  if (s.ok()) {
+    part.done = true;
+    part.result = result;
+    FinishSubJob(split);
+  } else if (shutting_down_.load()) {
+    if (split->error.ok()) split->error = s;
+    FinishSubJob(split);
+  } else {
+    // Only this part runs again, here; the others keep their outputs.
+    Log(info_log_.get(), "sub-job %zu of compaction %s handed back (%s): "
+        "running it here", i, split->c->Describe().c_str(),
+        s.ToString().c_str());
+    stats_.sub_jobs_run_here++;
+    scheduler_->Schedule(JobKind::kCompaction,
+                         [this, split, i] { RunSubJobHere(split, i); });
+  }
+}
+
+void DBImpl::RunSubJobHere(SplitCompaction* split, size_t i) {
+  CompactionJobSpec spec;
+  {
+    MutexLock l(&mutex_);
+    spec = split->parts[i].spec;
+    // Fresh output numbers: every attempt's numbers may have been
+    // written by an executor whose claim was revoked.
+    spec.max_attempts = 1;
+    spec.file_number_base = versions_->NewFileNumbers(spec.outputs_per_attempt);
+    for (uint32_t k = 0; k < spec.outputs_per_attempt; k++) {
+      pending_outputs_.insert(spec.file_number_base + k);
+    }
+  }
+  JobResult result;
+  Status s = ExecuteCompactionJob(
+      env_, spec, 0,
+      [this] { return !shutting_down_.load(std::memory_order_acquire); },
+      &result);
+  MutexLock l(&mutex_);
+  RemoveUnusedOutputs(spec.file_number_base, spec.outputs_per_attempt,
+                      s.ok() ? result.outputs : std::vector<FileMetaData>());
+  SplitCompaction::Part& part = split->parts[i];
+  if (s.ok()) {
+    part.done = true;
+    part.result = std::move(result);
+  } else if (split->error.ok()) {
+    split->error = s;
+  }
+  FinishSubJob(split);
+}
+
+void DBImpl::FinishSubJob(SplitCompaction* split) {
+  if (--split->outstanding > 0) return;
+  std::unique_ptr<SplitCompaction> owned(split);
+  Compaction* c = split->c;
+  if (split->error.ok()) {
+    std::vector<FileMetaData> outputs;
+    CompactionJobStats js;
+    for (const SplitCompaction::Part& part : split->parts) {
+      const JobResult& r = part.result;
+      outputs.insert(outputs.end(), r.outputs.begin(), r.outputs.end());
+      // The parts ran side by side: the compaction took the longest.
+      js.micros = std::max(js.micros, r.micros);
+      js.input_records += r.records_in;
+      js.dropped_records += r.records_dropped;
+      js.bytes_read += r.bytes_read;
+      js.bytes_written += r.bytes_written;
+    }
+    Status s = InstallCompaction(c, outputs, js);
+    if (!s.ok()) RecordBackgroundError(s);
+  } else {
+    // Nothing is installed: the parts that finished are orphans now.
+    for (const SplitCompaction::Part& part : split->parts) {
+      if (!part.done) continue;
+      for (const auto& f : part.result.outputs) {
+        pending_outputs_.erase(f.number);
+        env_->RemoveFile(TableFileName(dbname_, f.number))
+            .PermitUncheckedError();
+      }
+    }
+    Log(info_log_.get(), "compaction %s dropped: a sub-job failed: %s",
+        c->Describe().c_str(), split->error.ToString().c_str());
+    if (!split->error.IsAborted()) RecordBackgroundError(split->error);
+    picker_->Release(c);
+    delete c;
+  }
+  remote_compactions_--;
+  running_compactions_--;
   MaybeScheduleWork();
   bg_cv_.SignalAll();
 }

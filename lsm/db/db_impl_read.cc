@@ -277,8 +277,13 @@ std::string DBImpl::StatsString(const std::string& cluster_text) {
              st.records_dropped);
     r += buf;
   }
-  snprintf(buf, sizeof(buf), "Total  %5" PRIu64 " %10.1f  trivial moves: %" PRIu64 "\n",
-           v->TotalFiles(), mib(v->TotalBytes()), stats_.trivial_moves);
+  snprintf(buf, sizeof(buf),
+           "Total  %5" PRIu64 " %10.1f  trivial moves: %" PRIu64
+           "  split compactions: %" PRIu64 " (%" PRIu64 " sub-jobs, %" PRIu64
+           " run here)\n",
+           v->TotalFiles(), mib(v->TotalBytes()), stats_.trivial_moves,
+           stats_.split_compactions, stats_.sub_jobs,
+           stats_.sub_jobs_run_here);
   r += buf;
 
   const uint64_t flushed = stats_.levels[0].bytes_written;

@@ -47,6 +47,9 @@ struct DbStats {
   // Indexed by output level; level 0 holds flushes.
   std::vector<LevelIoStats> levels;
   uint64_t trivial_moves = 0;
+  uint64_t split_compactions = 0;  // offloaded compactions split by range
+  uint64_t sub_jobs = 0;           // their parts
+  uint64_t sub_jobs_run_here = 0;  // parts handed back and run locally
 
   uint64_t user_writes = 0;         // updates (puts and deletes)
   uint64_t user_bytes = 0;          // keys and values of those updates

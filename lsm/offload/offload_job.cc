@@ -19,7 +19,9 @@ namespace {
 // Encodings of specs and results: persisted in DM job slots.
 // DO NOT RENUMBER; bump the version on any change.
 constexpr uint32_t kFlushSpecVersion = 1;
-constexpr uint32_t kCompactionSpecVersion = 1;
+// Version 2 added range_begin and range_end. Specs live only while a job
+// is out, between processes of one build: no older version is read.
+constexpr uint32_t kCompactionSpecVersion = 2;
 constexpr uint32_t kResultVersion = 1;
 // Bounds that keep a damaged length from allocating without limit.
 constexpr uint32_t kMaxListLength = 1 << 20;
@@ -192,6 +194,8 @@ void CompactionJobSpec::EncodeTo(std::string* dst) const {
   PutVarint64(dst, file_number_base);
   PutVarint32(dst, outputs_per_attempt);
   PutVarint32(dst, max_attempts);
+  PutLengthPrefixedSlice(dst, range_begin);
+  PutLengthPrefixedSlice(dst, range_end);
 }
 
 Status CompactionJobSpec::DecodeFrom(const Slice& src) {
@@ -232,6 +236,14 @@ Status CompactionJobSpec::DecodeFrom(const Slice& src) {
       outputs_per_attempt == 0 || max_attempts == 0 || max_output_file_size == 0) {
     return Malformed("compaction job spec", "outputs");
   }
+  Slice begin, end;
+  if (!GetLengthPrefixedSlice(&in, &begin) ||
+      !GetLengthPrefixedSlice(&in, &end) ||
+      (!begin.empty() && !end.empty() && begin.compare(end) >= 0)) {
+    return Malformed("compaction job spec", "key range");
+  }
+  range_begin = begin.ToString();
+  range_end = end.ToString();
   if (!in.empty()) return Malformed("compaction job spec", "trailing bytes");
   return Status::OK();
 }
@@ -403,6 +415,7 @@ Status ExecuteCompactionJob(Env* env, const CompactionJobSpec& spec,
                       return next < end ? next++ : 0;
                     },
                     &cancelled);
+  job.SetKeyRange(spec.range_begin, spec.range_end);
   Status s = job.Run();
   if (s.ok() && !alive()) {
     for (const auto& f : job.outputs()) {

@@ -88,6 +88,10 @@ struct CompactionJobSpec {
   uint64_t file_number_base = 0;
   uint32_t outputs_per_attempt = 0;  // attempt k: [base + k*n, base + (k+1)*n)
   uint32_t max_attempts = 0;
+  // A sub-job of a compaction split by key range: the user keys in
+  // [range_begin, range_end) only (empty: unbounded). Spec version 2.
+  std::string range_begin;
+  std::string range_end;
 
   void EncodeTo(std::string* dst) const;
   Status DecodeFrom(const Slice& src);

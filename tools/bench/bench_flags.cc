@@ -149,6 +149,9 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"max_background_compactions", T::kInt32, &f->max_background_compactions,
        "The maximum number of concurrent background compactions (-1: "
        "derived from max_background_jobs)"},
+      {"subcompactions", T::kInt32, &f->subcompactions,
+       "Sub-jobs an offloaded compaction splits into at most, by key range "
+       "(1: none)"},
       {"max_background_flushes", T::kInt32, &f->max_background_flushes,
        "The maximum number of concurrent background flushes (-1: derived "
        "from max_background_jobs)"},

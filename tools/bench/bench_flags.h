@@ -84,6 +84,7 @@ struct BenchFlags {
   int32_t num_levels = 7;
   int32_t max_background_jobs = 2;
   int32_t max_background_compactions = -1;  // -1: derived from _jobs
+  int32_t subcompactions = 4;
   int32_t max_background_flushes = -1;      // -1: derived from _jobs
   bool disable_auto_compactions = false;
   uint64_t delayed_write_rate = 8388608;

@@ -57,6 +57,7 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   }
   o.max_background_flushes = std::max(1, flushes);
   o.max_background_compactions = std::max(1, compactions);
+  o.max_subcompactions = std::max(1, f.subcompactions);
 
   const std::string type = Lower(f.compression_type);
   if (type == "none" || type == "no") {
