@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
@@ -324,6 +325,88 @@ TEST_F(ClusterTest, ComputeNodeKilledReopenRecoversAndCollectsItsSegments) {
   OpenDb(kOffloadMemtable | kOffloadFlush);
   EXPECT_EQ(free_before, FreeChunks());
   CheckKeys(6000);
+}
+
+// Two compute nodes (this process and a helper process) on one pool share
+// its memory node and workers; `o3lsm-node status` shows the whole
+// cluster; killing one compute node touches nothing of the other's, and
+// the dead one's database reopens with every write.
+TEST_F(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
+  Process memory, w1, w2, other;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  int n1 = 0, n2 = 0;
+  ASSERT_TRUE(StartWorker(&w1, &n1));
+  ASSERT_TRUE(StartWorker(&w2, &n2));
+  test::ScratchDir other_dir;
+  std::string line;
+  ASSERT_TRUE(other.Start({O3LSM_CN_HELPER_BIN, other_dir.path(), pool_uri_,
+                           "20000", "flush"},
+                          "ready", &line, 60000));
+  unsigned long long other_bytes = 0, other_jobs = 0;
+  ASSERT_EQ(2, sscanf(line.c_str(), "ready %llu %llu", &other_bytes,
+                      &other_jobs)) << line;
+  EXPECT_GT(other_jobs, 0u) << "the other compute node's jobs never ran";
+
+  OpenDb(kOffloadMemtable | kOffloadFlush | kOffloadCompaction);
+  Write(0, 20000);
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  CheckKeys(20000);
+  const std::string jobs = Property("o3lsm.jobs");
+  EXPECT_EQ(std::string::npos, jobs.find("done 0,")) << jobs;
+  // Both compute nodes and both workers are in the node table, and the
+  // jobs of the two compute nodes went to both workers (a worker publishes
+  // its count with its heartbeat: wait for it).
+  auto jobs_done_by = [](const std::string& nodes, int n) -> uint64_t {
+    const size_t at = nodes.find("node " + std::to_string(n) + ": worker");
+    if (at == std::string::npos) return 0;
+    return strtoull(nodes.c_str() + nodes.find("done ", at) + 5, nullptr, 10);
+  };
+  std::string nodes;
+  for (int i = 0; i < 250; i++) {
+    nodes = Property("o3lsm.nodes");
+    if (jobs_done_by(nodes, n1) > 0 && jobs_done_by(nodes, n2) > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(jobs_done_by(nodes, n1), 0u) << nodes;
+  EXPECT_GT(jobs_done_by(nodes, n2), 0u) << nodes;
+  size_t computes = 0;
+  for (size_t at = 0; (at = nodes.find(": compute", at)) != std::string::npos;
+       at++) {
+    computes++;
+  }
+  EXPECT_EQ(2u, computes) << nodes;
+
+  // The pool, seen by the status command (no database opened).
+  const std::string cmd = std::string(O3LSM_NODE_BIN) + " status --pool=" +
+                          pool_uri_ + " --watch-ms=400";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(nullptr, p);
+  std::string status;
+  char buf[512];
+  while (fgets(buf, sizeof(buf), p) != nullptr) status += buf;
+  ASSERT_EQ(0, pclose(p)) << status;
+  EXPECT_NE(std::string::npos, status.find("5 registered, 5 alive")) << status;
+  EXPECT_NE(std::string::npos, status.find("jobs on the board")) << status;
+
+  // The other compute node dies: this one goes on.
+  other.Kill(SIGKILL);
+  Write(20000, 30000);
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  CheckKeys(30000);
+  // Its database reopens (evicting its dead incarnation) with every write.
+  {
+    std::unique_ptr<DB> reopened;
+    ASSERT_OK(DB::Open(test::ClusterTestOptions(pool_uri_), other_dir.path(),
+                       &reopened));
+    for (int i = 0; i < 20000; i++) {
+      std::string v;
+      ASSERT_OK(reopened->Get(ReadOptions(), test::ClusterKey(i), &v)) << i;
+      ASSERT_EQ(test::ClusterValue(i), v) << i;
+    }
+  }
+  CheckKeys(30000);
 }
 
 TEST_F(ClusterTest, RandomOperationsMatchStdMapWithFlushesOnAnotherProcess) {

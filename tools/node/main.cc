@@ -37,6 +37,7 @@
 #include "lsm/offload/node_reaper.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
+#include "tools/node/pool_status.h"
 #include "util/throttled_env.h"
 
 namespace o3lsm::node {
@@ -419,12 +420,25 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   local->add_option("--memory-cpus", cc.memory_cpus, "CPUs of the memory node");
   local->add_option("--worker-cpus", cc.worker_cpus, "CPUs of the workers");
+  std::string status_pool;
+  int status_watch_ms = 500;
+  CLI::App* status = app.add_subcommand(
+      "status", "show the live cluster of a pool: nodes, load, jobs per owner "
+                "(opens no database)");
+  status->add_option("--pool", status_pool, "pool URI")->required();
+  status->add_option("--watch-ms", status_watch_ms,
+                     "watch heartbeats this long to tell live nodes")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 60000));
   CLI11_PARSE(app, argc, argv);
 
   if (local->parsed()) return RunLocalCluster(cc);
+  if (status->parsed()) {
+    return RunPoolStatus(status_pool, status_watch_ms, stdout);
+  }
   if (cfg.role.empty()) {
     fprintf(stderr, "o3lsm-node: error: give --role=memory|worker, or the "
-                    "local-cluster subcommand (see --help)\n");
+                    "local-cluster or status subcommand (see --help)\n");
     return 2;
   }
   return RunNode(cfg);
