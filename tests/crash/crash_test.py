@@ -32,7 +32,10 @@ every layer to it, and in each cycle SIGKILLs, at random, the compute node
 memory node (the compute node falls back to local memtables and flushes)
 and then the compute node. Dead nodes are restarted before the
 verification, which reopens the database through the cluster; a memory
-node's restart starts a new pool (DM lost with it).
+node's restart starts a new pool (DM lost with it). With --compute_nodes M,
+M o3lsm-stress processes, each on its own database, share the cluster, and
+a cycle may also kill one of them first while the others go on: a compute
+node's crash must touch nothing of another's.
 
 Exit status 0 if every cycle passed; 1 on the first failure, whose logs and
 database are kept in the work directory; 2 if the work directory is in use.
@@ -45,6 +48,8 @@ moved aside to DIR.failed-N (the newest three are kept).
 
   crash_test.py --stress build/bin/o3lsm-stress --mode sync --duration 60
   crash_test.py --stress build/bin/o3lsm-stress --mode sync --cluster 2
+  crash_test.py --stress build/bin/o3lsm-stress --mode sync --cluster 2 \
+      --compute_nodes 2
 """
 
 import argparse
@@ -281,6 +286,9 @@ def main():
     p.add_argument("--cluster", type=int, default=0, metavar="N",
                    help="run against a local cluster of a memory node and N "
                    "workers, every layer offloaded, killing nodes too")
+    p.add_argument("--compute_nodes", type=int, default=1, metavar="M",
+                   help="with --cluster: M compute nodes (o3lsm-stress "
+                   "processes, one database each) share the cluster")
     p.add_argument("--node", default="",
                    help="o3lsm-node binary (default: beside --stress)")
     p.add_argument("--keep", action="store_true",
@@ -305,10 +313,17 @@ def main():
         return 2
     clear_work_dir(work)
     os.makedirs(work)
-    db = os.path.join(work, "db")
-    state = os.path.join(work, "expected")
-    common = ["--db=" + db, "--expected_state=" + state,
-              "--key_space=%d" % args.key_space]
+    if args.compute_nodes < 1 or (args.compute_nodes > 1 and not args.cluster):
+        print("crash_test: --compute_nodes needs --cluster (and is >= 1)",
+              flush=True)
+        return 2
+    # One database and expected state per compute node; "db" and
+    # "expected" when there is one.
+    suffixes = [""] if args.compute_nodes == 1 else [
+        "-%d" % i for i in range(args.compute_nodes)]
+    dbs = [os.path.join(work, "db" + x) for x in suffixes]
+    states = [os.path.join(work, "expected" + x) for x in suffixes]
+    common = ["--key_space=%d" % args.key_space]
     cluster = None
     offload = args.offload
     if args.cluster:
@@ -321,10 +336,13 @@ def main():
         common += ["--offload=" + offload, "--shards=%d" % args.shards]
     print("crash_test: mode=%s seed=%d duration=%.0fs offload=%s%s dir=%s" %
           (args.mode, seed, args.duration, offload or "none",
-           " cluster=%d workers" % args.cluster if cluster else "", work),
+           " cluster=%d workers, %d compute nodes" % (
+               args.cluster, args.compute_nodes) if cluster else "", work),
           flush=True)
+    nodes = [(["--db=" + d, "--expected_state=" + e] + common, x)
+             for d, e, x in zip(dbs, states, suffixes)]
     try:
-        return run_cycles(args, rnd, work, db, common, cluster, offload)
+        return run_cycles(args, rnd, work, nodes, cluster, offload)
     except Exception as e:
         mark_failed(work, "driver error: %r" % e)
         raise
@@ -333,8 +351,21 @@ def main():
             cluster.stop()
 
 
-def run_cycles(args, rnd, work, db, common, cluster, offload):
-    """The crash cycles; returns the exit status."""
+def wait_all(procs, timeout):
+    """Waits until every process exited or timeout seconds passed; returns
+    their exit statuses (None for those still running)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rcs = [p.poll() for p in procs]
+        left = deadline - time.monotonic()
+        if all(rc is not None for rc in rcs) or left <= 0:
+            return rcs
+        time.sleep(min(0.02, left))
+
+
+def run_cycles(args, rnd, work, nodes, cluster, offload):
+    """The crash cycles; returns the exit status. nodes: per compute node,
+    its o3lsm-stress flags and its log-name suffix."""
 
     start = time.monotonic()
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
@@ -345,107 +376,133 @@ def run_cycles(args, rnd, work, db, common, cluster, offload):
             break
         if args.cycles and cycles >= args.cycles:
             break
-        cycle_seed = rnd.randrange(1, 1 << 62)
-        run = [args.stress] + common + [
-            "--threads=%d" % args.threads, "--duration=3600",
-            "--seed=%d" % cycle_seed,
-            "--compression=" + rnd.choice(["none", "none", "zstd", "lz4"]),
-        ] + MODES[args.mode] + args.stress_args
-        if cycles == 0:
-            run.append("--destroy")
-        if args.mode == "faults":
-            if args.fault_files:
-                run.append("--fault_files=" +
-                           rnd.choice(args.fault_files.split(",")))
-            if args.no_read_faults:
-                run.append("--read_faults=false")
-        log = os.path.join(work, "cycle-%d.log" % cycles)
+        runs = []
+        for common, _ in nodes:
+            run = [args.stress] + common + [
+                "--threads=%d" % args.threads, "--duration=3600",
+                "--seed=%d" % rnd.randrange(1, 1 << 62),
+                "--compression=" + rnd.choice(["none", "none", "zstd", "lz4"]),
+            ] + MODES[args.mode] + args.stress_args
+            if cycles == 0:
+                run.append("--destroy")
+            if args.mode == "faults":
+                if args.fault_files:
+                    run.append("--fault_files=" +
+                               rnd.choice(args.fault_files.split(",")))
+                if args.no_read_faults:
+                    run.append("--read_faults=false")
+            runs.append(run)
+        logs = [os.path.join(work, "cycle-%d%s.log" % (cycles, x))
+                for _, x in nodes]
         delay = rnd.uniform(args.kill_min, args.kill_max)
-        # With a cluster, a worker or the memory node may die first, and the
-        # compute node goes on without it for a while.
+        # With a cluster, a worker or the memory node may die first, or
+        # (with several) one compute node, and the others go on without it
+        # for a while.
         victim = "cn"
         if cluster is not None:
             cluster.ensure()
-            victim = rnd.choice(["cn", "cn", "worker", "memory"])
-        with open(log, "w") as out:
-            out.write("$ " + " ".join(run) + "\n")
-            out.flush()
-            proc = subprocess.Popen(run, stdout=out, stderr=subprocess.STDOUT,
-                                    preexec_fn=die_with_driver)
-            try:
-                rc = proc.wait(timeout=delay)
-            except subprocess.TimeoutExpired:
-                rc = None
-            if rc is None and victim != "cn":
+            choices = ["cn", "cn", "worker", "memory"]
+            if len(nodes) > 1:
+                choices.append("one cn")
+            victim = rnd.choice(choices)
+        outs = [open(log, "w") for log in logs]
+        try:
+            procs = []
+            for run, out in zip(runs, outs):
+                out.write("$ " + " ".join(run) + "\n")
+                out.flush()
+                procs.append(subprocess.Popen(
+                    run, stdout=out, stderr=subprocess.STDOUT,
+                    preexec_fn=die_with_driver))
+            rcs = wait_all(procs, delay)
+            if any(rc is None for rc in rcs) and victim != "cn":
                 if victim == "worker":
                     which = rnd.randrange(len(cluster.workers))
                     cluster.kill_worker(which)
                     victim = "worker %d" % which
-                else:
+                elif victim == "memory":
                     cluster.kill_memory()
                     victim = "the memory node"
+                else:
+                    which = rnd.randrange(len(procs))
+                    if procs[which].poll() is None:
+                        procs[which].send_signal(signal.SIGKILL)
+                    victim = "compute node %d" % which
                 after = rnd.uniform(0.5, 2.0)
-                out.write("# crash_test: killed %s after %.2fs\n" %
-                          (victim, delay))
-                out.flush()
-                try:
-                    rc = proc.wait(timeout=after)
-                except subprocess.TimeoutExpired:
-                    pass
+                for out in outs:
+                    out.write("# crash_test: killed %s after %.2fs\n" %
+                              (victim, delay))
+                    out.flush()
+                rcs = wait_all(procs, after)
                 delay += after
-            if rc is None:
-                proc.send_signal(signal.SIGKILL)
-                rc = proc.wait()
-        if rc == -signal.SIGKILL:
+            for i, p in enumerate(procs):
+                if p.poll() is None:
+                    p.send_signal(signal.SIGKILL)
+                rcs[i] = p.wait()
+        finally:
+            for out in outs:
+                out.close()
+        for i, rc in enumerate(rcs):
+            if rc not in (0, -signal.SIGKILL):
+                failure = "cycle %d: o3lsm-stress%s exited with status %d" % (
+                    cycles, nodes[i][1], rc)
+                print(failure + ":\n" + tail(logs[i]), flush=True)
+        if failure:
+            break
+        if all(rc == 0 for rc in rcs):
+            early_exits += 1
+            how = "exited by itself"
+        else:
             kills += 1
             how = "killed after %.2fs" % delay
             if victim != "cn":
                 node_kills += 1
-                how = "killed %s, then the compute node after %.2fs" % (
-                    victim, delay)
-        elif rc == 0:
-            early_exits += 1
-            how = "exited by itself"
-        else:
-            failure = "cycle %d: o3lsm-stress exited with status %d" % (
-                cycles, rc)
-            print(failure + ":\n" + tail(log), flush=True)
-            break
-        run_counters = parse_counters(last_stress_line(log))
+                how = "killed %s, then the compute node%s after %.2fs" % (
+                    victim, "s" if len(nodes) > 1 else "", delay)
+        run_counters = [parse_counters(last_stress_line(log)) for log in logs]
 
         if cluster is not None:
             cluster.ensure()
-        verify = [args.stress] + common + ["--verify"]
-        with open(log, "a") as out:
-            out.write("$ " + " ".join(verify) + "\n")
-            out.flush()
-            rc = subprocess.call(verify, stdout=out, stderr=subprocess.STDOUT,
-                                 preexec_fn=die_with_driver)
-        line = last_stress_line(log)
-        if rc != 0:
-            failure = ("cycle %d: verification after the kill failed (%s)" %
-                       (cycles, "signal %d" % -rc if rc < 0 else
-                        "exit status %d" % rc))
-            print(failure + ":\n" + tail(log), flush=True)
+        verify_counters = []
+        for (common, x), log in zip(nodes, logs):
+            verify = [args.stress] + common + ["--verify"]
+            with open(log, "a") as out:
+                out.write("$ " + " ".join(verify) + "\n")
+                out.flush()
+                rc = subprocess.call(verify, stdout=out,
+                                     stderr=subprocess.STDOUT,
+                                     preexec_fn=die_with_driver)
+            if rc != 0:
+                failure = ("cycle %d: verification%s after the kill failed "
+                           "(%s)" % (cycles, x, "signal %d" % -rc if rc < 0
+                                     else "exit status %d" % rc))
+                print(failure + ":\n" + tail(log), flush=True)
+                break
+            verify_counters.append(parse_counters(last_stress_line(log)))
+        if failure:
             break
-        verify_counters = parse_counters(line)
         # Ambiguous writes are counted by the verification after the kill
         # and, with in-process faults, by the run's own verifications.
-        for k in SUMMARY_KEYS:
-            totals[k] += run_counters.get(k, 0)
-        for k in ("pending", "pending_landed", "lost"):
-            totals[k] += verify_counters.get(k, 0)
+        for counters in run_counters:
+            for k in SUMMARY_KEYS:
+                totals[k] += counters.get(k, 0)
+        for counters in verify_counters:
+            for k in ("pending", "pending_landed", "lost"):
+                totals[k] += counters.get(k, 0)
         print("cycle %d: %s (%d ops); verify OK: pending %d, landed %d, "
               "lost %d" % (cycles, how,
-                           sum(run_counters.get(k, 0) for k in
+                           sum(c.get(k, 0) for c in run_counters for k in
                                ("puts", "deletes", "batches", "gets",
                                 "iterations", "snapshots")),
-                           verify_counters.get("pending", 0),
-                           verify_counters.get("pending_landed", 0),
-                           verify_counters.get("lost", 0)), flush=True)
+                           sum(c.get("pending", 0) for c in verify_counters),
+                           sum(c.get("pending_landed", 0)
+                               for c in verify_counters),
+                           sum(c.get("lost", 0) for c in verify_counters)),
+              flush=True)
         cycles += 1
         if args.mode != "faults":
-            os.remove(log)
+            for log in logs:
+                os.remove(log)
 
     elapsed = time.monotonic() - start
     extra = ""
