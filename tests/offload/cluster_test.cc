@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <thread>
@@ -283,6 +284,40 @@ TEST_F(ClusterTest, WorkerKilledMidFlushTheJobRunsElsewhere) {
   ExpectNoOrphanTables();  // the killed attempt left no file behind
   OpenDb(kOffloadMemtable | kOffloadFlush);
   CheckKeys(5000);
+}
+
+// A compaction split into sub-jobs, one of them claimed by a worker that
+// is killed: only that sub-job runs again (elsewhere), the compaction
+// installs once, and no attempt leaves a file behind.
+TEST_F(ClusterTest, WorkerKilledMidSubJobOnlyThatPartRunsAgain) {
+  Process memory, slow, fast;
+  int slow_node = 0, fast_node = 0;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  ASSERT_TRUE(StartWorker(&slow, &slow_node, 20000));
+  Options o = test::ClusterTestOptions(pool_uri_);
+  o.offload = kOffloadCompaction;
+  o.target_file_size_base = 128 << 10;  // a few MiB of input: sub-jobs
+  ASSERT_OK(DB::Open(o, dir_.path(), &db_));
+  ASSERT_TRUE(WaitForProperty("o3lsm.nodes", "worker", 5000));
+  Write(0, 30000);
+  ASSERT_TRUE(WaitForProperty("o3lsm.jobs", "compaction claimed", 20000))
+      << Property("o3lsm.jobs");
+  ASSERT_TRUE(StartWorker(&fast, &fast_node));
+  slow.Kill(SIGKILL);
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  const std::string stats = Property("o3lsm.stats");
+  const size_t at = stats.find("split compactions: ");
+  ASSERT_NE(std::string::npos, at) << stats;
+  EXPECT_GT(atoi(stats.c_str() + at + strlen("split compactions: ")), 0)
+      << stats;
+  EXPECT_EQ(std::string::npos, Property("o3lsm.jobs").find("re-posted 0,"))
+      << Property("o3lsm.jobs");
+  CheckKeys(30000);
+  ExpectNoOrphanTables();
+  db_.reset();
+  ASSERT_OK(DB::Open(o, dir_.path(), &db_));
+  CheckKeys(30000);
 }
 
 TEST_F(ClusterTest, MemoryNodeKilledTheComputeNodeFallsBackToLocal) {
