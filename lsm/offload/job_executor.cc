@@ -12,13 +12,6 @@ namespace o3lsm {
 
 namespace {
 
-uint64_t WallMicros() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
-
 uint64_t ProcessCpuMicros() {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
@@ -56,7 +49,7 @@ Status JobExecutor::Start() {
                               &registration_);
   if (!s.ok()) return s;
   last_cpu_micros_ = ProcessCpuMicros();
-  last_wall_micros_ = WallMicros();
+  last_wall_micros_ = env_->NowMicros();
   nodes_->Publish(registration_, CurrentLoad()).PermitUncheckedError();
   for (int i = 0; i < options_.threads; i++) {
     workers_.emplace_back([this, i] { WorkerLoop(i); });
@@ -90,7 +83,7 @@ JobExecutor::Stats JobExecutor::stats() const {
 cluster::NodeLoad JobExecutor::CurrentLoad() {
   cluster::NodeLoad load;
   const uint64_t cpu = ProcessCpuMicros();
-  const uint64_t wall = WallMicros();
+  const uint64_t wall = env_->NowMicros();
   const uint64_t wall_delta = std::max<uint64_t>(1, wall - last_wall_micros_);
   const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
   load.cpu_percent_x100 = static_cast<uint32_t>(
@@ -193,10 +186,13 @@ void JobExecutor::RunJob(Running* r) {
   // Board attempts count from 1; output numbers from 0.
   const uint32_t attempt = job.ticket.attempt > 0 ? job.ticket.attempt - 1 : 0;
   auto alive = [this, r] { return !r->revoked.load() && !stop_.load(); };
-  const auto until =
-      std::chrono::steady_clock::now() + options_.debug_job_delay;
-  while (alive() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const uint64_t until =
+      env_->NowMicros() +
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          options_.debug_job_delay)
+          .count();
+  while (alive() && env_->NowMicros() < until) {
+    env_->SleepForMicroseconds(10000);
   }
   JobResult result;
   Status s;

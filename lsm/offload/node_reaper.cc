@@ -7,18 +7,20 @@ namespace o3lsm {
 NodeReaper::NodeReaper(cluster::NodeTable* nodes, cluster::JobBoard* board,
                        fabric::DmAllocator* allocator,
                        std::chrono::milliseconds liveness_timeout,
-                       std::shared_ptr<Logger> info_log)
+                       std::shared_ptr<Logger> info_log, Env* env)
     : nodes_(nodes),
       board_(board),
       allocator_(allocator),
       liveness_(liveness_timeout),
-      info_log_(std::move(info_log)) {}
+      info_log_(std::move(info_log)),
+      env_(env != nullptr ? env : Env::Default()) {}
 
 Status NodeReaper::RunOnce() {
   std::vector<cluster::NodeInfo> snapshot;
   Status s = nodes_->Snapshot(&snapshot);
   if (!s.ok()) return s;
-  liveness_.Update(snapshot, cluster::LivenessTracker::Clock::now());
+  liveness_.Update(snapshot, cluster::LivenessTracker::Clock::time_point(
+                                std::chrono::microseconds(env_->NowMicros())));
   for (const cluster::NodeRegistration& dead : liveness_.Dead()) {
     if (dead.node == allocator_->owner()) continue;  // ourselves: never
     if (!nodes_->Evict(dead.node, dead.incarnation).ok()) continue;

@@ -23,6 +23,7 @@
 #include <memory>
 
 #include "interconnect/dm_allocator.h"
+#include "o3lsm/env.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/liveness.h"
 #include "scheduler/cluster/node_table.h"
@@ -38,11 +39,12 @@ class NodeReaper {
   };
 
   // REQUIRES: the pointers outlive the reaper; allocator belongs to a node
-  // other than those it reaps.
+  // other than those it reaps. env: the clock of liveness (null:
+  // Env::Default()).
   NodeReaper(cluster::NodeTable* nodes, cluster::JobBoard* board,
              fabric::DmAllocator* allocator,
              std::chrono::milliseconds liveness_timeout,
-             std::shared_ptr<Logger> info_log);
+             std::shared_ptr<Logger> info_log, Env* env = nullptr);
 
   // Reads the node table and reaps whoever has been dead long enough.
   Status RunOnce();
@@ -55,6 +57,7 @@ class NodeReaper {
   fabric::DmAllocator* const allocator_;
   cluster::LivenessTracker liveness_;
   std::shared_ptr<Logger> info_log_;
+  Env* const env_;
   Stats stats_;
 };
 
