@@ -249,7 +249,7 @@ Status DBImpl::OpenImpl() {
   edit.SetLogNumber(new_log_number);
   if (node_ != nullptr) {
     // The first block of job file numbers, recorded by the open's edit.
-    ReserveJobFileNumbers();
+    node_->job_file_numbers()->Reserve();
   }
   s = versions_->LogAndApply(&edit, &mutex_);
   if (!s.ok()) return s;

@@ -187,16 +187,11 @@ class DBImpl final : public DB {
   // Posts c as a compaction job; false if it must run locally.
   bool ScheduleRemoteCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // n consecutive file numbers for a job's outputs, or 0 while none are
-  // ready. Executors in other processes create files with these numbers,
-  // maybe after this process died: a number goes to a job only once a
-  // MANIFEST record puts the next file number past it, so that a reopen
-  // never hands it out again. Numbers come from blocks logged ahead.
+  // ready (see JobFileNumbers).
   uint64_t TakeJobFileNumbers(uint64_t n) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Takes the next block of job file numbers; usable once a MANIFEST
-  // record covers it.
-  void ReserveJobFileNumbers() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Makes sure a MANIFEST record soon covers the reserved block: logs an
-  // edit in the background unless another record does first.
+  // Makes sure a MANIFEST record soon covers the reserved block of job
+  // file numbers: logs an edit in the background unless another record
+  // does first.
   void LogJobFileNumbers() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void OnRemoteFlushDone(const std::vector<uint64_t>& mem_ids, uint64_t base,
                          uint32_t attempts, const Status& s,
@@ -315,12 +310,6 @@ class DBImpl final : public DB {
   // node_->dm(): its fabric and allocator are thread-safe.
   std::shared_ptr<DmContext> dm_;
   int remote_flushes_ GUARDED_BY(mutex_) = 0;
-  // Job file numbers: the block in use, [next, end), and the next block,
-  // usable once the MANIFEST records it (TakeJobFileNumbers).
-  uint64_t job_numbers_next_ GUARDED_BY(mutex_) = 0;
-  uint64_t job_numbers_end_ GUARDED_BY(mutex_) = 0;
-  uint64_t job_block_next_ GUARDED_BY(mutex_) = 0;
-  uint64_t job_block_end_ GUARDED_BY(mutex_) = 0;
   bool job_block_logging_ GUARDED_BY(mutex_) = false;
   bool dm_lost_ GUARDED_BY(mutex_) = false;
   int rebuilding_ GUARDED_BY(mutex_) = 0;  // HandleDmLoss in progress

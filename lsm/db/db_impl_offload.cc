@@ -23,8 +23,6 @@ constexpr int kMaxRemoteFlushes = 16;
 constexpr int kMaxRemoteCompactions = 4;
 // Attempts (and so reserved output names) per job.
 constexpr uint32_t kJobAttempts = 4;
-// Job file numbers recorded in the MANIFEST at a time (TakeJobFileNumbers).
-constexpr uint64_t kJobFileNumberBlock = 1 << 16;
 
 JobFile ToJobFile(const FileMetaData& f) {
   return JobFile{f.number, f.file_size, f.smallest.Encode().ToString(),
@@ -60,6 +58,16 @@ Status DBImpl::OpenDm() {
   o.on_memory_node_lost = [this] {
     HandleDmLoss("the memory node stopped heartbeating, or evicted this "
                  "node");
+  };
+  // Called under mutex_ (TakeJobFileNumbers, OpenImpl).
+  o.reserve_file_numbers = [this](uint64_t n) NO_THREAD_SAFETY_ANALYSIS {
+    return versions_->NewFileNumbers(n);
+  };
+  o.durable_next_file_number = [this]() NO_THREAD_SAFETY_ANALYSIS {
+    return versions_->durable_next_file_number();
+  };
+  o.log_file_numbers_soon = [this]() NO_THREAD_SAFETY_ANALYSIS {
+    LogJobFileNumbers();
   };
   Status s = ComputeNode::Open(std::move(o), &node_);
   if (s.ok() && node_ != nullptr) dm_ = node_->dm();
@@ -215,31 +223,13 @@ void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
 void DBImpl::TEST_JobFileNumbers(uint64_t* handed_out_end,
                                  uint64_t* durable_next) {
   MutexLock l(&mutex_);
-  *handed_out_end = job_numbers_next_;
+  *handed_out_end =
+      node_ != nullptr ? node_->job_file_numbers()->handed_out_end() : 0;
   *durable_next = versions_->durable_next_file_number();
 }
 
 uint64_t DBImpl::TakeJobFileNumbers(uint64_t n) {
-  if (job_numbers_next_ + n > job_numbers_end_ && job_block_end_ != 0 &&
-      job_block_end_ <= versions_->durable_next_file_number()) {
-    job_numbers_next_ = job_block_next_;
-    job_numbers_end_ = job_block_end_;
-    job_block_next_ = job_block_end_ = 0;
-  }
-  if (job_block_end_ == 0 &&
-      job_numbers_end_ - job_numbers_next_ < kJobFileNumberBlock / 2) {
-    ReserveJobFileNumbers();
-    LogJobFileNumbers();
-  }
-  if (job_numbers_next_ + n > job_numbers_end_) return 0;
-  const uint64_t base = job_numbers_next_;
-  job_numbers_next_ += n;
-  return base;
-}
-
-void DBImpl::ReserveJobFileNumbers() {
-  job_block_next_ = versions_->NewFileNumbers(kJobFileNumberBlock);
-  job_block_end_ = job_block_next_ + kJobFileNumberBlock;
+  return node_->job_file_numbers()->Take(n);
 }
 
 void DBImpl::LogJobFileNumbers() {
@@ -251,8 +241,7 @@ void DBImpl::LogJobFileNumbers() {
     MutexLock l(&mutex_);
     job_block_logging_ = false;
     if (shutting_down_.load(std::memory_order_acquire) || !bg_error_.ok() ||
-        job_block_end_ == 0 ||
-        job_block_end_ <= versions_->durable_next_file_number()) {
+        !node_->job_file_numbers()->waiting_for_record()) {
       MaybeScheduleWork();
       return;
     }

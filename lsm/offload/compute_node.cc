@@ -28,7 +28,10 @@ std::string AbsolutePath(const std::string& path) {
 }  // namespace
 
 ComputeNode::ComputeNode(ComputeNodeOptions options)
-    : options_(std::move(options)) {}
+    : options_(std::move(options)),
+      file_numbers_(options_.reserve_file_numbers,
+                    options_.durable_next_file_number,
+                    options_.log_file_numbers_soon) {}
 
 ComputeNode::~ComputeNode() { Close(); }
 

@@ -11,7 +11,8 @@
 //   - the job board, the node table, the OffloadCoordinator that posts and
 //     follows jobs, and, in embedded mode, executor threads,
 //   - the DmContext (fabric + allocator incarnation + counters) that DM
-//     segments share.
+//     segments share,
+//   - the blocks of file numbers its jobs' outputs take (JobFileNumbers).
 //
 // Locking: no method runs a fabric verb except Open, Close and
 // DescribeJobs, which the caller must not call under a mutex that forbids
@@ -30,6 +31,7 @@
 
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/job_executor.h"
+#include "lsm/offload/job_file_numbers.h"
 #include "lsm/offload/offload_coordinator.h"
 #include "o3lsm/env.h"
 #include "o3lsm/options.h"
@@ -61,6 +63,11 @@ struct ComputeNodeOptions {
   // Called once, on a coordinator thread with no lock held, when the
   // memory node stops heartbeating or this node finds itself evicted.
   std::function<void()> on_memory_node_lost;
+  // The database's file numbers, for JobFileNumbers (see there): take n,
+  // the next number the MANIFEST records, and ask for a record soon.
+  std::function<uint64_t(uint64_t)> reserve_file_numbers;
+  std::function<uint64_t()> durable_next_file_number;
+  std::function<void()> log_file_numbers_soon;
 };
 
 class ComputeNode {
@@ -107,6 +114,10 @@ class ComputeNode {
     return coordinator_->Submit(type, payload, max_attempts, std::move(done));
   }
 
+  // Output file numbers for jobs. REQUIRES: the caller serializes these
+  // (DBImpl: under its mutex, which the callbacks above expect).
+  JobFileNumbers* job_file_numbers() { return &file_numbers_; }
+
   // For properties. DescribeJobs lists the job board: round trips.
   std::string DescribeJobs() const;
   std::string DescribeNodes() const { return coordinator_->DescribeNodes(); }
@@ -126,6 +137,7 @@ class ComputeNode {
   cluster::NodeRegistration registration_;
   std::unique_ptr<OffloadCoordinator> coordinator_;
   std::unique_ptr<JobExecutor> executor_;
+  JobFileNumbers file_numbers_;
   bool closed_ = false;
 };
 
