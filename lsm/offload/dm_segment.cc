@@ -144,7 +144,12 @@ DmContext::~DmContext() {
     free_cv_.SignalAll();
   }
   if (freer_.joinable()) freer_.join();
-  for (fabric::DmAddr addr : to_free_) FreeNow(addr);
+  std::vector<fabric::DmAddr> left;
+  {
+    MutexLock l(&free_mu_);
+    left.swap(to_free_);
+  }
+  for (fabric::DmAddr addr : left) FreeNow(addr);
   allocator_.reset();  // before the fabric it uses
   fabric_.reset();
 }
