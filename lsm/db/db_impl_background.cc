@@ -196,7 +196,7 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   FileMetaData meta;
   FlushJobStats job_stats;
   std::vector<Iterator*> inputs;
-  inputs.push_back(reader->NewIterator());
+  inputs.push_back(reader->NewFullScanIterator());
   Status s = RunFlushJob(std::move(inputs), env_, dbname_, table_options_,
                          oldest_snapshot,
                          [this] { return NewOutputFileNumber(); }, &meta,

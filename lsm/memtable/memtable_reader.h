@@ -29,8 +29,12 @@ class MemTableReader {
   virtual bool Get(const LookupKey& key, std::string* value,
                    Status* s) const = 0;
 
-  // An iterator over internal keys; it keeps what it reads alive.
+  // An iterator over internal keys; it keeps what it reads alive. Tuned
+  // for seeks and short scans.
   virtual Iterator* NewIterator() = 0;
+
+  // An iterator for reading everything once, in order (a flush).
+  virtual Iterator* NewFullScanIterator() { return NewIterator(); }
 };
 
 using MemTableReaderRef = std::shared_ptr<MemTableReader>;

@@ -2,8 +2,10 @@
 
 #include "lsm/offload/dm_segment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "lsm/memtable/skiplist.h"
 #include "util/checksum.h"
@@ -331,7 +333,177 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
   return r == RangeLookup::kDecided;
 }
 
+Status DmSegment::ReadFences(size_t first, size_t count,
+                             std::unique_ptr<char[]>* bytes,
+                             std::vector<SegmentEntry>* entries) const {
+  const auto& fences = index_.fences();
+  fabric::Fabric* fabric = ctx_->fabric();
+  DmCounters& c = ctx_->counters();
+  if (index_.layout() == SegmentLayout::kSortedImage) {
+    // One round trip: every range's bytes, one read each.
+    size_t len = 0;
+    for (size_t i = first; i < first + count; i++) len += fences[i].length;
+    bytes->reset(new char[len]);
+    std::vector<fabric::WorkRequest> reads;
+    size_t pos = 0;
+    for (size_t i = first; i < first + count; i++) {
+      reads.push_back(fabric::WorkRequest::Read(
+          ImageAddr(fences[i].offset), bytes->get() + pos, fences[i].length));
+      pos += fences[i].length;
+    }
+    Status s = fabric->Execute(std::span<fabric::WorkRequest>(reads));
+    c.bytes_read_back.fetch_add(len, std::memory_order_relaxed);
+    if (!s.ok()) return s;
+    pos = 0;
+    for (size_t i = first; i < first + count; i++) {
+      s = DecodeFencedRange(fences[i], bytes->get() + pos, entries);
+      if (!s.ok()) return s;
+      pos += fences[i].length;
+    }
+    return Status::OK();
+  }
+  // Arena copy. Round trip 1: the ranges' order records, contiguous.
+  const uint32_t first_entry = fences[first].offset;
+  const uint32_t n = fences[first + count - 1].offset +
+                     fences[first + count - 1].length - first_entry;
+  std::string order(static_cast<size_t>(n) * kOrderRecordSize, '\0');
+  Status s = fabric->Read(
+      addr_ + header_.order_offset() + uint64_t{first_entry} * kOrderRecordSize,
+      order.data(), order.size());
+  if (!s.ok()) return s;
+  std::vector<uint32_t> lens(n);
+  std::vector<uint32_t> offsets(n);
+  size_t len = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    OrderRecord r;
+    s = DecodeOrderRecord(order.data() + k * kOrderRecordSize,
+                          header_.image_length, &r);
+    if (!s.ok()) return s;
+    offsets[k] = r.offset;
+    lens[k] = r.length;
+    len += r.length;
+  }
+  // Round trip 2: the entries, one batch, laid one after another.
+  bytes->reset(new char[len]);
+  std::vector<fabric::WorkRequest> reads(n);
+  size_t pos = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    reads[k] = fabric::WorkRequest::Read(ImageAddr(offsets[k]),
+                                         bytes->get() + pos, lens[k]);
+    pos += lens[k];
+  }
+  s = fabric->Execute(std::span<fabric::WorkRequest>(reads));
+  c.bytes_read_back.fetch_add(len + order.size(), std::memory_order_relaxed);
+  if (!s.ok()) return s;
+  pos = 0;
+  for (size_t i = first; i < first + count; i++) {
+    const uint32_t k = fences[i].offset - first_entry;
+    s = DecodeFencedEntries(fences[i], bytes->get() + pos, lens.data() + k,
+                            entries);
+    if (!s.ok()) return s;
+    for (uint32_t j = 0; j < fences[i].length; j++) pos += lens[k + j];
+  }
+  return Status::OK();
+}
+
+namespace {
+
+const InternalKeyComparator kCmp;
+
+// Iterates a segment in DM, a window of fenced ranges at a time (see
+// DmSegment::NewIterator). Holds the segment, so its DM is not freed.
+class DmSegmentIterator final : public Iterator {
+ public:
+  explicit DmSegmentIterator(std::shared_ptr<const DmSegment> segment)
+      : segment_(std::move(segment)),
+        fences_(segment_->index().fences().size()) {}
+
+  bool Valid() const override { return pos_ < entries_.size(); }
+  void SeekToFirst() override {
+    readahead_ = 1;
+    Load(0, 1);
+    pos_ = 0;
+  }
+  void SeekToLast() override {
+    readahead_ = 1;
+    if (fences_ == 0) return Invalidate();
+    Load(fences_ - 1, 1);
+    pos_ = entries_.empty() ? 0 : entries_.size() - 1;
+  }
+  void Seek(const Slice& target) override {
+    readahead_ = 1;
+    const int i = segment_->index().FindFence(target);
+    Load(i < 0 ? 0 : static_cast<size_t>(i), 1);
+    pos_ = 0;
+    while (pos_ < entries_.size() &&
+           kCmp.Compare(entries_[pos_].internal_key, target) < 0) {
+      pos_++;
+    }
+    // Past the range: the answer is the next range's first entry.
+    if (pos_ == entries_.size() && status_.ok()) LoadNext();
+  }
+  void Next() override {
+    if (++pos_ == entries_.size()) LoadNext();
+  }
+  void Prev() override {
+    if (pos_ > 0) {
+      pos_--;
+      return;
+    }
+    if (first_ == 0) return Invalidate();
+    readahead_ = std::min(readahead_ * 2, DmSegment::kMaxReadaheadFences);
+    const size_t count = std::min(readahead_, first_);
+    Load(first_ - count, count);
+    pos_ = entries_.empty() ? 0 : entries_.size() - 1;
+  }
+  Slice key() const override { return entries_[pos_].internal_key; }
+  Slice value() const override { return entries_[pos_].value; }
+  Status status() const override { return status_; }
+
+ private:
+  void Invalidate() {
+    entries_.clear();
+    pos_ = 0;
+  }
+  void LoadNext() {
+    const size_t next = first_ + count_;
+    if (next >= fences_) return Invalidate();
+    readahead_ = std::min(readahead_ * 2, DmSegment::kMaxReadaheadFences);
+    Load(next, std::min(readahead_, fences_ - next));
+    pos_ = 0;
+  }
+  // Replaces the window with fences [first, first + count).
+  void Load(size_t first, size_t count) {
+    entries_.clear();
+    pos_ = 0;
+    if (!status_.ok() || first >= fences_) return;
+    first_ = first;
+    count_ = count;
+    Status s = segment_->ReadFences(first, count, &bytes_, &entries_);
+    if (!s.ok()) {
+      status_ = s;
+      entries_.clear();
+    }
+  }
+
+  const std::shared_ptr<const DmSegment> segment_;
+  const size_t fences_;
+  size_t first_ = 0;  // the window: fences [first_, first_ + count_)
+  size_t count_ = 0;
+  size_t readahead_ = 1;
+  std::unique_ptr<char[]> bytes_;
+  std::vector<SegmentEntry> entries_;
+  size_t pos_ = 0;  // == entries_.size(): not valid
+  Status status_;
+};
+
+}  // namespace
+
 Iterator* DmSegment::NewIterator() {
+  return new DmSegmentIterator(shared_from_this());
+}
+
+Iterator* DmSegment::NewFullScanIterator() {
   SegmentHeader header;
   std::shared_ptr<char[]> bytes;
   Status s = ReadSegment(ctx_->fabric(), location(), &header, &bytes);

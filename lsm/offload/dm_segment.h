@@ -11,8 +11,15 @@
 //                a fence) with one-sided reads: one round trip for a sorted
 //                image; two for an arena copy (the range's order records,
 //                then its entries in one batch);
-//   NewIterator  reads the whole image back with one bulk read, verifies it,
-//                and iterates the local copy (a flush or scan reads it all).
+//   NewIterator  reads the segment a few fenced ranges at a time: a seek
+//                fetches the range holding its target (one round trip for
+//                a sorted image, two for an arena copy), and moving on
+//                fetches the next ranges, twice as many each time (up to
+//                kMaxReadaheadFences), so that a seek reads a few KiB and a
+//                long scan makes few round trips. Each range is verified
+//                by its checksum;
+//   NewFullScanIterator  reads the whole image back with one bulk read,
+//                verifies it, and iterates the local copy (a flush).
 // The segment frees its DM allocation when the last holder lets it go; the
 // database holds it from the move until its flush is installed, readers
 // hold it through their SuperVersion, so nobody reads freed DM.
@@ -115,7 +122,8 @@ struct SegmentLocation {
 Status ReadSegment(fabric::Fabric* fabric, const SegmentLocation& where,
                    SegmentHeader* header, std::shared_ptr<char[]>* bytes);
 
-class DmSegment final : public MemTableReader {
+class DmSegment final : public MemTableReader,
+                        public std::enable_shared_from_this<DmSegment> {
  public:
   struct Placement {
     uint32_t shard = 0;
@@ -141,6 +149,17 @@ class DmSegment final : public MemTableReader {
   bool Get(const LookupKey& key, std::string* value,
            Status* s) const override;
   Iterator* NewIterator() override;
+  Iterator* NewFullScanIterator() override;
+
+  // Fenced ranges an iterator fetches at most per round trip.
+  static constexpr size_t kMaxReadaheadFences = 64;
+
+  // Reads fences [first, first + count) and appends their entries to
+  // *entries; *bytes holds what they point into. For DmSegmentIterator.
+  Status ReadFences(size_t first, size_t count,
+                    std::unique_ptr<char[]>* bytes,
+                    std::vector<SegmentEntry>* entries) const;
+  const SegmentIndex& index() const { return index_; }
 
   SegmentLocation location() const { return {addr_, header_.total_length()}; }
   const SegmentHeader& header() const { return header_; }

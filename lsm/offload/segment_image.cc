@@ -376,4 +376,64 @@ RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
   return RangeLookup::kPastRange;
 }
 
+Status DecodeFencedRange(const SegmentIndex::Fence& fence, const char* range,
+                         std::vector<SegmentEntry>* out) {
+  Status s;
+  if (Checksum32(range, fence.length, fence.offset) != fence.checksum) {
+    CorruptRange("checksum mismatch", "image offset", fence.offset, &s);
+    return s;
+  }
+  const uint64_t begin = fence.offset;
+  const uint64_t end = begin + fence.length;
+  const char* const limit = range + fence.length;
+  uint64_t node = fence.first_node;
+  // A range holds at most kFenceInterval nodes, linked in key order; a
+  // link out of the range ends it.
+  for (uint32_t steps = 0; steps < kFenceInterval; steps++) {
+    if (node < begin || node + kLinkSize > end) {
+      CorruptRange("bad link", "image offset", fence.offset, &s);
+      return s;
+    }
+    SegmentEntry e;
+    if (DecodeEntryAt(range + (node - begin) + kLinkSize, limit,
+                      &e.internal_key, &e.value) == nullptr) {
+      CorruptRange("malformed entry", "image offset", fence.offset, &s);
+      return s;
+    }
+    out->push_back(e);
+    node = DecodeFixed32(range + (node - begin));
+    if (node == 0 || node >= end) return Status::OK();
+  }
+  CorruptRange("link loop", "image offset", fence.offset, &s);
+  return s;
+}
+
+Status DecodeFencedEntries(const SegmentIndex::Fence& fence,
+                           const char* entries, const uint32_t* lens,
+                           std::vector<SegmentEntry>* out) {
+  Status s;
+  EntriesChecksum sum(fence.offset);
+  const char* p = entries;
+  for (uint32_t k = 0; k < fence.length; k++) {
+    sum.Add(p, lens[k]);
+    p += lens[k];
+  }
+  if (sum.Finish() != fence.checksum) {
+    CorruptRange("checksum mismatch", "entry", fence.offset, &s);
+    return s;
+  }
+  p = entries;
+  for (uint32_t k = 0; k < fence.length; k++) {
+    SegmentEntry e;
+    if (DecodeEntryAt(p, p + lens[k], &e.internal_key, &e.value) !=
+        p + lens[k]) {
+      CorruptRange("malformed entry", "entry", fence.offset, &s);
+      return s;
+    }
+    out->push_back(e);
+    p += lens[k];
+  }
+  return Status::OK();
+}
+
 }  // namespace o3lsm

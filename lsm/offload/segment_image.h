@@ -162,6 +162,23 @@ RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
                                  const LookupKey& lkey, std::string* value,
                                  Status* s);
 
+// One entry of a fenced range, pointing into the bytes it was decoded from.
+struct SegmentEntry {
+  Slice internal_key;
+  Slice value;
+};
+
+// Verifies a fenced range by its checksum and appends its entries, in key
+// order, to *out (what an iterator over DM reads a range at a time).
+// kSortedImage: range holds the range's bytes (fence.length of them).
+// kArenaCopy: entries holds its fence.length entries one after another,
+// entry k being lens[k] bytes. Corruption naming the range if damaged.
+Status DecodeFencedRange(const SegmentIndex::Fence& fence, const char* range,
+                         std::vector<SegmentEntry>* out);
+Status DecodeFencedEntries(const SegmentIndex::Fence& fence,
+                           const char* entries, const uint32_t* lens,
+                           std::vector<SegmentEntry>* out);
+
 }  // namespace o3lsm
 
 #endif  // O3LSM_LSM_OFFLOAD_SEGMENT_IMAGE_H_

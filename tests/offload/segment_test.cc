@@ -454,15 +454,83 @@ TEST_P(DmSegmentTest, MovedSegmentAnswersLikeTheMemTableWithOneSidedReads) {
     ASSERT_EQ(expect->value().ToString(), found.value().ToString());
   }
 
-  // The iterator reads the image back and sees every entry.
+  // Both iterators (ranges at a time, and the whole image read back) see
+  // every entry.
+  for (bool full : {false, true}) {
+    std::unique_ptr<Iterator> a(full ? seg->NewFullScanIterator()
+                                     : seg->NewIterator());
+    std::unique_ptr<Iterator> b(mem->NewIterator());
+    a->SeekToFirst();
+    for (b->SeekToFirst(); b->Valid(); b->Next(), a->Next()) {
+      ASSERT_TRUE(a->Valid());
+      ASSERT_EQ(b->key().ToString(), a->key().ToString());
+      ASSERT_EQ(b->value().ToString(), a->value().ToString());
+    }
+    EXPECT_FALSE(a->Valid());
+    EXPECT_OK(a->status());
+  }
+}
+
+// An iterator over a segment in DM reads the fenced ranges it needs, not
+// the segment: seeks, steps both ways across ranges, and ends agree with
+// the memtable's iterator.
+TEST_P(DmSegmentTest, IteratorReadsRangesNotTheSegment) {
+  auto ctx = OpenContext();
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTable(3000, &last);
+  DmSegmentRef seg;
+  ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg));
   std::unique_ptr<Iterator> a(seg->NewIterator());
   std::unique_ptr<Iterator> b(mem->NewIterator());
-  a->SeekToFirst();
-  for (b->SeekToFirst(); b->Valid(); b->Next(), a->Next()) {
-    ASSERT_TRUE(a->Valid());
-    ASSERT_EQ(b->key().ToString(), a->key().ToString());
-    ASSERT_EQ(b->value().ToString(), a->value().ToString());
+  auto same = [&](const char* what, int i) {
+    ASSERT_EQ(b->Valid(), a->Valid()) << what << " " << i;
+    if (b->Valid()) {
+      ASSERT_EQ(b->key().ToString(), a->key().ToString()) << what << " " << i;
+      ASSERT_EQ(b->value().ToString(), a->value().ToString()) << what << i;
+    }
+  };
+  // A seek reads about one range: a few KiB of a segment of hundreds.
+  const std::string mid =
+      InternalKey(Key(1500), last, kValueTypeForSeek).Encode().ToString();
+  a->Seek(mid);
+  b->Seek(mid);
+  ASSERT_NO_FATAL_FAILURE(same("seek", 1500));
+  EXPECT_LT(ctx->counters().bytes_read_back.load(), 32u * 1024);
+  EXPECT_GT(seg->header().total_length(), 256u * 1024);
+  Random64 rnd(3);
+  for (int i = -1; i <= 3000; i += 1 + static_cast<int>(rnd.Uniform(90))) {
+    const std::string target =
+        InternalKey(Key(i), i % 3 == 0 ? last : 1 + rnd.Uniform(last),
+                    kValueTypeForSeek)
+            .Encode()
+            .ToString();
+    a->Seek(target);
+    b->Seek(target);
+    ASSERT_NO_FATAL_FAILURE(same("seek", i));
+    // Steps forward then back over range boundaries.
+    const int steps = static_cast<int>(rnd.Uniform(40));
+    for (int k = 0; k < steps && b->Valid(); k++) {
+      a->Next();
+      b->Next();
+      ASSERT_NO_FATAL_FAILURE(same("next", i));
+    }
+    for (int k = 0; k < steps && b->Valid(); k++) {
+      a->Prev();
+      b->Prev();
+      ASSERT_NO_FATAL_FAILURE(same("prev", i));
+    }
   }
+  a->SeekToLast();
+  b->SeekToLast();
+  for (int k = 0; k < 100 && b->Valid(); k++) {
+    ASSERT_NO_FATAL_FAILURE(same("backward", k));
+    a->Prev();
+    b->Prev();
+  }
+  a->SeekToFirst();
+  b->SeekToFirst();
+  ASSERT_NO_FATAL_FAILURE(same("first", 0));
+  a->Prev();  // before the first entry
   EXPECT_FALSE(a->Valid());
   EXPECT_OK(a->status());
 }
@@ -477,13 +545,38 @@ TEST_P(DmSegmentTest, SegmentIsFreedWhenTheLastHolderLetsGo) {
   ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg));
   ASSERT_OK(ctx->allocator()->GetStats(&during));
   EXPECT_LT(during.free_chunks, before.free_chunks);
-  std::unique_ptr<Iterator> it(seg->NewIterator());  // holds a local copy
+  // An iterator reading ranges from DM holds the segment: nobody reads
+  // freed DM.
+  std::unique_ptr<Iterator> ranges(seg->NewIterator());
+  // One that read the image back holds only its local copy.
+  std::unique_ptr<Iterator> copy(seg->NewFullScanIterator());
   seg.reset();
+  ASSERT_OK(ctx->allocator()->GetStats(&after));
+  EXPECT_EQ(during.free_chunks, after.free_chunks);
+  ranges->SeekToFirst();
+  EXPECT_TRUE(ranges->Valid());
+  ranges.reset();
   ASSERT_OK(ctx->allocator()->GetStats(&after));
   EXPECT_EQ(before.free_chunks, after.free_chunks);
   EXPECT_EQ(0u, ctx->counters().live_bytes.load());
-  it->SeekToFirst();
-  EXPECT_TRUE(it->Valid());
+  copy->SeekToFirst();
+  EXPECT_TRUE(copy->Valid());
+}
+
+// Every way through a damaged segment ends in Corruption, never in a
+// wrong entry.
+static void ExpectScanStopsAtCorruption(const MemTableRef& mem, DmSegment* seg) {
+  std::unique_ptr<Iterator> full(seg->NewFullScanIterator());
+  EXPECT_TRUE(full->status().IsCorruption()) << full->status().ToString();
+  std::unique_ptr<Iterator> it(seg->NewIterator());
+  std::unique_ptr<Iterator> expect(mem->NewIterator());
+  expect->SeekToFirst();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), expect->Next()) {
+    ASSERT_TRUE(expect->Valid());
+    ASSERT_EQ(expect->key().ToString(), it->key().ToString());
+    ASSERT_EQ(expect->value().ToString(), it->value().ToString());
+  }
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
 }
 
 TEST_P(DmSegmentTest, DamageInDmIsReportedByReadsAndIterators) {
@@ -499,8 +592,7 @@ TEST_P(DmSegmentTest, DamageInDmIsReportedByReadsAndIterators) {
   int corrupt = 0;
   ASSERT_NO_FATAL_FAILURE(ExpectRightOrCorrupt(mem, *seg, 800, last, &corrupt));
   EXPECT_GT(corrupt, 0);
-  std::unique_ptr<Iterator> it(seg->NewIterator());
-  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+  ExpectScanStopsAtCorruption(mem, seg.get());
 }
 
 TEST(DmSegmentArenaCopy, DamagedOrderBlockIsCorruptionNotAWrongAnswer) {
@@ -521,8 +613,7 @@ TEST(DmSegmentArenaCopy, DamagedOrderBlockIsCorruptionNotAWrongAnswer) {
   int corrupt = 0;
   ASSERT_NO_FATAL_FAILURE(ExpectRightOrCorrupt(mem, *seg, 800, last, &corrupt));
   EXPECT_GE(corrupt, 2);
-  std::unique_ptr<Iterator> it(seg->NewIterator());
-  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+  ExpectScanStopsAtCorruption(mem, seg.get());
 }
 
 TEST_P(DmSegmentTest, FullPoolIsNoSpace) {
