@@ -155,7 +155,7 @@ size_t DBImpl::ShardMemTableSize() const {
   // A segment takes whole DM chunks (or a power-of-two block): seal a
   // little short of that footprint, so that the image, its header and the
   // last write group fit in it.
-  const size_t footprint = dm_->allocator()->FootprintOf(wanted);
+  const size_t footprint = node_->FootprintOf(wanted);
   return footprint - std::max<size_t>(footprint / 32, 4 << 10);
 }
 

@@ -11,9 +11,12 @@
 //                properties (db_impl.cc).
 //
 // Locking: mutex_ guards the fields marked GUARDED_BY(mutex_). It is never
-// held across file I/O except where noted; lock order: mutex_ before any
-// lock inside VersionSet, TableCache, Cache or the Scheduler (none of them
-// calls back into DBImpl).
+// held across file I/O except where noted, and never across a fabric round
+// trip (it is a Mutex::kNoRoundTrips: debug builds abort on a verb under
+// it). Lock order: mutex_ before any lock inside VersionSet, TableCache,
+// Cache, the Scheduler, ComputeNode's OffloadCoordinator and DmContext
+// (none of them calls back into DBImpl while holding its own; job
+// callbacks run with no coordinator lock held and take mutex_).
 
 #ifndef O3LSM_LSM_DB_DB_IMPL_H_
 #define O3LSM_LSM_DB_DB_IMPL_H_

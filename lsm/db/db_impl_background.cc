@@ -44,15 +44,14 @@ void DBImpl::MaybeScheduleWork() {
   // parallel across shards.
   bool dm_can_take = false;
   if (OffloadMemtables()) {
-    uint64_t live = dm_->counters().live_bytes.load();
+    uint64_t live = node_->live_bytes();
     dm_can_take = dm_full_at_ == 0 || live < dm_full_at_;
     const int max_moves = std::max(1, options_.memtable_shards);
     for (auto& entry : imm_) {
       if (!dm_can_take || running_moves_ >= max_moves) break;
       if (!entry.is(SealedMemTable::Phase::kLocal)) continue;
-      const uint64_t size =
-          dm_->allocator()->FootprintOf(entry.mem()->MemoryUsage());
-      if (live + size > dm_budget_) {
+      const uint64_t size = node_->FootprintOf(entry.mem()->MemoryUsage());
+      if (!node_->CanTake(live, size)) {
         dm_can_take = false;  // the DM budget is used up
         break;
       }
@@ -136,8 +135,8 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
   // node counts as lost (DmSegment::Create frees what a failed try took).
   constexpr int kMoveAttempts = 3;
   for (int attempt = 1; attempt <= kMoveAttempts; attempt++) {
-    s = DmSegment::Create(
-        dm_, mem.get(), placement,
+    s = node_->MoveMemTable(
+        mem.get(), placement,
         {options_.bloom_bits_per_key, options_.dm_segment_layout}, &segment);
     if (s.ok() || !s.retryable() || attempt == kMoveAttempts) break;
     Log(info_log_.get(), "moving memtable %llu to DM, attempt %d: %s",
@@ -161,7 +160,7 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
     e->FailMove();
     if (s.IsNoSpace()) {
       // The pool is full: keep it local; moves resume when DM frees.
-      dm_full_at_ = std::max<uint64_t>(1, dm_->counters().live_bytes.load());
+      dm_full_at_ = std::max<uint64_t>(1, node_->live_bytes());
       Log(info_log_.get(), "DM full (%llu bytes of segments): memtable %llu "
           "stays local",
           static_cast<unsigned long long>(dm_full_at_),

@@ -100,7 +100,7 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
   plan.max_jobs = static_cast<size_t>(
       std::max(0, kMaxRemoteFlushes - remote_flushes_));
   plan.wanted_through = flush_wanted_through_;
-  plan.dm_live_bytes = dm_->counters().live_bytes.load(std::memory_order_relaxed);
+  plan.dm_live_bytes = node_->live_bytes();
   plan.dm_budget = dm_budget_;
   plan.dm_blocked = dm_blocked;
   using Phase = SealedMemTable::Phase;
@@ -159,7 +159,7 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
 
 uint64_t DBImpl::DmFootprint(const SealedMemTable& e) const {
   return e.in_dm()
-             ? dm_->allocator()->FootprintOf(e.segment()->header().total_length())
+             ? node_->FootprintOf(e.segment()->header().total_length())
              : 0;
 }
 

@@ -108,6 +108,26 @@ class ComputeNode {
   }
   // Largest job payload the board takes.
   size_t max_job_payload() const { return coordinator_->max_payload(); }
+
+  // ---- Memtables in DM ----
+  // DM bytes a segment of `bytes` takes (the allocator's rounding).
+  uint64_t FootprintOf(uint64_t bytes) const {
+    return dm_->allocator()->FootprintOf(bytes);
+  }
+  // DM bytes this node's live segments hold.
+  uint64_t live_bytes() const { return dm_->counters().live_bytes.load(); }
+  // The DM budget of this node's segments (ComputeNodeOptions::dm_budget).
+  uint64_t budget() const { return options_.dm_budget; }
+  // True if segments of `more` bytes fit the budget beside `live` bytes.
+  bool CanTake(uint64_t live, uint64_t more) const {
+    return live + more <= options_.dm_budget;
+  }
+  // Moves a sealed memtable into DM (DmSegment::Create): round trips.
+  Status MoveMemTable(MemTable* mem, const DmSegment::Placement& placement,
+                      const DmSegment::Format& format,
+                      DmSegmentRef* segment) const {
+    return DmSegment::Create(dm_, mem, placement, format, segment);
+  }
   // See OffloadCoordinator::Submit.
   Status Submit(cluster::JobType type, const std::string& payload,
                 uint32_t max_attempts, OffloadCoordinator::Callback done) {

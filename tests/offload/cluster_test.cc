@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -108,6 +109,22 @@ int NodeIdOf(const std::string& ready_line) {
   return atoi(ready_line.c_str() + at + 1);
 }
 
+uint64_t WorkerJobsDone(const std::string& nodes) {
+  // "node 2: worker  worker-1  alive  jobs 0/1  cpu ..  done 7"
+  uint64_t done = 0;
+  size_t pos = 0;
+  while ((pos = nodes.find("node ", pos)) != std::string::npos) {
+    const size_t eol = nodes.find('\n', pos);
+    const std::string line = nodes.substr(pos, eol - pos);
+    if (line.find(": worker") != std::string::npos) {
+      const size_t d = line.find("done ");
+      if (d != std::string::npos) done += strtoull(line.c_str() + d + 5, nullptr, 10);
+    }
+    pos = eol;
+  }
+  return done;
+}
+
 class ClusterTest : public ::testing::Test {
  protected:
   ClusterTest() {
@@ -140,6 +157,7 @@ class ClusterTest : public ::testing::Test {
     db_.reset();
     Options o = test::ClusterTestOptions(pool_uri_);
     o.offload = offload;
+    if (tweak_) tweak_(&o);
     ASSERT_OK(DB::Open(o, dir_.path(), &db_));
   }
   DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
@@ -212,27 +230,83 @@ class ClusterTest : public ::testing::Test {
     return st.free_chunks;
   }
 
+  // Random puts, deletes, gets and scans over key_space keys against a
+  // std::map, with reopens in between and jobs run by a worker process.
+  // expect_split: some compactions were split into sub-jobs.
+  void RunRandomOperationsAgainstAModel(uint64_t key_space, bool expect_split) {
+    Process memory, worker;
+    int node = 0;
+    ASSERT_TRUE(StartMemoryNode(&memory));
+    ASSERT_TRUE(StartWorker(&worker, &node));
+    const uint32_t all = kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
+    OpenDb(all);
+    ASSERT_TRUE(WaitForProperty("o3lsm.nodes", "worker", 5000));
+    std::map<std::string, std::string> model;
+    Random64 rnd(2026);
+    auto key = [&] { return "k" + std::to_string(rnd.Uniform(key_space)); };
+    for (int step = 0; step < 10000; step++) {
+      const uint64_t op = rnd.Uniform(1000) / 10;
+      if (step % 300 == 299) {
+        OpenDb(all);  // reopen in between
+      } else if (op < 55) {
+        const std::string k = key();
+        const std::string v = test::RandomBytes(&rnd, 20 + rnd.Uniform(200));
+        ASSERT_OK(db_->Put(WriteOptions(), k, v));
+        model[k] = v;
+      } else if (op < 70) {
+        const std::string k = key();
+        ASSERT_OK(db_->Delete(WriteOptions(), k));
+        model.erase(k);
+      } else if (op < 95) {
+        const std::string k = key();
+        std::string v;
+        Status s = db_->Get(ReadOptions(), k, &v);
+        auto m = model.find(k);
+        if (m == model.end()) {
+          ASSERT_TRUE(s.IsNotFound()) << "step " << step << ": " << s.ToString();
+        } else {
+          ASSERT_OK(s) << "step " << step;
+          ASSERT_EQ(m->second, v) << "step " << step;
+        }
+      } else {
+        auto it = db_->NewIterator(ReadOptions());
+        auto m = model.begin();
+        for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+          ASSERT_NE(m, model.end()) << "step " << step;
+          ASSERT_EQ(m->first, it->key().ToString()) << "step " << step;
+          ASSERT_EQ(m->second, it->value().ToString()) << "step " << step;
+        }
+        ASSERT_OK(it->status());
+        ASSERT_EQ(m, model.end()) << "step " << step;
+      }
+    }
+    ASSERT_OK(db_->Flush(FlushOptions()));
+    ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_GT(WorkerJobsDone(Property("o3lsm.nodes")), 0u);
+    if (expect_split) {
+      const std::string stats = Property("o3lsm.stats");
+      const size_t at = stats.find("split compactions: ");
+      ASSERT_NE(std::string::npos, at) << stats;
+      EXPECT_GT(atoi(stats.c_str() + at + strlen("split compactions: ")), 0)
+          << stats;
+    }
+    OpenDb(all);
+    for (const auto& [k, v] : model) {
+      std::string got;
+      ASSERT_OK(db_->Get(ReadOptions(), k, &got));
+      ASSERT_EQ(v, got);
+    }
+  }
+
   test::ScratchDir dir_;
   std::string pool_path_;
+  // Applied to the options of every OpenDb.
+  std::function<void(Options*)> tweak_;
   std::string pool_uri_;
   std::unique_ptr<DB> db_;
 };
 
-uint64_t WorkerJobsDone(const std::string& nodes) {
-  // "node 2: worker  worker-1  alive  jobs 0/1  cpu ..  done 7"
-  uint64_t done = 0;
-  size_t pos = 0;
-  while ((pos = nodes.find("node ", pos)) != std::string::npos) {
-    const size_t eol = nodes.find('\n', pos);
-    const std::string line = nodes.substr(pos, eol - pos);
-    if (line.find(": worker") != std::string::npos) {
-      const size_t d = line.find("done ");
-      if (d != std::string::npos) done += strtoull(line.c_str() + d + 5, nullptr, 10);
-    }
-    pos = eol;
-  }
-  return done;
-}
 
 }  // namespace
 
@@ -445,62 +519,17 @@ TEST_F(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
 }
 
 TEST_F(ClusterTest, RandomOperationsMatchStdMapWithFlushesOnAnotherProcess) {
-  Process memory, worker;
-  int node = 0;
-  ASSERT_TRUE(StartMemoryNode(&memory));
-  ASSERT_TRUE(StartWorker(&worker, &node));
-  const uint32_t all = kOffloadMemtable | kOffloadFlush | kOffloadCompaction;
-  OpenDb(all);
-  ASSERT_TRUE(WaitForProperty("o3lsm.nodes", "worker", 5000));
-  std::map<std::string, std::string> model;
-  Random64 rnd(2026);
-  auto key = [&] { return "k" + std::to_string(rnd.Uniform(3000)); };
-  for (int step = 0; step < 10000; step++) {
-    const uint64_t op = rnd.Uniform(1000) / 10;
-    if (step % 300 == 299) {
-      OpenDb(all);  // reopen in between
-    } else if (op < 55) {
-      const std::string k = key();
-      const std::string v = test::RandomBytes(&rnd, 20 + rnd.Uniform(200));
-      ASSERT_OK(db_->Put(WriteOptions(), k, v));
-      model[k] = v;
-    } else if (op < 70) {
-      const std::string k = key();
-      ASSERT_OK(db_->Delete(WriteOptions(), k));
-      model.erase(k);
-    } else if (op < 95) {
-      const std::string k = key();
-      std::string v;
-      Status s = db_->Get(ReadOptions(), k, &v);
-      auto m = model.find(k);
-      if (m == model.end()) {
-        ASSERT_TRUE(s.IsNotFound()) << "step " << step << ": " << s.ToString();
-      } else {
-        ASSERT_OK(s) << "step " << step;
-        ASSERT_EQ(m->second, v) << "step " << step;
-      }
-    } else {
-      auto it = db_->NewIterator(ReadOptions());
-      auto m = model.begin();
-      for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
-        ASSERT_NE(m, model.end()) << "step " << step;
-        ASSERT_EQ(m->first, it->key().ToString()) << "step " << step;
-        ASSERT_EQ(m->second, it->value().ToString()) << "step " << step;
-      }
-      ASSERT_OK(it->status());
-      ASSERT_EQ(m, model.end()) << "step " << step;
-    }
-  }
-  ASSERT_OK(db_->Flush(FlushOptions()));
-  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_GT(WorkerJobsDone(Property("o3lsm.nodes")), 0u);
-  OpenDb(all);
-  for (const auto& [k, v] : model) {
-    std::string got;
-    ASSERT_OK(db_->Get(ReadOptions(), k, &got));
-    ASSERT_EQ(v, got);
-  }
+  RunRandomOperationsAgainstAModel(3000, /*expect_split=*/false);
+}
+
+// The same with compactions split into sub-jobs run by the worker: the
+// results are what local compactions give.
+TEST_F(ClusterTest, RandomOperationsMatchStdMapWithCompactionSubJobs) {
+  tweak_ = [](Options* o) {
+    o->target_file_size_base = 64 << 10;
+    o->level0_file_num_compaction_trigger = 2;
+  };
+  RunRandomOperationsAgainstAModel(20000, /*expect_split=*/true);
 }
 
 }  // namespace o3lsm
