@@ -142,13 +142,15 @@ void JobExecutor::WorkerLoop(int index) {
     const uint32_t flushes =
         options_.type_mask & cluster::JobTypeBit(cluster::JobType::kFlush);
     Status s = Status::NotFound("");
+    const auto now = std::chrono::steady_clock::time_point(
+        std::chrono::microseconds(env_->NowMicros()));
     if (flushes != 0) {
       s = board_->Claim(registration_.node, flushes, options_.steal_after,
-                        &running->job);
+                        &running->job, now);
     }
     if (s.IsNotFound()) {
       s = board_->Claim(registration_.node, options_.type_mask,
-                        options_.steal_after, &running->job);
+                        options_.steal_after, &running->job, now);
     }
     if (s.IsNotFound()) {
       board_->WaitForWork(&seen, std::chrono::milliseconds(100))

@@ -188,9 +188,13 @@ class JobBoard {
   // oldest first within each class. Copies the payload out. NotFound when
   // nothing is claimable. A claimed job whose header or payload fails its
   // checksum is completed as Failed (the result says why) and skipped.
-  [[nodiscard]] Status Claim(uint16_t node, uint32_t type_mask,
-                             std::chrono::nanoseconds steal_after,
-                             ClaimedJob* job);
+  // now: the caller's clock (an executor's Env), by which steal_after is
+  // measured.
+  [[nodiscard]] Status Claim(
+      uint16_t node, uint32_t type_mask, std::chrono::nanoseconds steal_after,
+      ClaimedJob* job,
+      std::chrono::steady_clock::time_point now =
+          std::chrono::steady_clock::now());
   // Renews the lease: FAA on the slot's heartbeat. Aborted if the claim was
   // revoked (re-posted, released): stop working on the job then.
   [[nodiscard]] Status Heartbeat(const ClaimedJob& job);

@@ -16,7 +16,8 @@ using fabric::WorkRequest;
 // ---------------------------------------------------------------- executor
 
 Status JobBoard::Claim(uint16_t node, uint32_t type_mask,
-                       std::chrono::nanoseconds steal_after, ClaimedJob* job) {
+                       std::chrono::nanoseconds steal_after, ClaimedJob* job,
+                       std::chrono::steady_clock::time_point now) {
   if (node == 0) {
     return Status::InvalidArgument(region_.what, "claim by node 0");
   }
@@ -30,7 +31,6 @@ Status JobBoard::Claim(uint16_t node, uint32_t type_mask,
     std::chrono::steady_clock::time_point since;
   };
   std::vector<Candidate> candidates;
-  const auto now = std::chrono::steady_clock::now();
   {
     MutexLock l(&mu_);
     for (uint32_t slot = 0; slot < slot_count_; slot++) {
