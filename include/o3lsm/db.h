@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "o3lsm/iterator.h"
 #include "o3lsm/options.h"
@@ -61,6 +62,14 @@ class DB {
   // Looks key up. OK with *value set, NotFound, or an error.
   virtual Status Get(const ReadOptions& options, const Slice& key,
                      std::string* value) = 0;
+
+  // Looks every key up as of one state (options.snapshot, or now): entry i
+  // of the result is Get's status for keys[i], and (*values)[i] its value
+  // when OK. Memtables in disaggregated memory are read for all the keys
+  // in one batch of reads per round trip, not per key.
+  virtual std::vector<Status> MultiGet(const ReadOptions& options,
+                                       const std::vector<Slice>& keys,
+                                       std::vector<std::string>* values) = 0;
 
   // An iterator over the database as of options.snapshot (or now). The
   // iterator must be destroyed before the DB.

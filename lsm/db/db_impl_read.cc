@@ -32,6 +32,60 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
   return sv->current->Get(options, lkey, value, table_cache_.get());
 }
 
+std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
+                                     const std::vector<Slice>& keys,
+                                     std::vector<std::string>* values) {
+  SuperVersionCache::Pin sv(&super_versions_);
+  const SequenceNumber sequence =
+      options.snapshot != nullptr
+          ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
+          : versions_->LastSequence();
+  const size_t n = keys.size();
+  values->assign(n, std::string());
+  std::vector<Status> statuses(n);
+  std::vector<char> decided(n, 0);
+  std::vector<std::unique_ptr<LookupKey>> owned;
+  std::vector<const LookupKey*> lkeys;
+  owned.reserve(n);
+  lkeys.reserve(n);
+  for (size_t k = 0; k < n; k++) {
+    owned.push_back(std::make_unique<LookupKey>(keys[k], sequence));
+    lkeys.push_back(owned.back().get());
+    if (sv->mems[sv->router->ShardOf(keys[k])]->Get(*lkeys[k], &(*values)[k],
+                                                     &statuses[k])) {
+      decided[k] = 1;
+    }
+  }
+  // Sealed memtables newest first, each asked once for the keys in its
+  // range still undecided (a DM segment reads for all of them at once).
+  std::vector<char> skip;
+  for (const SealedView& imm : sv->imm) {
+    skip = decided;
+    bool any = false;
+    for (size_t k = 0; k < n; k++) {
+      if (keys[k].compare(imm.smallest) < 0 ||
+          keys[k].compare(imm.largest) > 0) {
+        skip[k] = 1;
+      }
+      any = any || !skip[k];
+    }
+    if (!any) continue;
+    const std::vector<char> asked = skip;
+    imm.mem->MultiGet(lkeys, values, &statuses, &skip);
+    for (size_t k = 0; k < n; k++) {
+      if (!asked[k] && skip[k]) decided[k] = 1;
+    }
+  }
+  for (size_t k = 0; k < n; k++) {
+    if (!decided[k]) {
+      statuses[k] = sv->current->Get(options, *lkeys[k], &(*values)[k],
+                                     table_cache_.get());
+    }
+    if (!statuses[k].ok()) (*values)[k].clear();
+  }
+  return statuses;
+}
+
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   SuperVersionCache::Pin sv(&super_versions_);
   const SequenceNumber sequence =

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lsm/dbformat.h"
 #include "o3lsm/iterator.h"
@@ -28,6 +29,21 @@ class MemTableReader {
   // if the key is not here.
   virtual bool Get(const LookupKey& key, std::string* value,
                    Status* s) const = 0;
+
+  // Get for many keys at once: for each k with !(*decided)[k], looks
+  // *keys[k] up and, where this memtable decides it, sets (*decided)[k],
+  // (*values)[k] and (*statuses)[k] as Get would. A memtable in DM reads
+  // for all the keys in one batch per round trip.
+  virtual void MultiGet(const std::vector<const LookupKey*>& keys,
+                        std::vector<std::string>* values,
+                        std::vector<Status>* statuses,
+                        std::vector<char>* decided) const {
+    for (size_t k = 0; k < keys.size(); k++) {
+      if (!(*decided)[k] && Get(*keys[k], &(*values)[k], &(*statuses)[k])) {
+        (*decided)[k] = 1;
+      }
+    }
+  }
 
   // An iterator over internal keys; it keeps what it reads alive. Tuned
   // for seeks and short scans.

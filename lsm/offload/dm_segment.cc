@@ -333,6 +333,133 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
   return r == RangeLookup::kDecided;
 }
 
+void DmSegment::MultiGet(const std::vector<const LookupKey*>& keys,
+                         std::vector<std::string>* values,
+                         std::vector<Status>* statuses,
+                         std::vector<char>* decided) const {
+  // The keys this segment may hold, and the fence (or two) of each.
+  struct Want {
+    size_t k;
+    int fence;
+    bool with_next;
+    uint32_t first = 0;  // its first entry/byte in the batch's buffer
+    uint32_t count = 0;  // entries (arena copy) or bytes (sorted image)
+  };
+  const auto& fences = index_.fences();
+  std::vector<Want> wants;
+  for (size_t k = 0; k < keys.size(); k++) {
+    if ((*decided)[k] || !index_.KeyMayMatch(keys[k]->user_key())) continue;
+    const int i = index_.FindFence(keys[k]->internal_key());
+    if (i < 0) continue;
+    const bool with_next =
+        static_cast<size_t>(i) + 1 < fences.size() &&
+        ExtractUserKey(fences[i + 1].first_key) == keys[k]->user_key();
+    wants.push_back({k, i, with_next});
+  }
+  if (wants.empty()) return;
+  ctx_->counters().remote_gets.fetch_add(wants.size(),
+                                         std::memory_order_relaxed);
+  auto fail_all = [&](const Status& s) {
+    for (const Want& w : wants) {
+      (*statuses)[w.k] = s;
+      (*decided)[w.k] = 1;
+    }
+  };
+  auto decide = [&](const Want& w, RangeLookup r) {
+    if (r == RangeLookup::kDecided) (*decided)[w.k] = 1;
+  };
+  std::vector<fabric::WorkRequest> reads;
+  if (index_.layout() == SegmentLayout::kSortedImage) {
+    // One round trip: every key's range (or two), one after another.
+    size_t len = 0;
+    for (Want& w : wants) {
+      w.first = static_cast<uint32_t>(len);
+      len += fences[w.fence].length +
+             (w.with_next ? fences[w.fence + 1].length : 0);
+    }
+    std::unique_ptr<char[]> buf(new char[len]);
+    for (const Want& w : wants) {
+      size_t pos = w.first;
+      for (int f = w.fence; f <= w.fence + (w.with_next ? 1 : 0); f++) {
+        reads.push_back(fabric::WorkRequest::Read(
+            ImageAddr(fences[f].offset), buf.get() + pos, fences[f].length));
+        pos += fences[f].length;
+      }
+    }
+    Status rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads));
+    ctx_->counters().remote_get_bytes.fetch_add(len, std::memory_order_relaxed);
+    if (!rs.ok()) return fail_all(rs);
+    for (const Want& w : wants) {
+      const char* range = buf.get() + w.first;
+      std::string* value = &(*values)[w.k];
+      Status* s = &(*statuses)[w.k];
+      RangeLookup r =
+          GetFromFencedRange(fences[w.fence], range, *keys[w.k], value, s);
+      if (r == RangeLookup::kPastRange && w.with_next) {
+        r = GetFromFencedRange(fences[w.fence + 1],
+                               range + fences[w.fence].length, *keys[w.k],
+                               value, s);
+      }
+      decide(w, r);
+    }
+    return;
+  }
+  // Arena copy. Round trip 1: every key's order records.
+  uint32_t n = 0;
+  for (Want& w : wants) {
+    w.first = n;
+    w.count = fences[w.fence].length +
+              (w.with_next ? fences[w.fence + 1].length : 0);
+    n += w.count;
+  }
+  std::string order(static_cast<size_t>(n) * kOrderRecordSize, '\0');
+  for (const Want& w : wants) {
+    reads.push_back(fabric::WorkRequest::Read(
+        addr_ + header_.order_offset() +
+            uint64_t{fences[w.fence].offset} * kOrderRecordSize,
+        order.data() + size_t{w.first} * kOrderRecordSize,
+        size_t{w.count} * kOrderRecordSize));
+  }
+  Status rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads));
+  if (!rs.ok()) return fail_all(rs);
+  std::vector<OrderRecord> records(n);
+  std::vector<uint32_t> lens(n);
+  std::vector<size_t> starts(n + 1, 0);  // entry e's bytes in the buffer
+  for (uint32_t e = 0; e < n; e++) {
+    rs = DecodeOrderRecord(order.data() + size_t{e} * kOrderRecordSize,
+                           header_.image_length, &records[e]);
+    if (!rs.ok()) break;
+    lens[e] = records[e].length;
+    starts[e + 1] = starts[e] + lens[e];
+  }
+  if (!rs.ok()) return fail_all(rs);
+  // Round trip 2: every key's entries, one batch.
+  std::unique_ptr<char[]> buf(new char[starts[n]]);
+  reads.clear();
+  for (uint32_t e = 0; e < n; e++) {
+    reads.push_back(fabric::WorkRequest::Read(ImageAddr(records[e].offset),
+                                              buf.get() + starts[e], lens[e]));
+  }
+  rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads));
+  ctx_->counters().remote_get_bytes.fetch_add(starts[n] + order.size(),
+                                              std::memory_order_relaxed);
+  if (!rs.ok()) return fail_all(rs);
+  for (const Want& w : wants) {
+    std::string* value = &(*values)[w.k];
+    Status* s = &(*statuses)[w.k];
+    const SegmentIndex::Fence& fence = fences[w.fence];
+    RangeLookup r = GetFromFencedEntries(fence, buf.get() + starts[w.first],
+                                         lens.data() + w.first, *keys[w.k],
+                                         value, s);
+    if (r == RangeLookup::kPastRange && w.with_next) {
+      const uint32_t e = w.first + fence.length;
+      r = GetFromFencedEntries(fences[w.fence + 1], buf.get() + starts[e],
+                               lens.data() + e, *keys[w.k], value, s);
+    }
+    decide(w, r);
+  }
+}
+
 Status DmSegment::ReadFences(size_t first, size_t count,
                              std::unique_ptr<char[]>* bytes,
                              std::vector<SegmentEntry>* entries) const {

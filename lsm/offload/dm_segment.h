@@ -148,6 +148,12 @@ class DmSegment final : public MemTableReader,
 
   bool Get(const LookupKey& key, std::string* value,
            Status* s) const override;
+  // Two round trips for all the keys with an arena copy, one with a sorted
+  // image, whatever their number.
+  void MultiGet(const std::vector<const LookupKey*>& keys,
+                std::vector<std::string>* values,
+                std::vector<Status>* statuses,
+                std::vector<char>* decided) const override;
   Iterator* NewIterator() override;
   Iterator* NewFullScanIterator() override;
 

@@ -116,6 +116,46 @@ TEST_F(DBTest, DisableWalDataSurvivesCleanClose) {
   EXPECT_EQ("y", Get("x"));
 }
 
+// MultiGet answers each key as Get does, as of one state: memtable,
+// tables, deletions, missing keys, repeats and a snapshot.
+TEST_F(DBTest, MultiGetAnswersEachKeyLikeGet) {
+  options_.write_buffer_size = 64 << 10;
+  Reopen();
+  for (int i = 0; i < 3000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i),
+                       "v" + std::to_string(i)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  for (int i = 0; i < 3000; i += 7) {
+    ASSERT_OK(db_->Delete(WriteOptions(), "k" + std::to_string(i)));
+  }
+  const Snapshot* snap = db_->GetSnapshot();
+  for (int i = 0; i < 3000; i += 5) {
+    ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i), "new"));
+  }
+  std::vector<std::string> names;
+  for (int i = -2; i < 3005; i += 3) names.push_back("k" + std::to_string(i));
+  names.push_back("k5");  // asked twice
+  for (const Snapshot* at : {static_cast<const Snapshot*>(nullptr), snap}) {
+    ReadOptions ro;
+    ro.snapshot = at;
+    std::vector<Slice> keys(names.begin(), names.end());
+    std::vector<std::string> values;
+    const std::vector<Status> statuses = db_->MultiGet(ro, keys, &values);
+    ASSERT_EQ(names.size(), statuses.size());
+    ASSERT_EQ(names.size(), values.size());
+    for (size_t k = 0; k < names.size(); k++) {
+      const std::string got = statuses[k].IsNotFound() ? "NOT_FOUND"
+                              : statuses[k].ok()      ? values[k]
+                                                      : statuses[k].ToString();
+      EXPECT_EQ(Get(names[k], at), got) << names[k];
+    }
+  }
+  db_->ReleaseSnapshot(snap);
+  std::vector<std::string> values;
+  EXPECT_TRUE(db_->MultiGet(ReadOptions(), {}, &values).empty());
+}
+
 TEST_F(DBTest, SnapshotSeesOldState) {
   Reopen();
   ASSERT_OK(db_->Put(WriteOptions(), "k", "v1"));

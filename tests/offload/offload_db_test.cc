@@ -4,13 +4,16 @@
 // (an embedded pool), local memory stays within its budget while DM holds
 // more, reads and scans see DM segments, and a full DM means backpressure.
 
-#include <atomic>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <thread>
 
 #include "o3lsm/db.h"
 
+#include "interconnect/fabric_wrapper.h"
 #include "lsm/db/db_impl.h"
 #include "tests/testutil.h"
 
@@ -249,6 +252,74 @@ TEST_F(OffloadDBTest, CompactionSubJobsKeepEveryVersionASnapshotNeeds) {
   db_->ReleaseSnapshot(snap);
   Reopen();
   CheckAll(model);
+}
+
+// MultiGet of many keys held by segments in DM reads each segment with one
+// batch per round trip, not one per key, and answers like Get.
+TEST_F(OffloadDBTest, MultiGetBatchesTheReadsOfDmSegments) {
+  options_.dm_write_buffer_budget = 16 << 20;
+  options_.dm_segment_size = 64 << 10;
+  std::atomic<uint64_t> posts{0};
+  class CountingFabric final : public fabric::FabricWrapper {
+   public:
+    CountingFabric(std::unique_ptr<fabric::Fabric> base,
+                   std::atomic<uint64_t>* posts)
+        : FabricWrapper(base.get()), base_(std::move(base)), posts_(posts) {}
+    Status Post(std::span<fabric::WorkRequest> batch,
+                fabric::Completion* c) override {
+      posts_->fetch_add(1);
+      return FabricWrapper::Post(batch, c);
+    }
+
+   private:
+    std::unique_ptr<fabric::Fabric> base_;
+    std::atomic<uint64_t>* posts_;
+  };
+  options_.dm_fabric_wrapper = [&posts](std::unique_ptr<fabric::Fabric> f) {
+    return std::unique_ptr<fabric::Fabric>(
+        new CountingFabric(std::move(f), &posts));
+  };
+  Reopen();
+  impl()->TEST_PauseFlushes(true);  // the segments stay in DM
+  std::map<std::string, std::string> model;
+  Random64 rnd(11);
+  for (int i = 0; i < 4000; i++) {
+    ASSERT_OK(Put(&model, Key(i), test::RandomBytes(&rnd, 100)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions{/*wait=*/false}));
+  while (impl()->TEST_SealedLocalBytes() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::string segments;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.segments", &segments));
+  std::vector<std::string> names;
+  for (int i = 0; i < 4000; i += 20) names.push_back(Key(i));
+  names.push_back("absent");
+  std::vector<Slice> keys(names.begin(), names.end());
+  std::vector<std::string> values;
+  const uint64_t before = posts.load();
+  const std::vector<Status> statuses =
+      db_->MultiGet(ReadOptions(), keys, &values);
+  const uint64_t batched = posts.load() - before;
+  for (size_t k = 0; k < names.size(); k++) {
+    auto m = model.find(names[k]);
+    if (m == model.end()) {
+      EXPECT_TRUE(statuses[k].IsNotFound()) << names[k];
+    } else {
+      ASSERT_OK(statuses[k]) << names[k];
+      EXPECT_EQ(m->second, values[k]) << names[k];
+    }
+  }
+  const uint64_t one_by_one_before = posts.load();
+  for (const auto& name : names) {
+    std::string v;
+    db_->Get(ReadOptions(), name, &v).PermitUncheckedError();
+  }
+  const uint64_t one_by_one = posts.load() - one_by_one_before;
+  // At most two batches per segment for all 201 keys; Get posts for each.
+  EXPECT_GE(one_by_one, names.size() - 1) << segments;
+  EXPECT_LT(batched * 4, one_by_one) << segments;
+  impl()->TEST_PauseFlushes(false);
 }
 
 // Bug (docs/offload.md §9, now fixed): a job whose result does not fit its

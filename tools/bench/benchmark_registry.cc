@@ -49,6 +49,7 @@ const std::vector<BenchmarkDef>& Table() {
     t.push_back(Reads("readrandom", ReadRandom));
     t.push_back(Reads("readmissing", ReadRandom));
     t.back().key_size_delta = 1;
+    t.push_back(Reads("multireadrandom", MultiReadRandom));
     t.push_back(Reads("seekrandom", SeekRandom));
     t.push_back(Reads("readwhilewriting", ReadWhileWriting));
     t.back().background_writer = true;
@@ -126,7 +127,7 @@ std::string BenchmarkMessage(const BenchmarkDef& def, const BenchResult& r,
     return buf;
   }
   if (def.fn == ReadRandom || def.fn == SeekRandom ||
-      def.fn == ReadWhileWriting) {
+      def.fn == MultiReadRandom || def.fn == ReadWhileWriting) {
     // db_bench ends this message with a newline, which leaves an empty line
     // after the report line; scripts expect it.
     snprintf(buf, sizeof(buf), "(%" PRId64 " of %" PRId64 " found)\n",

@@ -183,6 +183,42 @@ void ReadRandom(ThreadContext* t) {
   t->stats.AddCounter("reads", reads);
 }
 
+void MultiReadRandom(ThreadContext* t) {
+  RunContext& r = *t->run;
+  OpBudget budget(r.duration_seconds, r.ops);
+  const int64_t batch = std::max<int64_t>(1, r.batch_size);
+  std::vector<std::string> key_bytes(static_cast<size_t>(batch));
+  std::vector<Slice> keys(static_cast<size_t>(batch));
+  std::vector<std::string> values;
+  KeyBuffer key(r.key_size);
+  int64_t reads = 0;
+  int64_t found = 0;
+  uint64_t bytes = 0;
+  while (!budget.Done(batch) && !r.failed()) {
+    for (int64_t j = 0; j < batch; j++) {
+      key_bytes[j] =
+          key.Make(t->rand.Next() % static_cast<uint64_t>(r.num)).ToString();
+      keys[j] = key_bytes[j];
+    }
+    const std::vector<Status> statuses =
+        r.db->MultiGet(r.read_options, keys, &values);
+    for (int64_t j = 0; j < batch; j++) {
+      reads++;
+      if (statuses[j].ok()) {
+        found++;
+        bytes += keys[j].size() + values[j].size();
+      } else if (!statuses[j].IsNotFound()) {
+        r.Fail("MultiGet returned an error", statuses[j]);
+        break;
+      }
+    }
+    t->stats.FinishedOps(batch, OpType::kRead);
+  }
+  t->stats.AddBytes(bytes);
+  t->stats.AddCounter("found", found);
+  t->stats.AddCounter("reads", reads);
+}
+
 void SeekRandom(ThreadContext* t) {
   RunContext& r = *t->run;
   OpBudget budget(r.duration_seconds, r.ops);

@@ -106,6 +106,9 @@ void FillRandom(ThreadContext* t);   // uniform random keys (overwrite too)
 void ReadSeq(ThreadContext* t);      // iterator from the first key
 void ReadReverse(ThreadContext* t);  // iterator from the last key
 void ReadRandom(ThreadContext* t);   // Get of random keys
+// MultiGet of --batch_size random keys at a time (db_bench's
+// multireadrandom); each key counts as one read.
+void MultiReadRandom(ThreadContext* t);
 void SeekRandom(ThreadContext* t);   // Seek + seek_nexts x Next
 void DeleteSeq(ThreadContext* t);
 void DeleteRandom(ThreadContext* t);
