@@ -56,26 +56,30 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
       decided[k] = 1;
     }
   }
-  // Sealed memtables newest first, each asked once for the keys in its
-  // range still undecided (a DM segment reads for all of them at once).
-  std::vector<char> skip;
+  // Sealed memtables, each asked once for the undecided keys in its range.
+  // The reads of every DM segment go out together, round by round, so
+  // their round trips overlap; answers are then taken newest first.
+  std::vector<std::unique_ptr<MemTableBatchLookup>> lookups;
+  lookups.reserve(sv->imm.size());
   for (const SealedView& imm : sv->imm) {
-    skip = decided;
-    bool any = false;
+    std::vector<char> skip = decided;
     for (size_t k = 0; k < n; k++) {
       if (keys[k].compare(imm.smallest) < 0 ||
           keys[k].compare(imm.largest) > 0) {
         skip[k] = 1;
       }
-      any = any || !skip[k];
     }
-    if (!any) continue;
-    const std::vector<char> asked = skip;
-    imm.mem->MultiGet(lkeys, values, &statuses, &skip);
-    for (size_t k = 0; k < n; k++) {
-      if (!asked[k] && skip[k]) decided[k] = 1;
-    }
+    lookups.push_back(imm.mem->NewBatchLookup(lkeys, std::move(skip)));
   }
+  while (true) {
+    std::vector<MemTableBatchLookup*> posted;
+    for (auto& lookup : lookups) {
+      if (lookup->PostRound()) posted.push_back(lookup.get());
+    }
+    if (posted.empty()) break;
+    for (MemTableBatchLookup* lookup : posted) lookup->WaitRound();
+  }
+  for (auto& lookup : lookups) lookup->Finish(values, &statuses, &decided);
   for (size_t k = 0; k < n; k++) {
     if (!decided[k]) {
       statuses[k] = sv->current->Get(options, *lkeys[k], &(*values)[k],

@@ -333,131 +333,211 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
   return r == RangeLookup::kDecided;
 }
 
-void DmSegment::MultiGet(const std::vector<const LookupKey*>& keys,
-                         std::vector<std::string>* values,
-                         std::vector<Status>* statuses,
-                         std::vector<char>* decided) const {
-  // The keys this segment may hold, and the fence (or two) of each.
+namespace {
+
+// A DM segment's part of a MultiGet (see MemTableBatchLookup). Sorted
+// image: one round, every key's range (or two); arena copy: two rounds,
+// every key's order records, then every key's entries.
+class DmBatchLookup final : public MemTableBatchLookup {
+ public:
+  DmBatchLookup(std::shared_ptr<const DmSegment> segment,
+                const std::vector<const LookupKey*>& keys,
+                const std::vector<char>& skip)
+      : seg_(std::move(segment)), keys_(keys) {
+    const auto& fences = seg_->index().fences();
+    for (size_t k = 0; k < keys.size(); k++) {
+      if (skip[k] || !seg_->index().KeyMayMatch(keys[k]->user_key())) continue;
+      const int i = seg_->index().FindFence(keys[k]->internal_key());
+      if (i < 0) continue;
+      const bool with_next =
+          static_cast<size_t>(i) + 1 < fences.size() &&
+          ExtractUserKey(fences[i + 1].first_key) == keys[k]->user_key();
+      wants_.push_back({k, i, with_next});
+    }
+    stage_ = wants_.empty() ? Stage::kDone
+             : seg_->index().layout() == SegmentLayout::kSortedImage
+                 ? Stage::kRanges
+                 : Stage::kOrder;
+    if (!wants_.empty()) seg_->CountRemoteGets(wants_.size());
+  }
+
+  bool PostRound() override {
+    reads_.clear();
+    switch (stage_) {
+      case Stage::kRanges: PlanRanges(); break;
+      case Stage::kOrder: PlanOrder(); break;
+      case Stage::kEntries: PlanEntries(); break;
+      case Stage::kDone: return false;
+    }
+    if (!status_.ok()) return false;
+    status_ = seg_->fabric()->Post(std::span<fabric::WorkRequest>(reads_),
+                                   &completion_);
+    posted_ = status_.ok();
+    return posted_;
+  }
+
+  void WaitRound() override {
+    if (!posted_) return;
+    posted_ = false;
+    status_ =
+        seg_->fabric()->Wait(&completion_, seg_->fabric()->default_timeout());
+    if (!status_.ok()) {
+      stage_ = Stage::kDone;
+      return;
+    }
+    switch (stage_) {
+      case Stage::kRanges: stage_ = Stage::kDone; break;
+      case Stage::kOrder: DecodeOrder(); break;
+      case Stage::kEntries: stage_ = Stage::kDone; break;
+      case Stage::kDone: break;
+    }
+  }
+
+  void Finish(std::vector<std::string>* values, std::vector<Status>* statuses,
+              std::vector<char>* decided) override {
+    const auto& fences = seg_->index().fences();
+    for (const Want& w : wants_) {
+      if ((*decided)[w.k]) continue;  // a newer memtable had it
+      std::string* value = &(*values)[w.k];
+      Status* s = &(*statuses)[w.k];
+      if (!status_.ok() || stage_ != Stage::kDone) {
+        *s = status_.ok() ? Status::Aborted("MultiGet", "rounds not run")
+                          : status_;
+        (*decided)[w.k] = 1;
+        continue;
+      }
+      const SegmentIndex::Fence& fence = fences[w.fence];
+      const LookupKey& key = *keys_[w.k];
+      RangeLookup r;
+      if (seg_->index().layout() == SegmentLayout::kSortedImage) {
+        const char* range = buf_.get() + w.first;
+        r = GetFromFencedRange(fence, range, key, value, s);
+        if (r == RangeLookup::kPastRange && w.with_next) {
+          r = GetFromFencedRange(fences[w.fence + 1], range + fence.length,
+                                 key, value, s);
+        }
+      } else {
+        r = GetFromFencedEntries(fence, buf_.get() + starts_[w.first],
+                                 lens_.data() + w.first, key, value, s);
+        if (r == RangeLookup::kPastRange && w.with_next) {
+          const uint32_t e = w.first + fence.length;
+          r = GetFromFencedEntries(fences[w.fence + 1],
+                                   buf_.get() + starts_[e], lens_.data() + e,
+                                   key, value, s);
+        }
+      }
+      if (r == RangeLookup::kDecided) (*decided)[w.k] = 1;
+    }
+  }
+
+ private:
+  enum class Stage { kRanges, kOrder, kEntries, kDone };
   struct Want {
     size_t k;
     int fence;
     bool with_next;
-    uint32_t first = 0;  // its first entry/byte in the batch's buffer
-    uint32_t count = 0;  // entries (arena copy) or bytes (sorted image)
+    uint32_t first = 0;  // its first byte (sorted) or entry (arena) below
   };
-  const auto& fences = index_.fences();
-  std::vector<Want> wants;
-  for (size_t k = 0; k < keys.size(); k++) {
-    if ((*decided)[k] || !index_.KeyMayMatch(keys[k]->user_key())) continue;
-    const int i = index_.FindFence(keys[k]->internal_key());
-    if (i < 0) continue;
-    const bool with_next =
-        static_cast<size_t>(i) + 1 < fences.size() &&
-        ExtractUserKey(fences[i + 1].first_key) == keys[k]->user_key();
-    wants.push_back({k, i, with_next});
-  }
-  if (wants.empty()) return;
-  ctx_->counters().remote_gets.fetch_add(wants.size(),
-                                         std::memory_order_relaxed);
-  auto fail_all = [&](const Status& s) {
-    for (const Want& w : wants) {
-      (*statuses)[w.k] = s;
-      (*decided)[w.k] = 1;
-    }
-  };
-  auto decide = [&](const Want& w, RangeLookup r) {
-    if (r == RangeLookup::kDecided) (*decided)[w.k] = 1;
-  };
-  std::vector<fabric::WorkRequest> reads;
-  if (index_.layout() == SegmentLayout::kSortedImage) {
-    // One round trip: every key's range (or two), one after another.
+
+  void PlanRanges() {
+    const auto& fences = seg_->index().fences();
     size_t len = 0;
-    for (Want& w : wants) {
+    for (Want& w : wants_) {
       w.first = static_cast<uint32_t>(len);
       len += fences[w.fence].length +
              (w.with_next ? fences[w.fence + 1].length : 0);
     }
-    std::unique_ptr<char[]> buf(new char[len]);
-    for (const Want& w : wants) {
+    buf_.reset(new char[len]);
+    for (const Want& w : wants_) {
       size_t pos = w.first;
       for (int f = w.fence; f <= w.fence + (w.with_next ? 1 : 0); f++) {
-        reads.push_back(fabric::WorkRequest::Read(
-            ImageAddr(fences[f].offset), buf.get() + pos, fences[f].length));
+        reads_.push_back(fabric::WorkRequest::Read(
+            seg_->ImageAddr(fences[f].offset), buf_.get() + pos,
+            fences[f].length));
         pos += fences[f].length;
       }
     }
-    Status rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads));
-    ctx_->counters().remote_get_bytes.fetch_add(len, std::memory_order_relaxed);
-    if (!rs.ok()) return fail_all(rs);
-    for (const Want& w : wants) {
-      const char* range = buf.get() + w.first;
-      std::string* value = &(*values)[w.k];
-      Status* s = &(*statuses)[w.k];
-      RangeLookup r =
-          GetFromFencedRange(fences[w.fence], range, *keys[w.k], value, s);
-      if (r == RangeLookup::kPastRange && w.with_next) {
-        r = GetFromFencedRange(fences[w.fence + 1],
-                               range + fences[w.fence].length, *keys[w.k],
-                               value, s);
+    seg_->CountRemoteGetBytes(len);
+  }
+
+  void PlanOrder() {
+    const auto& fences = seg_->index().fences();
+    uint32_t n = 0;
+    for (Want& w : wants_) {
+      w.first = n;
+      n += fences[w.fence].length +
+           (w.with_next ? fences[w.fence + 1].length : 0);
+    }
+    order_.assign(static_cast<size_t>(n) * kOrderRecordSize, '\0');
+    for (const Want& w : wants_) {
+      const uint32_t count = fences[w.fence].length +
+                             (w.with_next ? fences[w.fence + 1].length : 0);
+      reads_.push_back(fabric::WorkRequest::Read(
+          seg_->OrderAddr(fences[w.fence].offset),
+          order_.data() + size_t{w.first} * kOrderRecordSize,
+          size_t{count} * kOrderRecordSize));
+    }
+    entries_ = n;
+  }
+
+  void DecodeOrder() {
+    records_.resize(entries_);
+    lens_.resize(entries_);
+    starts_.assign(entries_ + 1, 0);
+    for (uint32_t e = 0; e < entries_; e++) {
+      status_ = DecodeOrderRecord(order_.data() + size_t{e} * kOrderRecordSize,
+                                  seg_->header().image_length, &records_[e]);
+      if (!status_.ok()) {
+        stage_ = Stage::kDone;
+        return;
       }
-      decide(w, r);
+      lens_[e] = records_[e].length;
+      starts_[e + 1] = starts_[e] + lens_[e];
     }
-    return;
+    stage_ = Stage::kEntries;
   }
-  // Arena copy. Round trip 1: every key's order records.
-  uint32_t n = 0;
-  for (Want& w : wants) {
-    w.first = n;
-    w.count = fences[w.fence].length +
-              (w.with_next ? fences[w.fence + 1].length : 0);
-    n += w.count;
-  }
-  std::string order(static_cast<size_t>(n) * kOrderRecordSize, '\0');
-  for (const Want& w : wants) {
-    reads.push_back(fabric::WorkRequest::Read(
-        addr_ + header_.order_offset() +
-            uint64_t{fences[w.fence].offset} * kOrderRecordSize,
-        order.data() + size_t{w.first} * kOrderRecordSize,
-        size_t{w.count} * kOrderRecordSize));
-  }
-  Status rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads));
-  if (!rs.ok()) return fail_all(rs);
-  std::vector<OrderRecord> records(n);
-  std::vector<uint32_t> lens(n);
-  std::vector<size_t> starts(n + 1, 0);  // entry e's bytes in the buffer
-  for (uint32_t e = 0; e < n; e++) {
-    rs = DecodeOrderRecord(order.data() + size_t{e} * kOrderRecordSize,
-                           header_.image_length, &records[e]);
-    if (!rs.ok()) break;
-    lens[e] = records[e].length;
-    starts[e + 1] = starts[e] + lens[e];
-  }
-  if (!rs.ok()) return fail_all(rs);
-  // Round trip 2: every key's entries, one batch.
-  std::unique_ptr<char[]> buf(new char[starts[n]]);
-  reads.clear();
-  for (uint32_t e = 0; e < n; e++) {
-    reads.push_back(fabric::WorkRequest::Read(ImageAddr(records[e].offset),
-                                              buf.get() + starts[e], lens[e]));
-  }
-  rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads));
-  ctx_->counters().remote_get_bytes.fetch_add(starts[n] + order.size(),
-                                              std::memory_order_relaxed);
-  if (!rs.ok()) return fail_all(rs);
-  for (const Want& w : wants) {
-    std::string* value = &(*values)[w.k];
-    Status* s = &(*statuses)[w.k];
-    const SegmentIndex::Fence& fence = fences[w.fence];
-    RangeLookup r = GetFromFencedEntries(fence, buf.get() + starts[w.first],
-                                         lens.data() + w.first, *keys[w.k],
-                                         value, s);
-    if (r == RangeLookup::kPastRange && w.with_next) {
-      const uint32_t e = w.first + fence.length;
-      r = GetFromFencedEntries(fences[w.fence + 1], buf.get() + starts[e],
-                               lens.data() + e, *keys[w.k], value, s);
+
+  void PlanEntries() {
+    buf_.reset(new char[starts_[entries_]]);
+    for (uint32_t e = 0; e < entries_; e++) {
+      reads_.push_back(fabric::WorkRequest::Read(
+          seg_->ImageAddr(records_[e].offset), buf_.get() + starts_[e],
+          lens_[e]));
     }
-    decide(w, r);
+    seg_->CountRemoteGetBytes(starts_[entries_] + order_.size());
   }
+
+  const std::shared_ptr<const DmSegment> seg_;
+  const std::vector<const LookupKey*>& keys_;
+  std::vector<Want> wants_;
+  Stage stage_;
+  Status status_;
+  fabric::Completion completion_;
+  bool posted_ = false;
+  std::vector<fabric::WorkRequest> reads_;
+  std::unique_ptr<char[]> buf_;
+  // Arena copy: the order records, then each entry's bytes in buf_.
+  std::string order_;
+  uint32_t entries_ = 0;
+  std::vector<OrderRecord> records_;
+  std::vector<uint32_t> lens_;
+  std::vector<size_t> starts_;
+};
+
+}  // namespace
+
+std::unique_ptr<MemTableBatchLookup> DmSegment::NewBatchLookup(
+    const std::vector<const LookupKey*>& keys, std::vector<char> skip) {
+  return std::make_unique<DmBatchLookup>(shared_from_this(), keys, skip);
+}
+
+void DmSegment::MultiGet(const std::vector<const LookupKey*>& keys,
+                         std::vector<std::string>* values,
+                         std::vector<Status>* statuses,
+                         std::vector<char>* decided) const {
+  DmBatchLookup lookup(shared_from_this(), keys, *decided);
+  while (lookup.PostRound()) lookup.WaitRound();
+  lookup.Finish(values, statuses, decided);
 }
 
 Status DmSegment::ReadFences(size_t first, size_t count,

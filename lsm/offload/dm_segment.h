@@ -149,11 +149,30 @@ class DmSegment final : public MemTableReader,
   bool Get(const LookupKey& key, std::string* value,
            Status* s) const override;
   // Two round trips for all the keys with an arena copy, one with a sorted
-  // image, whatever their number.
+  // image, whatever their number; NewBatchLookup lets a caller overlap the
+  // round trips of many segments.
   void MultiGet(const std::vector<const LookupKey*>& keys,
                 std::vector<std::string>* values,
                 std::vector<Status>* statuses,
                 std::vector<char>* decided) const override;
+  std::unique_ptr<MemTableBatchLookup> NewBatchLookup(
+      const std::vector<const LookupKey*>& keys,
+      std::vector<char> skip) override;
+
+  // For DmBatchLookup.
+  fabric::Fabric* fabric() const { return ctx_->fabric(); }
+  fabric::DmAddr ImageAddr(uint64_t offset) const {
+    return addr_ + SegmentHeader::kEncodedLength + offset;
+  }
+  fabric::DmAddr OrderAddr(uint32_t entry) const {
+    return addr_ + header_.order_offset() + uint64_t{entry} * kOrderRecordSize;
+  }
+  void CountRemoteGets(uint64_t n) const {
+    ctx_->counters().remote_gets.fetch_add(n, std::memory_order_relaxed);
+  }
+  void CountRemoteGetBytes(uint64_t n) const {
+    ctx_->counters().remote_get_bytes.fetch_add(n, std::memory_order_relaxed);
+  }
   Iterator* NewIterator() override;
   Iterator* NewFullScanIterator() override;
 
@@ -184,10 +203,6 @@ class DmSegment final : public MemTableReader,
                     std::string* value, Status* s) const;
   bool GetFromEntries(int i, bool with_next, const LookupKey& key,
                       std::string* value, Status* s) const;
-
-  fabric::DmAddr ImageAddr(uint64_t offset) const {
-    return addr_ + SegmentHeader::kEncodedLength + offset;
-  }
 
   const std::shared_ptr<DmContext> ctx_;
   const fabric::DmAddr addr_;
