@@ -3,6 +3,7 @@
 // The read path: the mutable memtable, sealed memtables newest first, then
 // the SST files of the current version; iterators merge all of them.
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -56,30 +57,55 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
       decided[k] = 1;
     }
   }
-  // Sealed memtables, each asked once for the undecided keys in its range.
-  // The reads of every DM segment go out together, round by round, so
-  // their round trips overlap; answers are then taken newest first.
-  std::vector<std::unique_ptr<MemTableBatchLookup>> lookups;
-  lookups.reserve(sv->imm.size());
-  for (const SealedView& imm : sv->imm) {
-    std::vector<char> skip = decided;
-    for (size_t k = 0; k < n; k++) {
-      if (keys[k].compare(imm.smallest) < 0 ||
-          keys[k].compare(imm.largest) > 0) {
-        skip[k] = 1;
-      }
-    }
-    lookups.push_back(imm.mem->NewBatchLookup(lkeys, std::move(skip)));
-  }
+  // Sealed memtables, newest first, as Get asks them: each key goes to
+  // the newest one that may hold it (key range, bloom filter), and on to
+  // the next only if that one has no version of it. Every sealed memtable
+  // asked in a pass gets its keys in one lookup, and the reads of all of
+  // them go out together, round by round, so their round trips overlap.
+  const size_t views = sv->imm.size();
+  std::vector<size_t> next(n, 0);  // the sealed memtable k tries next
   while (true) {
-    std::vector<MemTableBatchLookup*> posted;
-    for (auto& lookup : lookups) {
-      if (lookup->PostRound()) posted.push_back(lookup.get());
+    std::vector<std::vector<char>> skip;  // per sealed memtable asked
+    std::vector<size_t> asked;
+    std::vector<int> slot(views, -1);
+    for (size_t k = 0; k < n; k++) {
+      if (decided[k]) continue;
+      size_t i = next[k];
+      for (; i < views; i++) {
+        const SealedView& imm = sv->imm[i];
+        if (keys[k].compare(imm.smallest) >= 0 &&
+            keys[k].compare(imm.largest) <= 0 &&
+            imm.mem->MayContain(keys[k])) {
+          break;
+        }
+      }
+      next[k] = i + 1;
+      if (i >= views) continue;
+      if (slot[i] < 0) {
+        slot[i] = static_cast<int>(skip.size());
+        skip.emplace_back(n, 1);
+        asked.push_back(i);
+      }
+      skip[slot[i]][k] = 0;
     }
-    if (posted.empty()) break;
-    for (MemTableBatchLookup* lookup : posted) lookup->WaitRound();
+    if (asked.empty()) break;
+    std::sort(asked.begin(), asked.end());  // newest first
+    std::vector<std::unique_ptr<MemTableBatchLookup>> lookups;
+    lookups.reserve(asked.size());
+    for (size_t i : asked) {
+      lookups.push_back(
+          sv->imm[i].mem->NewBatchLookup(lkeys, std::move(skip[slot[i]])));
+    }
+    while (true) {
+      std::vector<MemTableBatchLookup*> posted;
+      for (auto& lookup : lookups) {
+        if (lookup->PostRound()) posted.push_back(lookup.get());
+      }
+      if (posted.empty()) break;
+      for (MemTableBatchLookup* lookup : posted) lookup->WaitRound();
+    }
+    for (auto& lookup : lookups) lookup->Finish(values, &statuses, &decided);
   }
-  for (auto& lookup : lookups) lookup->Finish(values, &statuses, &decided);
   for (size_t k = 0; k < n; k++) {
     if (!decided[k]) {
       statuses[k] = sv->current->Get(options, *lkeys[k], &(*values)[k],

@@ -47,6 +47,10 @@ class MemTableReader {
   virtual bool Get(const LookupKey& key, std::string* value,
                    Status* s) const = 0;
 
+  // False only if the memtable surely holds no version of user_key (a DM
+  // segment's local bloom filter says so).
+  virtual bool MayContain(const Slice& user_key) const { return true; }
+
   // Get for many keys at once: for each k with !(*decided)[k], looks
   // *keys[k] up and, where this memtable decides it, sets (*decided)[k],
   // (*values)[k] and (*statuses)[k] as Get would. A memtable in DM reads

@@ -148,6 +148,9 @@ class DmSegment final : public MemTableReader,
 
   bool Get(const LookupKey& key, std::string* value,
            Status* s) const override;
+  bool MayContain(const Slice& user_key) const override {
+    return index_.KeyMayMatch(user_key);
+  }
   // Two round trips for all the keys with an arena copy, one with a sorted
   // image, whatever their number; NewBatchLookup lets a caller overlap the
   // round trips of many segments.
