@@ -320,6 +320,7 @@ TEST_F(OffloadDBTest, MultiGetBatchesTheReadsOfDmSegments) {
   EXPECT_GE(one_by_one, names.size() - 1) << segments;
   EXPECT_LT(batched * 4, one_by_one) << segments;
   impl()->TEST_PauseFlushes(false);
+  db_.reset();  // before `posts`, which its fabric counts into, goes
 }
 
 // Bug (docs/offload.md §9, now fixed): a job whose result does not fit its
