@@ -313,6 +313,19 @@ RangeLookup Decide(const Slice& ikey, const Slice& v, const LookupKey& lkey,
   return CorruptRange("entry of unknown value type", unit, where, s);
 }
 
+// True if an arena copy's fenced range, its fence.length entries one after
+// another (entry k being lens[k] bytes), matches the fence's checksum.
+bool EntriesMatchChecksum(const SegmentIndex::Fence& fence,
+                          const char* entries, const uint32_t* lens) {
+  EntriesChecksum sum(fence.offset);
+  const char* p = entries;
+  for (uint32_t k = 0; k < fence.length; k++) {
+    sum.Add(p, lens[k]);
+    p += lens[k];
+  }
+  return sum.Finish() == fence.checksum;
+}
+
 }  // namespace
 
 RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
@@ -352,17 +365,11 @@ RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
                                  const char* entries, const uint32_t* lens,
                                  const LookupKey& lkey, std::string* value,
                                  Status* s) {
-  EntriesChecksum sum(fence.offset);
-  const char* p = entries;
-  for (uint32_t k = 0; k < fence.length; k++) {
-    sum.Add(p, lens[k]);
-    p += lens[k];
-  }
-  if (sum.Finish() != fence.checksum) {
+  if (!EntriesMatchChecksum(fence, entries, lens)) {
     return CorruptRange("checksum mismatch", "entry", fence.offset, s);
   }
   const Slice target = lkey.internal_key();
-  p = entries;
+  const char* p = entries;
   for (uint32_t k = 0; k < fence.length; k++) {
     Slice ikey, v;
     if (DecodeEntryAt(p, p + lens[k], &ikey, &v) != p + lens[k]) {
@@ -412,17 +419,11 @@ Status DecodeFencedEntries(const SegmentIndex::Fence& fence,
                            const char* entries, const uint32_t* lens,
                            std::vector<SegmentEntry>* out) {
   Status s;
-  EntriesChecksum sum(fence.offset);
-  const char* p = entries;
-  for (uint32_t k = 0; k < fence.length; k++) {
-    sum.Add(p, lens[k]);
-    p += lens[k];
-  }
-  if (sum.Finish() != fence.checksum) {
+  if (!EntriesMatchChecksum(fence, entries, lens)) {
     CorruptRange("checksum mismatch", "entry", fence.offset, &s);
     return s;
   }
-  p = entries;
+  const char* p = entries;
   for (uint32_t k = 0; k < fence.length; k++) {
     SegmentEntry e;
     if (DecodeEntryAt(p, p + lens[k], &e.internal_key, &e.value) !=
