@@ -2,7 +2,9 @@
 
 #include "interconnect/fabric.h"
 
+#include <atomic>
 #include <cinttypes>
+#include <cstring>
 #include <cstdio>
 
 #include "interconnect/cxl/cxl_fabric.h"
@@ -11,6 +13,59 @@
 #include "interconnect/rdma/rdma_fabric.h"
 
 namespace o3lsm::fabric {
+
+// The pool is "remote" memory that other processes change with atomics at
+// the same time, which the C++ memory model calls a data race. Under
+// ThreadSanitizer the pool side is therefore accessed with relaxed atomics
+// (word by word, bytes at the unaligned edges), so that reports point at
+// real races; otherwise memcpy.
+#if defined(__SANITIZE_THREAD__)
+namespace {
+std::atomic_ref<uint64_t> PoolWord(const char* p) {
+  return std::atomic_ref<uint64_t>(
+      *reinterpret_cast<uint64_t*>(const_cast<char*>(p)));
+}
+}  // namespace
+
+void CopyFromView(void* dst, const void* view, size_t n) {
+  const char* pool = static_cast<const char*>(view);
+  auto* out = static_cast<char*>(dst);
+  size_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(pool + i) % 8 != 0); i++) {
+    out[i] = std::atomic_ref<char>(*const_cast<char*>(pool + i))
+                 .load(std::memory_order_relaxed);
+  }
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t v = PoolWord(pool + i).load(std::memory_order_relaxed);
+    memcpy(out + i, &v, 8);
+  }
+  for (; i < n; i++) {
+    out[i] = std::atomic_ref<char>(*const_cast<char*>(pool + i))
+                 .load(std::memory_order_relaxed);
+  }
+}
+void CopyToView(void* view, const void* src, size_t n) {
+  char* pool = static_cast<char*>(view);
+  const auto* in = static_cast<const char*>(src);
+  size_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(pool + i) % 8 != 0); i++) {
+    std::atomic_ref<char>(pool[i]).store(in[i], std::memory_order_relaxed);
+  }
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    memcpy(&v, in + i, 8);
+    PoolWord(pool + i).store(v, std::memory_order_relaxed);
+  }
+  for (; i < n; i++) {
+    std::atomic_ref<char>(pool[i]).store(in[i], std::memory_order_relaxed);
+  }
+}
+#else
+void CopyFromView(void* dst, const void* view, size_t n) {
+  memcpy(dst, view, n);
+}
+void CopyToView(void* view, const void* src, size_t n) { memcpy(view, src, n); }
+#endif
 
 std::string DmAddr::ToString() const {
   if (is_null()) return "dm:null";

@@ -182,6 +182,13 @@ struct FabricOptions {
   std::shared_ptr<Logger> info_log;
 };
 
+// Copy between local memory and a LocalView of the pool with the access
+// the verbs themselves use, so that a memory node's own services (which
+// read the pool in place) and the verbs of other threads do not race in
+// the C++ memory model: memcpy, or relaxed atomics under ThreadSanitizer.
+void CopyFromView(void* dst, const void* view, size_t n);
+void CopyToView(void* view, const void* src, size_t n);
+
 class Fabric {
  public:
   Fabric() = default;

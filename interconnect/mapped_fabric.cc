@@ -30,50 +30,6 @@ std::atomic_ref<uint64_t> WordAt(char* p) {
   return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(p));
 }
 
-// Copies between the pool and local memory. The pool is "remote" memory
-// that other processes change with atomics at the same time, which the C++
-// memory model calls a data race. Under ThreadSanitizer the pool side is
-// therefore accessed with relaxed atomics (word by word, bytes at the
-// unaligned edges), so that reports point at real races; otherwise memcpy.
-#if defined(__SANITIZE_THREAD__)
-void CopyFromPool(void* dst, const char* pool, size_t n) {
-  auto* out = static_cast<char*>(dst);
-  size_t i = 0;
-  for (; i < n && (reinterpret_cast<uintptr_t>(pool + i) % 8 != 0); i++) {
-    out[i] = std::atomic_ref<char>(*const_cast<char*>(pool + i))
-                 .load(std::memory_order_relaxed);
-  }
-  for (; i + 8 <= n; i += 8) {
-    const uint64_t v =
-        WordAt(const_cast<char*>(pool + i)).load(std::memory_order_relaxed);
-    memcpy(out + i, &v, 8);
-  }
-  for (; i < n; i++) {
-    out[i] = std::atomic_ref<char>(*const_cast<char*>(pool + i))
-                 .load(std::memory_order_relaxed);
-  }
-}
-void CopyToPool(char* pool, const void* src, size_t n) {
-  const auto* in = static_cast<const char*>(src);
-  size_t i = 0;
-  for (; i < n && (reinterpret_cast<uintptr_t>(pool + i) % 8 != 0); i++) {
-    std::atomic_ref<char>(pool[i]).store(in[i], std::memory_order_relaxed);
-  }
-  for (; i + 8 <= n; i += 8) {
-    uint64_t v;
-    memcpy(&v, in + i, 8);
-    WordAt(pool + i).store(v, std::memory_order_relaxed);
-  }
-  for (; i < n; i++) {
-    std::atomic_ref<char>(pool[i]).store(in[i], std::memory_order_relaxed);
-  }
-}
-#else
-void CopyFromPool(void* dst, const char* pool, size_t n) {
-  memcpy(dst, pool, n);
-}
-void CopyToPool(char* pool, const void* src, size_t n) { memcpy(pool, src, n); }
-#endif
 
 }  // namespace
 
@@ -163,7 +119,7 @@ void MappedFabric::ExecuteOne(const WorkRequest& wr) {
         const uint64_t v = WordAt(p).load(std::memory_order_acquire);
         memcpy(wr.local, &v, 8);
       } else if (wr.length > 0) {
-        CopyFromPool(wr.local, p, wr.length);
+        CopyFromView(wr.local, p, wr.length);
       }
       break;
     case Verb::kWrite:
@@ -172,7 +128,7 @@ void MappedFabric::ExecuteOne(const WorkRequest& wr) {
         memcpy(&v, wr.local, 8);
         WordAt(p).store(v, std::memory_order_release);
       } else if (wr.length > 0) {
-        CopyToPool(p, wr.local, wr.length);
+        CopyToView(p, wr.local, wr.length);
       }
       break;
     case Verb::kCompareAndSwap: {

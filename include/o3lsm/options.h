@@ -47,6 +47,21 @@ enum class SegmentLayout : uint32_t {
   kArenaCopy = 1,
 };
 
+// How a lookup reads the DM segments that may hold its key
+// (Options::dm_read_mode; docs/offload.md, "Reads of DM segments").
+enum class DmReadMode : uint8_t {
+  // Per lookup, the cheaper of the two below by measured latency, the
+  // number of candidate segments and the memory node's published load;
+  // one-sided where no memory node serves search (e.g. a bare cxl: pool).
+  kAdaptive = 0,
+  // Bloom filter and fences on the compute node, then one-sided reads of
+  // each candidate segment, newest first.
+  kOneSided = 1,
+  // One request to the memory node, whose CPUs search every candidate in
+  // place; one-sided when no memory node answers.
+  kDelegated = 2,
+};
+
 // Work moved off the compute node, as bits of Options::offload.
 enum OffloadLayer : uint32_t {
   // Sealed memtables move into disaggregated memory (DM): the write buffer
@@ -64,6 +79,11 @@ class Status;
 Status ParseOffloadLayers(const std::string& text, uint32_t* layers);
 // The inverse: "none" or e.g. "memtable,flush,compaction".
 std::string OffloadLayersToString(uint32_t layers);
+
+// "adaptive", "one-sided" or "delegated", and back. InvalidArgument naming
+// the bad word.
+Status ParseDmReadMode(const std::string& text, DmReadMode* mode);
+const char* DmReadModeName(DmReadMode mode);
 
 // "arena" or "sorted", and back. InvalidArgument naming the bad word.
 Status ParseSegmentLayout(const std::string& text, SegmentLayout* layout);
@@ -228,6 +248,16 @@ struct Options {
   // Worker threads this process runs to execute offloaded flushes and
   // compactions when it owns an embedded pool. Default: 1.
   int embedded_workers = 1;
+
+  // With memtable offload: how lookups read DM segments (see DmReadMode).
+  // Default: kAdaptive.
+  DmReadMode dm_read_mode = DmReadMode::kAdaptive;
+
+  // Threads this process runs as the memory node's search CPUs when it
+  // owns an embedded pool (delegated search); 0: none, lookups never
+  // delegate. A pool served by `o3lsm-node --role=memory` has its own
+  // (--search-threads). Default: 1.
+  int embedded_search_threads = 1;
 
   // Wraps the DM pool's fabric once it is open, before the engine uses it,
   // the way an Env wraps files: to inject faults or latency

@@ -63,4 +63,26 @@ const char* SegmentLayoutName(SegmentLayout layout) {
   return layout == SegmentLayout::kSortedImage ? "sorted" : "arena";
 }
 
+Status ParseDmReadMode(const std::string& text, DmReadMode* mode) {
+  for (DmReadMode m :
+       {DmReadMode::kAdaptive, DmReadMode::kOneSided, DmReadMode::kDelegated}) {
+    if (text == DmReadModeName(m)) {
+      *mode = m;
+      return Status::OK();
+    }
+  }
+  return Status::InvalidArgument(
+      "dm_read_mode", "unknown mode '" + text +
+                          "' (expected adaptive, one-sided or delegated)");
+}
+
+const char* DmReadModeName(DmReadMode mode) {
+  switch (mode) {
+    case DmReadMode::kAdaptive: return "adaptive";
+    case DmReadMode::kOneSided: return "one-sided";
+    case DmReadMode::kDelegated: return "delegated";
+  }
+  return "adaptive";
+}
+
 }  // namespace o3lsm

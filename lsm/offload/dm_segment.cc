@@ -206,6 +206,11 @@ DmSegment::~DmSegment() {
 bool DmSegment::Get(const LookupKey& key, std::string* value,
                     Status* s) const {
   if (!index_.KeyMayMatch(key.user_key())) return false;
+  return GetUnfiltered(key, value, s);
+}
+
+bool DmSegment::GetUnfiltered(const LookupKey& key, std::string* value,
+                              Status* s) const {
   const int i = index_.FindFence(key.internal_key());
   if (i < 0) return false;
   const auto& fences = index_.fences();
@@ -218,6 +223,73 @@ bool DmSegment::Get(const LookupKey& key, std::string* value,
   return index_.layout() == SegmentLayout::kArenaCopy
              ? GetFromEntries(i, with_next, key, value, s)
              : GetFromRange(i, with_next, key, value, s);
+}
+
+bool DmSegment::SearchTargetFor(const LookupKey& key,
+                                SearchTarget* target) const {
+  const int i = index_.FindFence(key.internal_key());
+  if (i < 0) return false;
+  const auto& fences = index_.fences();
+  target->segment = addr_.offset();
+  target->image_length = header_.image_length;
+  target->order_offset = header_.order_offset();
+  target->layout = index_.layout();
+  target->num_fences = 1;
+  for (size_t f = i; f < fences.size() && f <= static_cast<size_t>(i) + 1;
+       f++) {
+    if (f > static_cast<size_t>(i) &&
+        ExtractUserKey(fences[f].first_key) != key.user_key()) {
+      break;
+    }
+    SegmentIndex::Fence& to = target->fences[f - i];
+    to.offset = fences[f].offset;
+    to.length = fences[f].length;
+    to.first_node = fences[f].first_node;
+    to.checksum = fences[f].checksum;
+    target->num_fences = static_cast<uint8_t>(f - i + 1);
+  }
+  return true;
+}
+
+bool DmSegment::ReadEntry(uint32_t offset, uint32_t length, uint32_t checksum,
+                          const LookupKey& key, std::string* value,
+                          Status* s) const {
+  if (length == 0 || uint64_t{offset} + length > header_.image_length) {
+    *s = Status::Corruption("DM segment", "entry outside the image");
+    return true;
+  }
+  std::unique_ptr<char[]> buf(new char[length]);
+  Status rs = ctx_->fabric()->Read(ImageAddr(offset), buf.get(), length);
+  CountRemoteGetBytes(length);
+  if (!rs.ok()) {
+    *s = rs;
+    return true;
+  }
+  Slice ikey, v;
+  if (Checksum32(buf.get(), length, offset) != checksum ||
+      DecodeSegmentEntry(buf.get(), buf.get() + length, &ikey, &v) !=
+          buf.get() + length ||
+      ExtractUserKey(ikey) != key.user_key()) {
+    *s = Status::Corruption("DM segment", "entry at image offset " +
+                                              std::to_string(offset) +
+                                              " does not match its checksum");
+    return true;
+  }
+  if ((ExtractTag(ikey) >> 8) > key.sequence()) {
+    *s = Status::Corruption("DM segment", "entry newer than its lookup");
+    return true;
+  }
+  switch (static_cast<ValueType>(ExtractTag(ikey) & 0xff)) {
+    case kTypeValue:
+      value->assign(v.data(), v.size());
+      *s = Status::OK();
+      return true;
+    case kTypeDeletion:
+      *s = Status::NotFound(Slice());
+      return true;
+  }
+  *s = Status::Corruption("DM segment", "entry of unknown value type");
+  return true;
 }
 
 namespace {

@@ -47,6 +47,7 @@
 #include "lsm/memtable/memtable.h"
 #include "lsm/memtable/memtable_reader.h"
 #include "lsm/offload/segment_format.h"
+#include "lsm/offload/search_protocol.h"
 #include "lsm/offload/segment_image.h"
 #include "util/mutex.h"
 
@@ -151,6 +152,20 @@ class DmSegment final : public MemTableReader,
   bool MayContain(const Slice& user_key) const override {
     return index_.KeyMayMatch(user_key);
   }
+  // Get for a key MayContain passed: the one-sided search.
+  bool GetUnfiltered(const LookupKey& key, std::string* value,
+                     Status* s) const;
+
+  // ---- Delegated search (search_protocol.h) ----
+  // What the memory node must search here for key: false if the index
+  // shows the segment has no version of it (no fence can hold it).
+  bool SearchTargetFor(const LookupKey& key, SearchTarget* target) const;
+  // Finishes a delegated answer that points at an entry here (a value too
+  // big for the reply, or a cached offset): reads the entry with one
+  // one-sided read, verifies it by the checksum given, and decides key as
+  // Get would. Corruption if the bytes do not match.
+  bool ReadEntry(uint32_t offset, uint32_t length, uint32_t checksum,
+                 const LookupKey& key, std::string* value, Status* s) const;
   // Two round trips for all the keys with an arena copy, one with a sorted
   // image, whatever their number; NewBatchLookup lets a caller overlap the
   // round trips of many segments.

@@ -14,7 +14,7 @@ namespace o3lsm {
 
 namespace {
 
-constexpr uint32_t kLinkSize = 4;
+constexpr uint32_t kLinkSize = kImageLinkSize;
 
 size_t EntrySize(const Slice& ikey, const Slice& value) {
   return VarintLength(ikey.size()) + ikey.size() + VarintLength(value.size()) +
@@ -249,6 +249,21 @@ void EntriesChecksum::Add(const char* entry, size_t n) {
   h_ = Checksum64(entry, n, h_);
 }
 
+const char* DecodeSegmentEntry(const char* p, const char* limit, Slice* ikey,
+                               Slice* value) {
+  uint32_t klen, vlen;
+  p = GetVarint32Ptr(p, limit, &klen);
+  if (p == nullptr || klen < 8 || klen > static_cast<size_t>(limit - p)) {
+    return nullptr;
+  }
+  *ikey = Slice(p, klen);
+  p += klen;
+  p = GetVarint32Ptr(p, limit, &vlen);
+  if (p == nullptr || vlen > static_cast<size_t>(limit - p)) return nullptr;
+  *value = Slice(p, vlen);
+  return p + vlen;
+}
+
 Status DecodeOrderRecord(const char* order, uint64_t image_length,
                          OrderRecord* record) {
   record->offset = DecodeFixed32(order);
@@ -268,24 +283,6 @@ Status DecodeOrderRecord(const char* order, uint64_t image_length,
 
 namespace {
 
-// Decodes the entry at p: varint32 key length, internal key, varint32 value
-// length, value, all before limit. Returns the end of the entry, or nullptr
-// if it is malformed.
-const char* DecodeEntryAt(const char* p, const char* limit, Slice* ikey,
-                          Slice* value) {
-  uint32_t klen, vlen;
-  p = GetVarint32Ptr(p, limit, &klen);
-  if (p == nullptr || klen < 8 || klen > static_cast<size_t>(limit - p)) {
-    return nullptr;
-  }
-  *ikey = Slice(p, klen);
-  p += klen;
-  p = GetVarint32Ptr(p, limit, &vlen);
-  if (p == nullptr || vlen > static_cast<size_t>(limit - p)) return nullptr;
-  *value = Slice(p, vlen);
-  return p + vlen;
-}
-
 // what: the damage; where: the fenced range ("image offset N", "entry N").
 RangeLookup CorruptRange(const char* what, const char* unit, uint32_t where,
                          Status* s) {
@@ -296,11 +293,12 @@ RangeLookup CorruptRange(const char* what, const char* unit, uint32_t where,
 
 // The answer given by ikey/v, the first entry at or after lkey: kDecided
 // (a value, a deletion, or Corruption naming the range at unit where) or
-// kAbsent (another user key).
+// kAbsent (another user key). Sets hit->sequence (hit may be null).
 RangeLookup Decide(const Slice& ikey, const Slice& v, const LookupKey& lkey,
                    const char* unit, uint32_t where, std::string* value,
-                   Status* s) {
+                   Status* s, RangeHit* hit) {
   if (ExtractUserKey(ikey) != lkey.user_key()) return RangeLookup::kAbsent;
+  if (hit != nullptr) hit->sequence = ExtractTag(ikey) >> 8;
   switch (static_cast<ValueType>(ExtractTag(ikey) & 0xff)) {
     case kTypeValue:
       value->assign(v.data(), v.size());
@@ -330,7 +328,7 @@ bool EntriesMatchChecksum(const SegmentIndex::Fence& fence,
 
 RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
                                const char* range, const LookupKey& lkey,
-                               std::string* value, Status* s) {
+                               std::string* value, Status* s, RangeHit* hit) {
   auto corrupt = [&](const char* what) {
     return CorruptRange(what, "image offset", fence.offset, s);
   };
@@ -347,12 +345,14 @@ RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
   for (uint32_t steps = 0; steps < kFenceInterval; steps++) {
     if (node < begin || node + kLinkSize > end) return corrupt("bad link");
     Slice ikey, v;
-    if (DecodeEntryAt(range + (node - begin) + kLinkSize, limit, &ikey, &v) ==
+    if (DecodeSegmentEntry(range + (node - begin) + kLinkSize, limit, &ikey, &v) ==
         nullptr) {
       return corrupt("malformed entry");
     }
     if (kCmp.Compare(ikey, target) >= 0) {
-      return Decide(ikey, v, lkey, "image offset", fence.offset, value, s);
+      if (hit != nullptr) hit->at = static_cast<uint32_t>(node);
+      return Decide(ikey, v, lkey, "image offset", fence.offset, value, s,
+                    hit);
     }
     node = DecodeFixed32(range + (node - begin));
     if (node == 0) return RangeLookup::kAbsent;  // the segment's last entry
@@ -364,7 +364,7 @@ RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
 RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
                                  const char* entries, const uint32_t* lens,
                                  const LookupKey& lkey, std::string* value,
-                                 Status* s) {
+                                 Status* s, RangeHit* hit) {
   if (!EntriesMatchChecksum(fence, entries, lens)) {
     return CorruptRange("checksum mismatch", "entry", fence.offset, s);
   }
@@ -372,11 +372,12 @@ RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
   const char* p = entries;
   for (uint32_t k = 0; k < fence.length; k++) {
     Slice ikey, v;
-    if (DecodeEntryAt(p, p + lens[k], &ikey, &v) != p + lens[k]) {
+    if (DecodeSegmentEntry(p, p + lens[k], &ikey, &v) != p + lens[k]) {
       return CorruptRange("malformed entry", "entry", fence.offset, s);
     }
     if (kCmp.Compare(ikey, target) >= 0) {
-      return Decide(ikey, v, lkey, "entry", fence.offset, value, s);
+      if (hit != nullptr) hit->at = k;
+      return Decide(ikey, v, lkey, "entry", fence.offset, value, s, hit);
     }
     p += lens[k];
   }
@@ -402,7 +403,7 @@ Status DecodeFencedRange(const SegmentIndex::Fence& fence, const char* range,
       return s;
     }
     SegmentEntry e;
-    if (DecodeEntryAt(range + (node - begin) + kLinkSize, limit,
+    if (DecodeSegmentEntry(range + (node - begin) + kLinkSize, limit,
                       &e.internal_key, &e.value) == nullptr) {
       CorruptRange("malformed entry", "image offset", fence.offset, &s);
       return s;
@@ -426,7 +427,7 @@ Status DecodeFencedEntries(const SegmentIndex::Fence& fence,
   const char* p = entries;
   for (uint32_t k = 0; k < fence.length; k++) {
     SegmentEntry e;
-    if (DecodeEntryAt(p, p + lens[k], &e.internal_key, &e.value) !=
+    if (DecodeSegmentEntry(p, p + lens[k], &e.internal_key, &e.value) !=
         p + lens[k]) {
       CorruptRange("malformed entry", "entry", fence.offset, &s);
       return s;

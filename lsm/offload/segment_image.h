@@ -127,6 +127,16 @@ class EntriesChecksum {
   uint64_t h_;
 };
 
+// Bytes of one link of an image's skiplist node; a node's entry starts
+// after its level-0 link.
+inline constexpr uint32_t kImageLinkSize = 4;
+
+// Decodes the image entry at p: varint32 internal key length, internal
+// key, varint32 value length, value, all before limit. Returns the end of
+// the entry, or nullptr if it is malformed.
+const char* DecodeSegmentEntry(const char* p, const char* limit, Slice* ikey,
+                               Slice* value);
+
 // One decoded record of a kArenaCopy order block.
 struct OrderRecord {
   uint32_t offset;  // image offset of the entry (its key length varint)
@@ -146,13 +156,24 @@ enum class RangeLookup {
                // any, is the next range's first entry
 };
 
+// Where the entry that decided a range lookup lies (RangeLookup::kDecided
+// with a value or a deletion): what a memory node's delegated search
+// answers besides the value.
+struct RangeHit {
+  // kSortedImage: the image offset of the entry's node. kArenaCopy: the
+  // entry's index in the range (0 .. fence.length).
+  uint32_t at = 0;
+  SequenceNumber sequence = 0;
+};
+
 // Looks internal key lkey up in one fenced range of a kSortedImage
 // segment, fetched into [range, range + fence.length). Verifies the range's
 // checksum first; a mismatch or a malformed range gives kDecided with
-// Corruption.
+// Corruption. *hit (may be null) says where a value or deletion lies.
 RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
                                const char* range, const LookupKey& lkey,
-                               std::string* value, Status* s);
+                               std::string* value, Status* s,
+                               RangeHit* hit = nullptr);
 
 // The same for one fenced range of a kArenaCopy segment: its fence.length
 // entries, fetched one after another into [entries, entries + length), as
@@ -160,7 +181,7 @@ RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
 RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
                                  const char* entries, const uint32_t* lens,
                                  const LookupKey& lkey, std::string* value,
-                                 Status* s);
+                                 Status* s, RangeHit* hit = nullptr);
 
 // One entry of a fenced range, pointing into the bytes it was decoded from.
 struct SegmentEntry {

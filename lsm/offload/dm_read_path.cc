@@ -1,0 +1,309 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/offload/dm_read_path.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace o3lsm {
+
+namespace {
+
+uint64_t NowNanos() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+// Every this often (per bucket of candidates) one lookup takes the way the
+// estimates do not favour, so that both follow a changing fabric and load
+// at a bounded cost.
+constexpr uint64_t kExploreEveryNs = 50'000'000;
+// Above this utilization of the memory node's search threads, lookups stay
+// one-sided (but for exploration).
+constexpr double kSaturated = 0.9;
+
+}  // namespace
+
+DmReadPath::DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client)
+    : mode_(mode), client_(std::move(client)) {}
+
+size_t DmReadPath::BucketOf(size_t candidates) {
+  if (candidates <= 1) return 0;
+  if (candidates == 2) return 1;
+  if (candidates <= 4) return 2;
+  if (candidates <= 8) return 3;
+  return 4;
+}
+
+void DmReadPath::Note(std::atomic<double>* estimate, uint64_t nanos) {
+  // Racy read-modify-write: an estimate, not a count.
+  const double old = estimate->load(std::memory_order_relaxed);
+  const double sample = static_cast<double>(nanos);
+  estimate->store(old == 0 ? sample : old * 0.9 + sample * 0.1,
+                  std::memory_order_relaxed);
+}
+
+bool DmReadPath::TimeToExplore(std::atomic<uint64_t>* last) {
+  const uint64_t now = NowNanos();
+  uint64_t then = last->load(std::memory_order_relaxed);
+  return now - then >= kExploreEveryNs &&
+         last->compare_exchange_strong(then, now, std::memory_order_relaxed);
+}
+
+DmReadPath::Way DmReadPath::Choose(size_t candidates) {
+  if (client_ == nullptr || mode_ == DmReadMode::kOneSided ||
+      !client_->ServerAlive()) {
+    return Way::kOneSided;
+  }
+  if (mode_ == DmReadMode::kDelegated) return Way::kDelegated;
+  const size_t b = BucketOf(candidates);
+  const double one = one_sided_ns_[b].load(std::memory_order_relaxed);
+  const double del = delegated_ns_[b].load(std::memory_order_relaxed);
+  if (one == 0) return Way::kOneSided;  // measure both first
+  if (del == 0) return Way::kDelegated;
+  const bool saturated = client_->server_load() > kSaturated;
+  const Way best = !saturated && del < one ? Way::kDelegated : Way::kOneSided;
+  if (!TimeToExplore(&explored_ns_[b])) return best;
+  return best == Way::kOneSided ? Way::kDelegated : Way::kOneSided;
+}
+
+std::chrono::nanoseconds DmReadPath::DelegationTimeout() const {
+  // From the answers that came, not from the waits that gave up: a slow
+  // memory node must not make its readers wait longer each time.
+  const double answered = answered_ns_.load(std::memory_order_relaxed);
+  if (answered == 0) return std::chrono::milliseconds(100);
+  const auto t = std::chrono::nanoseconds(static_cast<int64_t>(answered * 20));
+  return std::clamp<std::chrono::nanoseconds>(t, std::chrono::milliseconds(10),
+                                              std::chrono::milliseconds(200));
+}
+
+bool DmReadPath::Get(const LookupKey& key,
+                     const std::vector<const DmSegment*>& candidates,
+                     std::string* value, Status* s) {
+  counters_.lookups.fetch_add(1, std::memory_order_relaxed);
+  counters_.candidates.fetch_add(candidates.size(), std::memory_order_relaxed);
+  const size_t b = BucketOf(candidates.size());
+  const uint64_t start = NowNanos();
+  if (Choose(candidates.size()) == Way::kDelegated) {
+    bool decided = false;
+    if (GetDelegated(key, candidates, &decided, value, s)) {
+      const uint64_t spent = NowNanos() - start;
+      Note(&delegated_ns_[b], spent);
+      counters_.delegated.fetch_add(1, std::memory_order_relaxed);
+      counters_.delegated_nanos.fetch_add(spent, std::memory_order_relaxed);
+      return decided;
+    }
+    // The delegation failed: what it cost counts against it.
+    Note(&delegated_ns_[b], NowNanos() - start);
+    counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+  }
+  const uint64_t one_start = NowNanos();
+  const bool decided = GetOneSided(key, candidates, value, s);
+  const uint64_t spent = NowNanos() - one_start;
+  Note(&one_sided_ns_[b], spent);
+  counters_.one_sided.fetch_add(1, std::memory_order_relaxed);
+  counters_.one_sided_nanos.fetch_add(spent, std::memory_order_relaxed);
+  return decided;
+}
+
+bool DmReadPath::GetOneSided(const LookupKey& key,
+                             const std::vector<const DmSegment*>& candidates,
+                             std::string* value, Status* s) {
+  uint64_t read = 0;
+  bool decided = false;
+  for (const DmSegment* segment : candidates) {
+    read++;
+    if (segment->GetUnfiltered(key, value, s)) {
+      decided = true;
+      break;
+    }
+  }
+  counters_.segments_read.fetch_add(read, std::memory_order_relaxed);
+  return decided;
+}
+
+bool DmReadPath::ApplyReply(const SearchKeyReply& r, const LookupKey& key,
+                            const std::vector<const DmSegment*>& targets,
+                            std::string* value, Status* s) {
+  if (r.outcome == SearchOutcome::kAbsent) return false;
+  if (r.target >= targets.size() || r.sequence > key.sequence()) {
+    *s = Status::Corruption("search reply", "names no segment asked");
+    return true;
+  }
+  switch (r.outcome) {
+    case SearchOutcome::kValue:
+      value->assign(r.value);
+      *s = Status::OK();
+      return true;
+    case SearchOutcome::kDeletion:
+      *s = Status::NotFound(Slice());
+      return true;
+    case SearchOutcome::kValueElsewhere:
+      counters_.entry_reads.fetch_add(1, std::memory_order_relaxed);
+      return targets[r.target]->ReadEntry(r.entry_offset, r.entry_length,
+                                          r.entry_checksum, key, value, s);
+    case SearchOutcome::kCorruption:
+      *s = Status::Corruption("DM segment (searched by the memory node)",
+                              r.value);
+      return true;
+    case SearchOutcome::kAbsent:
+    case SearchOutcome::kRejected:
+      break;
+  }
+  *s = Status::Corruption("search reply", "unexpected outcome");
+  return true;
+}
+
+bool DmReadPath::GetDelegated(const LookupKey& key,
+                              const std::vector<const DmSegment*>& candidates,
+                              bool* decided, std::string* value, Status* s) {
+  SearchRequest request;
+  request.keys.resize(1);
+  SearchKey& sk = request.keys[0];
+  sk.lookup_key = key.internal_key().ToString();
+  std::vector<const DmSegment*> targets;
+  targets.reserve(candidates.size());
+  sk.targets.reserve(candidates.size());
+  for (const DmSegment* segment : candidates) {
+    SearchTarget t;
+    if (segment->SearchTargetFor(key, &t)) {
+      sk.targets.push_back(t);
+      targets.push_back(segment);
+    }
+  }
+  if (targets.empty()) {
+    *decided = false;
+    return true;
+  }
+  if (kSearchRequestOverhead + SearchKeyEncodedLength(sk) >
+      client_->capacity()) {
+    return false;  // a huge key: one-sided
+  }
+  SearchReply reply;
+  if (!Search(&request, &reply)) return false;
+  *decided = ApplyReply(reply.keys[0], key, targets, value, s);
+  return true;
+}
+
+bool DmReadPath::Search(SearchRequest* request, SearchReply* reply) {
+  const uint64_t start = NowNanos();
+  if (!client_->Search(request, reply, DelegationTimeout()).ok()) return false;
+  Note(&answered_ns_, NowNanos() - start);
+  return true;
+}
+
+bool DmReadPath::DelegateBatch() {
+  if (client_ == nullptr || mode_ == DmReadMode::kOneSided ||
+      !client_->ServerAlive()) {
+    return false;
+  }
+  if (mode_ == DmReadMode::kDelegated) return true;
+  const double one = batch_one_sided_ns_.load(std::memory_order_relaxed);
+  const double del = batch_delegated_ns_.load(std::memory_order_relaxed);
+  if (one == 0) return false;
+  if (del == 0) return true;
+  const bool best = client_->server_load() <= kSaturated && del < one;
+  return TimeToExplore(&batch_explored_ns_) ? !best : best;
+}
+
+void DmReadPath::NoteOneSidedBatch(uint64_t nanos) {
+  Note(&batch_one_sided_ns_, nanos);
+}
+
+uint64_t DmReadPath::DelegateMany(
+    const std::vector<const LookupKey*>& keys, const std::vector<size_t>& which,
+    const std::vector<std::vector<const DmSegment*>>& candidates,
+    std::vector<std::string>* values, std::vector<Status>* statuses,
+    std::vector<char>* decided, std::vector<char>* absent) {
+  const uint64_t start = NowNanos();
+  const size_t capacity = client_->capacity();
+  size_t next = 0;
+  while (next < which.size()) {
+    // As many keys as the request and its reply (values aside) fit.
+    SearchRequest request;
+    std::vector<size_t> asked;                         // indexes into which
+    std::vector<std::vector<const DmSegment*>> targets;
+    size_t request_bytes = kSearchRequestOverhead;
+    size_t reply_bytes = kSearchReplyOverhead;
+    for (; next < which.size(); next++) {
+      const size_t k = which[next];
+      SearchKey sk;
+      sk.lookup_key = keys[k]->internal_key().ToString();
+      std::vector<const DmSegment*> segs;
+      for (const DmSegment* segment : candidates[next]) {
+        SearchTarget t;
+        if (segment->SearchTargetFor(*keys[k], &t)) {
+          sk.targets.push_back(t);
+          segs.push_back(segment);
+        }
+      }
+      const size_t more = SearchKeyEncodedLength(sk);
+      const size_t more_reply = SearchKeyReplyLength(80);
+      if (request_bytes + more > capacity ||
+          reply_bytes + more_reply > capacity) {
+        if (asked.empty()) next++;  // too big alone: left one-sided
+        break;
+      }
+      request_bytes += more;
+      reply_bytes += more_reply;
+      request.keys.push_back(std::move(sk));
+      asked.push_back(next);
+      targets.push_back(std::move(segs));
+    }
+    if (asked.empty()) continue;
+    SearchReply reply;
+    counters_.batches.fetch_add(1, std::memory_order_relaxed);
+    counters_.batch_keys.fetch_add(asked.size(), std::memory_order_relaxed);
+    if (!Search(&request, &reply)) {
+      counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+      continue;  // those keys go one-sided
+    }
+    for (size_t a = 0; a < asked.size(); a++) {
+      const size_t k = which[asked[a]];
+      if (ApplyReply(reply.keys[a], *keys[k], targets[a], &(*values)[k],
+                     &(*statuses)[k])) {
+        (*decided)[k] = 1;
+      } else {
+        (*absent)[k] = 1;
+      }
+    }
+  }
+  const uint64_t spent = NowNanos() - start;
+  Note(&batch_delegated_ns_, spent);
+  counters_.delegated_nanos.fetch_add(spent, std::memory_order_relaxed);
+  return spent;
+}
+
+std::string DmReadPath::Describe() const {
+  const Counters& c = counters_;
+  auto per = [](uint64_t a, uint64_t b) {
+    return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+  };
+  const uint64_t one = c.one_sided.load(), del = c.delegated.load();
+  char buf[640];
+  snprintf(buf, sizeof(buf),
+           "  DM reads (%s%s): %llu lookups, %.2f candidate segments each; "
+           "one-sided %llu (%.2f segments read each, %.1f us), delegated "
+           "%llu (%.1f us), fallbacks %llu; MultiGet requests %llu (%.1f "
+           "keys each); values read after a reply %llu\n",
+           DmReadModeName(mode_),
+           client_ == nullptr          ? ", no mailboxes"
+           : client_->server_seen_alive() ? ""
+                                       : ", no memory node serving search",
+           static_cast<unsigned long long>(c.lookups.load()),
+           per(c.candidates.load(), c.lookups.load()),
+           static_cast<unsigned long long>(one),
+           per(c.segments_read.load(), one),
+           per(c.one_sided_nanos.load(), one) / 1000.0,
+           static_cast<unsigned long long>(del),
+           per(c.delegated_nanos.load(), del + c.batches.load()) / 1000.0,
+           static_cast<unsigned long long>(c.fallbacks.load()),
+           static_cast<unsigned long long>(c.batches.load()),
+           per(c.batch_keys.load(), c.batches.load()),
+           static_cast<unsigned long long>(c.entry_reads.load()));
+  return buf;
+}
+
+}  // namespace o3lsm

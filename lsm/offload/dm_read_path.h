@@ -1,0 +1,131 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// DmReadPath answers lookups that reach DM segments (docs/offload.md,
+// "Reads of DM segments"). Given the candidate segments of a key (those
+// whose key range and bloom filter admit it, newest first), it either
+//   - searches them one-sided, newest first: bloom filter and fences here,
+//     one or two round trips per segment until one decides; or
+//   - delegates: one request through a mailbox asks the memory node to
+//     search all of them in place (SearchClient, three round trips
+//     whatever their number); a failed or slow delegation falls back to
+//     one-sided reads, so a lookup never fails because the memory node's
+//     CPUs do.
+// DmReadMode forces either; kAdaptive picks the one with the lower
+// measured latency for that number of candidates, tries the other way once
+// every 50 ms to keep its estimate fresh, and does not delegate when no
+// memory node serves or its search threads are saturated.
+//
+// Thread safety: all methods may be called concurrently.
+
+#ifndef O3LSM_LSM_OFFLOAD_DM_READ_PATH_H_
+#define O3LSM_LSM_OFFLOAD_DM_READ_PATH_H_
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lsm/offload/dm_segment.h"
+#include "lsm/offload/search_client.h"
+#include "o3lsm/options.h"
+
+namespace o3lsm {
+
+class DmReadPath {
+ public:
+  // client may be null (no mailboxes): every lookup is one-sided.
+  DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client);
+  DmReadPath(const DmReadPath&) = delete;
+  DmReadPath& operator=(const DmReadPath&) = delete;
+
+  DmReadMode mode() const { return mode_; }
+  // Gives the search mailboxes back (the node leaves the pool); lookups
+  // are one-sided from then on.
+  void ReleaseMailboxes() {
+    if (client_ != nullptr) client_->Release();
+  }
+  bool can_delegate() const { return client_ != nullptr; }
+
+  // Looks key up in candidates (newest first; each passed MayContain).
+  // True if one decides it, as MemTableReader::Get.
+  bool Get(const LookupKey& key,
+           const std::vector<const DmSegment*>& candidates,
+           std::string* value, Status* s);
+
+  // For MultiGet: whether to delegate a batch of keys now.
+  bool DelegateBatch();
+  // Delegates keys[k] for each k in which, each with its candidates
+  // (newest first): where a reply decides one, sets (*decided)[k],
+  // (*values)[k], (*statuses)[k]; *absent[k] = 1 where every candidate
+  // was searched and none holds the key. Keys whose delegation failed are
+  // left as they were (the caller reads them one-sided). Returns the
+  // nanoseconds it took.
+  uint64_t DelegateMany(
+      const std::vector<const LookupKey*>& keys,
+      const std::vector<size_t>& which,
+      const std::vector<std::vector<const DmSegment*>>& candidates,
+      std::vector<std::string>* values, std::vector<Status>* statuses,
+      std::vector<char>* decided, std::vector<char>* absent);
+  // A batch read one-sided took nanos.
+  void NoteOneSidedBatch(uint64_t nanos);
+
+  struct Counters {
+    std::atomic<uint64_t> lookups{0};         // Get calls with candidates
+    std::atomic<uint64_t> candidates{0};      // their candidate segments
+    std::atomic<uint64_t> one_sided{0};       // lookups read one-sided
+    std::atomic<uint64_t> segments_read{0};   // segments they searched
+    std::atomic<uint64_t> delegated{0};       // lookups delegated
+    std::atomic<uint64_t> batches{0};         // MultiGet requests sent
+    std::atomic<uint64_t> batch_keys{0};      // keys in them
+    std::atomic<uint64_t> fallbacks{0};       // failed delegations
+    std::atomic<uint64_t> entry_reads{0};     // values read after a reply
+    std::atomic<uint64_t> one_sided_nanos{0};
+    std::atomic<uint64_t> delegated_nanos{0};
+  };
+  const Counters& counters() const { return counters_; }
+  // For o3lsm.stats.
+  std::string Describe() const;
+
+ private:
+  enum class Way { kOneSided, kDelegated };
+  static constexpr size_t kBuckets = 5;  // 1, 2, 3-4, 5-8, 9+ candidates
+  static size_t BucketOf(size_t candidates);
+
+  Way Choose(size_t candidates);
+  bool GetOneSided(const LookupKey& key,
+                   const std::vector<const DmSegment*>& candidates,
+                   std::string* value, Status* s);
+  // False if the delegation failed (nothing decided).
+  bool GetDelegated(const LookupKey& key,
+                    const std::vector<const DmSegment*>& candidates,
+                    bool* decided, std::string* value, Status* s);
+  // Applies one key's reply: true if it decides the key.
+  bool ApplyReply(const SearchKeyReply& r, const LookupKey& key,
+                  const std::vector<const DmSegment*>& targets,
+                  std::string* value, Status* s);
+  // One request through the client; false if it failed.
+  bool Search(SearchRequest* request, SearchReply* reply);
+  std::chrono::nanoseconds DelegationTimeout() const;
+  static void Note(std::atomic<double>* estimate, uint64_t nanos);
+  // True, for one caller, once per exploration interval since *last.
+  static bool TimeToExplore(std::atomic<uint64_t>* last);
+
+  const DmReadMode mode_;
+  const std::unique_ptr<SearchClient> client_;
+  // Exponentially weighted latencies in ns, per bucket; 0 = not measured.
+  std::array<std::atomic<double>, kBuckets> one_sided_ns_{};
+  std::array<std::atomic<double>, kBuckets> delegated_ns_{};
+  std::atomic<double> answered_ns_{0};  // requests that were answered
+  std::atomic<double> batch_one_sided_ns_{0};
+  std::atomic<double> batch_delegated_ns_{0};
+  // When each bucket (and batches) last explored the other way.
+  std::array<std::atomic<uint64_t>, kBuckets> explored_ns_{};
+  std::atomic<uint64_t> batch_explored_ns_{0};
+  Counters counters_;
+};
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_OFFLOAD_DM_READ_PATH_H_

@@ -1,0 +1,351 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/offload/search_server.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "util/checksum.h"
+
+namespace o3lsm {
+
+namespace {
+
+// How long an idle thread sleeps on the bell before it heartbeats.
+constexpr auto kIdleWait = std::chrono::milliseconds(100);
+// Error messages in a reply are cut to this many bytes.
+constexpr size_t kMaxMessage = 64;
+
+uint64_t NowMicros() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+std::atomic_ref<uint64_t> Word(void* p) {
+  return std::atomic_ref<uint64_t>(*static_cast<uint64_t*>(p));
+}
+
+void SetError(SearchOutcome outcome, const Status& s, SearchKeyReply* r) {
+  r->outcome = outcome;
+  r->value = s.ToString().substr(0, kMaxMessage);
+}
+
+// Copies [offset, offset + n) of the pool into *out; false where the range
+// is not in the pool.
+bool CopyOut(fabric::Fabric* fabric, uint64_t offset, size_t n,
+             std::string* out) {
+  const void* view = fabric->LocalView(fabric::DmAddr(fabric->pool_id(), offset),
+                                       n);
+  if (view == nullptr) return false;
+  out->resize(n);
+  fabric::CopyFromView(out->data(), view, n);
+  return true;
+}
+
+// The entry of a decided lookup: where it lies in the image, its bytes'
+// checksum.
+void NoteEntry(const char* entry, const char* limit, uint32_t offset,
+               SearchKeyReply* r) {
+  Slice ikey, value;
+  const char* end = DecodeSegmentEntry(entry, limit, &ikey, &value);
+  if (end == nullptr) return;  // the range lookup decoded it already
+  r->entry_offset = offset;
+  r->entry_length = static_cast<uint32_t>(end - entry);
+  r->entry_checksum = Checksum32(entry, r->entry_length, offset);
+}
+
+// Looks lkey up in one target, as DmSegment::Get does but on bytes copied
+// out of the pool here. True if the target decides the key (*r set).
+bool SearchTargetHere(fabric::Fabric* fabric, const SearchTarget& t,
+                      const LookupKey& lkey, SearchKeyReply* r) {
+  const uint64_t image = t.segment + SegmentHeader::kEncodedLength;
+  auto corrupt = [&](const char* why) {
+    SetError(SearchOutcome::kCorruption, Status::Corruption("DM segment", why),
+             r);
+    return true;
+  };
+  Status s;
+  RangeHit hit;
+  std::string buf;
+  for (int f = 0; f < t.num_fences; f++) {
+    const SegmentIndex::Fence& fence = t.fences[f];
+    RangeLookup lookup;
+    if (t.layout == SegmentLayout::kSortedImage) {
+      if (uint64_t{fence.offset} + fence.length > t.image_length) {
+        return corrupt("fence outside the image");
+      }
+      if (!CopyOut(fabric, image + fence.offset, fence.length, &buf)) {
+        return corrupt("fence outside the pool");
+      }
+      lookup = GetFromFencedRange(fence, buf.data(), lkey, &r->value, &s, &hit);
+      if (lookup == RangeLookup::kDecided && (s.ok() || s.IsNotFound())) {
+        const uint64_t at = uint64_t{hit.at} - fence.offset + kImageLinkSize;
+        NoteEntry(buf.data() + at, buf.data() + buf.size(),
+                  hit.at + kImageLinkSize, r);
+      }
+    } else {
+      if (fence.length == 0 || fence.length > kFenceInterval) {
+        return corrupt("bad fence length");
+      }
+      std::string order;
+      if (!CopyOut(fabric,
+                   t.segment + t.order_offset +
+                       uint64_t{fence.offset} * kOrderRecordSize,
+                   size_t{fence.length} * kOrderRecordSize, &order)) {
+        return corrupt("order records outside the pool");
+      }
+      OrderRecord records[kFenceInterval];
+      uint32_t lens[kFenceInterval];
+      size_t total = 0;
+      for (uint32_t k = 0; k < fence.length; k++) {
+        s = DecodeOrderRecord(order.data() + k * kOrderRecordSize,
+                              t.image_length, &records[k]);
+        if (!s.ok()) {
+          SetError(SearchOutcome::kCorruption, s, r);
+          return true;
+        }
+        lens[k] = records[k].length;
+        total += lens[k];
+      }
+      buf.resize(total);
+      size_t pos = 0;
+      for (uint32_t k = 0; k < fence.length; k++) {
+        const void* view = fabric->LocalView(
+            fabric::DmAddr(fabric->pool_id(), image + records[k].offset),
+            lens[k]);
+        if (view == nullptr) return corrupt("entry outside the pool");
+        fabric::CopyFromView(buf.data() + pos, view, lens[k]);
+        pos += lens[k];
+      }
+      lookup = GetFromFencedEntries(fence, buf.data(), lens, lkey, &r->value,
+                                    &s, &hit);
+      if (lookup == RangeLookup::kDecided && (s.ok() || s.IsNotFound()) &&
+          hit.at < fence.length) {
+        size_t at = 0;
+        for (uint32_t k = 0; k < hit.at; k++) at += lens[k];
+        NoteEntry(buf.data() + at, buf.data() + at + lens[hit.at],
+                  records[hit.at].offset, r);
+      }
+    }
+    if (lookup == RangeLookup::kAbsent) return false;
+    if (lookup == RangeLookup::kDecided) {
+      if (s.ok()) {
+        r->outcome = SearchOutcome::kValue;
+      } else if (s.IsNotFound()) {
+        r->outcome = SearchOutcome::kDeletion;
+        r->value.clear();
+      } else {
+        SetError(SearchOutcome::kCorruption, s, r);
+        return true;
+      }
+      r->sequence = hit.sequence;
+      return true;
+    }
+    // kPastRange: the next fence, if the request sent it.
+  }
+  return false;
+}
+
+}  // namespace
+
+size_t SearchServer::Answer(fabric::Fabric* fabric, const Slice& bytes,
+                            uint64_t id, size_t capacity, std::string* out) {
+  SearchRequest request;
+  SearchReply reply;
+  reply.id = id;
+  Status s = DecodeSearchRequest(bytes, &request);
+  if (s.ok() && request.id != id) {
+    s = Status::Corruption("search request", "id does not match its slot");
+  }
+  if (s.ok()) {
+    reply.keys.resize(request.keys.size());
+    for (size_t k = 0; k < request.keys.size(); k++) {
+      const SearchKey& key = request.keys[k];
+      const Slice ik(key.lookup_key);
+      const LookupKey lkey(ExtractUserKey(ik), ExtractTag(ik) >> 8);
+      SearchKeyReply& r = reply.keys[k];
+      for (size_t t = 0; t < key.targets.size(); t++) {
+        if (SearchTargetHere(fabric, key.targets[t], lkey, &r)) {
+          r.target = static_cast<uint32_t>(t);
+          break;
+        }
+      }
+    }
+    // Values that do not fit stay where they are, largest first.
+    size_t total = kSearchReplyOverhead;
+    std::vector<size_t> inline_values;
+    for (size_t k = 0; k < reply.keys.size(); k++) {
+      total += SearchKeyReplyLength(reply.keys[k].value.size());
+      if (reply.keys[k].outcome == SearchOutcome::kValue) {
+        inline_values.push_back(k);
+      }
+    }
+    std::sort(inline_values.begin(), inline_values.end(),
+              [&](size_t a, size_t b) {
+                return reply.keys[a].value.size() > reply.keys[b].value.size();
+              });
+    for (size_t k : inline_values) {
+      if (total <= capacity) break;
+      SearchKeyReply& r = reply.keys[k];
+      if (r.entry_length == 0) continue;  // cannot be pointed at
+      total -= SearchKeyReplyLength(r.value.size()) - SearchKeyReplyLength(0);
+      r.outcome = SearchOutcome::kValueElsewhere;
+      r.value.clear();
+    }
+    if (total > capacity) {
+      s = Status::InvalidArgument("search request", "reply too large");
+    }
+  }
+  if (!s.ok()) {
+    reply.keys.assign(1, SearchKeyReply());
+    SetError(SearchOutcome::kRejected, s, &reply.keys[0]);
+  }
+  out->clear();
+  EncodeSearchReply(reply, out);
+  return s.ok() ? reply.keys.size() : 0;
+}
+
+Status SearchServer::Start(fabric::Fabric* fabric, SearchServerOptions options,
+                           std::unique_ptr<SearchServer>* server) {
+  if (fabric->LocalView(fabric->RegionStart(fabric::RegionKind::kMailboxes),
+                        8) == nullptr) {
+    return Status::NotSupported("delegated search",
+                                "the pool is not mapped in this process");
+  }
+  Status s = SearchMailboxes::EnsureFormatted(fabric);
+  std::unique_ptr<SearchMailboxes> mailboxes;
+  if (s.ok()) s = SearchMailboxes::Open(fabric, &mailboxes);
+  if (!s.ok()) return s;
+  options.threads = std::max(1, options.threads);
+  server->reset(new SearchServer(fabric, std::move(options),
+                                 std::move(mailboxes)));
+  return Status::OK();
+}
+
+SearchServer::SearchServer(fabric::Fabric* fabric, SearchServerOptions options,
+                           std::unique_ptr<SearchMailboxes> mailboxes)
+    : fabric_(fabric),
+      options_(std::move(options)),
+      mailboxes_(std::move(mailboxes)) {
+  // One memory node serves a pool: its count replaces what a crashed
+  // predecessor left.
+  Word(fabric_->LocalView(mailboxes_->Header(SearchMailboxes::kServerThreads),
+                          8))
+      .store(static_cast<uint64_t>(options_.threads),
+             std::memory_order_release);
+  // Alive from now on: a client that looks at once sees a heartbeat.
+  Word(fabric_->LocalView(
+           mailboxes_->Header(SearchMailboxes::kServerHeartbeat), 8))
+      .fetch_add(1, std::memory_order_release);
+  for (int i = 0; i < options_.threads; i++) {
+    threads_.emplace_back([this] { Loop(); });
+  }
+  Log(options_.info_log.get(),
+      "delegated search: %d threads serving %u mailboxes", options_.threads,
+      mailboxes_->slot_count());
+}
+
+SearchServer::~SearchServer() { Stop(); }
+
+void SearchServer::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stop_.store(true, std::memory_order_release);
+  Word(fabric_->LocalView(mailboxes_->Header(SearchMailboxes::kServerThreads),
+                          8))
+      .store(0, std::memory_order_release);
+  fabric_->Ring(mailboxes_->Header(SearchMailboxes::kRequestBell))
+      .PermitUncheckedError();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+SearchServer::Stats SearchServer::stats() const {
+  Stats st;
+  st.requests = requests_.load(std::memory_order_relaxed);
+  st.keys = keys_.load(std::memory_order_relaxed);
+  st.rejected = rejected_.load(std::memory_order_relaxed);
+  st.busy_micros = busy_micros_.load(std::memory_order_relaxed);
+  return st;
+}
+
+void SearchServer::Loop() {
+  const fabric::DmAddr bell_addr =
+      mailboxes_->Header(SearchMailboxes::kRequestBell);
+  auto bell = Word(fabric_->LocalView(bell_addr, 8));
+  auto heartbeat = Word(fabric_->LocalView(
+      mailboxes_->Header(SearchMailboxes::kServerHeartbeat), 8));
+  uint64_t last_beat = 0;
+  while (!stop_.load(std::memory_order_acquire)) {
+    // Read the bell before looking, so that a ring during the scan ends
+    // the wait below at once.
+    const uint64_t rung = bell.load(std::memory_order_acquire);
+    bool served = false;
+    for (uint32_t slot = 0; slot < mailboxes_->slot_count(); slot++) {
+      served |= ServeSlot(slot);
+    }
+    const uint64_t now = NowMicros();
+    if (now - last_beat >= 50'000) {
+      heartbeat.fetch_add(1, std::memory_order_relaxed);
+      last_beat = now;
+    }
+    if (served) continue;
+    fabric_->WaitOnWord(bell_addr, rung, kIdleWait, nullptr)
+        .PermitUncheckedError();
+  }
+}
+
+bool SearchServer::ServeSlot(uint32_t slot) {
+  using MB = SearchMailboxes;
+  auto owner = Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kOwner), 8));
+  if (owner.load(std::memory_order_acquire) == 0) return false;
+  auto request =
+      Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kRequest), 8));
+  auto reply = Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kReply), 8));
+  auto taken = Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kTaken), 8));
+  const uint64_t word = request.load(std::memory_order_acquire);
+  const uint64_t id = word & MB::kIdMask;
+  if (id == 0 || (reply.load(std::memory_order_acquire) & MB::kIdMask) == id) {
+    return false;
+  }
+  uint64_t seen = taken.load(std::memory_order_acquire);
+  if (seen == id || !taken.compare_exchange_strong(seen, id)) return false;
+
+  const uint64_t start = NowMicros();
+  const auto hold_until = std::chrono::steady_clock::now() + options_.debug_delay;
+  while (std::chrono::steady_clock::now() < hold_until) {
+    if (stop_.load(std::memory_order_acquire)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const size_t capacity = mailboxes_->body_capacity();
+  const size_t length = word >> MB::kIdBits;
+  void* body = fabric_->LocalView(mailboxes_->Body(slot), capacity);
+  std::string in(std::min(length, capacity), '\0');
+  fabric::CopyFromView(in.data(), body, in.size());
+  std::string out;
+  const size_t keys = Answer(
+      fabric_, length <= capacity ? Slice(in) : Slice(), id, capacity, &out);
+  if (keys == 0) rejected_.fetch_add(1, std::memory_order_relaxed);
+  // The owner may have given up and posted anew: leave that one alone.
+  if ((request.load(std::memory_order_acquire) & MB::kIdMask) == id &&
+      out.size() <= capacity) {
+    fabric::CopyToView(body, out.data(), out.size());
+    reply.store(MB::MessageWord(out.size(), id), std::memory_order_release);
+    fabric_->Wake(mailboxes_->Slot(slot, MB::kReply)).PermitUncheckedError();
+  }
+  const uint64_t spent = NowMicros() - start;
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  keys_.fetch_add(keys, std::memory_order_relaxed);
+  busy_micros_.fetch_add(spent, std::memory_order_relaxed);
+  Word(fabric_->LocalView(mailboxes_->Header(MB::kServed), 8))
+      .fetch_add(1, std::memory_order_relaxed);
+  Word(fabric_->LocalView(mailboxes_->Header(MB::kServeMicros), 8))
+      .fetch_add(spent, std::memory_order_relaxed);
+  return true;
+}
+
+}  // namespace o3lsm
