@@ -184,7 +184,8 @@ void DBImpl::InstallSuperVersion() {
   sv->mems.reserve(shards_.size());
   for (const Shard& shard : shards_) sv->mems.push_back(shard.mem);
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) {
-    sv->imm.push_back(SealedView{it->reader(), it->smallest(), it->largest()});
+    sv->imm.push_back(SealedView{it->reader(), it->smallest(), it->largest(),
+                                 it->segment().get()});
   }
   sv->current = versions_->current();
   super_versions_.Install(std::move(sv));

@@ -92,6 +92,10 @@ class DBImpl final : public DB {
   // the second).
   void TEST_JobFileNumbers(uint64_t* handed_out_end, uint64_t* durable_next);
   uint64_t TEST_DmLiveBytes();
+  // The DM read path (null without DM): its counters say how lookups read.
+  const DmReadPath* TEST_DmReads() const {
+    return node_ != nullptr ? node_->read_path() : nullptr;
+  }
 
  private:
   friend class DB;
@@ -240,6 +244,14 @@ class DBImpl final : public DB {
   }
   SealedMemTable* FindImm(uint64_t mem_id) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   std::string DmString() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // MultiGet's delegated part: the undecided keys whose sealed candidates
+  // are all in DM, in as few requests as fit; keys no candidate holds skip
+  // the sealed memtables (*next).
+  void DelegateMultiGet(const SuperVersion& sv, const std::vector<Slice>& keys,
+                        const std::vector<const LookupKey*>& lkeys,
+                        std::vector<std::string>* values,
+                        std::vector<Status>* statuses,
+                        std::vector<char>* decided, std::vector<size_t>* next);
   void BackgroundCompaction(Compaction* c);
   // Runs c (trivial move or merge) and installs it; releases c's inputs.
   Status RunCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);

@@ -52,6 +52,8 @@ Status DBImpl::OpenDm() {
   o.offload = options_.offload;
   o.dm_budget = dm_budget_;
   o.embedded_workers = options_.embedded_workers;
+  o.read_mode = options_.dm_read_mode;
+  o.embedded_search_threads = options_.embedded_search_threads;
   o.env = env_;
   o.info_log = info_log_;
   o.fabric_wrapper = options_.dm_fabric_wrapper;

@@ -24,12 +24,25 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
   Status s;
   if (sv->mems[sv->router->ShardOf(key)]->Get(lkey, value, &s)) return s;
   // Sealed memtables newest first; only those whose range holds the key.
+  // DM segments in a row that may hold it are read together by the DM
+  // read path (one-sided or delegated).
+  DmReadPath* dm_reads = node_ != nullptr ? node_->read_path() : nullptr;
+  std::vector<const DmSegment*> run;
   for (const SealedView& imm : sv->imm) {
     if (key.compare(imm.smallest) < 0 || key.compare(imm.largest) > 0) {
       continue;
     }
+    if (imm.dm != nullptr && dm_reads != nullptr) {
+      if (imm.dm->MayContain(key)) run.push_back(imm.dm);
+      continue;
+    }
+    if (!run.empty()) {
+      if (dm_reads->Get(lkey, run, value, &s)) return s;
+      run.clear();
+    }
     if (imm.mem->Get(lkey, value, &s)) return s;
   }
+  if (!run.empty() && dm_reads->Get(lkey, run, value, &s)) return s;
   return sv->current->Get(options, lkey, value, table_cache_.get());
 }
 
@@ -57,13 +70,19 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
       decided[k] = 1;
     }
   }
+  const size_t views = sv->imm.size();
+  std::vector<size_t> next(n, 0);  // the sealed memtable k tries next
+  DmReadPath* dm_reads = node_ != nullptr ? node_->read_path() : nullptr;
+  const bool delegate = dm_reads != nullptr && dm_reads->DelegateBatch();
+  if (delegate) DelegateMultiGet(*sv, keys, lkeys, values, &statuses,
+                                 &decided, &next);
   // Sealed memtables, newest first, as Get asks them: each key goes to
   // the newest one that may hold it (key range, bloom filter), and on to
   // the next only if that one has no version of it. Every sealed memtable
   // asked in a pass gets its keys in one lookup, and the reads of all of
   // them go out together, round by round, so their round trips overlap.
-  const size_t views = sv->imm.size();
-  std::vector<size_t> next(n, 0);  // the sealed memtable k tries next
+  const auto passes_start = std::chrono::steady_clock::now();
+  bool read_dm = false;
   while (true) {
     std::vector<std::vector<char>> skip;  // per sealed memtable asked
     std::vector<size_t> asked;
@@ -89,6 +108,7 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
       skip[slot[i]][k] = 0;
     }
     if (asked.empty()) break;
+    for (size_t i : asked) read_dm |= sv->imm[i].dm != nullptr;
     std::sort(asked.begin(), asked.end());  // newest first
     std::vector<std::unique_ptr<MemTableBatchLookup>> lookups;
     lookups.reserve(asked.size());
@@ -106,6 +126,12 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
     }
     for (auto& lookup : lookups) lookup->Finish(values, &statuses, &decided);
   }
+  if (read_dm && !delegate) {
+    dm_reads->NoteOneSidedBatch(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::steady_clock::now() - passes_start)
+            .count()));
+  }
   for (size_t k = 0; k < n; k++) {
     if (!decided[k]) {
       statuses[k] = sv->current->Get(options, *lkeys[k], &(*values)[k],
@@ -114,6 +140,46 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
     if (!statuses[k].ok()) (*values)[k].clear();
   }
   return statuses;
+}
+
+void DBImpl::DelegateMultiGet(const SuperVersion& sv,
+                              const std::vector<Slice>& keys,
+                              const std::vector<const LookupKey*>& lkeys,
+                              std::vector<std::string>* values,
+                              std::vector<Status>* statuses,
+                              std::vector<char>* decided,
+                              std::vector<size_t>* next) {
+  // The keys whose sealed candidates are all DM segments go in one request
+  // (or a few, if they do not fit one mailbox); a key with a local sealed
+  // memtable among its candidates is left to the passes.
+  std::vector<size_t> which;
+  std::vector<std::vector<const DmSegment*>> candidates;
+  for (size_t k = 0; k < keys.size(); k++) {
+    if ((*decided)[k]) continue;
+    std::vector<const DmSegment*> segs;
+    bool local = false;
+    for (const SealedView& imm : sv.imm) {
+      if (keys[k].compare(imm.smallest) < 0 ||
+          keys[k].compare(imm.largest) > 0 || !imm.mem->MayContain(keys[k])) {
+        continue;
+      }
+      if (imm.dm == nullptr) {
+        local = true;
+        break;
+      }
+      segs.push_back(imm.dm);
+    }
+    if (local || segs.empty()) continue;
+    which.push_back(k);
+    candidates.push_back(std::move(segs));
+  }
+  if (which.empty()) return;
+  std::vector<char> absent(keys.size(), 0);
+  node_->read_path()->DelegateMany(lkeys, which, candidates, values, statuses,
+                                   decided, &absent);
+  for (size_t k : which) {
+    if (absent[k]) (*next)[k] = sv.imm.size();  // on to the SSTs
+  }
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
@@ -254,8 +320,11 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
 }
 
 std::string DBImpl::DmString() {
+  std::string reads = node_ != nullptr && node_->read_path() != nullptr
+                          ? node_->read_path()->Describe()
+                          : std::string();
   std::string r;
-  char buf[320];
+  char buf[640];
   const DmCounters& c = dm_->counters();
   auto mib = [](uint64_t b) { return static_cast<double>(b) / 1048576.0; };
   size_t index_bytes = 0;
@@ -287,6 +356,7 @@ std::string DBImpl::DmString() {
            static_cast<unsigned long long>(c.remote_gets.load()),
            mib(c.remote_get_bytes.load()), mib(c.bytes_read_back.load()));
   r += buf;
+  r += reads;
   for (const auto& entry : imm_) {
     if (!entry.in_dm()) continue;
     const SegmentLocation loc = entry.segment()->location();

@@ -34,6 +34,7 @@
 
 #include "lsm/memtable/memtable.h"
 #include "lsm/memtable/memtable_reader.h"
+#include "lsm/offload/dm_segment.h"
 #include "lsm/offload/shard_router.h"
 #include "lsm/version/version_set.h"
 #include "util/thread_annotations.h"
@@ -46,6 +47,7 @@ struct SealedView {
   MemTableReaderRef mem;
   std::string smallest;
   std::string largest;
+  const DmSegment* dm = nullptr;  // mem, when it is a segment in DM
 };
 
 struct SuperVersion {

@@ -15,6 +15,10 @@ namespace o3lsm {
 
 namespace {
 
+// Search mailboxes a compute node claims: as many delegated lookups run at
+// once; more go one-sided.
+constexpr size_t kSearchSlots = 16;
+
 std::string DmNodeFileName(const std::string& dbname) {
   return dbname + "/DMNODE";
 }
@@ -90,6 +94,7 @@ Status ComputeNode::Open(ComputeNodeOptions options,
 Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
   const ComputeNodeOptions& o = options_;
   Status s = cluster::JobBoard::EnsureFormatted(fabric.get());
+  if (s.ok()) s = SearchMailboxes::EnsureFormatted(fabric.get());
   if (s.ok()) s = cluster::JobBoard::Open(fabric.get(), &board_);
   if (s.ok()) s = cluster::NodeTable::EnsureFormatted(fabric.get());
   if (s.ok()) s = cluster::NodeTable::Open(fabric.get(), &nodes_);
@@ -137,6 +142,16 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
     uint32_t jobs = 0;
     s = board_->ReleaseStale(stale_node, &jobs);
   }
+  // Search mailboxes of the crashed incarnation, and of any earlier holder
+  // of this node id (dead, or the node table would not have given it out).
+  std::unique_ptr<SearchMailboxes> mailboxes;
+  Status ms = SearchMailboxes::Open(fabric.get(), &mailboxes);
+  if (ms.ok()) {
+    uint32_t released = 0;
+    for (uint16_t dead : {stale_node, registration_.node}) {
+      if (dead != 0 && s.ok()) s = mailboxes->ReclaimNode(dead, &released);
+    }
+  }
   if (!s.ok()) return s;
   if (chunks + more > 0) {
     Log(o.info_log.get(), "DM: reclaimed %llu chunks of dead incarnations",
@@ -167,6 +182,27 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
     s = executor_->Start();
     if (!s.ok()) return s;
   }
+  if (embedded_ && o.embedded_search_threads > 0) {
+    // Embedded mode: the memory node's search CPUs are threads here too.
+    SearchServerOptions so;
+    so.threads = o.embedded_search_threads;
+    so.info_log = o.info_log;
+    s = SearchServer::Start(dm_->fabric(), so, &search_server_);
+    if (!s.ok()) return s;
+  }
+  std::unique_ptr<SearchClient> client;
+  if (ms.ok()) {
+    Status cs = SearchClient::Open(
+        dm_->fabric(),
+        SearchMailboxes::OwnerWord(registration_.node,
+                                   registration_.incarnation),
+        kSearchSlots, &client);
+    if (!cs.ok()) {
+      Log(o.info_log.get(), "DM: no search mailboxes (%s): lookups read DM "
+          "segments one-sided", cs.ToString().c_str());
+    }
+  }
+  read_path_ = std::make_unique<DmReadPath>(o.read_mode, std::move(client));
   coordinator_->Start();
   return Status::OK();
 }
@@ -176,6 +212,11 @@ void ComputeNode::Close() {
   closed_ = true;
   if (coordinator_ != nullptr) coordinator_->Stop();
   if (executor_ != nullptr) executor_->Stop();
+  // Gives the mailboxes back (if the pool still answers).
+  if (read_path_ != nullptr && dm_->available()) {
+    read_path_->ReleaseMailboxes();
+  }
+  if (search_server_ != nullptr) search_server_->Stop();
   if (nodes_ != nullptr && registration_.node != 0 && dm_ != nullptr &&
       dm_->available()) {
     nodes_->Deregister(registration_).PermitUncheckedError();

@@ -12,7 +12,9 @@
 //     follows jobs, and, in embedded mode, executor threads,
 //   - the DmContext (fabric + allocator incarnation + counters) that DM
 //     segments share,
-//   - the blocks of file numbers its jobs' outputs take (JobFileNumbers).
+//   - the blocks of file numbers its jobs' outputs take (JobFileNumbers),
+//   - the read path of DM segments (DmReadPath) with its search mailboxes,
+//     and, in embedded mode, the search threads that answer them.
 //
 // Locking: no method runs a fabric verb except Open, Close and
 // DescribeJobs, which the caller must not call under a mutex that forbids
@@ -29,10 +31,12 @@
 #include <memory>
 #include <string>
 
+#include "lsm/offload/dm_read_path.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/job_executor.h"
 #include "lsm/offload/job_file_numbers.h"
 #include "lsm/offload/offload_coordinator.h"
+#include "lsm/offload/search_server.h"
 #include "o3lsm/env.h"
 #include "o3lsm/options.h"
 #include "scheduler/cluster/job_board.h"
@@ -54,6 +58,10 @@ struct ComputeNodeOptions {
   uint64_t dm_budget = 0;
   // Executor threads of an embedded pool (flush or compaction offload).
   int embedded_workers = 1;
+  // How lookups read DM segments (Options::dm_read_mode), and the search
+  // threads an embedded pool runs (Options::embedded_search_threads).
+  DmReadMode read_mode = DmReadMode::kAdaptive;
+  int embedded_search_threads = 1;
   Env* env = nullptr;
   std::shared_ptr<Logger> info_log;
   // Options::dm_fabric_wrapper.
@@ -122,6 +130,10 @@ class ComputeNode {
   bool CanTake(uint64_t live, uint64_t more) const {
     return live + more <= options_.dm_budget;
   }
+  // How lookups read DM segments: one-sided or delegated (round trips;
+  // never under a mutex that forbids them).
+  DmReadPath* read_path() const { return read_path_.get(); }
+
   // Moves a sealed memtable into DM (DmSegment::Create): round trips.
   Status MoveMemTable(MemTable* mem, const DmSegment::Placement& placement,
                       const DmSegment::Format& format,
@@ -157,6 +169,8 @@ class ComputeNode {
   cluster::NodeRegistration registration_;
   std::unique_ptr<OffloadCoordinator> coordinator_;
   std::unique_ptr<JobExecutor> executor_;
+  std::unique_ptr<SearchServer> search_server_;  // embedded pools
+  std::unique_ptr<DmReadPath> read_path_;
   JobFileNumbers file_numbers_;
   bool closed_ = false;
 };

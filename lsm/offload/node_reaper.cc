@@ -32,11 +32,16 @@ Status NodeReaper::RunOnce() {
     uint32_t jobs = 0;
     Status js = board_->ReleaseStale(dead.node, &jobs);
     stats_.jobs_released += jobs;
+    uint32_t slots = 0;
+    Status ms = mailboxes_ != nullptr
+                    ? mailboxes_->ReclaimNode(dead.node, &slots)
+                    : Status::OK();
+    stats_.mailboxes_released += slots;
     Log(info_log_.get(), "reaper: node %u (%s) is dead: evicted; reclaimed "
-        "%llu DM chunks (%s), released %u jobs (%s)", dead.node,
-        cluster::NodeRoleName(dead.role),
+        "%llu DM chunks (%s), released %u jobs (%s), %u search mailboxes "
+        "(%s)", dead.node, cluster::NodeRoleName(dead.role),
         static_cast<unsigned long long>(chunks), rs.ToString().c_str(), jobs,
-        js.ToString().c_str());
+        js.ToString().c_str(), slots, ms.ToString().c_str());
   }
   return Status::OK();
 }

@@ -23,6 +23,7 @@
 #include <memory>
 
 #include "interconnect/dm_allocator.h"
+#include "lsm/offload/search_mailbox.h"
 #include "o3lsm/env.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/liveness.h"
@@ -36,6 +37,7 @@ class NodeReaper {
     uint64_t nodes_evicted = 0;
     uint64_t chunks_reclaimed = 0;
     uint64_t jobs_released = 0;
+    uint64_t mailboxes_released = 0;
   };
 
   // REQUIRES: the pointers outlive the reaper; allocator belongs to a node
@@ -46,6 +48,10 @@ class NodeReaper {
              std::chrono::milliseconds liveness_timeout,
              std::shared_ptr<Logger> info_log, Env* env = nullptr);
 
+  // The search mailboxes a dead node's slots go back to (may be unset).
+  // REQUIRES: outlives the reaper.
+  void set_mailboxes(SearchMailboxes* mailboxes) { mailboxes_ = mailboxes; }
+
   // Reads the node table and reaps whoever has been dead long enough.
   Status RunOnce();
 
@@ -55,6 +61,7 @@ class NodeReaper {
   cluster::NodeTable* const nodes_;
   cluster::JobBoard* const board_;
   fabric::DmAllocator* const allocator_;
+  SearchMailboxes* mailboxes_ = nullptr;
   cluster::LivenessTracker liveness_;
   std::shared_ptr<Logger> info_log_;
   Env* const env_;

@@ -257,6 +257,7 @@ TEST_F(OffloadDBTest, CompactionSubJobsKeepEveryVersionASnapshotNeeds) {
 // MultiGet of many keys held by segments in DM reads each segment with one
 // batch per round trip, not one per key, and answers like Get.
 TEST_F(OffloadDBTest, MultiGetBatchesTheReadsOfDmSegments) {
+  options_.dm_read_mode = DmReadMode::kOneSided;  // counts one-sided posts
   options_.dm_write_buffer_budget = 16 << 20;
   options_.dm_segment_size = 64 << 10;
   std::atomic<uint64_t> posts{0};
@@ -455,5 +456,140 @@ TEST_F(OffloadDBTest, TinySegmentsThatFillDmStillDrain) {
   ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
   CheckAll(model);
 }
+
+namespace {
+
+// The model test of the DM read modes: overwrites and deletes that live in
+// different segments, a snapshot, Get and MultiGet (duplicate keys too),
+// then reads racing the flushes that free the segments they read.
+void CheckReadsThroughDm(DmReadMode mode) {
+  SCOPED_TRACE(DmReadModeName(mode));
+  test::ScratchDir dir;
+  Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = 256 << 10;
+  options.memtable_shards = 2;
+  options.offload = kOffloadMemtable;
+  options.dm_write_buffer_budget = 16 << 20;
+  options.dm_segment_size = 64 << 10;
+  options.dm_read_mode = mode;
+  options.embedded_search_threads = 2;
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, dir.path(), &db));
+  auto* impl = static_cast<DBImpl*>(db.get());
+  impl->TEST_PauseFlushes(true);
+  auto key = [](int i) {
+    char buf[24];
+    snprintf(buf, sizeof(buf), "key%06d", i);
+    return std::string(buf);
+  };
+  std::map<std::string, std::string> model, at_snapshot;
+  const Snapshot* snapshot = nullptr;
+  Random64 rnd(17);
+  for (int op = 0; op < 12000; op++) {
+    const std::string k = key(static_cast<int>(rnd.Uniform(2000)));
+    if (rnd.OneIn(6)) {
+      ASSERT_OK(db->Delete(WriteOptions(), k));
+      model.erase(k);
+    } else {
+      const std::string v =
+          test::RandomBytes(&rnd, rnd.OneIn(50) ? 5000 : rnd.Uniform(120));
+      ASSERT_OK(db->Put(WriteOptions(), k, v));
+      model[k] = v;
+    }
+    if (op == 6000) {
+      snapshot = db->GetSnapshot();
+      at_snapshot = model;
+    }
+  }
+  ASSERT_OK(db->Flush(FlushOptions{/*wait=*/false}));
+  while (impl->TEST_SealedLocalBytes() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto expect = [&](const std::map<std::string, std::string>& m,
+                    const ReadOptions& ro) {
+    for (int i = 0; i < 2010; i++) {
+      std::string v;
+      Status s = db->Get(ro, key(i), &v);
+      auto it = m.find(key(i));
+      if (it == m.end()) {
+        ASSERT_TRUE(s.IsNotFound()) << key(i) << " " << s.ToString();
+      } else {
+        ASSERT_OK(s) << key(i);
+        ASSERT_EQ(it->second, v) << key(i);
+      }
+    }
+  };
+  expect(model, ReadOptions());
+  ReadOptions at;
+  at.snapshot = snapshot;
+  expect(at_snapshot, at);
+  for (int round = 0; round < 4; round++) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 150; i++) {
+      names.push_back(key(static_cast<int>(rnd.Uniform(2010))));
+    }
+    names.push_back(names[0]);  // duplicates
+    names.push_back(names[1]);
+    std::vector<Slice> keys(names.begin(), names.end());
+    std::vector<std::string> values;
+    const auto& m = round % 2 ? at_snapshot : model;
+    const std::vector<Status> statuses =
+        db->MultiGet(round % 2 ? at : ReadOptions(), keys, &values);
+    for (size_t k = 0; k < names.size(); k++) {
+      auto it = m.find(names[k]);
+      if (it == m.end()) {
+        ASSERT_TRUE(statuses[k].IsNotFound()) << names[k];
+      } else {
+        ASSERT_OK(statuses[k]) << names[k];
+        ASSERT_EQ(it->second, values[k]) << names[k];
+      }
+    }
+  }
+  const DmReadPath::Counters& c = impl->TEST_DmReads()->counters();
+  EXPECT_GT(c.lookups.load(), 1000u);
+  if (mode == DmReadMode::kDelegated) {
+    EXPECT_GT(c.delegated.load(), 1000u);
+    EXPECT_GT(c.batches.load(), 0u);
+  } else if (mode == DmReadMode::kOneSided) {
+    EXPECT_EQ(0u, c.delegated.load());
+    EXPECT_EQ(0u, c.batches.load());
+  }
+
+  // Flushes free the segments while readers read them.
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; t++) {
+    readers.emplace_back([&, t] {
+      Random64 r(t + 1);
+      while (!stop.load()) {
+        const std::string k = key(static_cast<int>(r.Uniform(2000)));
+        std::string v;
+        Status s = db->Get(ReadOptions(), k, &v);
+        auto it = model.find(k);
+        if (it == model.end() ? !s.IsNotFound() : !s.ok() || v != it->second) {
+          wrong++;
+        }
+      }
+    });
+  }
+  db->ReleaseSnapshot(snapshot);
+  impl->TEST_PauseFlushes(false);
+  ASSERT_OK(impl->TEST_WaitForBackgroundWork());
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(0, wrong.load());
+  EXPECT_EQ(0u, impl->TEST_DmLiveBytes());
+  expect(model, ReadOptions());
+}
+
+}  // namespace
+
+TEST(OffloadDBReadModes, OneSided) { CheckReadsThroughDm(DmReadMode::kOneSided); }
+TEST(OffloadDBReadModes, Delegated) {
+  CheckReadsThroughDm(DmReadMode::kDelegated);
+}
+TEST(OffloadDBReadModes, Adaptive) { CheckReadsThroughDm(DmReadMode::kAdaptive); }
 
 }  // namespace o3lsm

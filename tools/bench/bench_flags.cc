@@ -189,6 +189,16 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
        "one bulk copy) or sorted (a skiplist rebuilt in key order)"},
       {"embedded_workers", T::kInt32, &f->embedded_workers,
        "[o3lsm] Worker threads running offloaded jobs with an embedded pool"},
+      {"dm_read_mode", T::kString, &f->dm_read_mode,
+       "[o3lsm] How lookups read DM segments: adaptive, one-sided (bloom and "
+       "fences here, one-sided reads) or delegated (the memory node "
+       "searches in place)"},
+      {"search_threads", T::kInt32, &f->search_threads,
+       "[o3lsm] --profile=disagg: threads of the memory node that answer "
+       "delegated search (0: none)"},
+      {"embedded_search_threads", T::kInt32, &f->embedded_search_threads,
+       "[o3lsm] Threads answering delegated search with an embedded pool "
+       "(0: none)"},
       {"profile", T::kString, &f->profile,
        "[o3lsm] disagg: make this host act like a cluster (fabric and "
        "storage models, CN on --cn_cpus, memory node and workers on "

@@ -151,7 +151,9 @@ Status LocalCluster::Start(const BenchFlags& f) {
   std::vector<std::string> mem = {node, "--role=memory", "--pool=" + pool_uri_,
                                   "--create",
                                   "--size=" + std::to_string(pool_mib) + "M",
-                                  "--remove-pool"};
+                                  "--remove-pool",
+                                  "--search-threads=" +
+                                      std::to_string(f.search_threads)};
   if (!f.worker_cpus.empty()) mem.push_back("--cpus=" + f.worker_cpus);
   Status s = Spawn(mem);
   for (int i = 0; s.ok() && i < f.cluster_workers; i++) {

@@ -91,6 +91,9 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   Status ls = ParseSegmentLayout(f.dm_segment_layout, &o.dm_segment_layout);
   if (!ls.ok()) return Status::InvalidArgument("--dm_segment_layout", ls.message());
   o.embedded_workers = f.embedded_workers;
+  Status ms = ParseDmReadMode(f.dm_read_mode, &o.dm_read_mode);
+  if (!ms.ok()) return Status::InvalidArgument("--dm_read_mode", ms.message());
+  o.embedded_search_threads = f.embedded_search_threads;
   o.dm_pool = f.dm_pool;
   if (o.dm_pool.empty() && f.cluster_workers <= 0) {
     // An embedded pool, charged what the fabric model says.

@@ -105,6 +105,15 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags) {
                  "write_buffer_size)")
       ->capture_default_str()
       ->group("Disaggregated memory");
+  app.add_option("--dm_read_mode", config.dm_read_mode,
+                 "how lookups read DM segments: adaptive (default), "
+                 "one-sided or delegated")
+      ->group("Disaggregated memory");
+  app.add_option("--embedded_search_threads",
+                 config.options.embedded_search_threads,
+                 "delegated-search threads of an embedded pool (0: none)")
+      ->capture_default_str()
+      ->group("Disaggregated memory");
   app.add_option("--embedded_workers", config.options.embedded_workers,
                  "flush/compaction workers of an embedded pool")
       ->capture_default_str()
@@ -220,6 +229,10 @@ Status AttachMemoryPool(const SessionConfig& config, Options* options) {
   }
   options->offload = layers;
   options->dm_pool = uri;
+  if (!config.dm_read_mode.empty()) {
+    Status s = ParseDmReadMode(config.dm_read_mode, &options->dm_read_mode);
+    if (!s.ok()) return Status::InvalidArgument("--" + std::string(s.message()));
+  }
   return Status::OK();
 }
 

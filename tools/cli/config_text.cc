@@ -92,6 +92,8 @@ std::string ConfigText(const SessionConfig& config, bool db_open) {
   l.Add("dm_pool", o.dm_pool.empty() ? "(embedded)" : o.dm_pool);
   l.Add("dm_write_buffer_budget", o.dm_write_buffer_budget);
   l.Add("embedded_workers", o.embedded_workers);
+  l.Add("dm_read_mode", DmReadModeName(o.dm_read_mode));
+  l.Add("embedded_search_threads", o.embedded_search_threads);
   return l.text();
 }
 

@@ -48,6 +48,7 @@ struct SessionConfig {
   std::string offload;
   std::string fabric_uri;
   std::string cluster_file;
+  std::string dm_read_mode;  // --dm_read_mode; empty: the default
 
   SessionConfig() { options.create_if_missing = true; }
 };

@@ -3,10 +3,11 @@
 // o3lsm-node: the daemon of a disaggregated o3lsm cluster.
 //
 //   o3lsm-node --role=memory --pool=URI --create [--size=1G] [--threads=N]
-//              [--rdma-listen=HOST:PORT]
-//       creates (or attaches to) the DM pool, formats its job board and
-//       node table, publishes its liveness, reaps dead nodes (their DM and
-//       jobs), optionally executes jobs, and exports the pool over RDMA.
+//              [--search-threads=N] [--rdma-listen=HOST:PORT]
+//       creates (or attaches to) the DM pool, formats its job board, node
+//       table and search mailboxes, publishes its liveness, reaps dead
+//       nodes (their DM, jobs and mailboxes), answers delegated lookups,
+//       optionally executes jobs, and exports the pool over RDMA.
 //   o3lsm-node --role=worker --pool=URI [--threads=N]
 //       attaches to the pool and executes flush and compaction jobs.
 //   o3lsm-node local-cluster --pool=URI [--workers=K] ...
@@ -35,6 +36,7 @@
 #include "interconnect/rdma/rdma_server.h"
 #include "lsm/offload/job_executor.h"
 #include "lsm/offload/node_reaper.h"
+#include "lsm/offload/search_server.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
 #include "tools/node/pool_status.h"
@@ -50,6 +52,7 @@ struct Config {
   std::string size = "1G";
   uint64_t cluster_id = 0;
   int threads = -1;  // -1: role default (worker 1, memory 0)
+  int search_threads = 1;
   std::string name;
   std::string cpus;
   std::string rdma_listen;
@@ -244,12 +247,26 @@ int RunNode(const Config& cfg) {
   std::unique_ptr<fabric::DmAllocator> allocator;
   std::unique_ptr<NodeReaper> reaper;
   std::unique_ptr<fabric::RdmaPoolServer> rdma;
+  std::unique_ptr<SearchMailboxes> mailboxes;
+  std::unique_ptr<SearchServer> search;
   if (memory) {
     s = fabric::DmAllocator::Open(fabric.get(), executor.node_id(), &allocator);
     if (!s.ok()) return Fail("opening the DM allocator", s);
     reaper = std::make_unique<NodeReaper>(
         nodes.get(), board.get(), allocator.get(),
         std::chrono::milliseconds(cfg.liveness_ms), log);
+    // Delegated search: the memory node's CPUs look keys up in place.
+    if (cfg.search_threads > 0) {
+      SearchServerOptions so;
+      so.threads = cfg.search_threads;
+      so.info_log = log;
+      s = SearchServer::Start(fabric.get(), so, &search);
+      if (!s.ok()) return Fail("starting delegated search", s);
+    }
+    s = SearchMailboxes::EnsureFormatted(fabric.get());
+    if (s.ok()) s = SearchMailboxes::Open(fabric.get(), &mailboxes);
+    if (!s.ok()) return Fail("opening the search mailboxes", s);
+    reaper->set_mailboxes(mailboxes.get());
     if (!cfg.rdma_listen.empty()) {
       fabric::RdmaServerOptions ro;
       const size_t colon = cfg.rdma_listen.rfind(':');
@@ -262,9 +279,11 @@ int RunNode(const Config& cfg) {
       if (!s.ok()) return Fail("exporting the pool over RDMA", s);
     }
   }
-  Log(log.get(), "%s node %u up on %s (%d executor threads)%s",
-      cfg.role.c_str(), executor.node_id(), fabric->Describe().c_str(),
-      eo.threads, rdma != nullptr ? ", exported over RDMA" : "");
+  Log(log.get(), "%s node %u up on %s (%d executor threads, %d search "
+      "threads)%s", cfg.role.c_str(), executor.node_id(),
+      fabric->Describe().c_str(), eo.threads,
+      search != nullptr ? search->threads() : 0,
+      rdma != nullptr ? ", exported over RDMA" : "");
   // Parents (the launcher, tests) wait for this line on stdout.
   printf("ready: %s node %u\n", cfg.role.c_str(), executor.node_id());
   fflush(stdout);
@@ -276,13 +295,24 @@ int RunNode(const Config& cfg) {
     }
   }
   executor.Stop();
+  if (search != nullptr) {
+    search->Stop();
+    const SearchServer::Stats ss = search->stats();
+    Log(log.get(), "delegated search: %llu requests, %llu keys, %llu "
+        "rejected, %.1f ms busy",
+        static_cast<unsigned long long>(ss.requests),
+        static_cast<unsigned long long>(ss.keys),
+        static_cast<unsigned long long>(ss.rejected), ss.busy_micros / 1e3);
+  }
   const JobExecutor::Stats done = executor.stats();
   Log(log.get(), "stopped: %llu jobs done, %llu failed, %llu revoked",
       static_cast<unsigned long long>(done.done),
       static_cast<unsigned long long>(done.failed),
       static_cast<unsigned long long>(done.revoked));
   rdma.reset();
+  search.reset();
   reaper.reset();
+  mailboxes.reset();
   allocator.reset();
   board.reset();
   nodes.reset();
@@ -386,6 +416,10 @@ int Main(int argc, char** argv) {
   app.add_option("--cluster-id", cfg.cluster_id, "cluster id of a new pool");
   app.add_option("--threads", cfg.threads,
                  "job executor threads (worker default 1, memory 0)");
+  app.add_option("--search-threads", cfg.search_threads,
+                 "memory: threads serving delegated search (0: none; "
+                 "lookups then read DM one-sided)")
+      ->capture_default_str();
   app.add_option("--name", cfg.name, "node name in the node table");
   app.add_option("--cpus", cfg.cpus, "run only on these CPUs, e.g. 1 or 0-3");
   app.add_option("--rdma-listen", cfg.rdma_listen,
