@@ -21,6 +21,8 @@
 #include "lsm/memtable/skiplist.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/offload_job.h"
+#include "lsm/offload/search_protocol.h"
+#include "lsm/offload/search_server.h"
 #include "lsm/offload/segment_format.h"
 #include "lsm/offload/segment_image.h"
 #include "scheduler/cluster/job_board.h"
@@ -660,6 +662,68 @@ int FuzzJob(const uint8_t* data, size_t size) {
   DecodeWord(DecodeFixed64(bytes.data()));
   ExerciseSlot(DecodeFixed64(bytes.data()), bytes.substr(8),
                in.fix_checksums());
+  return 0;
+}
+
+// ----------------------------------------------------------------- search
+
+namespace {
+
+// The mailbox body a reply must fit (search_mailbox.h).
+constexpr size_t kFuzzReplyCapacity = 4096 - 64;
+
+// Makes the trailing checksum of a search message match the bytes before.
+void FixSearchChecksum(std::string* bytes) {
+  if (bytes->size() < 8) return;
+  const size_t n = bytes->size() - 4;
+  EncodeFixed32(bytes->data() + n, Checksum32(bytes->data(), n));
+}
+
+}  // namespace
+
+int FuzzSearch(const uint8_t* data, size_t size) {
+  if (size > kMaxInputSize) return 0;
+  FlaggedInput in = SplitFlags(data, size);
+  if (in.fix_checksums()) FixSearchChecksum(&in.bytes);
+  if ((in.flags & 2) != 0) {
+    SearchReply reply;
+    if (!DecodeSearchReply(in.bytes, &reply).ok()) return 0;
+    std::string again, twice;
+    EncodeSearchReply(reply, &again);
+    SearchReply back;
+    FUZZ_CHECK(DecodeSearchReply(again, &back).ok(), "re-encoded reply");
+    EncodeSearchReply(back, &twice);
+    FUZZ_CHECK(again == twice, "reply round trip changed it");
+    return 0;
+  }
+  SearchRequest request;
+  const bool decoded = DecodeSearchRequest(in.bytes, &request).ok();
+  if (decoded) {
+    std::string again, twice;
+    EncodeSearchRequest(request, &again);
+    SearchRequest back;
+    FUZZ_CHECK(DecodeSearchRequest(again, &back).ok(), "re-encoded request");
+    EncodeSearchRequest(back, &twice);
+    FUZZ_CHECK(again == twice, "request round trip changed it");
+  }
+  // The memory node answers whatever a mailbox holds, searching the pool
+  // wherever the request points: always a well-formed reply that fits.
+  std::string out;
+  const uint64_t id = decoded ? request.id : 1;
+  const size_t keys =
+      SearchServer::Answer(FuzzPool(), in.bytes, id, kFuzzReplyCapacity, &out);
+  SearchReply reply;
+  FUZZ_CHECK(DecodeSearchReply(out, &reply).ok(), "Answer's reply");
+  FUZZ_CHECK(out.size() <= kFuzzReplyCapacity, "reply outgrows the mailbox");
+  FUZZ_CHECK(reply.id == id, "reply id");
+  if (keys > 0) {
+    FUZZ_CHECK(decoded && reply.keys.size() == request.keys.size(),
+               "a reply per key");
+  } else {
+    FUZZ_CHECK(reply.keys.size() == 1 &&
+                   reply.keys[0].outcome == SearchOutcome::kRejected,
+               "a rejected request says so");
+  }
   return 0;
 }
 

@@ -61,6 +61,11 @@ int FuzzSegment(const uint8_t* data, size_t size);
 // the slot's bytes) that a JobBoard in a pool inspects, lists, reads the
 // result of, claims and completes.
 int FuzzJob(const uint8_t* data, size_t size);
+// lsm/offload: delegated search messages: DecodeSearchRequest and
+// DecodeSearchReply with re-encoding round trips, and the memory node's
+// SearchServer::Answer of a request against a pool. Flags byte: bit 1
+// reads the input as a reply.
+int FuzzSearch(const uint8_t* data, size_t size);
 
 struct FuzzTarget {
   const char* name;  // the corpus directory: tests/fuzz/corpus/<name>
@@ -78,6 +83,7 @@ inline constexpr FuzzTarget kFuzzTargets[] = {
     {"command_line", FuzzCommandLine},
     {"segment", FuzzSegment},
     {"job", FuzzJob},
+    {"search", FuzzSearch},
 };
 
 // Inputs longer than this are ignored: they slow the fuzzer down without

@@ -28,6 +28,7 @@
 #include "lsm/dbformat.h"
 #include "lsm/memtable/memtable.h"
 #include "lsm/offload/offload_job.h"
+#include "lsm/offload/search_protocol.h"
 #include "lsm/offload/segment_format.h"
 #include "lsm/offload/segment_image.h"
 #include "lsm/table/block_builder.h"
@@ -465,6 +466,50 @@ void WriteJobs(SeedWriter* w) {
                   Slot(JobType::kCompaction, compaction, 0, 0, true), {2, 3});
 }
 
+// Delegated search messages: requests that point at a segment image in
+// the pool, and replies of each outcome.
+void WriteSearches(SeedWriter* w) {
+  SearchRequest request;
+  request.id = 9;
+  for (int k = 0; k < 3; k++) {
+    SearchKey key;
+    key.lookup_key = IKey(UserKey(k), 100, kValueTypeForSeek);
+    SearchTarget t;
+    t.segment = 1 << 20;
+    t.image_length = 4096;
+    t.order_offset = SegmentHeader::kEncodedLength + 4096;
+    t.layout = k % 2 ? SegmentLayout::kSortedImage : SegmentLayout::kArenaCopy;
+    t.num_fences = static_cast<uint8_t>(1 + k % 2);
+    for (int f = 0; f < t.num_fences; f++) {
+      t.fences[f].offset = 64 * f;
+      t.fences[f].length = k % 2 ? 64 : 4;
+      t.fences[f].first_node = 64 * f + 8;
+    }
+    key.targets.push_back(t);
+    request.keys.push_back(std::move(key));
+  }
+  std::string bytes;
+  EncodeSearchRequest(request, &bytes);
+  w->WriteFlagged("search", "request", bytes, {0, 1});
+  w->WriteFlagged("search", "request-cut", bytes.substr(0, bytes.size() / 2),
+                  {0, 1});
+  SearchReply reply;
+  reply.id = 9;
+  for (uint8_t o = 0; o <= kMaxSearchOutcome; o++) {
+    SearchKeyReply r;
+    r.outcome = static_cast<SearchOutcome>(o);
+    r.target = o % 2;
+    r.sequence = 50 + o;
+    r.entry_offset = 100 * o;
+    r.entry_length = 30;
+    r.value = o == 1 ? "value" : o >= 4 ? "why" : "";
+    reply.keys.push_back(r);
+  }
+  bytes.clear();
+  EncodeSearchReply(reply, &bytes);
+  w->WriteFlagged("search", "reply", bytes, {2, 3});
+}
+
 }  // namespace
 }  // namespace o3lsm::fuzz
 
@@ -481,6 +526,7 @@ int main(int argc, char** argv) {
   o3lsm::fuzz::WriteCommandLines(&w);
   o3lsm::fuzz::WriteSegments(&w);
   o3lsm::fuzz::WriteJobs(&w);
+  o3lsm::fuzz::WriteSearches(&w);
   printf("wrote %d seeds under %s\n", w.written(), argv[1]);
   return 0;
 }
