@@ -112,11 +112,12 @@ class SearchMailboxes {
     uint64_t serve_micros = 0;
   };
   Status ReadServerInfo(ServerInfo* info) const;
+  // The owner word of every slot (0: free).
+  Status ReadOwners(std::vector<uint64_t>* owners) const;
 
  private:
   SearchMailboxes(fabric::Fabric* fabric, fabric::DmAddr area, uint32_t slots)
       : fabric_(fabric), area_(area), slot_count_(slots) {}
-  Status ReadOwners(std::vector<uint64_t>* owners) const;
 
   fabric::Fabric* const fabric_;
   const fabric::DmAddr area_;

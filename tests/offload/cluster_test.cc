@@ -419,6 +419,57 @@ TEST_F(ClusterTest, MemoryNodeKilledTheComputeNodeFallsBackToLocal) {
   CheckKeys(12000);
 }
 
+// Lookups delegated to the memory node process while it is SIGKILLed:
+// every read gives the right value or a retryable error, never a wrong
+// one; the waits that the dead node leaves unanswered fall back to
+// one-sided reads of the pool (still there: it is a file), until the
+// compute node takes DM as lost and reads its rebuilt memtables.
+TEST_F(ClusterTest, MemoryNodeKilledDuringDelegatedReads) {
+  Process memory;
+  ASSERT_TRUE(StartMemoryNode(&memory));
+  tweak_ = [](Options* o) { o->dm_read_mode = DmReadMode::kDelegated; };
+  OpenDb(kOffloadMemtable);
+  impl()->TEST_PauseFlushes(true);
+  Write(0, 6000);
+  ASSERT_OK(db_->Flush(FlushOptions{/*wait=*/false}));
+  while (impl()->TEST_SealedLocalBytes() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CheckKeys(6000);
+  const DmReadPath::Counters& c = impl()->TEST_DmReads()->counters();
+  ASSERT_GT(c.delegated.load(), 1000u) << Property("o3lsm.stats");
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0}, retryable{0}, right{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; t++) {
+    readers.emplace_back([&, t] {
+      Random64 rnd(t + 7);
+      while (!stop.load()) {
+        const int i = static_cast<int>(rnd.Uniform(6000));
+        std::string v;
+        Status s = db_->Get(ReadOptions(), test::ClusterKey(i), &v);
+        if (s.ok() && v == test::ClusterValue(i)) {
+          right++;
+        } else if (s.retryable()) {
+          retryable++;
+        } else {
+          wrong++;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  memory.Kill(SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(0, wrong.load()) << retryable.load() << " retryable";
+  EXPECT_GT(right.load(), 0);
+  impl()->TEST_PauseFlushes(false);
+  CheckKeys(6000);
+}
+
 TEST_F(ClusterTest, ComputeNodeKilledReopenRecoversAndCollectsItsSegments) {
   Process memory, cn;
   ASSERT_TRUE(StartMemoryNode(&memory));
@@ -497,6 +548,9 @@ TEST_F(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
   ASSERT_EQ(0, pclose(p)) << status;
   EXPECT_NE(std::string::npos, status.find("5 registered, 5 alive")) << status;
   EXPECT_NE(std::string::npos, status.find("jobs on the board")) << status;
+  EXPECT_NE(std::string::npos, status.find("delegated search: 1 threads, "
+                                           "serving"))
+      << status;
 
   // The other compute node dies: this one goes on.
   other.Kill(SIGKILL);
