@@ -10,6 +10,7 @@
 #include "lsm/db/db_impl.h"
 #include "lsm/db/db_iter.h"
 #include "lsm/db/merging_iterator.h"
+#include "lsm/offload/dm_scan.h"
 
 namespace o3lsm {
 
@@ -192,8 +193,20 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   for (const MemTableRef& mem : sv->mems) {
     if (mem->num_entries() > 0) children.push_back(mem->NewIterator());
   }
+  // The segments in DM go in as one iterator that seeks them all in the
+  // same round trips.
+  std::vector<DmSegmentRef> in_dm;
   for (const SealedView& imm : sv->imm) {
-    children.push_back(imm.mem->NewIterator());
+    if (imm.dm != nullptr) {
+      in_dm.push_back(std::static_pointer_cast<DmSegment>(imm.mem));
+    } else {
+      children.push_back(imm.mem->NewIterator());
+    }
+  }
+  if (in_dm.size() == 1) {
+    children.push_back(in_dm[0]->NewIterator());
+  } else if (!in_dm.empty()) {
+    children.push_back(NewDmSegmentsIterator(std::move(in_dm)));
   }
   sv->current->AddIterators(options, table_cache_.get(), sv->current,
                             &children);

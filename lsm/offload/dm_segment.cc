@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lsm/memtable/skiplist.h"
+#include "lsm/offload/dm_scan.h"
 #include "util/checksum.h"
 
 namespace o3lsm {
@@ -615,74 +616,14 @@ void DmSegment::MultiGet(const std::vector<const LookupKey*>& keys,
 Status DmSegment::ReadFences(size_t first, size_t count,
                              std::unique_ptr<char[]>* bytes,
                              std::vector<SegmentEntry>* entries) const {
-  const auto& fences = index_.fences();
-  fabric::Fabric* fabric = ctx_->fabric();
-  DmCounters& c = ctx_->counters();
-  if (index_.layout() == SegmentLayout::kSortedImage) {
-    // One round trip: every range's bytes, one read each.
-    size_t len = 0;
-    for (size_t i = first; i < first + count; i++) len += fences[i].length;
-    bytes->reset(new char[len]);
-    std::vector<fabric::WorkRequest> reads;
-    size_t pos = 0;
-    for (size_t i = first; i < first + count; i++) {
-      reads.push_back(fabric::WorkRequest::Read(
-          ImageAddr(fences[i].offset), bytes->get() + pos, fences[i].length));
-      pos += fences[i].length;
-    }
-    Status s = fabric->Execute(std::span<fabric::WorkRequest>(reads));
-    c.bytes_read_back.fetch_add(len, std::memory_order_relaxed);
-    if (!s.ok()) return s;
-    pos = 0;
-    for (size_t i = first; i < first + count; i++) {
-      s = DecodeFencedRange(fences[i], bytes->get() + pos, entries);
-      if (!s.ok()) return s;
-      pos += fences[i].length;
-    }
-    return Status::OK();
+  FenceRead read(this, first, count);
+  std::vector<fabric::WorkRequest> reads;
+  while (true) {
+    reads.clear();
+    if (!read.PlanRound(&reads)) break;
+    read.RoundDone(ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads)));
   }
-  // Arena copy. Round trip 1: the ranges' order records, contiguous.
-  const uint32_t first_entry = fences[first].offset;
-  const uint32_t n = fences[first + count - 1].offset +
-                     fences[first + count - 1].length - first_entry;
-  std::string order(static_cast<size_t>(n) * kOrderRecordSize, '\0');
-  Status s = fabric->Read(
-      addr_ + header_.order_offset() + uint64_t{first_entry} * kOrderRecordSize,
-      order.data(), order.size());
-  if (!s.ok()) return s;
-  std::vector<uint32_t> lens(n);
-  std::vector<uint32_t> offsets(n);
-  size_t len = 0;
-  for (uint32_t k = 0; k < n; k++) {
-    OrderRecord r;
-    s = DecodeOrderRecord(order.data() + k * kOrderRecordSize,
-                          header_.image_length, &r);
-    if (!s.ok()) return s;
-    offsets[k] = r.offset;
-    lens[k] = r.length;
-    len += r.length;
-  }
-  // Round trip 2: the entries, one batch, laid one after another.
-  bytes->reset(new char[len]);
-  std::vector<fabric::WorkRequest> reads(n);
-  size_t pos = 0;
-  for (uint32_t k = 0; k < n; k++) {
-    reads[k] = fabric::WorkRequest::Read(ImageAddr(offsets[k]),
-                                         bytes->get() + pos, lens[k]);
-    pos += lens[k];
-  }
-  s = fabric->Execute(std::span<fabric::WorkRequest>(reads));
-  c.bytes_read_back.fetch_add(len + order.size(), std::memory_order_relaxed);
-  if (!s.ok()) return s;
-  pos = 0;
-  for (size_t i = first; i < first + count; i++) {
-    const uint32_t k = fences[i].offset - first_entry;
-    s = DecodeFencedEntries(fences[i], bytes->get() + pos, lens.data() + k,
-                            entries);
-    if (!s.ok()) return s;
-    for (uint32_t j = 0; j < fences[i].length; j++) pos += lens[k + j];
-  }
-  return Status::OK();
+  return read.Finish(bytes, entries);
 }
 
 namespace {

@@ -191,6 +191,9 @@ class DmSegment final : public MemTableReader,
   void CountRemoteGetBytes(uint64_t n) const {
     ctx_->counters().remote_get_bytes.fetch_add(n, std::memory_order_relaxed);
   }
+  void CountReadBack(uint64_t n) const {
+    ctx_->counters().bytes_read_back.fetch_add(n, std::memory_order_relaxed);
+  }
   Iterator* NewIterator() override;
   Iterator* NewFullScanIterator() override;
 

@@ -16,6 +16,8 @@ uint64_t NowMicros() {
 }
 
 constexpr uint64_t kSampleEveryUs = 50'000;
+// How long a request polls for its reply before sleeping on it.
+constexpr int kPollMicros = 30;
 // A heartbeat that has not moved for this long: no server.
 constexpr uint64_t kServerSilentUs = 1'000'000;
 
@@ -156,6 +158,16 @@ Status SearchClient::Search(SearchRequest* request, SearchReply* reply,
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t now_word = seen;
+  // A search takes the memory node a few microseconds: poll the reply
+  // word for about that long, as an RDMA client polls its completion
+  // queue, before sleeping on it.
+  const auto poll_until =
+      std::chrono::steady_clock::now() + std::chrono::microseconds(kPollMicros);
+  while ((now_word & SearchMailboxes::kIdMask) != id &&
+         std::chrono::steady_clock::now() < poll_until) {
+    s = fabric->Read(reply_addr, &now_word, 8);
+    if (!s.ok()) return s;
+  }
   while ((now_word & SearchMailboxes::kIdMask) != id) {
     const auto left = deadline - std::chrono::steady_clock::now();
     if (left <= std::chrono::nanoseconds(0)) {

@@ -88,13 +88,17 @@ class SearchMailboxes {
   uint32_t slot_count() const { return slot_count_; }
   uint32_t body_capacity() const { return kSlotSize - kBodyOffset; }
   fabric::DmAddr Header(HeaderWord w) const { return area_ + w; }
+  // Bytes from the header to the end of the last slot, and where in them
+  // a slot's word or body lies (for a server that maps them).
+  uint64_t area_bytes() const { return SlotOffset(slot_count_, kOwner); }
+  static uint64_t SlotOffset(uint32_t slot, uint64_t within) {
+    return (kSlotsOffset - kAreaOffset) + uint64_t{slot} * kSlotSize + within;
+  }
   fabric::DmAddr Slot(uint32_t slot, SlotWord w) const {
-    return area_ + (kSlotsOffset - kAreaOffset) + uint64_t{slot} * kSlotSize +
-           w;
+    return area_ + SlotOffset(slot, w);
   }
   fabric::DmAddr Body(uint32_t slot) const {
-    return area_ + (kSlotsOffset - kAreaOffset) + uint64_t{slot} * kSlotSize +
-           kBodyOffset;
+    return area_ + SlotOffset(slot, kBodyOffset);
   }
 
   // Claims up to max free slots for owner (OwnerWord) into *slots.

@@ -15,6 +15,16 @@ namespace {
 
 // How long an idle thread sleeps on the bell before it heartbeats.
 constexpr auto kIdleWait = std::chrono::milliseconds(100);
+// How long a thread that found no request watches the bell before it
+// sleeps.
+constexpr uint64_t kSpinMicros = 50;
+
+void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 // Error messages in a reply are cut to this many bytes.
 constexpr size_t kMaxMessage = 64;
 
@@ -23,10 +33,6 @@ uint64_t NowMicros() {
       std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now().time_since_epoch())
           .count());
-}
-
-std::atomic_ref<uint64_t> Word(void* p) {
-  return std::atomic_ref<uint64_t>(*static_cast<uint64_t*>(p));
 }
 
 void SetError(SearchOutcome outcome, const Status& s, SearchKeyReply* r) {
@@ -221,25 +227,31 @@ Status SearchServer::Start(fabric::Fabric* fabric, SearchServerOptions options,
   if (s.ok()) s = SearchMailboxes::Open(fabric, &mailboxes);
   if (!s.ok()) return s;
   options.threads = std::max(1, options.threads);
+  // The mailboxes stay where they are: map them once.
+  char* area = static_cast<char*>(fabric->LocalView(
+      mailboxes->Header(SearchMailboxes::kMagicWord), mailboxes->area_bytes()));
+  if (area == nullptr) {
+    return Status::Corruption("search mailboxes", "outside the pool");
+  }
   server->reset(new SearchServer(fabric, std::move(options),
-                                 std::move(mailboxes)));
+                                 std::move(mailboxes), area));
   return Status::OK();
 }
 
 SearchServer::SearchServer(fabric::Fabric* fabric, SearchServerOptions options,
-                           std::unique_ptr<SearchMailboxes> mailboxes)
+                           std::unique_ptr<SearchMailboxes> mailboxes,
+                           char* area)
     : fabric_(fabric),
       options_(std::move(options)),
-      mailboxes_(std::move(mailboxes)) {
+      mailboxes_(std::move(mailboxes)),
+      area_(area) {
   // One memory node serves a pool: its count replaces what a crashed
   // predecessor left.
-  Word(fabric_->LocalView(mailboxes_->Header(SearchMailboxes::kServerThreads),
-                          8))
+  HeaderWord(SearchMailboxes::kServerThreads)
       .store(static_cast<uint64_t>(options_.threads),
              std::memory_order_release);
   // Alive from now on: a client that looks at once sees a heartbeat.
-  Word(fabric_->LocalView(
-           mailboxes_->Header(SearchMailboxes::kServerHeartbeat), 8))
+  HeaderWord(SearchMailboxes::kServerHeartbeat)
       .fetch_add(1, std::memory_order_release);
   for (int i = 0; i < options_.threads; i++) {
     threads_.emplace_back([this] { Loop(); });
@@ -255,8 +267,7 @@ void SearchServer::Stop() {
   if (stopped_) return;
   stopped_ = true;
   stop_.store(true, std::memory_order_release);
-  Word(fabric_->LocalView(mailboxes_->Header(SearchMailboxes::kServerThreads),
-                          8))
+  HeaderWord(SearchMailboxes::kServerThreads)
       .store(0, std::memory_order_release);
   fabric_->Ring(mailboxes_->Header(SearchMailboxes::kRequestBell))
       .PermitUncheckedError();
@@ -276,10 +287,10 @@ SearchServer::Stats SearchServer::stats() const {
 void SearchServer::Loop() {
   const fabric::DmAddr bell_addr =
       mailboxes_->Header(SearchMailboxes::kRequestBell);
-  auto bell = Word(fabric_->LocalView(bell_addr, 8));
-  auto heartbeat = Word(fabric_->LocalView(
-      mailboxes_->Header(SearchMailboxes::kServerHeartbeat), 8));
+  auto bell = HeaderWord(SearchMailboxes::kRequestBell);
+  auto heartbeat = HeaderWord(SearchMailboxes::kServerHeartbeat);
   uint64_t last_beat = 0;
+  uint64_t idle_since = 0;
   while (!stop_.load(std::memory_order_acquire)) {
     // Read the bell before looking, so that a ring during the scan ends
     // the wait below at once.
@@ -293,7 +304,19 @@ void SearchServer::Loop() {
       heartbeat.fetch_add(1, std::memory_order_relaxed);
       last_beat = now;
     }
-    if (served) continue;
+    if (served) {
+      idle_since = 0;
+      continue;
+    }
+    // Just idle: watch the bell a little before sleeping, so that a busy
+    // compute node's next request finds this thread awake. Idle longer:
+    // sleep in the kernel until the bell rings.
+    if (idle_since == 0) idle_since = now;
+    if (now - idle_since < kSpinMicros) {
+      if (bell.load(std::memory_order_acquire) == rung) CpuRelax();
+      continue;
+    }
+    idle_since = 0;
     fabric_->WaitOnWord(bell_addr, rung, kIdleWait, nullptr)
         .PermitUncheckedError();
   }
@@ -301,12 +324,12 @@ void SearchServer::Loop() {
 
 bool SearchServer::ServeSlot(uint32_t slot) {
   using MB = SearchMailboxes;
-  auto owner = Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kOwner), 8));
-  if (owner.load(std::memory_order_acquire) == 0) return false;
-  auto request =
-      Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kRequest), 8));
-  auto reply = Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kReply), 8));
-  auto taken = Word(fabric_->LocalView(mailboxes_->Slot(slot, MB::kTaken), 8));
+  if (SlotWord(slot, MB::kOwner).load(std::memory_order_acquire) == 0) {
+    return false;
+  }
+  auto request = SlotWord(slot, MB::kRequest);
+  auto reply = SlotWord(slot, MB::kReply);
+  auto taken = SlotWord(slot, MB::kTaken);
   const uint64_t word = request.load(std::memory_order_acquire);
   const uint64_t id = word & MB::kIdMask;
   if (id == 0 || (reply.load(std::memory_order_acquire) & MB::kIdMask) == id) {
@@ -323,7 +346,7 @@ bool SearchServer::ServeSlot(uint32_t slot) {
   }
   const size_t capacity = mailboxes_->body_capacity();
   const size_t length = word >> MB::kIdBits;
-  void* body = fabric_->LocalView(mailboxes_->Body(slot), capacity);
+  char* body = area_ + MB::SlotOffset(slot, MB::kBodyOffset);
   std::string in(std::min(length, capacity), '\0');
   fabric::CopyFromView(in.data(), body, in.size());
   std::string out;
@@ -341,10 +364,8 @@ bool SearchServer::ServeSlot(uint32_t slot) {
   requests_.fetch_add(1, std::memory_order_relaxed);
   keys_.fetch_add(keys, std::memory_order_relaxed);
   busy_micros_.fetch_add(spent, std::memory_order_relaxed);
-  Word(fabric_->LocalView(mailboxes_->Header(MB::kServed), 8))
-      .fetch_add(1, std::memory_order_relaxed);
-  Word(fabric_->LocalView(mailboxes_->Header(MB::kServeMicros), 8))
-      .fetch_add(spent, std::memory_order_relaxed);
+  HeaderWord(MB::kServed).fetch_add(1, std::memory_order_relaxed);
+  HeaderWord(MB::kServeMicros).fetch_add(spent, std::memory_order_relaxed);
   return true;
 }
 

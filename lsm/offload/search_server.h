@@ -73,7 +73,17 @@ class SearchServer {
 
  private:
   SearchServer(fabric::Fabric* fabric, SearchServerOptions options,
-               std::unique_ptr<SearchMailboxes> mailboxes);
+               std::unique_ptr<SearchMailboxes> mailboxes, char* area);
+  // The words of the mailbox area, in this process's mapping.
+  std::atomic_ref<uint64_t> HeaderWord(SearchMailboxes::HeaderWord w) const {
+    return std::atomic_ref<uint64_t>(
+        *reinterpret_cast<uint64_t*>(area_ + w));
+  }
+  std::atomic_ref<uint64_t> SlotWord(uint32_t slot,
+                                     SearchMailboxes::SlotWord w) const {
+    return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(
+        area_ + SearchMailboxes::SlotOffset(slot, w)));
+  }
   void Loop();
   // Serves slot's request if it has one no thread took. True if it did.
   bool ServeSlot(uint32_t slot);
@@ -81,6 +91,7 @@ class SearchServer {
   fabric::Fabric* const fabric_;
   const SearchServerOptions options_;
   const std::unique_ptr<SearchMailboxes> mailboxes_;
+  char* const area_;  // the mailbox area, mapped here
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   bool stopped_ = false;

@@ -18,7 +18,9 @@
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric_wrapper.h"
+#include "lsm/db/merging_iterator.h"
 #include "lsm/offload/dm_read_path.h"
+#include "lsm/offload/dm_scan.h"
 #include "lsm/offload/search_client.h"
 #include "lsm/offload/search_mailbox.h"
 #include "lsm/offload/search_protocol.h"
@@ -457,6 +459,85 @@ TEST_P(DelegatedSearchTest, ASlowMemoryNodeDoesNotStallReaders) {
   // gives up after its timeout and reads one-sided instead.
   EXPECT_LT(took, std::chrono::seconds(4));
   EXPECT_GT(path->counters().fallbacks.load(), 0u);
+}
+
+// One iterator over all segments (seeks that read every segment in the
+// same round trips) against the per-segment iterators merged.
+TEST_P(DelegatedSearchTest, MergedScanOfAllSegmentsMatchesPerSegmentIterators) {
+  auto merged = [&] {
+    std::vector<Iterator*> children;
+    for (const DmSegmentRef& s : segments_) children.push_back(s->NewIterator());
+    return std::unique_ptr<Iterator>(NewMergingIterator(std::move(children)));
+  };
+  const uint64_t read_before = ctx_->counters().bytes_read_back.load();
+  std::unique_ptr<Iterator> it(NewDmSegmentsIterator(
+      std::vector<DmSegmentRef>(segments_.begin(), segments_.end())));
+  EXPECT_EQ(read_before, ctx_->counters().bytes_read_back.load())
+      << "creating the iterator read DM";
+  std::unique_ptr<Iterator> expect = merged();
+  auto same = [&](const char* what) {
+    ASSERT_EQ(expect->Valid(), it->Valid()) << what;
+    ASSERT_OK(it->status());
+    if (expect->Valid()) {
+      ASSERT_EQ(expect->key().ToString(), it->key().ToString()) << what;
+      ASSERT_EQ(expect->value().ToString(), it->value().ToString()) << what;
+    }
+  };
+  // A whole forward scan.
+  it->SeekToFirst();
+  expect->SeekToFirst();
+  size_t n = 0;
+  for (; expect->Valid(); expect->Next(), it->Next(), n++) same("scan");
+  same("end");
+  EXPECT_GT(n, size_t{kKeys});
+  // Random seeks, a few steps forward, then back and forward again.
+  Random64 rnd(8);
+  for (int round = 0; round < 300; round++) {
+    const std::string target =
+        InternalKey(Key(static_cast<int>(rnd.Uniform(kKeys + 10)) - 5),
+                    1 + rnd.Uniform(last_), kValueTypeForSeek)
+            .Encode()
+            .ToString();
+    it->Seek(target);
+    expect->Seek(target);
+    same("seek");
+    const int steps = static_cast<int>(rnd.Uniform(40));
+    for (int i = 0; i < steps && expect->Valid(); i++) {
+      expect->Next();
+      it->Next();
+      same("next");
+    }
+    for (int i = 0; i < 5 && expect->Valid(); i++) {
+      expect->Prev();
+      it->Prev();
+      same("prev");
+    }
+    for (int i = 0; i < 3 && expect->Valid(); i++) {
+      expect->Next();
+      it->Next();
+      same("next after prev");
+    }
+  }
+  it->SeekToLast();
+  expect->SeekToLast();
+  for (int i = 0; i < 50 && expect->Valid(); i++, expect->Prev(), it->Prev()) {
+    same("backward");
+  }
+}
+
+TEST_P(DelegatedSearchTest, MergedScanReportsDamageAsCorruption) {
+  for (const DmSegmentRef& seg : segments_) {
+    const SegmentLocation where = seg->location();
+    char* p = static_cast<char*>(
+        ctx_->fabric()->LocalView(where.addr, where.length));
+    p[SegmentHeader::kEncodedLength + seg->header().image_length / 2] ^= 0x21;
+  }
+  std::unique_ptr<Iterator> it(NewDmSegmentsIterator(
+      std::vector<DmSegmentRef>(segments_.begin(), segments_.end())));
+  size_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+  EXPECT_LT(n, size_t{kKeys} * 2);
 }
 
 TEST(SearchMailboxes, ClaimsAreExclusiveAndADeadNodesSlotsComeBack) {

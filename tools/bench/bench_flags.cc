@@ -169,6 +169,10 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
        "YCSB) or ordered (the record number itself)"},
       {"ycsb_max_scan_length", T::kInt32, &f->ycsb_max_scan_length,
        "[o3lsm] Longest YCSB-E scan; lengths are uniform in [1, this]"},
+      {"read_key_dist", T::kString, &f->read_key_dist,
+       "[o3lsm] Keys readrandom, multireadrandom and seekrandom pick: "
+       "uniform, or zipfian (YCSB's scrambled zipfian, "
+       "--ycsb_zipfian_constant)"},
       {"ycsb_zipfian_constant", T::kDouble, &f->ycsb_zipfian_constant,
        "[o3lsm] Skew of the YCSB zipfian request distributions"},
       {"offload", T::kString, &f->offload,
@@ -457,6 +461,10 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   }
   if (f.ycsb_max_scan_length < 1) {
     return bad("--ycsb_max_scan_length must be >= 1");
+  }
+  if (f.read_key_dist != "uniform" && f.read_key_dist != "zipfian") {
+    return bad("--read_key_dist must be uniform or zipfian, not '" +
+               f.read_key_dist + "'");
   }
   if (!(f.ycsb_zipfian_constant > 0 && f.ycsb_zipfian_constant < 1)) {
     return bad("--ycsb_zipfian_constant must be in (0, 1)");

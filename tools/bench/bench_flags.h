@@ -106,7 +106,8 @@ struct BenchFlags {
   int32_t embedded_workers = 1;  // worker threads of an embedded pool
   std::string dm_read_mode = "adaptive";  // adaptive | one-sided | delegated
   int32_t embedded_search_threads = 1;    // search threads, embedded pool
-  int32_t search_threads = 1;  // --profile=disagg: the memory node's
+  int32_t search_threads = 1;
+  std::string read_key_dist = "uniform";  // uniform | zipfian  // --profile=disagg: the memory node's
   std::string profile;           // "" | disagg
   int64_t fabric_latency_ns = -1;     // -1: profile value (else 0)
   double fabric_bandwidth_gbps = -1;  // -1: profile value (else unlimited)

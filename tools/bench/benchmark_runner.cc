@@ -270,6 +270,10 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
   ctx.seek_nexts = flags_.seek_nexts;
   ctx.readwritepercent = flags_.readwritepercent;
   ctx.workers = flags_.threads;
+  if (flags_.read_key_dist == "zipfian") {
+    ctx.read_zipf = std::make_shared<const ScrambledZipfianGenerator>(
+        static_cast<uint64_t>(ctx.num), flags_.ycsb_zipfian_constant);
+  }
 
   YcsbShared ycsb;
   if (def.ycsb_load || def.ycsb_run) {

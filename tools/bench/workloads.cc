@@ -166,7 +166,7 @@ void ReadRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
-    const Slice k = key.Make(t->rand.Next() % static_cast<uint64_t>(r.num));
+    const Slice k = key.Make(r.NextReadKey(&t->rand));
     const Status s = r.db->Get(r.read_options, k, &value);
     reads++;
     if (s.ok()) {
@@ -197,7 +197,7 @@ void MultiReadRandom(ThreadContext* t) {
   while (!budget.Done(batch) && !r.failed()) {
     for (int64_t j = 0; j < batch; j++) {
       key_bytes[j] =
-          key.Make(t->rand.Next() % static_cast<uint64_t>(r.num)).ToString();
+          key.Make(r.NextReadKey(&t->rand)).ToString();
       keys[j] = key_bytes[j];
     }
     const std::vector<Status> statuses =
@@ -228,7 +228,7 @@ void SeekRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
-    const Slice k = key.Make(t->rand.Next() % static_cast<uint64_t>(r.num));
+    const Slice k = key.Make(r.NextReadKey(&t->rand));
     std::unique_ptr<Iterator> it = r.db->NewIterator(r.read_options);
     it->Seek(k);
     seeks++;

@@ -29,6 +29,7 @@
 
 #include "tools/bench/bench_stats.h"
 #include "tools/bench/value_generator.h"
+#include "tools/bench/ycsb_generators.h"
 #include "tools/bench/ycsb_workload.h"
 #include "util/random.h"
 
@@ -58,6 +59,15 @@ struct RunContext {
   int duration_seconds = 0;  // > 0: time-bounded instead of ops-bounded
   int seek_nexts = 0;
   int readwritepercent = 90;
+  // --read_key_dist=zipfian: the keys readrandom, multireadrandom and
+  // seekrandom pick (YCSB's scrambled zipfian); null: uniform.
+  std::shared_ptr<const ScrambledZipfianGenerator> read_zipf;
+
+  // The next key a read picks, in [0, num).
+  uint64_t NextReadKey(Random64* rnd) const {
+    return read_zipf != nullptr ? read_zipf->Next(rnd)
+                                : rnd->Next() % static_cast<uint64_t>(num);
+  }
   // Threads doing the measured work; a background writer waits for them.
   int workers = 1;
   std::atomic<int> workers_done{0};

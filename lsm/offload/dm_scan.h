@@ -1,0 +1,72 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// Scans over DM segments, read a window of fenced ranges at a time.
+//
+// FenceRead fetches fenced ranges [first, first + count) of one segment in
+// rounds of one-sided reads that a caller may post together with those of
+// other segments: one round for a sorted image (the ranges' bytes), two
+// for an arena copy (the ranges' order records, then their entries). Each
+// range is verified by its fence's checksum as it is decoded.
+//
+// NewDmSegmentsIterator merges many segments into one iterator. Its seeks
+// position every segment at once: the first window of every segment is
+// fetched in the same rounds, so a seek over a hundred segments costs two
+// round trips (and the bytes), not two per segment. Moving forward fetches
+// a segment's next ranges when its window runs out, twice as many each
+// time (up to DmSegment::kMaxReadaheadFences). Backward moves (Prev,
+// SeekToLast, SeekForPrev through Seek + Prev) go through per-segment
+// iterators merged the usual way. Creating the iterator reads nothing.
+//
+// Thread safety: a FenceRead or an iterator is used by one thread at a
+// time.
+
+#ifndef O3LSM_LSM_OFFLOAD_DM_SCAN_H_
+#define O3LSM_LSM_OFFLOAD_DM_SCAN_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interconnect/fabric.h"
+#include "lsm/offload/dm_segment.h"
+#include "o3lsm/iterator.h"
+
+namespace o3lsm {
+
+class FenceRead {
+ public:
+  // REQUIRES: first + count <= the segment's fences, count > 0.
+  FenceRead(const DmSegment* segment, size_t first, size_t count);
+  FenceRead(const FenceRead&) = delete;
+  FenceRead& operator=(const FenceRead&) = delete;
+
+  // Appends the reads of the next round to *reads; false when no round is
+  // left. The reads' buffers live in this object.
+  bool PlanRound(std::vector<fabric::WorkRequest>* reads);
+  // The round planned last finished with status s.
+  void RoundDone(const Status& s);
+  // Verifies and decodes the ranges: appends their entries, in key order,
+  // to *entries, pointing into *bytes (which takes the buffer).
+  Status Finish(std::unique_ptr<char[]>* bytes,
+                std::vector<SegmentEntry>* entries);
+
+ private:
+  enum class Stage { kRanges, kOrder, kEntries, kDone };
+
+  const DmSegment* const segment_;
+  const size_t first_;
+  const size_t count_;
+  Stage stage_;
+  Status status_;
+  std::unique_ptr<char[]> bytes_;
+  std::string order_;
+  std::vector<uint32_t> lens_;
+};
+
+// One iterator over the internal keys of segments (any order), holding
+// them so that their DM is not freed while it lives.
+Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments);
+
+}  // namespace o3lsm
+
+#endif  // O3LSM_LSM_OFFLOAD_DM_SCAN_H_
