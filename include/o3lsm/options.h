@@ -60,6 +60,11 @@ enum class DmReadMode : uint8_t {
   // One request to the memory node, whose CPUs search every candidate in
   // place; one-sided when no memory node answers.
   kDelegated = 2,
+  // The key-offset cache first (Options::dm_key_cache_bytes): a hit reads
+  // the one entry it names; a miss is delegated (one-sided without a
+  // memory node) and fills the cache. kOneSided and kDelegated use no
+  // cache; kAdaptive uses it and picks the way for misses.
+  kCached = 3,
 };
 
 // Work moved off the compute node, as bits of Options::offload.
@@ -252,6 +257,13 @@ struct Options {
   // With memtable offload: how lookups read DM segments (see DmReadMode).
   // Default: kAdaptive.
   DmReadMode dm_read_mode = DmReadMode::kAdaptive;
+
+  // With memtable offload: bytes of the compute node's key-offset cache,
+  // which remembers where in DM the newest version of a hot key lies (as
+  // delegated searches answer it), so that its next lookup reads that one
+  // entry. -1: write_buffer_size / 16, at least 1 MiB; 0: no cache.
+  // Default: -1.
+  int64_t dm_key_cache_bytes = -1;
 
   // Threads this process runs as the memory node's search CPUs when it
   // owns an embedded pool (delegated search); 0: none, lookups never

@@ -54,6 +54,10 @@ Status DBImpl::OpenDm() {
   o.embedded_workers = options_.embedded_workers;
   o.read_mode = options_.dm_read_mode;
   o.embedded_search_threads = options_.embedded_search_threads;
+  o.key_cache_bytes =
+      options_.dm_key_cache_bytes < 0
+          ? std::max<size_t>(1 << 20, options_.write_buffer_size / 16)
+          : static_cast<size_t>(options_.dm_key_cache_bytes);
   o.env = env_;
   o.info_log = info_log_;
   o.fabric_wrapper = options_.dm_fabric_wrapper;

@@ -64,16 +64,17 @@ const char* SegmentLayoutName(SegmentLayout layout) {
 }
 
 Status ParseDmReadMode(const std::string& text, DmReadMode* mode) {
-  for (DmReadMode m :
-       {DmReadMode::kAdaptive, DmReadMode::kOneSided, DmReadMode::kDelegated}) {
+  for (DmReadMode m : {DmReadMode::kAdaptive, DmReadMode::kOneSided,
+                       DmReadMode::kDelegated, DmReadMode::kCached}) {
     if (text == DmReadModeName(m)) {
       *mode = m;
       return Status::OK();
     }
   }
   return Status::InvalidArgument(
-      "dm_read_mode", "unknown mode '" + text +
-                          "' (expected adaptive, one-sided or delegated)");
+      "dm_read_mode",
+      "unknown mode '" + text +
+          "' (expected adaptive, one-sided, delegated or cached)");
 }
 
 const char* DmReadModeName(DmReadMode mode) {
@@ -81,6 +82,7 @@ const char* DmReadModeName(DmReadMode mode) {
     case DmReadMode::kAdaptive: return "adaptive";
     case DmReadMode::kOneSided: return "one-sided";
     case DmReadMode::kDelegated: return "delegated";
+    case DmReadMode::kCached: return "cached";
   }
   return "adaptive";
 }

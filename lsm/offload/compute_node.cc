@@ -202,7 +202,8 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
           "segments one-sided", cs.ToString().c_str());
     }
   }
-  read_path_ = std::make_unique<DmReadPath>(o.read_mode, std::move(client));
+  read_path_ = std::make_unique<DmReadPath>(o.read_mode, std::move(client),
+                                            o.key_cache_bytes);
   coordinator_->Start();
   return Status::OK();
 }

@@ -62,6 +62,8 @@ struct ComputeNodeOptions {
   // threads an embedded pool runs (Options::embedded_search_threads).
   DmReadMode read_mode = DmReadMode::kAdaptive;
   int embedded_search_threads = 1;
+  // Bytes of the key-offset cache (0: none).
+  size_t key_cache_bytes = 0;
   Env* env = nullptr;
   std::shared_ptr<Logger> info_log;
   // Options::dm_fabric_wrapper.

@@ -24,10 +24,29 @@ constexpr uint64_t kExploreEveryNs = 50'000'000;
 // one-sided (but for exploration).
 constexpr double kSaturated = 0.9;
 
+// What the key-offset cache holds per user key.
+struct CachedOffset {
+  uint64_t segment_id;
+  SequenceNumber sequence;
+  uint32_t offset;
+  uint32_t length;
+  uint32_t checksum;
+};
+
+void DeleteCachedOffset(const Slice&, void* value) {
+  delete static_cast<CachedOffset*>(value);
+}
+
 }  // namespace
 
-DmReadPath::DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client)
-    : mode_(mode), client_(std::move(client)) {}
+DmReadPath::DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client,
+                       size_t key_cache_bytes)
+    : mode_(mode), client_(std::move(client)) {
+  if (key_cache_bytes > 0 &&
+      (mode == DmReadMode::kAdaptive || mode == DmReadMode::kCached)) {
+    key_cache_ = NewLRUCache(key_cache_bytes);
+  }
+}
 
 size_t DmReadPath::BucketOf(size_t candidates) {
   if (candidates <= 1) return 0;
@@ -57,7 +76,9 @@ DmReadPath::Way DmReadPath::Choose(size_t candidates) {
       !client_->ServerAlive()) {
     return Way::kOneSided;
   }
-  if (mode_ == DmReadMode::kDelegated) return Way::kDelegated;
+  if (mode_ == DmReadMode::kDelegated || mode_ == DmReadMode::kCached) {
+    return Way::kDelegated;
+  }
   const size_t b = BucketOf(candidates);
   const double one = one_sided_ns_[b].load(std::memory_order_relaxed);
   const double del = delegated_ns_[b].load(std::memory_order_relaxed);
@@ -84,6 +105,88 @@ bool DmReadPath::Get(const LookupKey& key,
                      std::string* value, Status* s) {
   counters_.lookups.fetch_add(1, std::memory_order_relaxed);
   counters_.candidates.fetch_add(candidates.size(), std::memory_order_relaxed);
+  if (key_cache_ != nullptr) {
+    // A hit is answered; so is a newer segment that decides the key first.
+    Status cs;
+    std::string cv;
+    if (GetCached(key, candidates, &cv, &cs)) {
+      *value = std::move(cv);
+      *s = cs;
+      return true;
+    }
+  }
+  return GetUncached(key, candidates, value, s);
+}
+
+bool DmReadPath::GetCached(const LookupKey& key,
+                           const std::vector<const DmSegment*>& candidates,
+                           std::string* value, Status* s) {
+  Cache::Handle* h = key_cache_->Lookup(key.user_key());
+  if (h == nullptr) {
+    counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  const CachedOffset at = *static_cast<CachedOffset*>(key_cache_->Value(h));
+  key_cache_->Release(h);
+  size_t j = 0;
+  while (j < candidates.size() &&
+         candidates[j]->header().segment_id != at.segment_id) {
+    j++;
+  }
+  if (j == candidates.size()) {
+    // Flushed (or not this reader's): its DM may be gone.
+    key_cache_->Erase(key.user_key());
+    counters_.cache_stale.fetch_add(1, std::memory_order_relaxed);
+    counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (at.sequence > key.sequence()) {
+    // Too new for this snapshot.
+    counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (j > 0) {
+    // Newer segments may hold a newer version: they go first.
+    const std::vector<const DmSegment*> newer(candidates.begin(),
+                                              candidates.begin() + j);
+    if (GetUncached(key, newer, value, s)) return true;
+  }
+  Status rs;
+  counters_.round_trips.fetch_add(1, std::memory_order_relaxed);
+  if (candidates[j]->ReadEntry(at.offset, at.length, at.checksum, key, value,
+                               &rs) &&
+      !rs.IsCorruption()) {
+    *s = rs;
+    counters_.cache_hits.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  // Damaged (or unreadable): forget it; the full search checks the bytes
+  // by their fences and says what it finds.
+  key_cache_->Erase(key.user_key());
+  counters_.cache_damaged.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+void DmReadPath::Remember(const LookupKey& key, const DmSegment* segment,
+                          const SearchKeyReply& r) {
+  if (key_cache_ == nullptr || r.entry_length == 0 ||
+      (r.outcome != SearchOutcome::kValue &&
+       r.outcome != SearchOutcome::kDeletion &&
+       r.outcome != SearchOutcome::kValueElsewhere) ||
+      key.sequence() < segment->header().largest_seq) {
+    return;  // not surely the segment's newest version of the key
+  }
+  auto* at = new CachedOffset{segment->header().segment_id, r.sequence,
+                              r.entry_offset, r.entry_length,
+                              r.entry_checksum};
+  key_cache_->Release(key_cache_->Insert(
+      key.user_key(), at, key.user_key().size() + sizeof(CachedOffset) + 32,
+      DeleteCachedOffset));
+}
+
+bool DmReadPath::GetUncached(const LookupKey& key,
+                             const std::vector<const DmSegment*>& candidates,
+                             std::string* value, Status* s) {
   const size_t b = BucketOf(candidates.size());
   const uint64_t start = NowNanos();
   if (Choose(candidates.size()) == Way::kDelegated) {
@@ -113,14 +216,17 @@ bool DmReadPath::GetOneSided(const LookupKey& key,
                              std::string* value, Status* s) {
   uint64_t read = 0;
   bool decided = false;
+  uint64_t trips = 0;
   for (const DmSegment* segment : candidates) {
     read++;
+    trips += segment->index().layout() == SegmentLayout::kArenaCopy ? 2 : 1;
     if (segment->GetUnfiltered(key, value, s)) {
       decided = true;
       break;
     }
   }
   counters_.segments_read.fetch_add(read, std::memory_order_relaxed);
+  counters_.round_trips.fetch_add(trips, std::memory_order_relaxed);
   return decided;
 }
 
@@ -142,6 +248,7 @@ bool DmReadPath::ApplyReply(const SearchKeyReply& r, const LookupKey& key,
       return true;
     case SearchOutcome::kValueElsewhere:
       counters_.entry_reads.fetch_add(1, std::memory_order_relaxed);
+      counters_.round_trips.fetch_add(1, std::memory_order_relaxed);
       return targets[r.target]->ReadEntry(r.entry_offset, r.entry_length,
                                           r.entry_checksum, key, value, s);
     case SearchOutcome::kCorruption:
@@ -183,13 +290,20 @@ bool DmReadPath::GetDelegated(const LookupKey& key,
   }
   SearchReply reply;
   if (!Search(&request, &reply)) return false;
-  *decided = ApplyReply(reply.keys[0], key, targets, value, s);
+  const SearchKeyReply& r = reply.keys[0];
+  *decided = ApplyReply(r, key, targets, value, s);
+  if (*decided && r.target < targets.size() && (s->ok() || s->IsNotFound())) {
+    Remember(key, targets[r.target], r);
+  }
   return true;
 }
 
 bool DmReadPath::Search(SearchRequest* request, SearchReply* reply) {
   const uint64_t start = NowNanos();
-  if (!client_->Search(request, reply, DelegationTimeout()).ok()) return false;
+  int trips = 0;
+  const Status s = client_->Search(request, reply, DelegationTimeout(), &trips);
+  counters_.round_trips.fetch_add(trips, std::memory_order_relaxed);
+  if (!s.ok()) return false;
   Note(&answered_ns_, NowNanos() - start);
   return true;
 }
@@ -199,7 +313,9 @@ bool DmReadPath::DelegateBatch() {
       !client_->ServerAlive()) {
     return false;
   }
-  if (mode_ == DmReadMode::kDelegated) return true;
+  if (mode_ == DmReadMode::kDelegated || mode_ == DmReadMode::kCached) {
+    return true;
+  }
   const double one = batch_one_sided_ns_.load(std::memory_order_relaxed);
   const double del = batch_delegated_ns_.load(std::memory_order_relaxed);
   if (one == 0) return false;
@@ -262,9 +378,14 @@ uint64_t DmReadPath::DelegateMany(
     }
     for (size_t a = 0; a < asked.size(); a++) {
       const size_t k = which[asked[a]];
-      if (ApplyReply(reply.keys[a], *keys[k], targets[a], &(*values)[k],
+      const SearchKeyReply& r = reply.keys[a];
+      if (ApplyReply(r, *keys[k], targets[a], &(*values)[k],
                      &(*statuses)[k])) {
         (*decided)[k] = 1;
+        const Status& ks = (*statuses)[k];
+        if (r.target < targets[a].size() && (ks.ok() || ks.IsNotFound())) {
+          Remember(*keys[k], targets[a][r.target], r);
+        }
       } else {
         (*absent)[k] = 1;
       }
@@ -282,12 +403,15 @@ std::string DmReadPath::Describe() const {
     return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
   };
   const uint64_t one = c.one_sided.load(), del = c.delegated.load();
-  char buf[640];
+  char buf[1024];
   snprintf(buf, sizeof(buf),
            "  DM reads (%s%s): %llu lookups, %.2f candidate segments each; "
            "one-sided %llu (%.2f segments read each, %.1f us), delegated "
            "%llu (%.1f us), fallbacks %llu; MultiGet requests %llu (%.1f "
-           "keys each); values read after a reply %llu\n",
+           "keys each); values read after a reply %llu\n"
+           "  key-offset cache: %s, %llu hits, %llu misses (hit rate "
+           "%.1f%%), %llu stale dropped, %llu damaged; %.2f round trips per "
+           "lookup\n",
            DmReadModeName(mode_),
            client_ == nullptr          ? ", no mailboxes"
            : client_->server_seen_alive() ? ""
@@ -302,7 +426,20 @@ std::string DmReadPath::Describe() const {
            static_cast<unsigned long long>(c.fallbacks.load()),
            static_cast<unsigned long long>(c.batches.load()),
            per(c.batch_keys.load(), c.batches.load()),
-           static_cast<unsigned long long>(c.entry_reads.load()));
+           static_cast<unsigned long long>(c.entry_reads.load()),
+           key_cache_ == nullptr ? "off"
+                                 : (std::to_string(key_cache_->TotalCharge() >> 10) +
+                                    " of " +
+                                    std::to_string(key_cache_->Capacity() >> 10) +
+                                    " KiB")
+                                       .c_str(),
+           static_cast<unsigned long long>(c.cache_hits.load()),
+           static_cast<unsigned long long>(c.cache_misses.load()),
+           100.0 * per(c.cache_hits.load(),
+                       c.cache_hits.load() + c.cache_misses.load()),
+           static_cast<unsigned long long>(c.cache_stale.load()),
+           static_cast<unsigned long long>(c.cache_damaged.load()),
+           per(c.round_trips.load(), c.lookups.load()));
   return buf;
 }
 

@@ -10,7 +10,14 @@
 //     whatever their number); a failed or slow delegation falls back to
 //     one-sided reads, so a lookup never fails because the memory node's
 //     CPUs do.
-// DmReadMode forces either; kAdaptive picks the one with the lower
+// A key-offset cache (kCached, kAdaptive) remembers, per user key, the
+// segment and entry where a delegated search found its newest version: the
+// next lookup of the key reads that one entry (one round trip), verified
+// by the checksum the memory node gave, once the segments newer than it
+// are searched. An entry counts only while its segment is among the
+// lookup's candidates (the reader's pinned state holds it), so no read can
+// see freed DM; entries of flushed segments go when met, or age out.
+// DmReadMode forces a way; kAdaptive picks the one with the lower
 // measured latency for that number of candidates, tries the other way once
 // every 50 ms to keep its estimate fresh, and does not delegate when no
 // memory node serves or its search threads are saturated.
@@ -27,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "lsm/cache/cache.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/search_client.h"
 #include "o3lsm/options.h"
@@ -36,7 +44,10 @@ namespace o3lsm {
 class DmReadPath {
  public:
   // client may be null (no mailboxes): every lookup is one-sided.
-  DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client);
+  // key_cache_bytes: capacity of the key-offset cache (0: none; unused
+  // with kOneSided and kDelegated).
+  DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client,
+             size_t key_cache_bytes);
   DmReadPath(const DmReadPath&) = delete;
   DmReadPath& operator=(const DmReadPath&) = delete;
 
@@ -81,6 +92,11 @@ class DmReadPath {
     std::atomic<uint64_t> batch_keys{0};      // keys in them
     std::atomic<uint64_t> fallbacks{0};       // failed delegations
     std::atomic<uint64_t> entry_reads{0};     // values read after a reply
+    std::atomic<uint64_t> cache_hits{0};      // answered by one entry read
+    std::atomic<uint64_t> cache_misses{0};
+    std::atomic<uint64_t> cache_stale{0};     // segment gone: dropped
+    std::atomic<uint64_t> cache_damaged{0};   // entry failed its checksum
+    std::atomic<uint64_t> round_trips{0};     // of all the lookups
     std::atomic<uint64_t> one_sided_nanos{0};
     std::atomic<uint64_t> delegated_nanos{0};
   };
@@ -101,6 +117,18 @@ class DmReadPath {
   bool GetDelegated(const LookupKey& key,
                     const std::vector<const DmSegment*>& candidates,
                     bool* decided, std::string* value, Status* s);
+  // The key-offset cache: true if it decided key (*decided set); false to
+  // search the usual way.
+  bool GetCached(const LookupKey& key,
+                 const std::vector<const DmSegment*>& candidates,
+                 std::string* value, Status* s);
+  // Remembers where a reply found key's newest version in segment.
+  void Remember(const LookupKey& key, const DmSegment* segment,
+                const SearchKeyReply& r);
+  // One-sided or delegated, as chosen, without the cache.
+  bool GetUncached(const LookupKey& key,
+                   const std::vector<const DmSegment*>& candidates,
+                   std::string* value, Status* s);
   // Applies one key's reply: true if it decides the key.
   bool ApplyReply(const SearchKeyReply& r, const LookupKey& key,
                   const std::vector<const DmSegment*>& targets,
@@ -114,6 +142,7 @@ class DmReadPath {
 
   const DmReadMode mode_;
   const std::unique_ptr<SearchClient> client_;
+  std::unique_ptr<Cache> key_cache_;  // null: none
   // Exponentially weighted latencies in ns, per bucket; 0 = not measured.
   std::array<std::atomic<double>, kBuckets> one_sided_ns_{};
   std::array<std::atomic<double>, kBuckets> delegated_ns_{};

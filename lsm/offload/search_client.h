@@ -3,10 +3,12 @@
 // SearchClient is the compute node's half of delegated search: it owns a
 // few mailbox slots (claimed when the node joins, given back when it
 // leaves), posts a request in a free one with one batch of verbs (read the
-// reply word, write the body, write the request word, ring the bell),
-// sleeps on the slot's reply word until the memory node answers, and reads
-// the reply back: three round trips, whatever the number of keys and
-// segments. It also watches whether a memory node serves at all (its
+// reply word, write the body, write the request word, ring the bell), then
+// reads the reply word with the start of the body: when the memory node
+// answered while the post's completion came back (a short search), that is
+// all, two round trips whatever the number of keys and segments.
+// Otherwise it sleeps on the reply word until the answer comes, and reads
+// the reply. It also watches whether a memory node serves at all (its
 // published thread count and heartbeat).
 //
 // Thread safety: all methods may be called concurrently; each request
@@ -57,9 +59,10 @@ class SearchClient {
 
   // Posts request (its id is set here) and waits for the reply, at most
   // timeout. Busy when every slot is in use; TimedOut; Corruption for a
-  // damaged or mismatched reply; the fabric's errors.
+  // damaged or mismatched reply; the fabric's errors. *round_trips (may be
+  // null) counts the round trips it made (polls included).
   Status Search(SearchRequest* request, SearchReply* reply,
-                std::chrono::nanoseconds timeout);
+                std::chrono::nanoseconds timeout, int* round_trips = nullptr);
 
  private:
   SearchClient(std::unique_ptr<SearchMailboxes> mailboxes, uint64_t owner,

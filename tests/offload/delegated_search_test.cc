@@ -243,7 +243,7 @@ class DelegatedSearchTest : public ::testing::TestWithParam<SegmentLayout> {
     EXPECT_OK(SearchClient::Open(ctx_->fabric(),
                                  SearchMailboxes::OwnerWord(3, 1), 4,
                                  &client));
-    return std::make_unique<DmReadPath>(mode, std::move(client));
+    return std::make_unique<DmReadPath>(mode, std::move(client), 1 << 20);
   }
   std::vector<const DmSegment*> Candidates(const std::string& key) const {
     std::vector<const DmSegment*> c;
@@ -298,12 +298,20 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_P(DelegatedSearchTest, EveryModeAnswersLikeTheModel) {
   StartServer();
   for (DmReadMode mode : {DmReadMode::kOneSided, DmReadMode::kDelegated,
-                          DmReadMode::kAdaptive}) {
+                          DmReadMode::kCached, DmReadMode::kAdaptive}) {
     SCOPED_TRACE(DmReadModeName(mode));
     auto path = NewPath(mode);
     ASSERT_TRUE(path->can_delegate());
     ExpectModel(path.get());
+    ExpectModel(path.get());  // again: the cache has the keys now
     const auto& c = path->counters();
+    if (mode == DmReadMode::kCached) {
+      // Every key found the first time is a hit the second time.
+      EXPECT_GT(c.cache_hits.load(), uint64_t{kKeys} / 2);
+      EXPECT_EQ(0u, c.cache_damaged.load());
+    } else if (mode != DmReadMode::kAdaptive) {
+      EXPECT_EQ(0u, c.cache_hits.load() + c.cache_misses.load());
+    }
     if (mode == DmReadMode::kDelegated) {
       EXPECT_EQ(0u, c.one_sided.load());
       EXPECT_GT(c.delegated.load(), uint64_t{kKeys} / 2);
@@ -320,7 +328,9 @@ TEST_P(DelegatedSearchTest, EveryModeAnswersLikeTheModel) {
 TEST_P(DelegatedSearchTest, OlderSnapshotsSeeOlderVersions) {
   StartServer();
   auto delegated = NewPath(DmReadMode::kDelegated);
+  auto cached = NewPath(DmReadMode::kCached);
   auto one_sided = NewPath(DmReadMode::kOneSided);
+  ExpectModel(cached.get());  // the cache holds the newest versions
   Random64 rnd(3);
   for (int round = 0; round < 3000; round++) {
     const std::string k = Key(static_cast<int>(rnd.Uniform(kKeys)));
@@ -333,6 +343,13 @@ TEST_P(DelegatedSearchTest, OlderSnapshotsSeeOlderVersions) {
     if (d1) {
       ASSERT_EQ(s2.ToString(), s1.ToString()) << k;
       ASSERT_EQ(v2, v1) << k;
+    }
+    std::string v3;
+    Status s3;
+    ASSERT_EQ(d2, cached->Get(lkey, Candidates(k), &v3, &s3)) << k;
+    if (d2) {
+      ASSERT_EQ(s2.ToString(), s3.ToString()) << k;
+      ASSERT_EQ(v2, v3) << k;
     }
   }
   EXPECT_EQ(0u, delegated->counters().fallbacks.load());
@@ -395,6 +412,44 @@ TEST_P(DelegatedSearchTest, DamagedSegmentBytesAreCorruptionNeverAWrongValue) {
   int corrupt = 0;
   ExpectModel(path.get(), &corrupt);
   EXPECT_GT(corrupt, 0);
+}
+
+TEST_P(DelegatedSearchTest, DamagedBytesUnderACachedOffsetAreNeverReturned) {
+  StartServer();
+  auto path = NewPath(DmReadMode::kCached);
+  ExpectModel(path.get());  // fills the cache
+  // Damage every entry of the newest segment: the cached reads of its keys
+  // fail their checksum.
+  const DmSegmentRef& seg = segments_.front();
+  const SegmentLocation where = seg->location();
+  char* p = static_cast<char*>(
+      ctx_->fabric()->LocalView(where.addr, where.length));
+  const uint64_t image = SegmentHeader::kEncodedLength;
+  for (uint64_t off = image + 64; off < image + seg->header().image_length;
+       off += 7) {
+    p[off] ^= 0x08;
+  }
+  int corrupt = 0;
+  ExpectModel(path.get(), &corrupt);
+  EXPECT_GT(corrupt, 0);
+  EXPECT_GT(path->counters().cache_damaged.load(), 0u);
+}
+
+TEST_P(DelegatedSearchTest, ACachedOffsetOfASegmentNotAmongTheCandidatesIsDropped) {
+  StartServer();
+  auto path = NewPath(DmReadMode::kCached);
+  ExpectModel(path.get());
+  // The segments were flushed: this reader's state has none of them.
+  std::string v;
+  Status s;
+  int asked = 0;
+  for (int i = 0; i < kKeys; i++) {
+    if (model_.count(Key(i)) == 0) continue;
+    asked++;
+    ASSERT_FALSE(path->Get(LookupKey(Key(i), last_), {}, &v, &s)) << i;
+  }
+  EXPECT_EQ(uint64_t(asked), path->counters().cache_stale.load());
+  EXPECT_EQ(0u, path->counters().cache_hits.load());
 }
 
 TEST_P(DelegatedSearchTest, DamagedReplyIsDetectedAndTheLookupReadsOneSided) {

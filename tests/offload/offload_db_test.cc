@@ -551,6 +551,8 @@ void CheckReadsThroughDm(DmReadMode mode) {
   if (mode == DmReadMode::kDelegated) {
     EXPECT_GT(c.delegated.load(), 1000u);
     EXPECT_GT(c.batches.load(), 0u);
+  } else if (mode == DmReadMode::kCached) {
+    EXPECT_GT(c.cache_hits.load(), 100u);  // the snapshot pass, MultiGet
   } else if (mode == DmReadMode::kOneSided) {
     EXPECT_EQ(0u, c.delegated.load());
     EXPECT_EQ(0u, c.batches.load());
@@ -590,6 +592,7 @@ TEST(OffloadDBReadModes, OneSided) { CheckReadsThroughDm(DmReadMode::kOneSided);
 TEST(OffloadDBReadModes, Delegated) {
   CheckReadsThroughDm(DmReadMode::kDelegated);
 }
+TEST(OffloadDBReadModes, Cached) { CheckReadsThroughDm(DmReadMode::kCached); }
 TEST(OffloadDBReadModes, Adaptive) { CheckReadsThroughDm(DmReadMode::kAdaptive); }
 
 }  // namespace o3lsm

@@ -195,8 +195,11 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
        "[o3lsm] Worker threads running offloaded jobs with an embedded pool"},
       {"dm_read_mode", T::kString, &f->dm_read_mode,
        "[o3lsm] How lookups read DM segments: adaptive, one-sided (bloom and "
-       "fences here, one-sided reads) or delegated (the memory node "
-       "searches in place)"},
+       "fences here, one-sided reads), delegated (the memory node searches "
+       "in place) or cached (the key-offset cache, misses delegated)"},
+      {"dm_key_cache_bytes", T::kInt64, &f->dm_key_cache_bytes,
+       "[o3lsm] Bytes of the key-offset cache of DM reads (-1: "
+       "write_buffer_size / 16, at least 1 MiB; 0: none)"},
       {"search_threads", T::kInt32, &f->search_threads,
        "[o3lsm] --profile=disagg: threads of the memory node that answer "
        "delegated search (0: none)"},

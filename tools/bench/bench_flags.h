@@ -107,6 +107,7 @@ struct BenchFlags {
   std::string dm_read_mode = "adaptive";  // adaptive | one-sided | delegated
   int32_t embedded_search_threads = 1;    // search threads, embedded pool
   int32_t search_threads = 1;
+  int64_t dm_key_cache_bytes = -1;  // -1: engine default; 0: none
   std::string read_key_dist = "uniform";  // uniform | zipfian  // --profile=disagg: the memory node's
   std::string profile;           // "" | disagg
   int64_t fabric_latency_ns = -1;     // -1: profile value (else 0)

@@ -107,7 +107,7 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags) {
       ->group("Disaggregated memory");
   app.add_option("--dm_read_mode", config.dm_read_mode,
                  "how lookups read DM segments: adaptive (default), "
-                 "one-sided or delegated")
+                 "one-sided, delegated or cached")
       ->group("Disaggregated memory");
   app.add_option("--embedded_search_threads",
                  config.options.embedded_search_threads,
