@@ -265,6 +265,16 @@ struct Options {
   // Default: -1.
   int64_t dm_key_cache_bytes = -1;
 
+  // With an embedded pool: bytes of a block cache tier the database makes
+  // in DM, where SST blocks read from storage are kept and looked for
+  // before storage (docs/offload.md). A pool that `o3lsm-node
+  // --role=memory` serves has the one its memory node makes
+  // (--block-cache-size); every database of the pool that offloads uses
+  // it. Tables read through memory mappings read the page cache instead:
+  // the tier serves tables opened with allow_mmap_reads = false. 0: none.
+  // Default: 0.
+  uint64_t dm_block_cache_size = 0;
+
   // Threads this process runs as the memory node's search CPUs when it
   // owns an embedded pool (delegated search); 0: none, lookups never
   // delegate. A pool served by `o3lsm-node --role=memory` has its own

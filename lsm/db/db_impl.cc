@@ -74,7 +74,9 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       env_(options_.env),
       info_log_(options_.info_log),
       block_cache_(NewLRUCache(options_.block_cache_size)),
-      table_options_(TableOptionsFrom(options_, block_cache_.get())),
+      table_options_(TableOptionsFrom(
+          options_, block_cache_.get(),
+          options_.offload != 0 ? &dm_block_tier_ : nullptr)),
       table_cache_(std::make_unique<TableCache>(dbname_, env_, table_options_,
                                                 options_.max_open_files - 10)),
       obsolete_files_(std::make_shared<ObsoleteFiles>()),

@@ -37,6 +37,7 @@
 #include "lsm/db/snapshot.h"
 #include "lsm/db/super_version.h"
 #include "lsm/db/write_queue.h"
+#include "lsm/table/block_tier.h"
 #include "lsm/memtable/memtable.h"
 #include "lsm/offload/compute_node.h"
 #include "lsm/offload/dm_segment.h"
@@ -92,6 +93,10 @@ class DBImpl final : public DB {
   // the second).
   void TEST_JobFileNumbers(uint64_t* handed_out_end, uint64_t* durable_next);
   uint64_t TEST_DmLiveBytes();
+  // The DM pool's fabric (null without DM).
+  fabric::Fabric* TEST_DmFabric() const {
+    return dm_ != nullptr ? dm_->fabric() : nullptr;
+  }
   // The DM read path (null without DM): its counters say how lookups read.
   const DmReadPath* TEST_DmReads() const {
     return node_ != nullptr ? node_->read_path() : nullptr;
@@ -275,6 +280,9 @@ class DBImpl final : public DB {
   Env* const env_;
   std::shared_ptr<Logger> info_log_;
   std::unique_ptr<Cache> block_cache_;
+  // The DM block cache, once a pool with one is open (tables of a database
+  // that offloads look there before storage).
+  BlockCacheTierRef dm_block_tier_;
   TableOptions table_options_;
   std::unique_ptr<TableCache> table_cache_;
   std::shared_ptr<ObsoleteFiles> obsolete_files_;

@@ -75,8 +75,12 @@ Status DBImpl::OpenDm() {
   o.log_file_numbers_soon = [this]() NO_THREAD_SAFETY_ANALYSIS {
     LogJobFileNumbers();
   };
+  o.block_cache_size = options_.dm_block_cache_size;
   Status s = ComputeNode::Open(std::move(o), &node_);
-  if (s.ok() && node_ != nullptr) dm_ = node_->dm();
+  if (s.ok() && node_ != nullptr) {
+    dm_ = node_->dm();
+    dm_block_tier_.Attach(node_->block_cache());
+  }
   return s;
 }
 

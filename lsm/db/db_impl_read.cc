@@ -336,6 +336,9 @@ std::string DBImpl::DmString() {
   std::string reads = node_ != nullptr && node_->read_path() != nullptr
                           ? node_->read_path()->Describe()
                           : std::string();
+  if (node_ != nullptr && node_->block_cache() != nullptr) {
+    reads += node_->block_cache()->Describe();
+  }
   std::string r;
   char buf[640];
   const DmCounters& c = dm_->counters();

@@ -63,7 +63,7 @@ Status ComputeNode::Open(ComputeNodeOptions options,
     // Segments of the budget plus room for the allocator's rounding; a
     // size in the URI wins.
     fo.create_if_missing = true;
-    fo.size = o.dm_budget + o.dm_budget / 4 + (64 << 20);
+    fo.size = o.dm_budget + o.dm_budget / 4 + (64 << 20) + o.block_cache_size;
   }
   std::unique_ptr<fabric::Fabric> fabric;
   Status s = fabric::OpenFabric(fo, &fabric);
@@ -204,6 +204,19 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
   }
   read_path_ = std::make_unique<DmReadPath>(o.read_mode, std::move(client),
                                             o.key_cache_bytes);
+  // The pool's block cache: this node makes it for an embedded pool.
+  if (embedded_ && o.block_cache_size > 0) {
+    Status bs =
+        DmBlockCache::Create(dm_->fabric(), dm_->allocator(), o.block_cache_size);
+    if (!bs.ok()) {
+      Log(o.info_log.get(), "DM block cache not created: %s",
+          bs.ToString().c_str());
+    }
+  }
+  Status bs = DmBlockCache::Open(dm_->fabric(), &block_cache_);
+  if (!bs.ok() && !bs.IsNotFound()) {
+    Log(o.info_log.get(), "DM block cache not used: %s", bs.ToString().c_str());
+  }
   coordinator_->Start();
   return Status::OK();
 }

@@ -31,6 +31,7 @@
 #include <memory>
 #include <string>
 
+#include "lsm/offload/dm_block_cache.h"
 #include "lsm/offload/dm_read_path.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/job_executor.h"
@@ -64,6 +65,9 @@ struct ComputeNodeOptions {
   int embedded_search_threads = 1;
   // Bytes of the key-offset cache (0: none).
   size_t key_cache_bytes = 0;
+  // Options::dm_block_cache_size: a block cache this node creates in an
+  // embedded pool (0: none). Attached pools have their memory node's.
+  uint64_t block_cache_size = 0;
   Env* env = nullptr;
   std::shared_ptr<Logger> info_log;
   // Options::dm_fabric_wrapper.
@@ -135,6 +139,8 @@ class ComputeNode {
   // How lookups read DM segments: one-sided or delegated (round trips;
   // never under a mutex that forbids them).
   DmReadPath* read_path() const { return read_path_.get(); }
+  // The pool's block cache tier, or null if it has none.
+  DmBlockCache* block_cache() const { return block_cache_.get(); }
 
   // Moves a sealed memtable into DM (DmSegment::Create): round trips.
   Status MoveMemTable(MemTable* mem, const DmSegment::Placement& placement,
@@ -173,6 +179,7 @@ class ComputeNode {
   std::unique_ptr<JobExecutor> executor_;
   std::unique_ptr<SearchServer> search_server_;  // embedded pools
   std::unique_ptr<DmReadPath> read_path_;
+  std::unique_ptr<DmBlockCache> block_cache_;
   JobFileNumbers file_numbers_;
   bool closed_ = false;
 };

@@ -143,6 +143,25 @@ constexpr size_t kStackScratchSize = 16 * 1024;
 
 }  // namespace
 
+namespace {
+
+// The compressed block of n bytes at data, uncompressed into result.
+Status Uncompress(const std::string& fname, uint64_t offset,
+                  CompressionType type, const char* data, size_t n,
+                  BlockContents* result) {
+  size_t uncompressed_size = 0;
+  std::string error;
+  if (!UncompressBlock(type, Slice(data, n), &result->heap, &uncompressed_size,
+                       &error)) {
+    return Status::Corruption(fname,
+                              "block " + AtOffset(offset) + ": " + error);
+  }
+  result->data = Slice(result->heap.get(), uncompressed_size);
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
                  const BlockHandle& handle, bool verify_checksum,
                  BlockContents* result) {
@@ -199,15 +218,35 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
     return Status::OK();
   }
 
-  size_t uncompressed_size = 0;
-  std::string error;
-  if (!UncompressBlock(type, Slice(data, n), &result->heap, &uncompressed_size,
-                       &error)) {
-    return Status::Corruption(
-        fname, "block " + AtOffset(handle.offset) + ": " + error);
+  return Uncompress(fname, handle.offset, type, data, n, result);
+}
+
+std::string StoredBlock(const Slice& contents, CompressionType type,
+                        uint64_t offset) {
+  std::string out(contents.data(), contents.size());
+  out.push_back(static_cast<char>(type));
+  char trailer[4];
+  EncodeFixed32(trailer, BlockChecksum(out.data(), contents.size(), offset));
+  out.append(trailer, 4);
+  return out;
+}
+
+Status BlockFromStored(const std::string& fname, uint64_t offset,
+                       const char* stored, size_t n, BlockContents* result) {
+  result->data = Slice();
+  result->heap.reset();
+  if (!BlockChecksumMatches(stored, n, offset)) {
+    return Status::Corruption(fname,
+                              "block checksum mismatch " + AtOffset(offset));
   }
-  result->data = Slice(result->heap.get(), uncompressed_size);
-  return Status::OK();
+  const auto type = static_cast<CompressionType>(stored[n]);
+  if (type == CompressionType::kNone) {
+    result->heap.reset(new char[n == 0 ? 1 : n]);
+    memcpy(result->heap.get(), stored, n);
+    result->data = Slice(result->heap.get(), n);
+    return Status::OK();
+  }
+  return Uncompress(fname, offset, type, stored, n, result);
 }
 
 }  // namespace o3lsm

@@ -113,6 +113,17 @@ uint32_t BlockChecksum(const char* block_and_type, size_t block_size,
 bool BlockChecksumMatches(const char* block, size_t block_size,
                           uint64_t block_offset);
 
+// A block as a file stores it: its bytes, a type byte, and the trailer
+// checksum seeded with offset. What a BlockCacheTier keeps.
+std::string StoredBlock(const Slice& contents, CompressionType type,
+                        uint64_t offset);
+// The inverse for the n + kBlockTrailerSize bytes at stored, as ReadBlock
+// does for a file: verifies the trailer, then copies or uncompresses.
+// Corruption naming fname and offset otherwise.
+[[nodiscard]] Status BlockFromStored(const std::string& fname, uint64_t offset,
+                                     const char* stored, size_t n,
+                                     BlockContents* result);
+
 // "at offset N": how errors name a position in a file.
 std::string AtOffset(uint64_t offset);
 

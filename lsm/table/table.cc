@@ -8,7 +8,9 @@
 #include <new>
 
 #include "lsm/dbformat.h"
+#include "lsm/table/block_tier.h"
 #include "lsm/table/two_level_iterator.h"
+#include "util/checksum.h"
 #include "util/coding.h"
 
 namespace o3lsm {
@@ -123,6 +125,14 @@ Status Table::Open(const TableOptions& options, std::string fname,
 
   if (options.block_cache != nullptr) {
     t->cache_id_ = options.block_cache->NewId();
+  }
+  if (options.block_tier != nullptr && t->properties_.unique_id != 0) {
+    // Keys this table's blocks in the shared tier: its unique id (and
+    // size), never its file name or number, which another table may reuse.
+    char id[16];
+    EncodeFixed64(id, t->properties_.unique_id);
+    EncodeFixed64(id + 8, file_size);
+    t->tier_key_ = Checksum64(id, sizeof(id)) | 1;
   }
   // Blocks can be used in place only if every one is uncompressed, and
   // numbered by index entry only if the index has a restart point per entry.
@@ -256,11 +266,31 @@ Status Table::FetchDataBlock(const ReadOptions& options,
     *cache_handle = cache->Lookup(Slice(key, kCacheKeySize));
     if (*cache_handle != nullptr) return Status::OK();
   }
-  // Always verified: a block from storage is checked whatever the read
-  // options say; cached blocks were checked when they were read.
-  Status s = ReadBlock(file_.get(), fname_, handle, /*verify_checksum=*/true,
-                       contents);
-  if (!s.ok()) return s;
+  // The tier below the cache (blocks in DM): verified like a read from
+  // the file; a block that fails is read from the file instead.
+  const bool tier = tier_key_ != 0 && options_.block_tier->active();
+  bool from_tier = false;
+  if (tier) {
+    std::string stored;
+    from_tier =
+        options_.block_tier->Lookup(tier_key_, handle.offset, &stored) &&
+        stored.size() >= kBlockTrailerSize &&
+        BlockFromStored(fname_, handle.offset, stored.data(),
+                        stored.size() - kBlockTrailerSize, contents)
+            .ok();
+  }
+  if (!from_tier) {
+    // Always verified: a block from storage is checked whatever the read
+    // options say; cached blocks were checked when they were read.
+    Status s = ReadBlock(file_.get(), fname_, handle,
+                         /*verify_checksum=*/true, contents);
+    if (!s.ok()) return s;
+    if (tier) {
+      options_.block_tier->Insert(
+          tier_key_, handle.offset,
+          StoredBlock(contents->data, CompressionType::kNone, handle.offset));
+    }
+  }
   if (cache != nullptr && options.fill_cache) {
     // A block read in place from a mapping is cached too: a hit skips the
     // checksum and the page-cache walk. Its memory belongs to the mapping,

@@ -133,6 +133,7 @@ class Table {
   const std::unique_ptr<RandomAccessFile> file_;
   const uint64_t file_size_;
   uint64_t cache_id_ = 0;  // prefixes this table's block cache keys
+  uint64_t tier_key_ = 0;  // its blocks' key in options_.block_tier; 0: none
 
   Footer footer_;
   // The metadata region, when it is not read in place from a mapping.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <random>
 
 #include "lsm/dbformat.h"
 #include "util/coding.h"
@@ -182,6 +183,14 @@ Status TableBuilder::Finish() {
             .count());
   }
   props_.creation_time = creation_time_;
+  while (unique_id_ == 0) {
+    thread_local std::mt19937_64 random_ids(
+        std::random_device{}() ^
+        static_cast<uint64_t>(
+            std::chrono::steady_clock::now().time_since_epoch().count()));
+    unique_id_ = random_ids();
+  }
+  props_.unique_id = unique_id_;
   std::string properties;
   EncodeTableProperties(props_, &properties);
   WriteStoredBlock(properties, CompressionType::kNone, &footer.properties);

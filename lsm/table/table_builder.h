@@ -57,6 +57,9 @@ class TableBuilder {
   // The creation time recorded in the properties, in unix seconds.
   // Default: the time Finish() runs.
   void SetCreationTime(uint64_t unix_seconds) { creation_time_ = unix_seconds; }
+  // The table's unique id (TableProperties::unique_id); 0 (the default)
+  // draws a random one at Finish().
+  void SetUniqueId(uint64_t id) { unique_id_ = id; }
 
   // The first error met (a write error, an invalid key), or OK.
   [[nodiscard]] Status status() const { return status_; }
@@ -105,6 +108,7 @@ class TableBuilder {
 
   TableProperties props_;
   uint64_t creation_time_ = 0;  // 0: take the time at Finish()
+  uint64_t unique_id_ = 0;      // 0: draw one at Finish()
 };
 
 }  // namespace o3lsm

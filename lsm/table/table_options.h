@@ -14,6 +14,7 @@
 
 namespace o3lsm {
 
+class BlockCacheTier;
 class Cache;
 
 struct TableOptions {
@@ -38,6 +39,12 @@ struct TableOptions {
   // Default: nullptr.
   Cache* block_cache = nullptr;
 
+  // A second tier below block_cache (e.g. a block cache in DM): blocks the
+  // cache misses are looked up there before storage, and blocks read from
+  // storage are kept there. Not owned; must outlive every Table using it.
+  // Default: nullptr.
+  BlockCacheTier* block_tier = nullptr;
+
   // Tables are opened through memory mappings (Env::NewRandomAccessFile)
   // rather than with pread alone (Env::NewUnmappedRandomAccessFile).
   // Default: true.
@@ -46,7 +53,8 @@ struct TableOptions {
 
 // The SST settings of options, reading through block_cache (may be null).
 inline TableOptions TableOptionsFrom(const Options& options,
-                                     Cache* block_cache) {
+                                     Cache* block_cache,
+                                     BlockCacheTier* block_tier = nullptr) {
   TableOptions t;
   t.block_size = options.block_size;
   t.block_restart_interval = options.block_restart_interval;
@@ -54,6 +62,7 @@ inline TableOptions TableOptionsFrom(const Options& options,
   t.compression = options.compression;
   t.compression_level = options.compression_level;
   t.block_cache = block_cache;
+  t.block_tier = block_tier;
   t.allow_mmap_reads = options.allow_mmap_reads;
   return t;
 }

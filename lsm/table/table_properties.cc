@@ -31,6 +31,7 @@ constexpr char kRawKeySize[] = "o3lsm.raw.key.size";
 constexpr char kRawValueSize[] = "o3lsm.raw.value.size";
 constexpr char kSmallestKey[] = "o3lsm.smallest.key";
 constexpr char kSmallestSeqno[] = "o3lsm.smallest.seqno";
+constexpr char kUniqueId[] = "o3lsm.unique.id";
 
 std::string Varint(uint64_t v) {
   std::string s;
@@ -65,6 +66,7 @@ void EncodeTableProperties(const TableProperties& p, std::string* dst) {
   block.Add(kRawValueSize, Varint(p.raw_value_size));
   block.Add(kSmallestKey, p.smallest_key);
   block.Add(kSmallestSeqno, Varint(p.smallest_seqno));
+  if (p.unique_id != 0) block.Add(kUniqueId, Varint(p.unique_id));
   Slice encoded = block.Finish();
   dst->append(encoded.data(), encoded.size());
 }
@@ -90,6 +92,7 @@ Status DecodeTableProperties(const Slice& contents, TableProperties* p) {
       {kRawKeySize, &p->raw_key_size},
       {kRawValueSize, &p->raw_value_size},
       {kSmallestSeqno, &p->smallest_seqno},
+      {kUniqueId, &p->unique_id},
   };
 
   Block block(BlockContents{contents, nullptr});
@@ -161,6 +164,7 @@ std::string TableProperties::ToString() const {
     when += std::string(" (") + buf + ")";
   }
   line("creation_time", when);
+  if (unique_id != 0) num("unique_id", unique_id);
   return out;
 }
 

@@ -37,6 +37,10 @@ struct TableProperties {
   CompressionType compression = CompressionType::kNone;
   uint32_t format_version = 0;
   uint64_t creation_time = 0;  // unix seconds
+  // Random per table, drawn when it is written: what a shared block cache
+  // keys the table's blocks by, so that a file number used again never
+  // serves another table's bytes. 0: none (a table written before it).
+  uint64_t unique_id = 0;
 
   // One "name: value" line per property, for people (the shell's sst dump).
   std::string ToString() const;

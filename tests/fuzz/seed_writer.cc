@@ -108,6 +108,7 @@ std::string Table(int entries, const TableOptions& options) {
   StringFile f(&file);
   TableBuilder builder(options, &f, "seed.sst");
   builder.SetCreationTime(1700000000);  // reproducible seeds
+  builder.SetUniqueId(1);
   for (int i = 0; i < entries; i++) {
     const ValueType type = i % 5 == 4 ? kTypeDeletion : kTypeValue;
     builder.Add(IKey(UserKey(i), 1000 - i, type),

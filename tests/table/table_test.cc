@@ -548,6 +548,7 @@ TEST(Table, BuilderReportsProgressAndCreationTime) {
   options.bloom_bits_per_key = 0;  // no filter
   TableBuilder builder(options, file.get(), fname);
   builder.SetCreationTime(1700000000);
+  builder.SetUniqueId(77);
   builder.Add(IKey("a", 5), "1");
   builder.Add(IKey("b", 3, kTypeDeletion), "");
   EXPECT_EQ(2u, builder.NumEntries());
@@ -562,6 +563,7 @@ TEST(Table, BuilderReportsProgressAndCreationTime) {
   ASSERT_OK(test::OpenTableFile(Env::Default(), options, fname, &table));
   const TableProperties& p = table->properties();
   EXPECT_EQ(1700000000u, p.creation_time);
+  EXPECT_EQ(77u, p.unique_id);
   EXPECT_EQ(0u, p.filter_size);
   EXPECT_EQ(1u, p.num_deletions);
   EXPECT_EQ(3u, p.smallest_seqno);

@@ -200,6 +200,10 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"dm_key_cache_bytes", T::kInt64, &f->dm_key_cache_bytes,
        "[o3lsm] Bytes of the key-offset cache of DM reads (-1: "
        "write_buffer_size / 16, at least 1 MiB; 0: none)"},
+      {"dm_block_cache_size", T::kInt64, &f->dm_block_cache_size,
+       "[o3lsm] Bytes of the block cache tier in DM (embedded pool; with "
+       "--profile=disagg, the memory node's); tables read with "
+       "--mmap_read=false use it. 0: none"},
       {"search_threads", T::kInt32, &f->search_threads,
        "[o3lsm] --profile=disagg: threads of the memory node that answer "
        "delegated search (0: none)"},

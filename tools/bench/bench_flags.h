@@ -108,6 +108,7 @@ struct BenchFlags {
   int32_t embedded_search_threads = 1;    // search threads, embedded pool
   int32_t search_threads = 1;
   int64_t dm_key_cache_bytes = -1;  // -1: engine default; 0: none
+  int64_t dm_block_cache_size = 0;  // 0: none
   std::string read_key_dist = "uniform";  // uniform | zipfian  // --profile=disagg: the memory node's
   std::string profile;           // "" | disagg
   int64_t fabric_latency_ns = -1;     // -1: profile value (else 0)

@@ -143,7 +143,10 @@ Status LocalCluster::Start(const BenchFlags& f) {
   const uint64_t budget =
       f.dm_budget > 0 ? static_cast<uint64_t>(f.dm_budget)
                       : 8 * static_cast<uint64_t>(f.write_buffer_size);
-  const uint64_t pool_mib = (budget + budget / 4) / (1 << 20) + 128;
+  const uint64_t pool_mib =
+      (budget + budget / 4 + std::max<int64_t>(0, f.dm_block_cache_size)) /
+          (1 << 20) +
+      128;
   const std::string node = NodeBinary();
   std::vector<std::string> storage = {
       "--storage-latency-us=" + std::to_string(f.storage_latency_us),
@@ -153,7 +156,10 @@ Status LocalCluster::Start(const BenchFlags& f) {
                                   "--size=" + std::to_string(pool_mib) + "M",
                                   "--remove-pool",
                                   "--search-threads=" +
-                                      std::to_string(f.search_threads)};
+                                      std::to_string(f.search_threads),
+                                  "--block-cache-size=" +
+                                      std::to_string(std::max<int64_t>(
+                                          0, f.dm_block_cache_size))};
   if (!f.worker_cpus.empty()) mem.push_back("--cpus=" + f.worker_cpus);
   Status s = Spawn(mem);
   for (int i = 0; s.ok() && i < f.cluster_workers; i++) {

@@ -95,6 +95,7 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   if (!ms.ok()) return Status::InvalidArgument("--dm_read_mode", ms.message());
   o.embedded_search_threads = f.embedded_search_threads;
   o.dm_key_cache_bytes = f.dm_key_cache_bytes;
+  o.dm_block_cache_size = static_cast<uint64_t>(std::max<int64_t>(0, f.dm_block_cache_size));
   o.dm_pool = f.dm_pool;
   if (o.dm_pool.empty() && f.cluster_workers <= 0) {
     // An embedded pool, charged what the fabric model says.

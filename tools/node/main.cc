@@ -3,11 +3,13 @@
 // o3lsm-node: the daemon of a disaggregated o3lsm cluster.
 //
 //   o3lsm-node --role=memory --pool=URI --create [--size=1G] [--threads=N]
-//              [--search-threads=N] [--rdma-listen=HOST:PORT]
+//              [--search-threads=N] [--block-cache-size=SIZE]
+//              [--rdma-listen=HOST:PORT]
 //       creates (or attaches to) the DM pool, formats its job board, node
 //       table and search mailboxes, publishes its liveness, reaps dead
 //       nodes (their DM, jobs and mailboxes), answers delegated lookups,
-//       optionally executes jobs, and exports the pool over RDMA.
+//       keeps the block cache compute nodes share, optionally executes
+//       jobs, and exports the pool over RDMA.
 //   o3lsm-node --role=worker --pool=URI [--threads=N]
 //       attaches to the pool and executes flush and compaction jobs.
 //   o3lsm-node local-cluster --pool=URI [--workers=K] ...
@@ -34,6 +36,7 @@
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
 #include "interconnect/rdma/rdma_server.h"
+#include "lsm/offload/dm_block_cache.h"
 #include "lsm/offload/job_executor.h"
 #include "lsm/offload/node_reaper.h"
 #include "lsm/offload/search_server.h"
@@ -53,6 +56,7 @@ struct Config {
   uint64_t cluster_id = 0;
   int threads = -1;  // -1: role default (worker 1, memory 0)
   int search_threads = 1;
+  std::string block_cache_size = "auto";
   std::string name;
   std::string cpus;
   std::string rdma_listen;
@@ -267,6 +271,27 @@ int RunNode(const Config& cfg) {
     if (s.ok()) s = SearchMailboxes::Open(fabric.get(), &mailboxes);
     if (!s.ok()) return Fail("opening the search mailboxes", s);
     reaper->set_mailboxes(mailboxes.get());
+    // The block cache tier compute nodes share: an eighth of a pool of
+    // 4 GiB or more by default, none in a smaller one.
+    uint64_t cache_bytes = 0;
+    if (cfg.block_cache_size == "auto") {
+      if (fabric->pool_size() >= (uint64_t{4} << 30)) {
+        cache_bytes = fabric->pool_size() / 8;
+      }
+    } else if (!ParseSize(cfg.block_cache_size, &cache_bytes)) {
+      fprintf(stderr, "o3lsm-node: error: bad --block-cache-size '%s' (e.g. "
+                      "0, 256M, auto)\n", cfg.block_cache_size.c_str());
+      return 2;
+    }
+    if (cache_bytes > 0) {
+      s = DmBlockCache::Create(fabric.get(), allocator.get(), cache_bytes);
+      if (!s.ok()) return Fail("creating the DM block cache", s);
+      std::unique_ptr<DmBlockCache> cache;
+      s = DmBlockCache::Open(fabric.get(), &cache);
+      if (!s.ok()) return Fail("opening the DM block cache", s);
+      Log(log.get(), "DM block cache: %.1f MiB",
+          cache->capacity() / 1048576.0);
+    }
     if (!cfg.rdma_listen.empty()) {
       fabric::RdmaServerOptions ro;
       const size_t colon = cfg.rdma_listen.rfind(':');
@@ -419,6 +444,10 @@ int Main(int argc, char** argv) {
   app.add_option("--search-threads", cfg.search_threads,
                  "memory: threads serving delegated search (0: none; "
                  "lookups then read DM one-sided)")
+      ->capture_default_str();
+  app.add_option("--block-cache-size", cfg.block_cache_size,
+                 "memory: DM block cache compute nodes share (e.g. 256M; 0: "
+                 "none; auto: pool/8 for a pool of 4G or more)")
       ->capture_default_str();
   app.add_option("--name", cfg.name, "node name in the node table");
   app.add_option("--cpus", cfg.cpus, "run only on these CPUs, e.g. 1 or 0-3");
