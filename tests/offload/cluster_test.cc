@@ -138,9 +138,12 @@ class ClusterTest : public ::testing::Test {
     unlink(pool_path_.c_str());
   }
 
-  ::testing::AssertionResult StartMemoryNode(Process* p) {
+  // block_cache: the memory node's --block-cache-size.
+  ::testing::AssertionResult StartMemoryNode(
+      Process* p, const std::string& block_cache = "16M") {
     return p->Start({O3LSM_NODE_BIN, "--role=memory", "--pool=" + pool_uri_,
-                     "--create", "--size=96M"},
+                     "--create", "--size=96M",
+                     "--block-cache-size=" + block_cache},
                     "ready:", nullptr);
   }
   ::testing::AssertionResult StartWorker(Process* p, int* node,
@@ -426,7 +429,7 @@ TEST_F(ClusterTest, MemoryNodeKilledTheComputeNodeFallsBackToLocal) {
 // compute node takes DM as lost and reads its rebuilt memtables.
 TEST_F(ClusterTest, MemoryNodeKilledDuringDelegatedReads) {
   Process memory;
-  ASSERT_TRUE(StartMemoryNode(&memory));
+  ASSERT_TRUE(StartMemoryNode(&memory, "0"));
   tweak_ = [](Options* o) { o->dm_read_mode = DmReadMode::kDelegated; };
   OpenDb(kOffloadMemtable);
   impl()->TEST_PauseFlushes(true);
@@ -573,7 +576,16 @@ TEST_F(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
 }
 
 TEST_F(ClusterTest, RandomOperationsMatchStdMapWithFlushesOnAnotherProcess) {
+  // Tables read with pread and a small local cache: blocks come from the
+  // memory node's block cache too.
+  tweak_ = [](Options* o) {
+    o->allow_mmap_reads = false;
+    o->block_cache_size = 128 << 10;
+  };
   RunRandomOperationsAgainstAModel(3000, /*expect_split=*/false);
+  const std::string stats = Property("o3lsm.stats");
+  EXPECT_NE(std::string::npos, stats.find("DM block cache: ")) << stats;
+  EXPECT_EQ(std::string::npos, stats.find("DM block cache: 0.0 MiB")) << stats;
 }
 
 // The same with compactions split into sub-jobs run by the worker: the

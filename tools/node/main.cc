@@ -278,7 +278,8 @@ int RunNode(const Config& cfg) {
       if (fabric->pool_size() >= (uint64_t{4} << 30)) {
         cache_bytes = fabric->pool_size() / 8;
       }
-    } else if (!ParseSize(cfg.block_cache_size, &cache_bytes)) {
+    } else if (cfg.block_cache_size != "0" &&
+               !ParseSize(cfg.block_cache_size, &cache_bytes)) {
       fprintf(stderr, "o3lsm-node: error: bad --block-cache-size '%s' (e.g. "
                       "0, 256M, auto)\n", cfg.block_cache_size.c_str());
       return 2;
