@@ -10,6 +10,7 @@
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/futex.h"
+#include "util/clock.h"
 
 namespace o3lsm::fabric {
 
@@ -18,13 +19,6 @@ namespace {
 // How long a doorbell waiter sleeps before re-reading the word: bounds the
 // delay of a change that keeps the futex's low 32 bits (see WaitOnWord).
 constexpr uint64_t kWaitSliceNs = 20'000'000;
-
-uint64_t WallMicros() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 std::atomic_ref<uint64_t> WordAt(char* p) {
   return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(p));

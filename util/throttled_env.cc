@@ -3,6 +3,7 @@
 #include "util/throttled_env.h"
 
 #include "util/mutex.h"
+#include "util/clock.h"
 
 #include <chrono>
 #include <cstring>
@@ -12,13 +13,6 @@
 namespace o3lsm {
 
 namespace {
-
-uint64_t NowNanos() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
 
 class ThrottledSequentialFile final : public SequentialFile {
  public:
@@ -133,7 +127,7 @@ class ThrottledWritableFile final : public WritableFile {
 
 void ThrottledEnv::Charge(uint64_t bytes) {
   if (!model_.enabled()) return;
-  const uint64_t now = NowNanos();
+  const uint64_t now = SteadyNanos();
   uint64_t done = now + model_.latency_us * 1000;
   if (model_.bandwidth_bytes_per_sec > 0 && bytes > 0) {
     // The shared link moves one operation's bytes after another's.

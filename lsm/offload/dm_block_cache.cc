@@ -8,6 +8,7 @@
 
 #include "util/checksum.h"
 #include "util/coding.h"
+#include "util/clock.h"
 
 namespace o3lsm {
 
@@ -21,13 +22,6 @@ constexpr size_t kKey = 8;
 constexpr size_t kOffset = 16;
 constexpr size_t kLengthAndSum = 24;
 constexpr size_t kWritten = 32;
-
-uint64_t WallMicros() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 uint32_t StoredChecksum(uint64_t table_key, uint64_t offset,
                         const Slice& stored) {

@@ -1,6 +1,7 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 
 #include "lsm/offload/dm_read_path.h"
+#include "util/clock.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,13 +9,6 @@
 namespace o3lsm {
 
 namespace {
-
-uint64_t NowNanos() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
 
 // Every this often (per bucket of candidates) one lookup takes the way the
 // estimates do not favour, so that both follow a changing fabric and load
@@ -65,7 +59,7 @@ void DmReadPath::Note(std::atomic<double>* estimate, uint64_t nanos) {
 }
 
 bool DmReadPath::TimeToExplore(std::atomic<uint64_t>* last) {
-  const uint64_t now = NowNanos();
+  const uint64_t now = SteadyNanos();
   uint64_t then = last->load(std::memory_order_relaxed);
   return now - then >= kExploreEveryNs &&
          last->compare_exchange_strong(then, now, std::memory_order_relaxed);
@@ -188,23 +182,23 @@ bool DmReadPath::GetUncached(const LookupKey& key,
                              const std::vector<const DmSegment*>& candidates,
                              std::string* value, Status* s) {
   const size_t b = BucketOf(candidates.size());
-  const uint64_t start = NowNanos();
+  const uint64_t start = SteadyNanos();
   if (Choose(candidates.size()) == Way::kDelegated) {
     bool decided = false;
     if (GetDelegated(key, candidates, &decided, value, s)) {
-      const uint64_t spent = NowNanos() - start;
+      const uint64_t spent = SteadyNanos() - start;
       Note(&delegated_ns_[b], spent);
       counters_.delegated.fetch_add(1, std::memory_order_relaxed);
       counters_.delegated_nanos.fetch_add(spent, std::memory_order_relaxed);
       return decided;
     }
     // The delegation failed: what it cost counts against it.
-    Note(&delegated_ns_[b], NowNanos() - start);
+    Note(&delegated_ns_[b], SteadyNanos() - start);
     counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
   }
-  const uint64_t one_start = NowNanos();
+  const uint64_t one_start = SteadyNanos();
   const bool decided = GetOneSided(key, candidates, value, s);
-  const uint64_t spent = NowNanos() - one_start;
+  const uint64_t spent = SteadyNanos() - one_start;
   Note(&one_sided_ns_[b], spent);
   counters_.one_sided.fetch_add(1, std::memory_order_relaxed);
   counters_.one_sided_nanos.fetch_add(spent, std::memory_order_relaxed);
@@ -299,12 +293,12 @@ bool DmReadPath::GetDelegated(const LookupKey& key,
 }
 
 bool DmReadPath::Search(SearchRequest* request, SearchReply* reply) {
-  const uint64_t start = NowNanos();
+  const uint64_t start = SteadyNanos();
   int trips = 0;
   const Status s = client_->Search(request, reply, DelegationTimeout(), &trips);
   counters_.round_trips.fetch_add(trips, std::memory_order_relaxed);
   if (!s.ok()) return false;
-  Note(&answered_ns_, NowNanos() - start);
+  Note(&answered_ns_, SteadyNanos() - start);
   return true;
 }
 
@@ -333,7 +327,7 @@ uint64_t DmReadPath::DelegateMany(
     const std::vector<std::vector<const DmSegment*>>& candidates,
     std::vector<std::string>* values, std::vector<Status>* statuses,
     std::vector<char>* decided, std::vector<char>* absent) {
-  const uint64_t start = NowNanos();
+  const uint64_t start = SteadyNanos();
   const size_t capacity = client_->capacity();
   size_t next = 0;
   while (next < which.size()) {
@@ -391,7 +385,7 @@ uint64_t DmReadPath::DelegateMany(
       }
     }
   }
-  const uint64_t spent = NowNanos() - start;
+  const uint64_t spent = SteadyNanos() - start;
   Note(&batch_delegated_ns_, spent);
   counters_.delegated_nanos.fetch_add(spent, std::memory_order_relaxed);
   return spent;

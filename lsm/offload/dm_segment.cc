@@ -10,17 +10,11 @@
 #include "lsm/memtable/skiplist.h"
 #include "lsm/offload/dm_scan.h"
 #include "util/checksum.h"
+#include "util/clock.h"
 
 namespace o3lsm {
 
 namespace {
-
-uint64_t NowMicros() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
 
 }  // namespace
 
@@ -65,7 +59,7 @@ Status DmSegment::Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
   if (!ctx->available()) {
     return Status::Unavailable("DM pool", "memory node marked unavailable");
   }
-  const uint64_t start = NowMicros();
+  const uint64_t start = SteadyMicros();
   SegmentImage image;
   Status s = BuildSegmentImage(mem, format.layout, format.bloom_bits_per_key,
                                &image);
@@ -122,7 +116,7 @@ Status DmSegment::Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
   c.live_segments.fetch_add(1, std::memory_order_relaxed);
   c.live_bytes.fetch_add(ctx->allocator()->FootprintOf(header.total_length()),
                          std::memory_order_relaxed);
-  c.move_micros.fetch_add(NowMicros() - start, std::memory_order_relaxed);
+  c.move_micros.fetch_add(SteadyMicros() - start, std::memory_order_relaxed);
   segment->reset(new DmSegment(std::move(ctx), addr, header,
                                std::move(image.index),
                                std::move(image.smallest_user_key),

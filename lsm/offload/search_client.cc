@@ -5,17 +5,11 @@
 #include <algorithm>
 
 #include "util/coding.h"
+#include "util/clock.h"
 
 namespace o3lsm {
 
 namespace {
-
-uint64_t NowMicros() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
 
 constexpr uint64_t kSampleEveryUs = 50'000;
 // A heartbeat that has not moved for this long: no server.
@@ -71,7 +65,7 @@ void SearchClient::Release() {
 }
 
 bool SearchClient::ServerAlive() {
-  const uint64_t now = NowMicros();
+  const uint64_t now = SteadyMicros();
   if (now >= next_sample_us_.load(std::memory_order_relaxed) &&
       !sampling_.exchange(true, std::memory_order_acquire)) {
     next_sample_us_.store(now + kSampleEveryUs, std::memory_order_relaxed);
@@ -87,7 +81,7 @@ void SearchClient::SampleServer() {
     alive_.store(false, std::memory_order_relaxed);
     return;
   }
-  const uint64_t now = NowMicros();
+  const uint64_t now = SteadyMicros();
   if (info.heartbeat != last_heartbeat_ || heartbeat_seen_us_ == 0) {
     last_heartbeat_ = info.heartbeat;
     heartbeat_seen_us_ = now;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "util/checksum.h"
+#include "util/clock.h"
 
 namespace o3lsm {
 
@@ -27,13 +28,6 @@ void CpuRelax() {
 
 // Error messages in a reply are cut to this many bytes.
 constexpr size_t kMaxMessage = 64;
-
-uint64_t NowMicros() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
 
 void SetError(SearchOutcome outcome, const Status& s, SearchKeyReply* r) {
   r->outcome = outcome;
@@ -299,7 +293,7 @@ void SearchServer::Loop() {
     for (uint32_t slot = 0; slot < mailboxes_->slot_count(); slot++) {
       served |= ServeSlot(slot);
     }
-    const uint64_t now = NowMicros();
+    const uint64_t now = SteadyMicros();
     if (now - last_beat >= 50'000) {
       heartbeat.fetch_add(1, std::memory_order_relaxed);
       last_beat = now;
@@ -338,7 +332,7 @@ bool SearchServer::ServeSlot(uint32_t slot) {
   uint64_t seen = taken.load(std::memory_order_acquire);
   if (seen == id || !taken.compare_exchange_strong(seen, id)) return false;
 
-  const uint64_t start = NowMicros();
+  const uint64_t start = SteadyMicros();
   const auto hold_until = std::chrono::steady_clock::now() + options_.debug_delay;
   while (std::chrono::steady_clock::now() < hold_until) {
     if (stop_.load(std::memory_order_acquire)) return true;
@@ -360,7 +354,7 @@ bool SearchServer::ServeSlot(uint32_t slot) {
     reply.store(MB::MessageWord(out.size(), id), std::memory_order_release);
     fabric_->Wake(mailboxes_->Slot(slot, MB::kReply)).PermitUncheckedError();
   }
-  const uint64_t spent = NowMicros() - start;
+  const uint64_t spent = SteadyMicros() - start;
   requests_.fetch_add(1, std::memory_order_relaxed);
   keys_.fetch_add(keys, std::memory_order_relaxed);
   busy_micros_.fetch_add(spent, std::memory_order_relaxed);
