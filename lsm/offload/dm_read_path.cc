@@ -405,7 +405,8 @@ std::string DmReadPath::Describe() const {
            "keys each); values read after a reply %llu\n"
            "  key-offset cache: %s, %llu hits, %llu misses (hit rate "
            "%.1f%%), %llu stale dropped, %llu damaged; %.2f round trips per "
-           "lookup\n",
+           "lookup; memory node: %llu requests served, %.1f us of its CPU "
+           "each\n",
            DmReadModeName(mode_),
            client_ == nullptr          ? ", no mailboxes"
            : client_->server_seen_alive() ? ""
@@ -433,7 +434,12 @@ std::string DmReadPath::Describe() const {
                        c.cache_hits.load() + c.cache_misses.load()),
            static_cast<unsigned long long>(c.cache_stale.load()),
            static_cast<unsigned long long>(c.cache_damaged.load()),
-           per(c.round_trips.load(), c.lookups.load()));
+           per(c.round_trips.load(), c.lookups.load()),
+           static_cast<unsigned long long>(
+               client_ != nullptr ? client_->server_served() : 0),
+           client_ != nullptr
+               ? per(client_->server_micros(), client_->server_served())
+               : 0.0);
   return buf;
 }
 

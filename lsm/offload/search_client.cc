@@ -97,6 +97,8 @@ void SearchClient::SampleServer() {
   }
   last_served_us_ = info.serve_micros;
   last_sample_us_ = now;
+  served_.store(info.served, std::memory_order_relaxed);
+  serve_micros_.store(info.serve_micros, std::memory_order_relaxed);
 }
 
 Status SearchClient::Search(SearchRequest* request, SearchReply* reply,

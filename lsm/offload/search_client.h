@@ -56,6 +56,15 @@ class SearchClient {
   double server_load() const {
     return load_.load(std::memory_order_relaxed);
   }
+  // What the memory node's search threads reported at the last sample,
+  // over all their requests (every compute node's): requests served and
+  // microseconds of their CPU spent.
+  uint64_t server_served() const {
+    return served_.load(std::memory_order_relaxed);
+  }
+  uint64_t server_micros() const {
+    return serve_micros_.load(std::memory_order_relaxed);
+  }
 
   // Posts request (its id is set here) and waits for the reply, at most
   // timeout. Busy when every slot is in use; TimedOut; Corruption for a
@@ -82,6 +91,8 @@ class SearchClient {
   std::atomic<uint64_t> next_sample_us_{0};
   std::atomic<bool> alive_{false};
   std::atomic<double> load_{0};
+  std::atomic<uint64_t> served_{0};
+  std::atomic<uint64_t> serve_micros_{0};
   uint64_t last_heartbeat_ = 0;     // the sampler's
   uint64_t heartbeat_seen_us_ = 0;  // the sampler's
   uint64_t last_served_us_ = 0;     // the sampler's

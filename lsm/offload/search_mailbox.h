@@ -8,7 +8,7 @@
 //                  +24 request bell: compute nodes ring it after posting
 //                  +32 search threads serving (memory nodes add theirs)
 //                  +40 server heartbeat (FAA by each serving thread)
-//                  +48 requests served | +56 microseconds spent serving
+//                  +48 requests served | +56 CPU microseconds spent serving
 //   8192 slots     slot_count x slot_size bytes, each:
 //                  +0  owner (CAS): 0 free, else OwnerWord(node, inc.)
 //                  +8  request word: (length << 40) | id, written by the

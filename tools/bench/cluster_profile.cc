@@ -91,6 +91,18 @@ std::string NodeBinary() {
 
 }  // namespace
 
+namespace {
+
+// The --log=PATH of a node's command line ("" if none).
+std::string LogOf(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a.rfind("--log=", 0) == 0) return a.substr(6);
+  }
+  return "";
+}
+
+}  // namespace
+
 Status LocalCluster::Spawn(const std::vector<std::string>& args) {
   int fds[2];
   if (pipe(fds) != 0) return Status::IOError("pipe", strerror(errno));
@@ -119,7 +131,8 @@ Status LocalCluster::Spawn(const std::vector<std::string>& args) {
     if (poll(&p, 1, 100) <= 0) continue;
     char c;
     if (read(fds[0], &c, 1) != 1) {
-      s = Status::IOError(args[0], "node exited at start (see its --log)");
+      s = Status::IOError(args[0], "node exited at start (its log: " +
+                                       LogOf(args) + ")");
       break;
     }
     if (c != '\n') {
@@ -133,6 +146,12 @@ Status LocalCluster::Spawn(const std::vector<std::string>& args) {
   }
   close(fds[0]);
   return s;
+}
+
+std::string LocalCluster::LogPath(const std::string& node) {
+  logs_.push_back("/tmp/o3lsm-bench-" + std::to_string(getpid()) + "-" +
+                  node + ".log");
+  return logs_.back();
 }
 
 Status LocalCluster::Start(const BenchFlags& f) {
@@ -155,6 +174,7 @@ Status LocalCluster::Start(const BenchFlags& f) {
                                   "--create",
                                   "--size=" + std::to_string(pool_mib) + "M",
                                   "--remove-pool",
+                                  "--log=" + LogPath("memory"),
                                   "--search-threads=" +
                                       std::to_string(f.search_threads),
                                   "--block-cache-size=" +
@@ -166,12 +186,16 @@ Status LocalCluster::Start(const BenchFlags& f) {
     std::vector<std::string> w = {
         node, "--role=worker", "--pool=" + pool_uri_,
         "--threads=" + std::to_string(f.worker_threads),
-        "--name=bench-worker-" + std::to_string(i + 1)};
+        "--name=bench-worker-" + std::to_string(i + 1),
+        "--log=" + LogPath("worker-" + std::to_string(i + 1))};
     w.insert(w.end(), storage.begin(), storage.end());
     if (!f.worker_cpus.empty()) w.push_back("--cpus=" + f.worker_cpus);
     s = Spawn(w);
   }
-  if (!s.ok()) Stop();
+  if (!s.ok()) {
+    keep_logs_ = true;  // the error names one
+    Stop();
+  }
   return s;
 }
 
@@ -183,6 +207,10 @@ void LocalCluster::Stop() {
   }
   pids_.clear();
   if (!pool_path_.empty()) unlink(pool_path_.c_str());
+  if (!keep_logs_) {
+    for (const std::string& log : logs_) unlink(log.c_str());
+  }
+  logs_.clear();
 }
 
 PeakSampler::PeakSampler(DB* db) : db_(db) {

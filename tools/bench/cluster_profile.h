@@ -53,8 +53,14 @@ class LocalCluster {
 
  private:
   Status Spawn(const std::vector<std::string>& args);
+  // Where node `node` ("memory", "worker-1", ...) logs:
+  // /tmp/o3lsm-bench-<pid>-<node>.log, removed at Stop unless a node
+  // failed to start.
+  std::string LogPath(const std::string& node);
 
   std::string pool_path_;
+  std::vector<std::string> logs_;
+  bool keep_logs_ = false;
   std::string pool_uri_;
   std::vector<pid_t> pids_;
 };

@@ -22,6 +22,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -151,6 +152,22 @@ bool WaitForStop(int ms) {
   return sigtimedwait(&set, nullptr, &ts) > 0;
 }
 
+// Maps every page of a pool mapped in this process into its page tables
+// now, as registering memory with an RDMA NIC pins it: otherwise the
+// memory node's search threads fault on the first touch of each page of
+// every new segment (measured: 45 us of CPU per delegated lookup on a VM,
+// against a few us). The pool is the memory node's memory, so committing
+// it is what a memory node does. Returns the bytes populated (0 if the
+// pool is not mapped here or the kernel cannot do it).
+uint64_t PopulatePool(fabric::Fabric* fabric) {
+  const uint64_t length = fabric->pool_size();
+  void* view = fabric->LocalView(fabric::DmAddr(fabric->pool_id(), 0), length);
+  if (view == nullptr) return 0;
+  // The mapping starts page-aligned; the kernel populates whole pages.
+  if (madvise(view, length, MADV_POPULATE_WRITE) != 0) return 0;
+  return length;
+}
+
 // Opens the pool, waiting up to wait_ms for it to appear and be formatted
 // (a worker may start before its memory node).
 Status AttachPool(const Config& cfg, fabric::FabricOptions fo,
@@ -261,6 +278,9 @@ int RunNode(const Config& cfg) {
         std::chrono::milliseconds(cfg.liveness_ms), log);
     // Delegated search: the memory node's CPUs look keys up in place.
     if (cfg.search_threads > 0) {
+      const uint64_t populated = PopulatePool(fabric.get());
+      Log(log.get(), "pool pages mapped in: %.1f MiB",
+          populated / 1048576.0);
       SearchServerOptions so;
       so.threads = cfg.search_threads;
       so.info_log = log;
