@@ -10,10 +10,12 @@ namespace o3lsm {
 
 namespace {
 
-// Every this often (per bucket of candidates) one lookup takes the way the
-// estimates do not favour, so that both follow a changing fabric and load
-// at a bounded cost.
+// At most this often (per bucket of candidates) one lookup takes the way
+// the estimates do not favour, so that both follow a changing fabric and
+// load; and no more often than keeps what the other way costs above the
+// best one under kExploreBudget of the time.
 constexpr uint64_t kExploreEveryNs = 50'000'000;
+constexpr double kExploreBudget = 0.01;
 // Above this utilization of the memory node's search threads, lookups stay
 // one-sided (but for exploration).
 constexpr double kSaturated = 0.9;
@@ -58,10 +60,15 @@ void DmReadPath::Note(std::atomic<double>* estimate, uint64_t nanos) {
                   std::memory_order_relaxed);
 }
 
-bool DmReadPath::TimeToExplore(std::atomic<uint64_t>* last) {
+bool DmReadPath::TimeToExplore(std::atomic<uint64_t>* last, double best,
+                               double other) {
   const uint64_t now = SteadyNanos();
   uint64_t then = last->load(std::memory_order_relaxed);
-  return now - then >= kExploreEveryNs &&
+  // A way 1 ms slower is tried every 100 ms, not every 50: a 1% toll.
+  const uint64_t every = std::max<uint64_t>(
+      kExploreEveryNs,
+      static_cast<uint64_t>(std::max(0.0, other - best) / kExploreBudget));
+  return now - then >= every &&
          last->compare_exchange_strong(then, now, std::memory_order_relaxed);
 }
 
@@ -80,7 +87,10 @@ DmReadPath::Way DmReadPath::Choose(size_t candidates) {
   if (del == 0) return Way::kDelegated;
   const bool saturated = client_->server_load() > kSaturated;
   const Way best = !saturated && del < one ? Way::kDelegated : Way::kOneSided;
-  if (!TimeToExplore(&explored_ns_[b])) return best;
+  const bool explore = best == Way::kOneSided
+                           ? TimeToExplore(&explored_ns_[b], one, del)
+                           : TimeToExplore(&explored_ns_[b], del, one);
+  if (!explore) return best;
   return best == Way::kOneSided ? Way::kDelegated : Way::kOneSided;
 }
 
@@ -315,7 +325,9 @@ bool DmReadPath::DelegateBatch() {
   if (one == 0) return false;
   if (del == 0) return true;
   const bool best = client_->server_load() <= kSaturated && del < one;
-  return TimeToExplore(&batch_explored_ns_) ? !best : best;
+  const bool explore = best ? TimeToExplore(&batch_explored_ns_, del, one)
+                            : TimeToExplore(&batch_explored_ns_, one, del);
+  return explore ? !best : best;
 }
 
 void DmReadPath::NoteOneSidedBatch(uint64_t nanos) {

@@ -18,8 +18,9 @@
 // lookup's candidates (the reader's pinned state holds it), so no read can
 // see freed DM; entries of flushed segments go when met, or age out.
 // DmReadMode forces a way; kAdaptive picks the one with the lower
-// measured latency for that number of candidates, tries the other way once
-// every 50 ms to keep its estimate fresh, and does not delegate when no
+// measured latency for that number of candidates, tries the other way now
+// and then to keep its estimate fresh (every 50 ms at most, and rarely
+// enough that the trials cost under 1%), and does not delegate when no
 // memory node serves or its search threads are saturated.
 //
 // Thread safety: all methods may be called concurrently.
@@ -137,8 +138,11 @@ class DmReadPath {
   bool Search(SearchRequest* request, SearchReply* reply);
   std::chrono::nanoseconds DelegationTimeout() const;
   static void Note(std::atomic<double>* estimate, uint64_t nanos);
-  // True, for one caller, once per exploration interval since *last.
-  static bool TimeToExplore(std::atomic<uint64_t>* last);
+  // True, for one caller, once per exploration interval since *last: 50 ms,
+  // or longer where the other way costs more than 1% of the time spent
+  // trying it (best and other: the two estimates, in ns).
+  static bool TimeToExplore(std::atomic<uint64_t>* last, double best,
+                            double other);
 
   const DmReadMode mode_;
   const std::unique_ptr<SearchClient> client_;
