@@ -82,14 +82,28 @@ DmReadPath::Way DmReadPath::Choose(size_t candidates) {
   }
   const size_t b = BucketOf(candidates);
   const double one = one_sided_ns_[b].load(std::memory_order_relaxed);
-  const double del = delegated_ns_[b].load(std::memory_order_relaxed);
-  if (one == 0) return Way::kOneSided;  // measure both first
-  if (del == 0) return Way::kDelegated;
+  double del = delegated_ns_[b].load(std::memory_order_relaxed);
+  if (del == 0) {
+    // A delegation costs about the same whatever the candidates: borrow
+    // the nearest bucket's estimate rather than paying to measure each.
+    for (size_t d = 1; d < kBuckets && del == 0; d++) {
+      if (b >= d) del = delegated_ns_[b - d].load(std::memory_order_relaxed);
+      if (del == 0 && b + d < kBuckets) {
+        del = delegated_ns_[b + d].load(std::memory_order_relaxed);
+      }
+    }
+  }
+  if (one == 0) return Way::kOneSided;  // measure the free way first
+  if (del == 0) {
+    // Never delegated yet: once, when exploring is due.
+    return TimeToExplore(&explored_ns_, one, one) ? Way::kDelegated
+                                                  : Way::kOneSided;
+  }
   const bool saturated = client_->server_load() > kSaturated;
   const Way best = !saturated && del < one ? Way::kDelegated : Way::kOneSided;
   const bool explore = best == Way::kOneSided
-                           ? TimeToExplore(&explored_ns_[b], one, del)
-                           : TimeToExplore(&explored_ns_[b], del, one);
+                           ? TimeToExplore(&explored_ns_, one, del)
+                           : TimeToExplore(&explored_ns_, del, one);
   if (!explore) return best;
   return best == Way::kOneSided ? Way::kDelegated : Way::kOneSided;
 }
@@ -109,7 +123,8 @@ bool DmReadPath::Get(const LookupKey& key,
                      std::string* value, Status* s) {
   counters_.lookups.fetch_add(1, std::memory_order_relaxed);
   counters_.candidates.fetch_add(candidates.size(), std::memory_order_relaxed);
-  if (key_cache_ != nullptr) {
+  if (key_cache_ != nullptr &&
+      remembered_.load(std::memory_order_relaxed) > 0) {
     // A hit is answered; so is a newer segment that decides the key first.
     Status cs;
     std::string cv;
@@ -180,6 +195,7 @@ void DmReadPath::Remember(const LookupKey& key, const DmSegment* segment,
       key.sequence() < segment->header().largest_seq) {
     return;  // not surely the segment's newest version of the key
   }
+  remembered_.fetch_add(1, std::memory_order_relaxed);
   auto* at = new CachedOffset{segment->header().segment_id, r.sequence,
                               r.entry_offset, r.entry_length,
                               r.entry_checksum};
@@ -323,10 +339,10 @@ bool DmReadPath::DelegateBatch() {
   const double one = batch_one_sided_ns_.load(std::memory_order_relaxed);
   const double del = batch_delegated_ns_.load(std::memory_order_relaxed);
   if (one == 0) return false;
-  if (del == 0) return true;
+  if (del == 0) return TimeToExplore(&explored_ns_, one, one);
   const bool best = client_->server_load() <= kSaturated && del < one;
-  const bool explore = best ? TimeToExplore(&batch_explored_ns_, del, one)
-                            : TimeToExplore(&batch_explored_ns_, one, del);
+  const bool explore = best ? TimeToExplore(&explored_ns_, del, one)
+                            : TimeToExplore(&explored_ns_, one, del);
   return explore ? !best : best;
 }
 

@@ -147,15 +147,17 @@ class DmReadPath {
   const DmReadMode mode_;
   const std::unique_ptr<SearchClient> client_;
   std::unique_ptr<Cache> key_cache_;  // null: none
+  // Entries ever put in key_cache_: while none, lookups skip it (adaptive
+  // mode reading one-sided fills nothing).
+  std::atomic<uint64_t> remembered_{0};
   // Exponentially weighted latencies in ns, per bucket; 0 = not measured.
   std::array<std::atomic<double>, kBuckets> one_sided_ns_{};
   std::array<std::atomic<double>, kBuckets> delegated_ns_{};
   std::atomic<double> answered_ns_{0};  // requests that were answered
   std::atomic<double> batch_one_sided_ns_{0};
   std::atomic<double> batch_delegated_ns_{0};
-  // When each bucket (and batches) last explored the other way.
-  std::array<std::atomic<uint64_t>, kBuckets> explored_ns_{};
-  std::atomic<uint64_t> batch_explored_ns_{0};
+  // When a lookup (of any bucket, or a batch) last tried the other way.
+  std::atomic<uint64_t> explored_ns_{0};
   Counters counters_;
 };
 

@@ -338,8 +338,18 @@ bool SearchServer::ServeSlot(uint32_t slot) {
   if (id == 0 || (reply.load(std::memory_order_acquire) & MB::kIdMask) == id) {
     return false;
   }
+  // Take it, forward only: the request word read above may be stale by
+  // now (served by another thread, and newer ones after it), and taking an
+  // old id back would serve a body that is no longer its request.
   uint64_t seen = taken.load(std::memory_order_acquire);
-  if (seen == id || !taken.compare_exchange_strong(seen, id)) return false;
+  const uint64_t ahead = (id - seen) & MB::kIdMask;
+  if (ahead == 0 || ahead > (MB::kIdMask >> 1) ||
+      !taken.compare_exchange_strong(seen, id)) {
+    return false;
+  }
+  if ((request.load(std::memory_order_acquire) & MB::kIdMask) != id) {
+    return true;  // replaced meanwhile: scan again for the newer one
+  }
 
   // CPU time, not wall time: what a request costs the memory node, however
   // long its thread waited for a core.

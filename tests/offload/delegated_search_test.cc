@@ -304,6 +304,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_P(DelegatedSearchTest, EveryModeAnswersLikeTheModel) {
   StartServer();
+  uint64_t fallbacks = 0;
   for (DmReadMode mode : {DmReadMode::kOneSided, DmReadMode::kDelegated,
                           DmReadMode::kCached, DmReadMode::kAdaptive}) {
     SCOPED_TRACE(DmReadModeName(mode));
@@ -312,6 +313,7 @@ TEST_P(DelegatedSearchTest, EveryModeAnswersLikeTheModel) {
     ExpectModel(path.get());
     ExpectModel(path.get());  // again: the cache has the keys now
     const auto& c = path->counters();
+    fallbacks += c.fallbacks.load();
     if (mode == DmReadMode::kCached) {
       // Every key found the first time is a hit the second time.
       EXPECT_GT(c.cache_hits.load(), uint64_t{kKeys} / 2);
@@ -331,7 +333,9 @@ TEST_P(DelegatedSearchTest, EveryModeAnswersLikeTheModel) {
     }
   }
   EXPECT_GT(server_->stats().keys, uint64_t{kKeys});
-  EXPECT_EQ(0u, server_->stats().rejected);
+  // A request is rejected only when its slot was reused under the server
+  // (the lookup had given up waiting and read one-sided).
+  EXPECT_LE(server_->stats().rejected, fallbacks);
 }
 
 TEST_P(DelegatedSearchTest, OlderSnapshotsSeeOlderVersions) {
