@@ -175,6 +175,7 @@ class DmSegmentsIterator final : public Iterator {
       heap_.push_back(c);
       std::push_heap(heap_.begin(), heap_.end(), Later);
     }
+    LoadTop();
   }
   void Prev() override {
     if (backward_ == nullptr) {
@@ -204,8 +205,15 @@ class DmSegmentsIterator final : public Iterator {
     std::unique_ptr<char[]> bytes;
     std::vector<SegmentEntry> entries;
     size_t pos = 0;
-    bool valid() const { return pos < entries.size(); }
-    Slice key() const { return entries[pos].internal_key; }
+    // Positioned on the first entry of fence `first` without reading it:
+    // the fence's first key is known here, so the cursor takes its place
+    // in the heap and is read only if it comes to the top.
+    bool pending = false;
+    bool valid() const { return pending || pos < entries.size(); }
+    Slice key() const {
+      return pending ? Slice(segment->index().fences()[first].first_key)
+                     : entries[pos].internal_key;
+    }
     Slice value() const { return entries[pos].value; }
   };
   // The heap's order: the smallest key on top.
@@ -222,11 +230,26 @@ class DmSegmentsIterator final : public Iterator {
     return backward_.get();
   }
 
+  // Reads the top cursor's window if it is pending: its first entry is the
+  // key it was ordered by, so the heap stays as it is.
+  void LoadTop() {
+    if (heap_.empty() || !heap_.front()->pending) return;
+    Cursor* c = heap_.front();
+    LoadWindows({c});
+    if (!status_.ok() || !c->valid()) {
+      if (status_.ok()) {
+        status_ = Status::Corruption("DM segment", "empty fenced range");
+      }
+      heap_.clear();
+    }
+  }
+
   // Loads window [first, first + count) of each cursor, all together.
   void LoadWindows(const std::vector<Cursor*>& cursors) {
     std::vector<std::unique_ptr<FenceRead>> reads;
     std::vector<FenceRead*> ptrs;
     for (Cursor* c : cursors) {
+      c->pending = false;
       c->entries.clear();
       c->pos = 0;
       reads.push_back(
@@ -250,6 +273,7 @@ class DmSegmentsIterator final : public Iterator {
     std::vector<Cursor*> more;
     for (Cursor* c : cursors) {
       const size_t next = c->first + c->count;
+      c->pending = false;
       c->entries.clear();
       c->pos = 0;
       if (next >= c->fences) continue;
@@ -266,24 +290,40 @@ class DmSegmentsIterator final : public Iterator {
     backward_.reset();
     status_ = Status::OK();
     heap_.clear();
-    std::vector<Cursor*> all;
+    std::vector<Cursor*> all;   // positioned, read or not
+    std::vector<Cursor*> read;  // to read now
     for (Cursor& c : cursors_) {
+      c.pending = false;
       c.entries.clear();
       c.pos = 0;
-      if (c.fences == 0) continue;
-      const int i =
-          target != nullptr ? c.segment->index().FindFence(*target) : 0;
-      c.first = i < 0 ? 0 : static_cast<size_t>(i);
-      c.count = 1;
       c.readahead = 1;
+      c.count = 1;
+      if (c.fences == 0) continue;
+      const auto& fences = c.segment->index().fences();
+      if (target != nullptr &&
+          ExtractUserKey(*target).compare(c.segment->largest_user_key()) >
+              0) {
+        continue;  // the whole segment lies before the target: no read
+      }
+      if (target == nullptr || kCmp.Compare(*target, fences[0].first_key) <= 0) {
+        // The answer is the segment's first entry, whose key is known
+        // here: read it only if the scan gets there.
+        c.first = 0;
+        c.pending = true;
+        all.push_back(&c);
+        continue;
+      }
+      const int i = c.segment->index().FindFence(*target);
+      c.first = i < 0 ? 0 : static_cast<size_t>(i);
       all.push_back(&c);
+      read.push_back(&c);
     }
-    LoadWindows(all);
+    LoadWindows(read);
     if (!status_.ok()) return;
     // Past a window's end: the answer is the next range's first entry.
     std::vector<Cursor*> past;
-    for (Cursor* c : all) {
-      while (target != nullptr && c->pos < c->entries.size() &&
+    for (Cursor* c : read) {
+      while (c->pos < c->entries.size() &&
              kCmp.Compare(c->entries[c->pos].internal_key, *target) < 0) {
         c->pos++;
       }
@@ -295,6 +335,7 @@ class DmSegmentsIterator final : public Iterator {
       if (c->valid()) heap_.push_back(c);
     }
     std::make_heap(heap_.begin(), heap_.end(), Later);
+    LoadTop();
   }
 
   std::vector<Cursor> cursors_;

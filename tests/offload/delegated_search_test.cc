@@ -597,6 +597,56 @@ TEST_P(DelegatedSearchTest, MergedScanOfAllSegmentsMatchesPerSegmentIterators) {
   }
 }
 
+// Segments of disjoint key ranges (a sequential fill): a seek reads only
+// the segment its target falls in; a segment wholly before the target and
+// one the scan never reaches are not read at all.
+TEST_P(DelegatedSearchTest, MergedScanReadsNothingOfSegmentsItNeverReaches) {
+  std::vector<DmSegmentRef> disjoint;
+  SequenceNumber seq = last_;
+  for (int g = 0; g < 4; g++) {
+    auto mem = std::make_shared<MemTable>(10 + g, 64 << 20, 80 << 20);
+    for (int i = 0; i < 2000; i++) {
+      ASSERT_TRUE(mem->Add(++seq, kTypeValue, "z" + Key(g * 10000 + i),
+                           std::string(100, 'v')));
+    }
+    DmSegmentRef seg;
+    ASSERT_OK(DmSegment::Create(ctx_, mem.get(), {0, 1}, {10, GetParam()},
+                                &seg));
+    disjoint.push_back(seg);
+  }
+  std::unique_ptr<Iterator> it(NewDmSegmentsIterator(disjoint));
+  const uint64_t before = ctx_->counters().bytes_read_back.load();
+  it->Seek(InternalKey("z" + Key(2 * 10000 + 700), kMaxSequenceNumber,
+                       kValueTypeForSeek)
+               .Encode());
+  for (int i = 0; i < 10; i++) {
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ("z" + Key(2 * 10000 + 700 + i),
+              ExtractUserKey(it->key()).ToString());
+    it->Next();
+  }
+  ASSERT_OK(it->status());
+  const uint64_t read = ctx_->counters().bytes_read_back.load() - before;
+  // The target's segment's windows (one fence of 16 entries of ~130
+  // bytes, then two more as the scan moves on: about 6 KB), not also a
+  // window of each of the other three (about 12 KB in all).
+  EXPECT_GT(read, 0u);
+  EXPECT_LT(read, 8000u) << read;
+  // The next segment is read once the scan gets there.
+  it->Seek(InternalKey("z" + Key(2 * 10000 + 1999), kMaxSequenceNumber,
+                       kValueTypeForSeek)
+               .Encode());
+  it->Next();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("z" + Key(3 * 10000), ExtractUserKey(it->key()).ToString());
+  // From the first key: only the first segment's first window.
+  const uint64_t at_first = ctx_->counters().bytes_read_back.load();
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("z" + Key(0), ExtractUserKey(it->key()).ToString());
+  EXPECT_LT(ctx_->counters().bytes_read_back.load() - at_first, 3000u);
+}
+
 TEST_P(DelegatedSearchTest, MergedScanReportsDamageAsCorruption) {
   for (const DmSegmentRef& seg : segments_) {
     const SegmentLocation where = seg->location();
