@@ -161,7 +161,7 @@ bool SearchTargetHere(fabric::Fabric* fabric, const SearchTarget& t,
 
 }  // namespace
 
-size_t SearchServer::Answer(fabric::Fabric* fabric, const Slice& bytes,
+int64_t SearchServer::Answer(fabric::Fabric* fabric, const Slice& bytes,
                             uint64_t id, size_t capacity, std::string* out) {
   SearchRequest request;
   SearchReply reply;
@@ -215,7 +215,7 @@ size_t SearchServer::Answer(fabric::Fabric* fabric, const Slice& bytes,
   }
   out->clear();
   EncodeSearchReply(reply, out);
-  return s.ok() ? reply.keys.size() : 0;
+  return s.ok() ? static_cast<int64_t>(reply.keys.size()) : -1;
 }
 
 Status SearchServer::Start(fabric::Fabric* fabric, SearchServerOptions options,
@@ -365,9 +365,9 @@ bool SearchServer::ServeSlot(uint32_t slot) {
   std::string in(std::min(length, capacity), '\0');
   fabric::CopyFromView(in.data(), body, in.size());
   std::string out;
-  const size_t keys = Answer(
+  const int64_t keys = Answer(
       fabric_, length <= capacity ? Slice(in) : Slice(), id, capacity, &out);
-  if (keys == 0) rejected_.fetch_add(1, std::memory_order_relaxed);
+  if (keys < 0) rejected_.fetch_add(1, std::memory_order_relaxed);
   // The owner may have given up and posted anew: leave that one alone.
   if ((request.load(std::memory_order_acquire) & MB::kIdMask) == id &&
       out.size() <= capacity) {
@@ -377,7 +377,8 @@ bool SearchServer::ServeSlot(uint32_t slot) {
   }
   const uint64_t spent = ThreadCpuMicros() - start;
   requests_.fetch_add(1, std::memory_order_relaxed);
-  keys_.fetch_add(keys, std::memory_order_relaxed);
+  keys_.fetch_add(keys > 0 ? static_cast<uint64_t>(keys) : 0,
+                  std::memory_order_relaxed);
   busy_micros_.fetch_add(spent, std::memory_order_relaxed);
   HeaderWord(MB::kServed).fetch_add(1, std::memory_order_relaxed);
   HeaderWord(MB::kServeMicros).fetch_add(spent, std::memory_order_relaxed);

@@ -67,8 +67,9 @@ class SearchServer {
 
   // Answers one request (the bytes of a slot's body) against the pool:
   // what a serving thread does, without the mailbox. For tests and fuzzing.
-  // Returns the keys answered; 0 if the request was rejected.
-  static size_t Answer(fabric::Fabric* fabric, const Slice& request,
+  // Returns the keys answered, or -1 if the request was rejected (a
+  // well-formed request of no keys gets a reply of none).
+  static int64_t Answer(fabric::Fabric* fabric, const Slice& request,
                      uint64_t id, size_t capacity, std::string* reply);
 
  private:

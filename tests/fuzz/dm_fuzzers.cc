@@ -710,14 +710,15 @@ int FuzzSearch(const uint8_t* data, size_t size) {
   // wherever the request points: always a well-formed reply that fits.
   std::string out;
   const uint64_t id = decoded ? request.id : 1;
-  const size_t keys =
+  const int64_t keys =
       SearchServer::Answer(FuzzPool(), in.bytes, id, kFuzzReplyCapacity, &out);
   SearchReply reply;
   FUZZ_CHECK(DecodeSearchReply(out, &reply).ok(), "Answer's reply");
   FUZZ_CHECK(out.size() <= kFuzzReplyCapacity, "reply outgrows the mailbox");
   FUZZ_CHECK(reply.id == id, "reply id");
-  if (keys > 0) {
-    FUZZ_CHECK(decoded && reply.keys.size() == request.keys.size(),
+  if (keys >= 0) {
+    FUZZ_CHECK(decoded && reply.keys.size() == request.keys.size() &&
+                   static_cast<size_t>(keys) == reply.keys.size(),
                "a reply per key");
   } else {
     FUZZ_CHECK(reply.keys.size() == 1 &&
