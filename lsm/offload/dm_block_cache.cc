@@ -28,6 +28,13 @@ uint32_t StoredChecksum(uint64_t table_key, uint64_t offset,
   return Checksum32(stored.data(), stored.size(), table_key ^ offset);
 }
 
+// The pool's mailbox region has room for the descriptor (magic, address,
+// bytes).
+bool HasDescriptor(const fabric::Fabric* fabric) {
+  return fabric->RegionLength(fabric::RegionKind::kMailboxes) >=
+         DmBlockCache::kDescriptorOffset + 24;
+}
+
 fabric::DmAddr DescriptorAddr(const fabric::Fabric* fabric) {
   return fabric->RegionStart(fabric::RegionKind::kMailboxes) +
          DmBlockCache::kDescriptorOffset;
@@ -37,8 +44,7 @@ fabric::DmAddr DescriptorAddr(const fabric::Fabric* fabric) {
 
 Status DmBlockCache::Create(fabric::Fabric* fabric,
                             fabric::DmAllocator* allocator, uint64_t bytes) {
-  if (fabric->RegionLength(fabric::RegionKind::kMailboxes) <
-      kDescriptorOffset + 24) {
+  if (!HasDescriptor(fabric)) {
     return Status::NotSupported(kWhat, "the pool has no room to publish it");
   }
   const fabric::DmAddr descriptor = DescriptorAddr(fabric);
@@ -91,8 +97,7 @@ Status DmBlockCache::Create(fabric::Fabric* fabric,
 
 Status DmBlockCache::Open(fabric::Fabric* fabric,
                           std::unique_ptr<DmBlockCache>* cache) {
-  if (fabric->RegionLength(fabric::RegionKind::kMailboxes) <
-      kDescriptorOffset + 24) {
+  if (!HasDescriptor(fabric)) {
     return Status::NotFound(kWhat, "the pool has none");
   }
   uint64_t d[3];

@@ -4,6 +4,7 @@
 #include "util/clock.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 
 namespace o3lsm {
@@ -72,7 +73,7 @@ bool DmReadPath::TimeToExplore(std::atomic<uint64_t>* last, double best,
          last->compare_exchange_strong(then, now, std::memory_order_relaxed);
 }
 
-DmReadPath::Way DmReadPath::Choose(size_t candidates) {
+std::optional<DmReadPath::Way> DmReadPath::ForcedWay() {
   if (client_ == nullptr || mode_ == DmReadMode::kOneSided ||
       !client_->ServerAlive()) {
     return Way::kOneSided;
@@ -80,6 +81,11 @@ DmReadPath::Way DmReadPath::Choose(size_t candidates) {
   if (mode_ == DmReadMode::kDelegated || mode_ == DmReadMode::kCached) {
     return Way::kDelegated;
   }
+  return std::nullopt;
+}
+
+DmReadPath::Way DmReadPath::Choose(size_t candidates) {
+  if (const std::optional<Way> forced = ForcedWay()) return *forced;
   const size_t b = BucketOf(candidates);
   const double one = one_sided_ns_[b].load(std::memory_order_relaxed);
   double del = delegated_ns_[b].load(std::memory_order_relaxed);
@@ -283,23 +289,30 @@ bool DmReadPath::ApplyReply(const SearchKeyReply& r, const LookupKey& key,
   return true;
 }
 
+void DmReadPath::MakeSearchKey(const LookupKey& key,
+                               const std::vector<const DmSegment*>& candidates,
+                               SearchKey* sk,
+                               std::vector<const DmSegment*>* targets) {
+  sk->lookup_key = key.internal_key().ToString();
+  sk->targets.reserve(candidates.size());
+  targets->reserve(candidates.size());
+  for (const DmSegment* segment : candidates) {
+    SearchTarget t;
+    if (segment->SearchTargetFor(key, &t)) {
+      sk->targets.push_back(t);
+      targets->push_back(segment);
+    }
+  }
+}
+
 bool DmReadPath::GetDelegated(const LookupKey& key,
                               const std::vector<const DmSegment*>& candidates,
                               bool* decided, std::string* value, Status* s) {
   SearchRequest request;
   request.keys.resize(1);
   SearchKey& sk = request.keys[0];
-  sk.lookup_key = key.internal_key().ToString();
   std::vector<const DmSegment*> targets;
-  targets.reserve(candidates.size());
-  sk.targets.reserve(candidates.size());
-  for (const DmSegment* segment : candidates) {
-    SearchTarget t;
-    if (segment->SearchTargetFor(key, &t)) {
-      sk.targets.push_back(t);
-      targets.push_back(segment);
-    }
-  }
+  MakeSearchKey(key, candidates, &sk, &targets);
   if (targets.empty()) {
     *decided = false;
     return true;
@@ -329,12 +342,8 @@ bool DmReadPath::Search(SearchRequest* request, SearchReply* reply) {
 }
 
 bool DmReadPath::DelegateBatch() {
-  if (client_ == nullptr || mode_ == DmReadMode::kOneSided ||
-      !client_->ServerAlive()) {
-    return false;
-  }
-  if (mode_ == DmReadMode::kDelegated || mode_ == DmReadMode::kCached) {
-    return true;
+  if (const std::optional<Way> forced = ForcedWay()) {
+    return *forced == Way::kDelegated;
   }
   const double one = batch_one_sided_ns_.load(std::memory_order_relaxed);
   const double del = batch_delegated_ns_.load(std::memory_order_relaxed);
@@ -368,15 +377,8 @@ uint64_t DmReadPath::DelegateMany(
     for (; next < which.size(); next++) {
       const size_t k = which[next];
       SearchKey sk;
-      sk.lookup_key = keys[k]->internal_key().ToString();
       std::vector<const DmSegment*> segs;
-      for (const DmSegment* segment : candidates[next]) {
-        SearchTarget t;
-        if (segment->SearchTargetFor(*keys[k], &t)) {
-          sk.targets.push_back(t);
-          segs.push_back(segment);
-        }
-      }
+      MakeSearchKey(*keys[k], candidates[next], &sk, &segs);
       const size_t more = SearchKeyEncodedLength(sk);
       const size_t more_reply = SearchKeyReplyLength(80);
       if (request_bytes + more > capacity ||

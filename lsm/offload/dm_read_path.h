@@ -32,6 +32,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,7 +111,15 @@ class DmReadPath {
   static constexpr size_t kBuckets = 5;  // 1, 2, 3-4, 5-8, 9+ candidates
   static size_t BucketOf(size_t candidates);
 
+  // The way the mode or the memory node's absence imposes, if any.
+  std::optional<Way> ForcedWay();
   Way Choose(size_t candidates);
+  // The search of key in candidates: *sk, and the segments its targets
+  // name, in order (those whose index can hold the key).
+  static void MakeSearchKey(const LookupKey& key,
+                            const std::vector<const DmSegment*>& candidates,
+                            SearchKey* sk,
+                            std::vector<const DmSegment*>* targets);
   bool GetOneSided(const LookupKey& key,
                    const std::vector<const DmSegment*>& candidates,
                    std::string* value, Status* s);
