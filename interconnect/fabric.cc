@@ -10,6 +10,7 @@
 #include "interconnect/cxl/cxl_fabric.h"
 #include "interconnect/emulated/emulated_fabric.h"
 #include "interconnect/fabric_uri.h"
+#include "interconnect/ofi/ofi_fabric.h"
 #include "interconnect/rdma/rdma_fabric.h"
 
 namespace o3lsm::fabric {
@@ -199,6 +200,8 @@ Status OpenFabric(const FabricOptions& options,
       return OpenCxlFabric(o, uri.path, result);
     case Backend::kRdma:
       return OpenRdmaFabric(o, uri.host, uri.port, result);
+    case Backend::kOfi:
+      return OpenOfiFabric(o, uri.host, uri.port, result);
   }
   return Status::InvalidArgument("fabric URI", o.uri);
 }

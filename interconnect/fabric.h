@@ -6,7 +6,10 @@
 //   emulated:[/dev/shm/file]  shared memory, optional NUMA placement and a
 //                             latency/bandwidth model; in-process if no path
 //   cxl:/dev/daxX.Y | cxl:/path/on/fsdax/or/tmpfs   libpmem2 mapping
-//   rdma://host:port          client of a memory node (RdmaPoolServer)
+//   ofi://host:port           client of a memory node over libfabric
+//                             (OfiPoolServer; TCP, verbs, EFA, CXI, OPX)
+//   rdma://host:port          client of a memory node over rdma-core verbs
+//                             (RdmaPoolServer)
 // No backend type (ibv_*, rdma_*, pmem2_*, numa_*) appears in this header.
 //
 // Verbs. Read, Write, CompareAndSwap64 and FetchAndAdd64 are posted in
@@ -157,7 +160,8 @@ struct FabricOptions {
   // pool_id=). Nonzero. Default: 1.
   uint16_t pool_id = 1;
   // Cluster id stamped into a new pool; on attach, a nonzero value must match
-  // the pool's (URI: cluster_id=). Default: 0 (any).
+  // the pool's (URI: cluster_id=). The network backends (ofi, rdma) require
+  // it and always check it. Default: 0 (any, for emulated and cxl).
   uint64_t cluster_id = 0;
   // Region sizes of a new pool. Default: see PoolLayout.
   PoolLayout layout;
@@ -170,6 +174,14 @@ struct FabricOptions {
   // Default timeout of the synchronous helpers and doorbell waits; also the
   // RDMA connection timeout (URI: timeout_ms=). Default: 5 s.
   std::chrono::milliseconds timeout{5000};
+  // ofi, rdma: the cluster's key file, whose secret every connection to a
+  // memory node proves (URI: secret=, an absolute path). Required by those
+  // backends. Default: "".
+  std::string secret_path;
+  // ofi: the libfabric provider (URI: provider=, e.g. "tcp;ofi_rxm",
+  // "verbs;ofi_rxm", "efa"); "" = the memory node's choice, which it makes
+  // from what its host has (docs/fabric.md). Default: "".
+  std::string ofi_provider;
   // RDMA: device name (URI: device=); "" = the first device. Default: "".
   std::string rdma_device;
   // RDMA: port number (URI: port_num=); 0 = the first active port. Default: 0.

@@ -44,7 +44,8 @@ Status ApplyParam(const std::string& uri, Backend backend,
         "fabric URI \"" + uri + "\"",
         "parameter " + key + "=" + value + ": " + why);
   };
-  const bool mapped = backend != Backend::kRdma;
+  const bool network = backend == Backend::kRdma || backend == Backend::kOfi;
+  const bool mapped = !network;
   bool ok = true;
   if (key == "size" && mapped) {
     ok = ParseByteSize(value, &o->size);
@@ -68,6 +69,12 @@ Status ApplyParam(const std::string& uri, Backend backend,
     ok = ParseBool(value, &o->create_if_missing);
   } else if (key == "format" && mapped) {
     ok = ParseBool(value, &o->format);
+  } else if (key == "secret" && network) {
+    o->secret_path = value;
+    ok = !value.empty() && value[0] == '/';
+  } else if (key == "provider" && backend == Backend::kOfi) {
+    o->ofi_provider = value;
+    ok = !value.empty();
   } else if (key == "device" && backend == Backend::kRdma) {
     o->rdma_device = value;
     ok = !value.empty();
@@ -120,7 +127,8 @@ Status ParseFabricUri(FabricOptions* options, ParsedUri* parsed) {
   const size_t colon = uri.find(':');
   if (colon == std::string::npos) {
     return bad(
-        "no scheme; expected emulated:[path], cxl:path or rdma://host:port");
+        "no scheme; expected emulated:[path], cxl:path, ofi://host:port or "
+        "rdma://host:port");
   }
   const std::string scheme = uri.substr(0, colon);
   std::string rest = uri.substr(colon + 1);
@@ -139,9 +147,11 @@ Status ParseFabricUri(FabricOptions* options, ParsedUri* parsed) {
       return bad("cxl: needs a path (a devdax device or a file)");
     }
     p.path = rest;
-  } else if (scheme == "rdma") {
-    p.backend = Backend::kRdma;
-    if (rest.rfind("//", 0) != 0) return bad("expected rdma://host:port");
+  } else if (scheme == "rdma" || scheme == "ofi") {
+    p.backend = scheme == "rdma" ? Backend::kRdma : Backend::kOfi;
+    if (rest.rfind("//", 0) != 0) {
+      return bad("expected " + scheme + "://host:port");
+    }
     rest = rest.substr(2);
     size_t port_colon;
     if (!rest.empty() && rest[0] == '[') {
@@ -150,7 +160,7 @@ Status ParseFabricUri(FabricOptions* options, ParsedUri* parsed) {
       p.host = rest.substr(1, close - 1);
       port_colon = close + 1;
       if (port_colon >= rest.size() || rest[port_colon] != ':') {
-        return bad("expected rdma://[host]:port");
+        return bad("expected " + scheme + "://[host]:port");
       }
     } else {
       port_colon = rest.rfind(':');
@@ -165,7 +175,7 @@ Status ParseFabricUri(FabricOptions* options, ParsedUri* parsed) {
     }
   } else {
     return bad("unknown scheme \"" + scheme +
-               "\"; expected emulated, cxl or rdma");
+               "\"; expected emulated, cxl, ofi or rdma");
   }
 
   FabricOptions o = *options;

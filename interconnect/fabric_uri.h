@@ -4,6 +4,7 @@
 //
 //   uri     = "emulated:" [path] [query]
 //           | "cxl:" path [query]
+//           | "ofi://" host ":" port [query]
 //           | "rdma://" host ":" port [query]
 //   path    = an absolute file or device path
 //   host    = name | IPv4 | "[" IPv6 "]"
@@ -11,8 +12,8 @@
 //
 // Query keys set the FabricOptions field of the same meaning: size,
 // pool_id, cluster_id, chunk_size, latency_ns, bandwidth_gbps, numa_node,
-// timeout_ms, create (create_if_missing), format, device, port_num,
-// gid_index. Sizes take K/M/G/T (binary) suffixes. Unknown keys, bad values
+// timeout_ms, create (create_if_missing), format, secret (secret_path),
+// provider (ofi_provider), device, port_num, gid_index. Sizes take K/M/G/T (binary) suffixes. Unknown keys, bad values
 // and a key a backend does not use are InvalidArgument.
 //
 // Thread safety: pure function.
@@ -26,13 +27,13 @@
 
 namespace o3lsm::fabric {
 
-enum class Backend { kEmulated, kCxl, kRdma };
+enum class Backend { kEmulated, kCxl, kRdma, kOfi };
 
 struct ParsedUri {
   Backend backend = Backend::kEmulated;
   std::string path;  // emulated (empty = anonymous), cxl
-  std::string host;  // rdma, without brackets
-  int port = 0;      // rdma
+  std::string host;  // rdma, ofi: without brackets
+  int port = 0;      // rdma, ofi: the memory node's control port
 };
 
 // Parses options->uri; applies its query to *options.

@@ -12,6 +12,8 @@ PACKAGES=(
   libpmem2-dev                    # cxl: fabric backend (DAX / file mappings)
   libnuma-dev numactl             # emulated fabric backend: NUMA placement
   libibverbs-dev librdmacm-dev    # rdma: fabric backend
+  libfabric-dev libfabric-bin     # ofi: fabric backend (and fi_info)
+  libssl-dev                      # HMAC-SHA256 of the cluster-secret handshake
   libcli11-dev libedit-dev        # o3lsm-cli, o3lsm-bench, o3lsm-node
   libgtest-dev libgmock-dev       # tests
   libbenchmark-dev                # micro-benchmarks

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "interconnect/net/cluster_secret.h"
+#include "interconnect/ofi/ofi_server.h"
 #include "interconnect/rdma/rdma_fabric.h"
 #include "interconnect/rdma/rdma_server.h"
 #include "tests/testutil.h"
@@ -18,7 +20,8 @@ std::vector<BackendParam> AllBackends() {
           {BackendKind::kEmulatedShm, "EmulatedShm"},
           {BackendKind::kEmulatedShmModel, "EmulatedShmModel"},
           {BackendKind::kCxlTmpfs, "CxlTmpfs"},
-          {BackendKind::kRdma, "Rdma"}};
+          {BackendKind::kRdma, "Rdma"},
+          {BackendKind::kOfi, "OfiTcp"}};
 }
 
 std::string BackendName(const ::testing::TestParamInfo<BackendParam>& info) {
@@ -33,6 +36,22 @@ ShmPath::ShmPath(const std::string& label) {
 }
 
 ShmPath::~ShmPath() { unlink(path_.c_str()); }
+
+ScratchDir::ScratchDir(const std::string& label) {
+  std::string tmpl = "/tmp/o3lsm-test-" + label + "-XXXXXX";
+  path_ = mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+std::string NewKeyFile(const ScratchDir& dir, const std::string& name) {
+  const std::string path = dir.path() + "/" + name;
+  EXPECT_OK(ClusterSecret::CreateFile(path));
+  return path;
+}
 
 PoolLayout TestLayout() {
   PoolLayout l;
@@ -103,6 +122,33 @@ Status TestPool::Open(std::string* skip_reason) {
       o.uri =
           "rdma://" + std::string(host) + ":" + std::to_string(server->port());
       server_ = std::shared_ptr<RdmaPoolServer>(std::move(server));
+      break;
+    }
+    case BackendKind::kOfi: {
+      FabricOptions server_opts = o;
+      server_opts.uri = "emulated:";
+      server_opts.cluster_id = kTestClusterId;
+      Status s = OpenFabric(server_opts, &server_pool_);
+      if (!s.ok()) return s;
+      keys_ = std::make_unique<ScratchDir>("keys");
+      const std::string key = NewKeyFile(*keys_, "cluster.key");
+      OfiServerOptions so;
+      so.control.host = "127.0.0.1";
+      so.control.port = 0;
+      s = ClusterSecret::Load(key, &so.control.secret);
+      if (!s.ok()) return s;
+      so.provider = "tcp;ofi_rxm";
+      std::unique_ptr<OfiPoolServer> server;
+      s = OfiPoolServer::Start(server_pool_.get(), so, &server);
+      if (s.IsNotSupported()) {
+        *skip_reason = s.ToString();
+        return Status::OK();
+      }
+      if (!s.ok()) return s;
+      o.uri = "ofi://127.0.0.1:" + std::to_string(server->port()) +
+              "?secret=" + key + "&cluster_id=" +
+              std::to_string(kTestClusterId);
+      server_ = std::shared_ptr<OfiPoolServer>(std::move(server));
       break;
     }
   }

@@ -23,6 +23,7 @@ enum class BackendKind {
   kEmulatedShmModel,  // tiny latency model on
   kCxlTmpfs,
   kRdma,  // skipped without an RDMA device
+  kOfi,   // ofi:// over tcp;ofi_rxm on loopback, through OfiPoolServer
 };
 
 struct BackendParam {
@@ -45,6 +46,25 @@ class ShmPath {
  private:
   std::string path_;
 };
+
+// A fresh directory under /tmp, removed (with its files) by the destructor.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& label);
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The cluster id the network backends' test pools carry.
+inline constexpr uint64_t kTestClusterId = 4242;
+
+// A key file at dir/name holding a fresh cluster secret.
+std::string NewKeyFile(const ScratchDir& dir, const std::string& name);
 
 // The small layout the tests use: 64 KiB chunks, small regions.
 PoolLayout TestLayout();
@@ -71,8 +91,9 @@ class TestPool {
   std::unique_ptr<ShmPath> shm_;
   std::string uri_;
   std::unique_ptr<Fabric> fabric_;
-  std::unique_ptr<Fabric> server_pool_;  // rdma: the pool the server exports
-  std::shared_ptr<void> server_;         // rdma: RdmaPoolServer
+  std::unique_ptr<Fabric> server_pool_;  // rdma, ofi: the exported pool
+  std::shared_ptr<void> server_;         // rdma, ofi: the pool's server
+  std::unique_ptr<ScratchDir> keys_;     // rdma, ofi: the cluster key file
 };
 
 // Fixture of the parameterized conformance suites.

@@ -1,0 +1,217 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "interconnect/net/export_connection.h"
+
+#include <cerrno>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+#include "interconnect/net/tcp_socket.h"
+
+namespace o3lsm::fabric::net {
+
+namespace {
+constexpr int64_t kWaitSliceMicros = 20000;
+}  // namespace
+
+Status MakeNetworkTarget(const FabricOptions& options, const std::string& host,
+                         int port, NetworkTarget* target) {
+  const std::string where = host + ":" + std::to_string(port);
+  if (options.secret_path.empty()) {
+    return Status::InvalidArgument(
+        where, "no cluster secret: name the key file with secret=PATH in the "
+               "URI, or use a cluster file");
+  }
+  if (options.cluster_id == 0) {
+    return Status::InvalidArgument(
+        where, "no cluster id: a network pool is reached with its cluster "
+               "id (cluster_id=N in the URI, or a cluster file)");
+  }
+  NetworkTarget t;
+  Status s = ClusterSecret::Load(options.secret_path, &t.secret);
+  if (!s.ok()) return s;
+  t.host = host;
+  t.port = port;
+  t.cluster_id = options.cluster_id;
+  t.timeout = options.timeout;
+  *target = std::move(t);
+  return Status::OK();
+}
+
+ExportConnection::ExportConnection(int fd, std::string where)
+    : fd_(fd), where_(std::move(where)) {
+  listener_ = std::thread([this] { Listen(); });
+}
+
+ExportConnection::~ExportConnection() {
+  stop_ = true;
+  shutdown(fd_, SHUT_RDWR);
+  listener_.join();
+  close(fd_);
+}
+
+Status ExportConnection::Connect(const NetworkTarget& target,
+                                 const std::string& client_blob,
+                                 std::unique_ptr<ExportConnection>* conn,
+                                 std::string* server_blob) {
+  const Deadline deadline = DeadlineIn(target.timeout);
+  int fd = -1;
+  Status s = ConnectTcp(target.host, target.port, deadline, &fd);
+  if (!s.ok()) return Annotated(s, target.where(), "control connection");
+  s = ClientHandshake(fd, target.secret, target.cluster_id, client_blob,
+                      deadline, target.where(), server_blob);
+  if (!s.ok()) {
+    close(fd);
+    return s;
+  }
+  conn->reset(new ExportConnection(fd, target.where()));
+  return Status::OK();
+}
+
+void ExportConnection::MarkBroken(const std::string& why) {
+  MutexLock lock(&mu_);
+  if (!broken_) why_ = why;
+  broken_ = true;
+  notifications_++;
+  cv_.SignalAll();
+}
+
+void ExportConnection::Listen() {
+  std::string in;
+  char buf[4096];
+  while (!stop_) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 500) <= 0) continue;
+    const ssize_t n = recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n <= 0) {
+      if (!stop_) {
+        MarkBroken(n == 0 ? "the memory node closed the control connection"
+                          : std::string("control connection: ") +
+                                strerror(errno));
+      }
+      return;
+    }
+    in.append(buf, static_cast<size_t>(n));
+    size_t used = 0;
+    bool notified = false;
+    while (in.size() - used >= kDoorbellSize) {
+      Doorbell d;
+      if (!DecodeDoorbell(in.data() + used, &d) ||
+          d.type != Doorbell::kNotify) {
+        MarkBroken("the memory node sent a malformed control frame");
+        return;
+      }
+      used += kDoorbellSize;
+      notified = true;
+    }
+    in.erase(0, used);
+    if (notified) {
+      MutexLock lock(&mu_);
+      notifications_++;
+      cv_.SignalAll();
+    }
+  }
+}
+
+Status ExportConnection::SendDoorbell(Doorbell::Type type, uint64_t offset) {
+  Status s = CheckAlive();
+  if (!s.ok()) return s;
+  char frame[kDoorbellSize];
+  EncodeDoorbell({type, offset}, frame);
+  MutexLock lock(&send_mu_);
+  s = SendAll(fd_, frame, sizeof(frame),
+              DeadlineIn(std::chrono::milliseconds(5000)));
+  if (!s.ok()) {
+    MarkBroken(s.ToString());
+    return Annotated(s, where_, "doorbell");
+  }
+  return Status::OK();
+}
+
+uint64_t ExportConnection::notifications() const {
+  MutexLock lock(&mu_);
+  return notifications_;
+}
+
+void ExportConnection::WaitForNotification(uint64_t seen,
+                                           std::chrono::microseconds max) {
+  MutexLock lock(&mu_);
+  if (notifications_ == seen && max.count() > 0) {
+    cv_.WaitFor(static_cast<uint64_t>(max.count()));
+  }
+}
+
+bool ExportConnection::broken(std::string* why) const {
+  if (!broken_) return false;
+  if (why != nullptr) {
+    MutexLock lock(&mu_);
+    *why = why_;
+  }
+  return true;
+}
+
+Status ExportConnection::CheckAlive() const {
+  std::string why;
+  if (!broken(&why)) return Status::OK();
+  return Status::Unavailable(where_, "memory node gone: " + why);
+}
+
+Status WaitOnWordNotified(Fabric* fabric, ExportConnection* conn, DmAddr word,
+                          uint64_t seen, std::chrono::nanoseconds timeout,
+                          uint64_t* now) {
+  WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
+  Status s = fabric->Validate(probe);
+  if (!s.ok()) return s;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const uint64_t seq = conn->notifications();
+    uint64_t v = 0;
+    s = fabric->Read(word, &v, 8);
+    if (!s.ok()) return s;
+    if (now != nullptr) *now = v;
+    if (v != seen) return Status::OK();
+    s = conn->CheckAlive();
+    if (!s.ok()) return s;
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return Status::TimedOut("doorbell " + word.ToString(),
+                              "still " + std::to_string(seen));
+    }
+    // Until a notification arrives, or a slice passes in case one raced
+    // ahead of the read above.
+    conn->WaitForNotification(
+        seq, std::chrono::microseconds(
+                 std::min<int64_t>(left.count(), kWaitSliceMicros)));
+  }
+}
+
+Status AttachRemotePool(Fabric* fabric, uint16_t pool_id, uint64_t pool_size,
+                        uint64_t cluster_id, const std::string& where,
+                        PoolInfo* info) {
+  std::vector<char> sb(kSuperblockSize);
+  Status s = fabric->Read(DmAddr(pool_id, 0), sb.data(), sb.size());
+  if (!s.ok()) return Annotated(s, where, "reading the pool's superblock");
+  PoolInfo found;
+  s = DecodeSuperblock(sb.data(), sb.size(), pool_size, where, &found);
+  if (!s.ok()) return s;
+  if (found.pool_id != pool_id) {
+    return Status::Corruption(
+        where, "the node advertised pool " + std::to_string(pool_id) +
+                   ", its superblock says pool " +
+                   std::to_string(found.pool_id));
+  }
+  if (found.cluster_id != cluster_id) {
+    return Status::InvalidArgument(
+        where, "the pool belongs to cluster " +
+                   std::to_string(found.cluster_id) + ", not " +
+                   std::to_string(cluster_id));
+  }
+  *info = found;
+  return Status::OK();
+}
+
+}  // namespace o3lsm::fabric::net
