@@ -226,7 +226,8 @@ struct Options {
   uint32_t offload = 0;
 
   // The DM pool, as a Fabric URI (docs/fabric.md), e.g.
-  // "emulated:/dev/shm/o3lsm-pool", "cxl:/dev/dax0.0", "rdma://mn:7471".
+  // "emulated:/dev/shm/o3lsm-pool", "cxl:/dev/dax0.0",
+  // "ofi://mn:7470?secret=/etc/o3lsm/cluster.key&cluster_id=7".
   // Empty: a pool inside this process, created at Open (embedded mode:
   // every role runs as threads of this process). Default: "".
   std::string dm_pool;

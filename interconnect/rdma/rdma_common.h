@@ -18,8 +18,6 @@
 
 namespace o3lsm::fabric::rdma {
 
-// Doorbell receive buffers posted per connection.
-inline constexpr int kRecvDepth = 32;
 // Responder resources / initiator depth asked for (capped by the device).
 inline constexpr int kMaxRdAtomic = 16;
 

@@ -9,8 +9,10 @@
 // last stays in flight until Wait polls its completion and copies read data
 // and atomic results out of staging. Completions are polled inline by
 // Wait, under one mutex - never from a TBB task, never busy in the
-// background. A small listener thread blocks on the doorbell receive queue
-// and the connection manager's channel (disconnects).
+// background. The control connection (interconnect/net/) proves the
+// cluster secret, earns the queue pair's ticket, and carries doorbells; a
+// small listener thread blocks on the connection manager's channel
+// (disconnects).
 
 #include "interconnect/rdma/rdma_fabric.h"
 
@@ -26,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "interconnect/net/export_connection.h"
 #include "interconnect/rdma/rdma_common.h"
 #include "interconnect/rdma/rdma_wire.h"
 #include "util/mutex.h"
@@ -38,8 +41,6 @@ constexpr size_t kSlotBytes = 1 << 20;
 constexpr int kSlots = 16;
 constexpr int kSendDepth = 256;
 constexpr int kMaxWrPerRound = 64;
-constexpr uint64_t kDoorbellWrId = ~uint64_t{0};
-constexpr uint64_t kWaitSliceMs = 20;
 
 void LogInfo(const FabricOptions& o, const std::string& line) {
   if (o.info_log != nullptr) ::o3lsm::Log(o.info_log.get(), "%s", line.c_str());
@@ -54,11 +55,13 @@ struct Piece {
 
 class RdmaFabric final : public Fabric {
  public:
-  RdmaFabric(FabricOptions options, std::string where)
-      : options_(std::move(options)), where_(std::move(where)) {}
+  RdmaFabric(FabricOptions options, net::NetworkTarget target)
+      : options_(std::move(options)),
+        target_(std::move(target)),
+        where_(target_.where()) {}
   ~RdmaFabric() override;
 
-  Status Connect(const std::string& host, int port);
+  Status Connect();
 
   Status Post(std::span<WorkRequest> batch, Completion* c) override;
   Status Wait(Completion* c, std::chrono::nanoseconds timeout) override;
@@ -66,7 +69,10 @@ class RdmaFabric final : public Fabric {
   Status Ring(DmAddr word) override;
   Status Wake(DmAddr word) override;
   Status WaitOnWord(DmAddr word, uint64_t seen,
-                    std::chrono::nanoseconds timeout, uint64_t* now) override;
+                    std::chrono::nanoseconds timeout, uint64_t* now) override {
+    return net::WaitOnWordNotified(this, conn_.get(), word, seen, timeout,
+                                   now);
+  }
   void* LocalView(DmAddr, size_t) override { return nullptr; }
   bool persistent() const override { return false; }
   const PoolInfo& pool() const override { return info_; }
@@ -88,6 +94,12 @@ class RdmaFabric final : public Fabric {
   Status Broken() const EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return Status::Unavailable(where_, "connection lost: " + broken_);
   }
+  // Broken() once the queue pair or the control connection is gone.
+  bool CheckBrokenLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::string why;
+    if (broken_.empty() && conn_->broken(&why)) broken_ = why;
+    return !broken_.empty();
+  }
   // Posts pieces[*next, ...) as one round, as many as fit; advances *next.
   // The round completes `round` (armed here), or - if it is the last
   // (*last) - last_round, which the caller armed.
@@ -96,26 +108,22 @@ class RdmaFabric final : public Fabric {
   void PollLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishLocked(uint64_t id, Status s) EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status WaitForRound(Completion* c, std::chrono::nanoseconds timeout);
-  Status SendDoorbell(rdma_wire::DoorbellMessage::Type type, DmAddr word);
   void Listen();
-  void PostRecv(int i);
 
   const FabricOptions options_;
+  const net::NetworkTarget target_;
   const std::string where_;
   std::string describe_;
   PoolInfo info_;
-  rdma_wire::Advert advert_;
+  rdma_wire::Admission advert_;
+  std::unique_ptr<net::ExportConnection> conn_;
 
   rdma_event_channel* cm_channel_ = nullptr;
   rdma_cm_id* id_ = nullptr;
   ibv_pd* pd_ = nullptr;
   ibv_cq* send_cq_ = nullptr;
-  ibv_comp_channel* recv_channel_ = nullptr;
-  ibv_cq* recv_cq_ = nullptr;
   ibv_mr* staging_mr_ = nullptr;
-  ibv_mr* recv_mr_ = nullptr;
   char* staging_ = nullptr;
-  char* recv_bufs_ = nullptr;
   bool qp_created_ = false;
   bool connected_ = false;
 
@@ -125,10 +133,6 @@ class RdmaFabric final : public Fabric {
   uint64_t next_id_ GUARDED_BY(mu_) = 1;
   int outstanding_wrs_ GUARDED_BY(mu_) = 0;
   std::string broken_ GUARDED_BY(mu_);
-
-  Mutex notify_mu_;
-  CondVar notify_cv_{&notify_mu_};
-  uint64_t notify_seq_ GUARDED_BY(notify_mu_) = 0;
 
   std::atomic<bool> stop_{false};
   std::thread listener_;
@@ -140,27 +144,35 @@ RdmaFabric::~RdmaFabric() {
   if (connected_) rdma_disconnect(id_);
   if (qp_created_) rdma_destroy_qp(id_);
   if (staging_mr_ != nullptr) ibv_dereg_mr(staging_mr_);
-  if (recv_mr_ != nullptr) ibv_dereg_mr(recv_mr_);
   if (send_cq_ != nullptr) ibv_destroy_cq(send_cq_);
-  if (recv_cq_ != nullptr) ibv_destroy_cq(recv_cq_);
-  if (recv_channel_ != nullptr) ibv_destroy_comp_channel(recv_channel_);
   if (pd_ != nullptr) ibv_dealloc_pd(pd_);
   if (id_ != nullptr) rdma_destroy_id(id_);
   if (cm_channel_ != nullptr) rdma_destroy_event_channel(cm_channel_);
   free(staging_);
-  free(recv_bufs_);
+  conn_.reset();
 }
 
-Status RdmaFabric::Connect(const std::string& host, int port) {
+Status RdmaFabric::Connect() {
   using rdma::VerbsError;
   const auto timeout = options_.timeout;
   const int timeout_ms = static_cast<int>(timeout.count());
+  // Prove the cluster secret first: only then does the node say where the
+  // pool is, and hand out the ticket its connection manager wants.
+  std::string blob;
+  Status s = net::ExportConnection::Connect(target_, rdma_wire::kClientBlob,
+                                            &conn_, &blob);
+  if (!s.ok()) return s;
+  if (!rdma_wire::DecodeAdmission(blob, &advert_)) {
+    return Status::Corruption(where_,
+                              "the memory node's admission is not an rdma "
+                              "admission");
+  }
   cm_channel_ = rdma_create_event_channel();
   if (cm_channel_ == nullptr) {
     return VerbsError(where_, "rdma_create_event_channel (no RDMA support?)",
                       errno);
   }
-  Status s = rdma::SetNonBlocking(cm_channel_->fd, where_);
+  s = rdma::SetNonBlocking(cm_channel_->fd, where_);
   if (!s.ok()) return s;
   if (rdma_create_id(cm_channel_, &id_, nullptr, RDMA_PS_TCP) != 0) {
     return VerbsError(where_, "rdma_create_id", errno);
@@ -169,8 +181,9 @@ Status RdmaFabric::Connect(const std::string& host, int port) {
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
-  const int gai =
-      getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
+  const int gai = getaddrinfo(target_.host.c_str(),
+                              std::to_string(advert_.cm_port).c_str(), &hints,
+                              &res);
   if (gai != 0 || res == nullptr) {
     return Status::Unavailable(
         where_, std::string("cannot resolve host: ") + gai_strerror(gai));
@@ -225,55 +238,39 @@ Status RdmaFabric::Connect(const std::string& host, int port) {
   if (pd_ == nullptr) return VerbsError(where_, "ibv_alloc_pd", errno);
   send_cq_ = ibv_create_cq(verbs, kSendDepth, nullptr, nullptr, 0);
   if (send_cq_ == nullptr) return VerbsError(where_, "ibv_create_cq", errno);
-  recv_channel_ = ibv_create_comp_channel(verbs);
-  if (recv_channel_ == nullptr) {
-    return VerbsError(where_, "ibv_create_comp_channel", errno);
-  }
-  s = rdma::SetNonBlocking(recv_channel_->fd, where_);
-  if (!s.ok()) return s;
-  recv_cq_ = ibv_create_cq(verbs, rdma::kRecvDepth, nullptr, recv_channel_, 0);
-  if (recv_cq_ == nullptr) return VerbsError(where_, "ibv_create_cq", errno);
-  if (ibv_req_notify_cq(recv_cq_, 0) != 0) {
-    return VerbsError(where_, "ibv_req_notify_cq", errno);
-  }
   ibv_qp_init_attr qp_attr{};
   qp_attr.send_cq = send_cq_;
-  qp_attr.recv_cq = recv_cq_;
+  qp_attr.recv_cq = send_cq_;  // nothing is received on the queue pair
   qp_attr.qp_type = IBV_QPT_RC;
   qp_attr.sq_sig_all = 0;  // selective signalling
   qp_attr.cap.max_send_wr = kSendDepth;
-  qp_attr.cap.max_recv_wr = rdma::kRecvDepth;
+  qp_attr.cap.max_recv_wr = 1;
   qp_attr.cap.max_send_sge = 1;
   qp_attr.cap.max_recv_sge = 1;
-  qp_attr.cap.max_inline_data = rdma_wire::kDoorbellSize;
   if (rdma_create_qp(id_, pd_, &qp_attr) != 0) {
     return VerbsError(where_, "rdma_create_qp", errno);
   }
   qp_created_ = true;
   if (posix_memalign(reinterpret_cast<void**>(&staging_), 4096,
-                     kSlotBytes * kSlots) != 0 ||
-      posix_memalign(reinterpret_cast<void**>(&recv_bufs_), 64,
-                     64 * rdma::kRecvDepth) != 0) {
+                     kSlotBytes * kSlots) != 0) {
+    staging_ = nullptr;
     return Status::IOError(where_, "out of memory for staging buffers");
   }
   staging_mr_ =
       ibv_reg_mr(pd_, staging_, kSlotBytes * kSlots, IBV_ACCESS_LOCAL_WRITE);
-  recv_mr_ = ibv_reg_mr(pd_, recv_bufs_, 64 * rdma::kRecvDepth,
-                        IBV_ACCESS_LOCAL_WRITE);
-  if (staging_mr_ == nullptr || recv_mr_ == nullptr) {
+  if (staging_mr_ == nullptr) {
     return VerbsError(where_, "ibv_reg_mr (staging)", errno);
   }
-  for (int i = 0; i < rdma::kRecvDepth; i++) PostRecv(i);
   {
     MutexLock lock(&mu_);
     slot_used_.assign(kSlots, false);
   }
 
-  char hello[rdma_wire::kHelloSize];
-  rdma_wire::EncodeHello({options_.cluster_id}, hello);
+  char ticket[rdma_wire::kTicketMessageSize];
+  rdma_wire::EncodeTicket(advert_.ticket, ticket);
   rdma_conn_param param{};
-  param.private_data = hello;
-  param.private_data_len = sizeof(hello);
+  param.private_data = ticket;
+  param.private_data_len = sizeof(ticket);
   param.initiator_depth = static_cast<uint8_t>(
       std::min(dev_attr.max_qp_init_rd_atom, rdma::kMaxRdAtomic));
   param.responder_resources = static_cast<uint8_t>(
@@ -283,39 +280,18 @@ Status RdmaFabric::Connect(const std::string& host, int port) {
   if (rdma_connect(id_, &param) != 0) {
     return VerbsError(where_, "rdma_connect", errno);
   }
-  rdma_cm_event* ev = nullptr;
   s = rdma::ExpectCmEvent(cm_channel_, RDMA_CM_EVENT_ESTABLISHED, timeout,
-                          where_ + ": connecting", &ev);
+                          where_ + ": connecting", nullptr);
   if (!s.ok()) return s;
-  const bool advert_ok = rdma_wire::DecodeAdvert(
-      ev->param.conn.private_data, ev->param.conn.private_data_len, &advert_);
-  rdma_ack_cm_event(ev);
   connected_ = true;
-  if (!advert_ok) {
-    return Status::Corruption(where_,
-                              "the memory node's connection reply "
-                              "is not an o3lsm pool advert");
-  }
   // Learn the pool: the superblock, read with the verbs themselves.
   info_.pool_id = advert_.pool_id;
   info_.pool_size = std::max<uint64_t>(advert_.pool_size, kSuperblockSize);
-  std::vector<char> sb(kSuperblockSize);
   listener_ = std::thread([this] { Listen(); });
-  s = Read(DmAddr(advert_.pool_id, 0), sb.data(), sb.size());
-  if (!s.ok()) return s;
   PoolInfo info;
-  s = DecodeSuperblock(sb.data(), sb.size(), advert_.pool_size, where_, &info);
+  s = net::AttachRemotePool(this, advert_.pool_id, advert_.pool_size,
+                            target_.cluster_id, where_, &info);
   if (!s.ok()) return s;
-  if (info.pool_id != advert_.pool_id) {
-    return Status::Corruption(
-        where_, "advert names pool " + std::to_string(advert_.pool_id) +
-                    ", superblock pool " + std::to_string(info.pool_id));
-  }
-  if (options_.cluster_id != 0 && info.cluster_id != options_.cluster_id) {
-    return Status::InvalidArgument(
-        where_, "pool belongs to cluster " + std::to_string(info.cluster_id) +
-                    ", expected " + std::to_string(options_.cluster_id));
-  }
   info_ = info;
   describe_ = "rdma://" + where_ + " (pool " + std::to_string(info_.pool_id) +
               ", " + std::to_string(info_.pool_size >> 20) + " MiB, device " +
@@ -324,66 +300,19 @@ Status RdmaFabric::Connect(const std::string& host, int port) {
   return Status::OK();
 }
 
-void RdmaFabric::PostRecv(int i) {
-  ibv_sge sge{reinterpret_cast<uint64_t>(recv_bufs_ + 64 * i), 64,
-              recv_mr_->lkey};
-  ibv_recv_wr wr{};
-  wr.wr_id = static_cast<uint64_t>(i);
-  wr.sg_list = &sge;
-  wr.num_sge = 1;
-  ibv_recv_wr* bad = nullptr;
-  ibv_post_recv(id_->qp, &wr, &bad);
-}
-
 void RdmaFabric::Listen() {
   while (!stop_) {
-    pollfd fds[2] = {{recv_channel_->fd, POLLIN, 0},
-                     {cm_channel_->fd, POLLIN, 0}};
-    if (poll(fds, 2, 100) <= 0) continue;
-    if (fds[0].revents & POLLIN) {
-      ibv_cq* cq = nullptr;
-      void* ctx = nullptr;
-      if (ibv_get_cq_event(recv_channel_, &cq, &ctx) == 0) {
-        ibv_ack_cq_events(cq, 1);
-        ibv_req_notify_cq(recv_cq_, 0);
-      }
-      ibv_wc wc[8];
-      int n;
-      bool notified = false;
-      while ((n = ibv_poll_cq(recv_cq_, 8, wc)) > 0) {
-        for (int i = 0; i < n; i++) {
-          if (wc[i].status != IBV_WC_SUCCESS) continue;  // flushed on close
-          rdma_wire::DoorbellMessage m;
-          if (rdma_wire::DecodeDoorbell(recv_bufs_ + 64 * wc[i].wr_id,
-                                        wc[i].byte_len, &m)) {
-            notified = true;
-          }
-          PostRecv(static_cast<int>(wc[i].wr_id));
-        }
-      }
-      if (notified) {
-        MutexLock lock(&notify_mu_);
-        notify_seq_++;
-        notify_cv_.SignalAll();
-      }
-    }
-    if (fds[1].revents & POLLIN) {
-      rdma_cm_event* ev = nullptr;
-      if (rdma_get_cm_event(cm_channel_, &ev) == 0) {
-        const rdma_cm_event_type type = ev->event;
-        rdma_ack_cm_event(ev);
-        if (type == RDMA_CM_EVENT_DISCONNECTED ||
-            type == RDMA_CM_EVENT_DEVICE_REMOVAL ||
-            type == RDMA_CM_EVENT_TIMEWAIT_EXIT) {
-          {
-            MutexLock lock(&mu_);
-            broken_ = std::string("memory node: ") + rdma_event_str(type);
-          }
-          MutexLock lock(&notify_mu_);
-          notify_seq_++;
-          notify_cv_.SignalAll();
-        }
-      }
+    pollfd p{cm_channel_->fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    rdma_cm_event* ev = nullptr;
+    if (rdma_get_cm_event(cm_channel_, &ev) != 0) continue;
+    const rdma_cm_event_type type = ev->event;
+    rdma_ack_cm_event(ev);
+    if (type == RDMA_CM_EVENT_DISCONNECTED ||
+        type == RDMA_CM_EVENT_DEVICE_REMOVAL ||
+        type == RDMA_CM_EVENT_TIMEWAIT_EXIT) {
+      MutexLock lock(&mu_);
+      broken_ = std::string("memory node: ") + rdma_event_str(type);
     }
   }
 }
@@ -435,7 +364,7 @@ Status RdmaFabric::PostRound(const std::vector<Piece>& pieces, size_t* next,
   // Room in staging and in the send queue.
   std::vector<int> free_slots;
   while (true) {
-    if (!broken_.empty()) return Broken();
+    if (CheckBrokenLocked()) return Broken();
     free_slots.clear();
     for (int i = 0; i < kSlots; i++) {
       if (!slot_used_[i]) free_slots.push_back(i);
@@ -564,10 +493,6 @@ void RdmaFabric::PollLocked() {
   ibv_wc wc[16];
   const int n = ibv_poll_cq(send_cq_, 16, wc);
   for (int i = 0; i < n; i++) {
-    if (wc[i].wr_id == kDoorbellWrId) {
-      outstanding_wrs_--;
-      continue;
-    }
     if (wc[i].status == IBV_WC_SUCCESS) {
       FinishLocked(wc[i].wr_id, Status::OK());
       continue;
@@ -595,7 +520,8 @@ Status RdmaFabric::WaitForRound(Completion* c,
       if (c->finished()) break;
       PollLocked();
       if (c->finished()) break;
-      if (std::chrono::steady_clock::now() >= deadline || !broken_.empty()) {
+      if (std::chrono::steady_clock::now() >= deadline ||
+          CheckBrokenLocked()) {
         auto it = pending_.find(c->backend_tag);
         if (it != pending_.end()) it->second.abandoned = true;
         c->Reset().PermitUncheckedError();
@@ -626,71 +552,17 @@ Status RdmaFabric::Persist(DmAddr addr, size_t n) {
   return Read(addr + (n - 1), &last, 1);
 }
 
-Status RdmaFabric::SendDoorbell(rdma_wire::DoorbellMessage::Type type,
-                                DmAddr word) {
-  char msg[rdma_wire::kDoorbellSize];
-  rdma_wire::EncodeDoorbell({type, word.offset()}, msg);
-  ibv_sge sge{reinterpret_cast<uint64_t>(msg), sizeof(msg), 0};
-  ibv_send_wr w{};
-  w.wr_id = kDoorbellWrId;
-  w.opcode = IBV_WR_SEND;
-  w.sg_list = &sge;
-  w.num_sge = 1;
-  w.send_flags = IBV_SEND_INLINE | IBV_SEND_SIGNALED;
-  MutexLock lock(&mu_);
-  if (!broken_.empty()) return Broken();
-  while (outstanding_wrs_ + 1 > kSendDepth) PollLocked();
-  ibv_send_wr* bad = nullptr;
-  const int rc = ibv_post_send(id_->qp, &w, &bad);
-  if (rc != 0) return rdma::VerbsError(where_, "ibv_post_send (doorbell)", rc);
-  outstanding_wrs_++;
-  return Status::OK();
-}
-
 Status RdmaFabric::Ring(DmAddr word) {
   Status s = FetchAndAdd64(word, 1, nullptr);
   if (!s.ok()) return s;
-  return SendDoorbell(rdma_wire::DoorbellMessage::kRing, word);
+  return conn_->SendDoorbell(net::Doorbell::kRing, word.offset());
 }
 
 Status RdmaFabric::Wake(DmAddr word) {
   WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
   Status s = Validate(probe);
   if (!s.ok()) return s;
-  return SendDoorbell(rdma_wire::DoorbellMessage::kWake, word);
-}
-
-Status RdmaFabric::WaitOnWord(DmAddr word, uint64_t seen,
-                              std::chrono::nanoseconds timeout, uint64_t* now) {
-  WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
-  Status s = Validate(probe);
-  if (!s.ok()) return s;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    uint64_t seq;
-    {
-      MutexLock lock(&notify_mu_);
-      seq = notify_seq_;
-    }
-    uint64_t v = 0;
-    s = Read(word, &v, 8);
-    if (!s.ok()) return s;
-    if (now != nullptr) *now = v;
-    if (v != seen) return Status::OK();
-    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      return Status::TimedOut(where_, "doorbell " + word.ToString() +
-                                          " still " + std::to_string(seen));
-    }
-    // Sleep until a notification arrives (or a slice passes, in case one
-    // raced ahead of the read above).
-    MutexLock lock(&notify_mu_);
-    if (notify_seq_ == seq) {
-      notify_cv_.WaitFor(static_cast<uint64_t>(
-          std::min<int64_t>(left.count(), kWaitSliceMs * 1000)));
-    }
-  }
+  return conn_->SendDoorbell(net::Doorbell::kWake, word.offset());
 }
 
 }  // namespace
@@ -700,8 +572,11 @@ Status OpenRdmaFabric(const FabricOptions& options, const std::string& host,
   std::string why;
   const std::string where = host + ":" + std::to_string(port);
   if (!RdmaDeviceAvailable(&why)) return Status::Unavailable(where, why);
-  auto fabric = std::make_unique<RdmaFabric>(options, where);
-  Status s = fabric->Connect(host, port);
+  net::NetworkTarget target;
+  Status s = net::MakeNetworkTarget(options, host, port, &target);
+  if (!s.ok()) return s;
+  auto fabric = std::make_unique<RdmaFabric>(options, std::move(target));
+  s = fabric->Connect();
   if (!s.ok()) return s;
   *result = std::move(fabric);
   return Status::OK();

@@ -13,6 +13,7 @@
 #include <rdma/rdma_cma.h>
 #include <thread>
 
+#include "interconnect/net/cluster_secret.h"
 #include "interconnect/rdma/rdma_common.h"
 #include "interconnect/rdma/rdma_fabric.h"
 #include "interconnect/rdma/rdma_wire.h"
@@ -20,270 +21,266 @@
 
 namespace o3lsm::fabric {
 
-namespace {
-
-void LogInfo(const RdmaServerOptions& o, const std::string& line) {
-  if (o.info_log != nullptr) ::o3lsm::Log(o.info_log.get(), "%s", line.c_str());
-}
-
-// Per device: the pool registered once, and the queues every client of the
-// device shares.
-struct DeviceState {
-  ibv_pd* pd = nullptr;
-  ibv_mr* pool_mr = nullptr;
-  ibv_comp_channel* channel = nullptr;
-  ibv_cq* cq = nullptr;
-  int atomic_cap = 0;
-  int max_rd_atom = 0;       // as responder
-  int max_init_rd_atom = 0;  // as initiator
-};
-
-struct Client {
-  rdma_cm_id* id = nullptr;
-  DeviceState* device = nullptr;
-  ibv_mr* recv_mr = nullptr;
-  char* recv_bufs = nullptr;
-  uint64_t serial = 0;  // names the client in receive work request ids
-  bool established = false;
-};
-
-}  // namespace
-
-class RdmaPoolServer::Impl {
+class RdmaPoolServer::Impl final : public net::ExportDataPlane {
  public:
   Impl(Fabric* pool, RdmaServerOptions options)
       : pool_(pool), options_(std::move(options)) {}
-  ~Impl();
+  ~Impl() override;
 
   Status Start();
-  int port() const { return port_; }
+  Status Admit(uint64_t client_id, const std::string& client_blob,
+               std::string* server_blob) override;
+  void Dismiss(uint64_t client_id) override;
+
+  int port() const { return export_->port(); }
   int clients() const {
     MutexLock lock(&mu_);
     return static_cast<int>(clients_.size());
   }
-  Status Ring(DmAddr word);
+  net::PoolExport* exported() const { return export_.get(); }
 
  private:
+  struct PendingTicket {
+    uint64_t client_id = 0;
+    std::chrono::steady_clock::time_point expires;
+  };
+  struct Client {
+    uint64_t client_id = 0;
+    bool established = false;
+  };
+
+  void Log(const std::string& line) {
+    if (options_.control.info_log != nullptr) {
+      ::o3lsm::Log(options_.control.info_log.get(), "%s", line.c_str());
+    }
+  }
+  Status Listen();
+  Status RegisterPool(ibv_context* verbs);
   void Run();
   void OnCmEvent(rdma_cm_event* ev);
   Status Accept(rdma_cm_id* id, const rdma_conn_param& req);
-  Status DeviceFor(ibv_context* verbs, DeviceState** out)
-      EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DropClient(rdma_cm_id* id) EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnCompletions(DeviceState* dev);
-  void Notify(uint64_t offset, rdma_cm_id* except)
-      EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void PostRecv(Client* c, int i);
 
   Fabric* const pool_;
   const RdmaServerOptions options_;
+  std::string where_;
   char* base_ = nullptr;
-  int port_ = 0;
+  int cm_port_ = 0;
   rdma_event_channel* channel_ = nullptr;
   rdma_cm_id* listen_id_ = nullptr;
+  // The device of the listen address: the pool registered once.
+  ibv_pd* pd_ = nullptr;
+  ibv_mr* pool_mr_ = nullptr;
+  ibv_cq* cq_ = nullptr;  // queue pairs need one; no completions arrive
+  int atomic_cap_ = 0;
+  int max_rd_atom_ = 0;
+  int max_init_rd_atom_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::unique_ptr<net::PoolExport> export_;
 
   mutable Mutex mu_;
-  std::map<ibv_context*, DeviceState> devices_ GUARDED_BY(mu_);
+  std::map<rdma_wire::Ticket, PendingTicket> tickets_ GUARDED_BY(mu_);
   std::map<rdma_cm_id*, Client> clients_ GUARDED_BY(mu_);
-  std::map<uint64_t, rdma_cm_id*> by_serial_ GUARDED_BY(mu_);
-  uint64_t next_serial_ GUARDED_BY(mu_) = 1;
 };
 
 RdmaPoolServer::Impl::~Impl() {
+  export_.reset();  // closes control connections: their queue pairs drop
   stop_ = true;
   if (thread_.joinable()) thread_.join();
-  MutexLock lock(&mu_);
-  while (!clients_.empty()) DropClient(clients_.begin()->first);
-  for (auto& [verbs, d] : devices_) {
-    if (d.pool_mr != nullptr) ibv_dereg_mr(d.pool_mr);
-    if (d.cq != nullptr) ibv_destroy_cq(d.cq);
-    if (d.channel != nullptr) ibv_destroy_comp_channel(d.channel);
-    if (d.pd != nullptr) ibv_dealloc_pd(d.pd);
+  {
+    MutexLock lock(&mu_);
+    while (!clients_.empty()) DropClient(clients_.begin()->first);
   }
+  if (pool_mr_ != nullptr) ibv_dereg_mr(pool_mr_);
+  if (cq_ != nullptr) ibv_destroy_cq(cq_);
+  if (pd_ != nullptr) ibv_dealloc_pd(pd_);
   if (listen_id_ != nullptr) rdma_destroy_id(listen_id_);
   if (channel_ != nullptr) rdma_destroy_event_channel(channel_);
 }
 
-Status RdmaPoolServer::Impl::Start() {
-  const std::string where =
-      "rdma server " + options_.bind_host + ":" + std::to_string(options_.port);
-  base_ = static_cast<char*>(
-      pool_->LocalView(DmAddr(pool_->pool_id(), 0), pool_->pool_size()));
-  if (base_ == nullptr) {
-    return Status::InvalidArgument(where,
-                                   "the pool is not mapped in this process");
-  }
-  std::string why;
-  if (!RdmaDeviceAvailable(&why)) return Status::Unavailable(where, why);
+Status RdmaPoolServer::Impl::Listen() {
+  const std::string& host = options_.control.host;
   channel_ = rdma_create_event_channel();
   if (channel_ == nullptr) {
-    return rdma::VerbsError(where, "rdma_create_event_channel", errno);
+    return rdma::VerbsError(where_, "rdma_create_event_channel", errno);
   }
-  Status s = rdma::SetNonBlocking(channel_->fd, where);
+  Status s = rdma::SetNonBlocking(channel_->fd, where_);
   if (!s.ok()) return s;
   if (rdma_create_id(channel_, &listen_id_, nullptr, RDMA_PS_TCP) != 0) {
-    return rdma::VerbsError(where, "rdma_create_id", errno);
+    return rdma::VerbsError(where_, "rdma_create_id", errno);
   }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
-  const int gai =
-      getaddrinfo(options_.bind_host.c_str(),
-                  std::to_string(options_.port).c_str(), &hints, &res);
+  const int gai = getaddrinfo(host.c_str(), "0", &hints, &res);
   if (gai != 0 || res == nullptr) {
     return Status::InvalidArgument(
-        where, std::string("bad bind address: ") + gai_strerror(gai));
+        where_, std::string("bad listen address: ") + gai_strerror(gai));
   }
   const int rc = rdma_bind_addr(listen_id_, res->ai_addr);
   const int err = errno;
   freeaddrinfo(res);
-  if (rc != 0) return rdma::VerbsError(where, "rdma_bind_addr", err);
-  if (rdma_listen(listen_id_, options_.max_clients) != 0) {
-    return rdma::VerbsError(where, "rdma_listen", errno);
+  if (rc != 0) return rdma::VerbsError(where_, "rdma_bind_addr", err);
+  if (listen_id_->verbs == nullptr) {
+    return Status::InvalidArgument(
+        where_, "not the address of an RDMA device's interface (a wildcard "
+                "address cannot be used: the pool is registered with the "
+                "listen address's device)");
   }
-  port_ = ntohs(rdma_get_src_port(listen_id_));
-  LogInfo(options_, "fabric: rdma server exporting " + pool_->Describe() +
-                        " on " + options_.bind_host + ":" +
-                        std::to_string(port_));
-  thread_ = std::thread([this] { Run(); });
-  return Status::OK();
+  if (rdma_listen(listen_id_, options_.control.max_clients) != 0) {
+    return rdma::VerbsError(where_, "rdma_listen", errno);
+  }
+  cm_port_ = ntohs(rdma_get_src_port(listen_id_));
+  return RegisterPool(listen_id_->verbs);
 }
 
-Status RdmaPoolServer::Impl::DeviceFor(ibv_context* verbs, DeviceState** out) {
-  auto it = devices_.find(verbs);
-  if (it != devices_.end()) {
-    *out = &it->second;
-    return Status::OK();
-  }
+Status RdmaPoolServer::Impl::RegisterPool(ibv_context* verbs) {
   const std::string where =
-      std::string("rdma server device ") + ibv_get_device_name(verbs->device);
-  DeviceState d;
+      where_ + " device " + ibv_get_device_name(verbs->device);
   ibv_device_attr attr;
   if (ibv_query_device(verbs, &attr) != 0) {
     return rdma::VerbsError(where, "ibv_query_device", errno);
   }
-  d.atomic_cap = attr.atomic_cap;
-  d.max_rd_atom = attr.max_qp_rd_atom;
-  d.max_init_rd_atom = attr.max_qp_init_rd_atom;
-  d.pd = ibv_alloc_pd(verbs);
-  if (d.pd == nullptr) return rdma::VerbsError(where, "ibv_alloc_pd", errno);
+  atomic_cap_ = attr.atomic_cap;
+  max_rd_atom_ = attr.max_qp_rd_atom;
+  max_init_rd_atom_ = attr.max_qp_init_rd_atom;
+  pd_ = ibv_alloc_pd(verbs);
+  if (pd_ == nullptr) return rdma::VerbsError(where, "ibv_alloc_pd", errno);
   // Remote atomics need REMOTE_ATOMIC on the region, and remote writes need
   // LOCAL_WRITE as well.
-  d.pool_mr =
-      ibv_reg_mr(d.pd, base_, pool_->pool_size(),
-                 IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_READ |
-                     IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_ATOMIC);
-  d.channel = ibv_create_comp_channel(verbs);
-  if (d.pool_mr == nullptr || d.channel == nullptr) {
-    const int e = errno;
-    if (d.pool_mr != nullptr) ibv_dereg_mr(d.pool_mr);
-    if (d.channel != nullptr) ibv_destroy_comp_channel(d.channel);
-    ibv_dealloc_pd(d.pd);
-    return rdma::VerbsError(where, "ibv_reg_mr (pool)", e);
+  pool_mr_ = ibv_reg_mr(pd_, base_, pool_->pool_size(),
+                        IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_READ |
+                            IBV_ACCESS_REMOTE_WRITE |
+                            IBV_ACCESS_REMOTE_ATOMIC);
+  if (pool_mr_ == nullptr) {
+    return rdma::VerbsError(where, "ibv_reg_mr (pool)", errno);
   }
-  Status s = rdma::SetNonBlocking(d.channel->fd, where);
-  d.cq = ibv_create_cq(verbs, 4 * rdma::kRecvDepth * options_.max_clients,
-                       nullptr, d.channel, 0);
-  if (!s.ok() || d.cq == nullptr || ibv_req_notify_cq(d.cq, 0) != 0) {
-    if (d.cq != nullptr) ibv_destroy_cq(d.cq);
-    ibv_dereg_mr(d.pool_mr);
-    ibv_destroy_comp_channel(d.channel);
-    ibv_dealloc_pd(d.pd);
-    return s.ok() ? rdma::VerbsError(where, "ibv_create_cq", errno) : s;
-  }
-  LogInfo(options_, where + ": registered " +
-                        std::to_string(pool_->pool_size()) +
-                        " bytes, atomic_cap " + std::to_string(d.atomic_cap));
-  *out = &(devices_[verbs] = d);
+  cq_ = ibv_create_cq(verbs, 16, nullptr, nullptr, 0);
+  if (cq_ == nullptr) return rdma::VerbsError(where, "ibv_create_cq", errno);
+  Log("fabric: rdma server " + where + ": registered " +
+      std::to_string(pool_->pool_size()) + " bytes, atomic_cap " +
+      std::to_string(atomic_cap_) + ", connection manager on port " +
+      std::to_string(cm_port_));
   return Status::OK();
 }
 
-void RdmaPoolServer::Impl::PostRecv(Client* c, int i) {
-  ibv_sge sge{reinterpret_cast<uint64_t>(c->recv_bufs + 64 * i), 64,
-              c->recv_mr->lkey};
-  ibv_recv_wr wr{};
-  wr.wr_id = (c->serial << 8) | static_cast<uint64_t>(i);
-  wr.sg_list = &sge;
-  wr.num_sge = 1;
-  ibv_recv_wr* bad = nullptr;
-  ibv_post_recv(c->id->qp, &wr, &bad);
+Status RdmaPoolServer::Impl::Start() {
+  where_ = "rdma server " + options_.control.host;
+  base_ = static_cast<char*>(
+      pool_->LocalView(DmAddr(pool_->pool_id(), 0), pool_->pool_size()));
+  if (base_ == nullptr) {
+    return Status::InvalidArgument(where_,
+                                   "the pool is not mapped in this process");
+  }
+  std::string why;
+  if (!RdmaDeviceAvailable(&why)) return Status::Unavailable(where_, why);
+  Status s = Listen();
+  if (!s.ok()) return s;
+  thread_ = std::thread([this] { Run(); });
+  return net::PoolExport::Start(pool_, options_.control, this, &export_);
+}
+
+Status RdmaPoolServer::Impl::Admit(uint64_t client_id,
+                                   const std::string& client_blob,
+                                   std::string* server_blob) {
+  if (client_blob != rdma_wire::kClientBlob) {
+    return Status::InvalidArgument(
+        "memory node", "this node exports its pool over rdma; connect with "
+                       "rdma://, not " + client_blob + "://");
+  }
+  rdma_wire::Admission a;
+  Status s = RandomBytes(a.ticket.data(), a.ticket.size());
+  if (!s.ok()) return s;
+  a.pool_id = pool_->pool_id();
+  a.cm_port = static_cast<uint16_t>(cm_port_);
+  a.remote_addr = reinterpret_cast<uint64_t>(base_);
+  a.pool_size = pool_->pool_size();
+  a.rkey = pool_mr_->rkey;
+  a.atomic_cap = static_cast<uint32_t>(atomic_cap_);
+  *server_blob = rdma_wire::EncodeAdmission(a);
+  MutexLock lock(&mu_);
+  tickets_[a.ticket] = {client_id, std::chrono::steady_clock::now() +
+                                       options_.control.timeout};
+  return Status::OK();
+}
+
+void RdmaPoolServer::Impl::Dismiss(uint64_t client_id) {
+  MutexLock lock(&mu_);
+  for (auto it = tickets_.begin(); it != tickets_.end();) {
+    it = it->second.client_id == client_id ? tickets_.erase(it)
+                                           : std::next(it);
+  }
+  for (auto& [id, c] : clients_) {
+    if (c.client_id == client_id) {
+      DropClient(id);
+      break;
+    }
+  }
 }
 
 Status RdmaPoolServer::Impl::Accept(rdma_cm_id* id,
                                     const rdma_conn_param& req) {
-  rdma_wire::Hello hello;
-  if (!rdma_wire::DecodeHello(req.private_data, req.private_data_len, &hello) ||
-      (hello.cluster_id != 0 && hello.cluster_id != pool_->cluster_id())) {
-    rdma_reject(id, nullptr, 0);
-    return Status::InvalidArgument("rdma server",
-                                   "rejected a client of another cluster or "
-                                   "protocol");
+  rdma_wire::Ticket ticket;
+  uint64_t client_id = 0;
+  {
+    MutexLock lock(&mu_);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = tickets_.begin(); it != tickets_.end();) {
+      it = it->second.expires < now ? tickets_.erase(it) : std::next(it);
+    }
+    if (rdma_wire::DecodeTicket(req.private_data, req.private_data_len,
+                                &ticket)) {
+      auto it = tickets_.find(ticket);
+      if (it != tickets_.end()) {
+        client_id = it->second.client_id;
+        tickets_.erase(it);  // one connection per ticket
+      }
+    }
   }
-  MutexLock lock(&mu_);
-  DeviceState* dev = nullptr;
-  Status s = DeviceFor(id->verbs, &dev);
-  if (!s.ok()) {
+  if (client_id == 0) {
     rdma_reject(id, nullptr, 0);
-    return s;
+    return Status::InvalidArgument(
+        where_, "refused a queue pair without a live ticket (a client that "
+                "did not prove the cluster secret)");
+  }
+  if (id->verbs != listen_id_->verbs) {
+    rdma_reject(id, nullptr, 0);
+    return Status::InvalidArgument(where_,
+                                   "a connection arrived on another device");
   }
   ibv_qp_init_attr qp{};
-  qp.send_cq = dev->cq;
-  qp.recv_cq = dev->cq;
+  qp.send_cq = cq_;
+  qp.recv_cq = cq_;
   qp.qp_type = IBV_QPT_RC;
-  qp.sq_sig_all = 1;  // only small doorbell sends go this way
-  qp.cap.max_send_wr = rdma::kRecvDepth;
-  qp.cap.max_recv_wr = rdma::kRecvDepth;
+  qp.cap.max_send_wr = 1;
+  qp.cap.max_recv_wr = 1;
   qp.cap.max_send_sge = 1;
   qp.cap.max_recv_sge = 1;
-  qp.cap.max_inline_data = rdma_wire::kDoorbellSize;
-  if (rdma_create_qp(id, dev->pd, &qp) != 0) {
+  if (rdma_create_qp(id, pd_, &qp) != 0) {
     const int e = errno;
     rdma_reject(id, nullptr, 0);
-    return rdma::VerbsError("rdma server", "rdma_create_qp", e);
+    return rdma::VerbsError(where_, "rdma_create_qp", e);
   }
-  Client c;
-  c.id = id;
-  c.device = dev;
-  c.serial = next_serial_++;
-  by_serial_[c.serial] = id;
-  c.recv_bufs = static_cast<char*>(aligned_alloc(64, 64 * rdma::kRecvDepth));
-  c.recv_mr = c.recv_bufs == nullptr
-                  ? nullptr
-                  : ibv_reg_mr(dev->pd, c.recv_bufs, 64 * rdma::kRecvDepth,
-                               IBV_ACCESS_LOCAL_WRITE);
-  Client& stored = clients_[id] = c;
-  if (stored.recv_mr == nullptr) {
-    DropClient(id);
-    return Status::IOError("rdma server", "cannot register receive buffers");
+  {
+    MutexLock lock(&mu_);
+    clients_[id] = Client{client_id, false};
   }
-  for (int i = 0; i < rdma::kRecvDepth; i++) PostRecv(&stored, i);
-  char advert[rdma_wire::kAdvertSize];
-  rdma_wire::Advert a;
-  a.pool_id = pool_->pool_id();
-  a.remote_addr = reinterpret_cast<uint64_t>(base_);
-  a.pool_size = pool_->pool_size();
-  a.rkey = dev->pool_mr->rkey;
-  a.atomic_cap = static_cast<uint32_t>(dev->atomic_cap);
-  a.cluster_id = pool_->cluster_id();
-  rdma_wire::EncodeAdvert(a, advert);
   rdma_conn_param param{};
-  param.private_data = advert;
-  param.private_data_len = sizeof(advert);
   // Reads and atomics the client may have in flight at us: what it asks
   // for, capped by this device.
   param.responder_resources = static_cast<uint8_t>(std::min<int>(
-      {req.initiator_depth, dev->max_rd_atom, rdma::kMaxRdAtomic}));
+      {req.initiator_depth, max_rd_atom_, rdma::kMaxRdAtomic}));
   param.initiator_depth = static_cast<uint8_t>(std::min<int>(
-      {req.responder_resources, dev->max_init_rd_atom, rdma::kMaxRdAtomic}));
+      {req.responder_resources, max_init_rd_atom_, rdma::kMaxRdAtomic}));
   param.rnr_retry_count = 7;
   if (rdma_accept(id, &param) != 0) {
     const int e = errno;
+    MutexLock lock(&mu_);
     DropClient(id);
-    return rdma::VerbsError("rdma server", "rdma_accept", e);
+    return rdma::VerbsError(where_, "rdma_accept", e);
   }
   return Status::OK();
 }
@@ -291,12 +288,8 @@ Status RdmaPoolServer::Impl::Accept(rdma_cm_id* id,
 void RdmaPoolServer::Impl::DropClient(rdma_cm_id* id) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
-  Client& c = it->second;
-  if (c.established) rdma_disconnect(id);
+  if (it->second.established) rdma_disconnect(id);
   if (id->qp != nullptr) rdma_destroy_qp(id);
-  if (c.recv_mr != nullptr) ibv_dereg_mr(c.recv_mr);
-  free(c.recv_bufs);
-  by_serial_.erase(c.serial);
   rdma_destroy_id(id);
   clients_.erase(it);
 }
@@ -309,7 +302,7 @@ void RdmaPoolServer::Impl::OnCmEvent(rdma_cm_event* ev) {
     Status s = Accept(id, req);
     rdma_ack_cm_event(ev);
     if (!s.ok()) {
-      LogInfo(options_, "fabric: rdma server: " + s.ToString());
+      Log("fabric: " + s.ToString());
       MutexLock lock(&mu_);
       if (clients_.find(id) == clients_.end()) rdma_destroy_id(id);
     }
@@ -329,86 +322,13 @@ void RdmaPoolServer::Impl::OnCmEvent(rdma_cm_event* ev) {
   }
 }
 
-void RdmaPoolServer::Impl::Notify(uint64_t offset, rdma_cm_id* except) {
-  char msg[rdma_wire::kDoorbellSize];
-  rdma_wire::EncodeDoorbell({rdma_wire::DoorbellMessage::kNotify, offset}, msg);
-  for (auto& [id, c] : clients_) {
-    if (id == except || !c.established) continue;
-    ibv_sge sge{reinterpret_cast<uint64_t>(msg), sizeof(msg), 0};
-    ibv_send_wr w{};
-    w.wr_id = 0;
-    w.opcode = IBV_WR_SEND;
-    w.sg_list = &sge;
-    w.num_sge = 1;
-    w.send_flags = IBV_SEND_INLINE | IBV_SEND_SIGNALED;
-    ibv_send_wr* bad = nullptr;
-    ibv_post_send(id->qp, &w, &bad);  // a dead client is dropped by its event
-  }
-}
-
-void RdmaPoolServer::Impl::OnCompletions(DeviceState* dev) {
-  ibv_cq* cq = nullptr;
-  void* ctx = nullptr;
-  if (ibv_get_cq_event(dev->channel, &cq, &ctx) != 0) return;
-  ibv_ack_cq_events(cq, 1);
-  ibv_req_notify_cq(dev->cq, 0);
-  ibv_wc wc[16];
-  int n;
-  MutexLock lock(&mu_);
-  while ((n = ibv_poll_cq(dev->cq, 16, wc)) > 0) {
-    for (int i = 0; i < n; i++) {
-      if (wc[i].status != IBV_WC_SUCCESS || wc[i].opcode != IBV_WC_RECV) {
-        continue;
-      }
-      // wr_id = client serial << 8 | receive buffer index.
-      auto by = by_serial_.find(wc[i].wr_id >> 8);
-      if (by == by_serial_.end()) continue;
-      rdma_cm_id* id = by->second;
-      const int index = static_cast<int>(wc[i].wr_id & 0xff);
-      auto it = clients_.find(id);
-      if (it == clients_.end() || index >= rdma::kRecvDepth) continue;
-      rdma_wire::DoorbellMessage m;
-      if (rdma_wire::DecodeDoorbell(it->second.recv_bufs + 64 * index,
-                                    wc[i].byte_len, &m) &&
-          m.type != rdma_wire::DoorbellMessage::kNotify &&
-          m.offset + 8 <= pool_->pool_size() && m.offset % 8 == 0) {
-        const DmAddr word(pool_->pool_id(), m.offset);
-        pool_->Wake(word).PermitUncheckedError();
-        Notify(m.offset, id);
-      }
-      PostRecv(&it->second, index);
-    }
-  }
-}
-
 void RdmaPoolServer::Impl::Run() {
   while (!stop_) {
-    std::vector<pollfd> fds = {{channel_->fd, POLLIN, 0}};
-    std::vector<DeviceState*> devs;
-    {
-      MutexLock lock(&mu_);
-      for (auto& [verbs, d] : devices_) {
-        fds.push_back({d.channel->fd, POLLIN, 0});
-        devs.push_back(&d);
-      }
-    }
-    if (poll(fds.data(), fds.size(), 100) <= 0) continue;
-    if (fds[0].revents & POLLIN) {
-      rdma_cm_event* ev = nullptr;
-      while (rdma_get_cm_event(channel_, &ev) == 0) OnCmEvent(ev);
-    }
-    for (size_t i = 1; i < fds.size(); i++) {
-      if (fds[i].revents & POLLIN) OnCompletions(devs[i - 1]);
-    }
+    pollfd p{channel_->fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    rdma_cm_event* ev = nullptr;
+    while (rdma_get_cm_event(channel_, &ev) == 0) OnCmEvent(ev);
   }
-}
-
-Status RdmaPoolServer::Impl::Ring(DmAddr word) {
-  Status s = pool_->Ring(word);
-  if (!s.ok()) return s;
-  MutexLock lock(&mu_);
-  Notify(word.offset(), nullptr);
-  return Status::OK();
 }
 
 RdmaPoolServer::RdmaPoolServer(std::unique_ptr<Impl> impl)
@@ -427,6 +347,6 @@ Status RdmaPoolServer::Start(Fabric* pool, const RdmaServerOptions& options,
 
 int RdmaPoolServer::port() const { return impl_->port(); }
 int RdmaPoolServer::clients() const { return impl_->clients(); }
-Status RdmaPoolServer::Ring(DmAddr word) { return impl_->Ring(word); }
+net::PoolExport* RdmaPoolServer::exported() const { return impl_->exported(); }
 
 }  // namespace o3lsm::fabric

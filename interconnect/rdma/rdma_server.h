@@ -1,19 +1,21 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
 // RdmaPoolServer exports a pool that is mapped in this process (emulated or
-// cxl) to RDMA clients: it registers the whole mapping as one memory region
-// with local-write, remote-read, remote-write and remote-atomic access,
-// listens with librdmacm, and accepts each client with private data that
-// carries the pool's address, size, rkey and pool id (docs/fabric.md,
-// "rdma wire format"). After that the data path is one-sided: the server's
-// CPU is not involved, except for doorbells: a client's Ring arrives as a
-// SEND, and the server wakes local waiters (futex, through the pool's
-// Fabric) and forwards the ring to every other client.
+// cxl) to rdma-core verbs clients. The control connection, the
+// cluster-secret handshake and the doorbells are PoolExport's
+// (interconnect/net/pool_export.h); this class is the data plane: it
+// registers the whole mapping once with the RDMA device of the listen
+// address (local-write, remote-read, remote-write and remote-atomic), and
+// listens with librdmacm on a port of its own. A client that proved the
+// secret is admitted with the pool's address, size and rkey and a
+// one-use connection ticket; the connection manager accepts only queue
+// pairs that present a live ticket, and disconnects a client's queue pair
+// when its control connection closes. After that the data path is
+// one-sided: the server's CPU is not involved.
 //
-// One thread runs the connection manager and the doorbell receive queue.
-// `o3lsm-node --role=memory` runs one of these.
+// `o3lsm-node --role=memory --listen=HOST:PORT --transport=rdma` runs one.
 //
-// Thread safety: Ring may be called from any thread; Start and the
+// Thread safety: the accessors may be called from any thread; Start and the
 // destructor from one.
 
 #ifndef O3LSM_INTERCONNECT_RDMA_RDMA_SERVER_H_
@@ -24,44 +26,37 @@
 #include <string>
 
 #include "interconnect/fabric.h"
+#include "interconnect/net/pool_export.h"
 
 namespace o3lsm::fabric {
 
 struct RdmaServerOptions {
-  // Address to listen on. Default: "0.0.0.0" (every RDMA-capable address).
-  std::string bind_host = "0.0.0.0";
-  // TCP-style port of the listening rdma_cm id; 0 = any free port (see
-  // RdmaPoolServer::port()). Default: 7471.
-  int port = 7471;
-  // Bound of the connection manager's waits. Default: 5 s.
-  std::chrono::milliseconds timeout{5000};
-  // Clients served at once. Default: 64.
-  int max_clients = 64;
-  // Where the server logs devices, clients and errors. Default: null.
-  std::shared_ptr<Logger> info_log;
+  // The control listener, secret, limits and log. control.host must be an
+  // address of an RDMA-capable interface: the pool is registered with its
+  // device, so a wildcard address is refused.
+  net::ExportOptions control;
 };
 
 class RdmaPoolServer {
  public:
-  // Starts serving pool. REQUIRES: pool is mapped here (LocalView of the
-  // whole pool is not null) and outlives the server. Unavailable if this
-  // machine has no RDMA device or the address cannot be bound.
+  // Starts serving pool (which must outlive the server). Unavailable if
+  // this machine has no RDMA device; InvalidArgument for a wildcard or
+  // non-RDMA address; errors of PoolExport::Start otherwise.
   [[nodiscard]] static Status Start(Fabric* pool,
                                     const RdmaServerOptions& options,
                                     std::unique_ptr<RdmaPoolServer>* result);
 
   RdmaPoolServer(const RdmaPoolServer&) = delete;
   RdmaPoolServer& operator=(const RdmaPoolServer&) = delete;
-  // Disconnects every client and stops the thread.
+  // Disconnects every client and stops.
   ~RdmaPoolServer();
 
-  // The port actually listened on.
+  // The control port clients connect to (rdma://host:port).
   int port() const;
-  // Clients connected now.
+  // Queue pairs connected now.
   int clients() const;
-  // Rings a doorbell word from the memory node: adds 1, wakes local
-  // waiters and notifies every client.
-  [[nodiscard]] Status Ring(DmAddr word);
+  // The export, for Ring/Wake from the memory node's own services.
+  net::PoolExport* exported() const;
 
   class Impl;
 

@@ -1,63 +1,55 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
-// What an RdmaPoolServer and its clients say to each other (docs/fabric.md,
-// "rdma wire format"). All little-endian, fixed size:
+// What an RdmaPoolServer and its clients say to each other besides the
+// control connection's handshake (docs/fabric.md, "rdma wire format"). All
+// little-endian, fixed size:
 //
-//   Hello (client -> server, connect private data, 16 bytes):
-//     magic u32 "O3RH", version u16, reserved u16, cluster_id u64
-//   Advert (server -> client, accept private data, 48 bytes):
-//     magic u32 "O3RA", version u16, pool_id u16, remote_addr u64,
-//     pool_size u64, rkey u32, atomic_cap u32, cluster_id u64, reserved u64
-//   Doorbell message (SEND, either way, 16 bytes):
-//     type u32 (DoorbellMessage::Type), reserved u32, offset u64
+//   Admission (the handshake's server blob, 48 bytes):
+//     version u16, pool_id u16, cm_port u16, reserved u16, remote_addr u64,
+//     pool_size u64, rkey u32, atomic_cap u32, ticket [16]
+//   Ticket (client -> server, connect private data, 24 bytes):
+//     magic u32 "O3RT", version u16, reserved u16, ticket [16]
+//
+// A ticket is good for one connection, for one handshake timeout, and only
+// while the control connection that earned it stays open: the queue pair
+// that can reach the pool exists only for a client that proved the
+// cluster's secret.
 //
 // Thread safety: plain values and pure functions.
 
 #ifndef O3LSM_INTERCONNECT_RDMA_RDMA_WIRE_H_
 #define O3LSM_INTERCONNECT_RDMA_RDMA_WIRE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace o3lsm::fabric::rdma_wire {
 
-inline constexpr uint16_t kVersion = 1;
-inline constexpr uint32_t kHelloMagic = 0x4852334f;   // "O3RH" little-endian
-inline constexpr uint32_t kAdvertMagic = 0x4152334f;  // "O3RA" little-endian
+inline constexpr uint16_t kVersion = 2;
+inline constexpr uint32_t kTicketMagic = 0x5452334f;  // "O3RT" little-endian
+inline constexpr size_t kTicketBytes = 16;
+using Ticket = std::array<uint8_t, kTicketBytes>;
+// The handshake's client blob of an rdma client.
+inline constexpr char kClientBlob[] = "rdma";
 
-struct Hello {
-  uint64_t cluster_id = 0;  // 0 = any
-};
-inline constexpr size_t kHelloSize = 16;
-
-struct Advert {
+struct Admission {
   uint16_t pool_id = 0;
+  uint16_t cm_port = 0;  // the connection manager's port on the same host
   uint64_t remote_addr = 0;
   uint64_t pool_size = 0;
   uint32_t rkey = 0;
   uint32_t atomic_cap = 0;  // ibv_atomic_cap of the server's device
-  uint64_t cluster_id = 0;
+  Ticket ticket{};
 };
-inline constexpr size_t kAdvertSize = 48;
+inline constexpr size_t kAdmissionSize = 48;
+inline constexpr size_t kTicketMessageSize = 24;
 
-struct DoorbellMessage {
-  // Persisted nowhere, but on the wire: do not renumber.
-  enum Type : uint32_t {
-    kRing = 1,    // client -> server: I added 1 to the word; wake its waiters
-    kWake = 2,    // client -> server: I changed the word; wake its waiters
-    kNotify = 3,  // server -> client: the word was rung or changed
-  };
-  Type type = kRing;
-  uint64_t offset = 0;
-};
-inline constexpr size_t kDoorbellSize = 16;
-
-void EncodeHello(const Hello& h, char* dst);
-bool DecodeHello(const void* src, size_t n, Hello* h);
-void EncodeAdvert(const Advert& a, char* dst);
-bool DecodeAdvert(const void* src, size_t n, Advert* a);
-void EncodeDoorbell(const DoorbellMessage& m, char* dst);
-bool DecodeDoorbell(const void* src, size_t n, DoorbellMessage* m);
+std::string EncodeAdmission(const Admission& a);
+bool DecodeAdmission(const std::string& blob, Admission* a);
+void EncodeTicket(const Ticket& t, char* dst);
+bool DecodeTicket(const void* src, size_t n, Ticket* t);
 
 }  // namespace o3lsm::fabric::rdma_wire
 

@@ -12,6 +12,10 @@
 //   churn <uri> <owner> <gen-file>
 //       writes its generation to <gen-file>, then allocates and frees
 //       forever (to be killed with SIGKILL mid-allocation)
+//   serve-ofi <uri> <key-file>
+//       opens (creating) the pool at <uri>, exports it with OfiPoolServer
+//       (tcp;ofi_rxm) on 127.0.0.1, prints "port N", and serves until
+//       killed
 //
 // Exit status 0 on success; 1 with a message on stderr otherwise.
 
@@ -19,10 +23,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
+#include "interconnect/net/cluster_secret.h"
+#include "interconnect/ofi/ofi_server.h"
 #include "util/random.h"
 
 namespace o3lsm::fabric {
@@ -124,18 +131,34 @@ int Churn(Fabric* f, uint16_t owner, const char* gen_path) {
   }
 }
 
+int ServeOfi(Fabric* pool, const std::string& key_file) {
+  OfiServerOptions so;
+  so.control.host = "127.0.0.1";
+  so.control.port = 0;
+  so.provider = "tcp;ofi_rxm";
+  Status s = ClusterSecret::Load(key_file, &so.control.secret);
+  if (!s.ok()) return Fail("secret", s);
+  std::unique_ptr<OfiPoolServer> server;
+  s = OfiPoolServer::Start(pool, so, &server);
+  if (!s.ok()) return Fail("serve", s);
+  printf("port %d\n", server->port());
+  fflush(stdout);
+  while (true) pause();
+}
+
 }  // namespace
 }  // namespace o3lsm::fabric
 
 int main(int argc, char** argv) {
   using namespace o3lsm::fabric;
   if (argc < 3) {
-    fprintf(stderr, "usage: o3lsm_fabric_helper count|alloc|churn uri ...\n");
+    fprintf(stderr, "usage: o3lsm_fabric_helper count|alloc|churn|serve-ofi uri ...\n");
     return 2;
   }
   const std::string cmd = argv[1];
   FabricOptions o;
   o.uri = argv[2];
+  o.create_if_missing = cmd == "serve-ofi";
   std::unique_ptr<Fabric> f;
   o3lsm::Status s = OpenFabric(o, &f);
   if (!s.ok()) return Fail("open " + o.uri, s);
@@ -149,6 +172,7 @@ int main(int argc, char** argv) {
   if (cmd == "churn" && argc == 5) {
     return Churn(f.get(), static_cast<uint16_t>(atoi(argv[3])), argv[4]);
   }
+  if (cmd == "serve-ofi" && argc == 4) return ServeOfi(f.get(), argv[3]);
   fprintf(stderr, "o3lsm_fabric_helper: bad command line\n");
   return 2;
 }

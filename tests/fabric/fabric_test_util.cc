@@ -37,17 +37,8 @@ ShmPath::ShmPath(const std::string& label) {
 
 ShmPath::~ShmPath() { unlink(path_.c_str()); }
 
-ScratchDir::ScratchDir(const std::string& label) {
-  std::string tmpl = "/tmp/o3lsm-test-" + label + "-XXXXXX";
-  path_ = mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-}
-
-std::string NewKeyFile(const ScratchDir& dir, const std::string& name) {
+std::string NewKeyFile(const o3lsm::test::ScratchDir& dir,
+                       const std::string& name) {
   const std::string path = dir.path() + "/" + name;
   EXPECT_OK(ClusterSecret::CreateFile(path));
   return path;
@@ -111,16 +102,22 @@ Status TestPool::Open(std::string* skip_reason) {
       }
       FabricOptions server_opts = o;
       server_opts.uri = "emulated:";
+      server_opts.cluster_id = kTestClusterId;
       Status s = OpenFabric(server_opts, &server_pool_);
       if (!s.ok()) return s;
+      keys_ = std::make_unique<o3lsm::test::ScratchDir>("keys");
+      const std::string key = NewKeyFile(*keys_, "cluster.key");
       RdmaServerOptions so;
-      so.bind_host = host;
-      so.port = 0;
+      so.control.host = host;
+      so.control.port = 0;
+      s = ClusterSecret::Load(key, &so.control.secret);
+      if (!s.ok()) return s;
       std::unique_ptr<RdmaPoolServer> server;
       s = RdmaPoolServer::Start(server_pool_.get(), so, &server);
       if (!s.ok()) return s;
-      o.uri =
-          "rdma://" + std::string(host) + ":" + std::to_string(server->port());
+      o.uri = "rdma://" + std::string(host) + ":" +
+              std::to_string(server->port()) + "?secret=" + key +
+              "&cluster_id=" + std::to_string(kTestClusterId);
       server_ = std::shared_ptr<RdmaPoolServer>(std::move(server));
       break;
     }
@@ -130,7 +127,7 @@ Status TestPool::Open(std::string* skip_reason) {
       server_opts.cluster_id = kTestClusterId;
       Status s = OpenFabric(server_opts, &server_pool_);
       if (!s.ok()) return s;
-      keys_ = std::make_unique<ScratchDir>("keys");
+      keys_ = std::make_unique<o3lsm::test::ScratchDir>("keys");
       const std::string key = NewKeyFile(*keys_, "cluster.key");
       OfiServerOptions so;
       so.control.host = "127.0.0.1";

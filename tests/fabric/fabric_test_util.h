@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "interconnect/fabric.h"
+#include "tests/testutil.h"
 
 namespace o3lsm::fabric::test {
 
@@ -47,24 +48,11 @@ class ShmPath {
   std::string path_;
 };
 
-// A fresh directory under /tmp, removed (with its files) by the destructor.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& label);
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // The cluster id the network backends' test pools carry.
 inline constexpr uint64_t kTestClusterId = 4242;
 
 // A key file at dir/name holding a fresh cluster secret.
-std::string NewKeyFile(const ScratchDir& dir, const std::string& name);
+std::string NewKeyFile(const o3lsm::test::ScratchDir& dir, const std::string& name);
 
 // The small layout the tests use: 64 KiB chunks, small regions.
 PoolLayout TestLayout();
@@ -93,7 +81,8 @@ class TestPool {
   std::unique_ptr<Fabric> fabric_;
   std::unique_ptr<Fabric> server_pool_;  // rdma, ofi: the exported pool
   std::shared_ptr<void> server_;         // rdma, ofi: the pool's server
-  std::unique_ptr<ScratchDir> keys_;     // rdma, ofi: the cluster key file
+  // rdma, ofi: the directory of the cluster key file.
+  std::unique_ptr<o3lsm::test::ScratchDir> keys_;
 };
 
 // Fixture of the parameterized conformance suites.

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "interconnect/net/cluster_secret.h"
 #include "interconnect/rdma/rdma_fabric.h"
 #include "interconnect/rdma/rdma_server.h"
 #include "interconnect/rdma/rdma_wire.h"
@@ -16,34 +17,35 @@ namespace o3lsm::fabric::test {
 namespace {
 
 TEST(RdmaWire, RoundTripsAndRejectsForeignBytes) {
-  char buf[64];
-  rdma_wire::Advert a{7, 0x7f0000001000ull, 1ull << 30, 0xabcd, 1, 42};
-  rdma_wire::EncodeAdvert(a, buf);
-  rdma_wire::Advert b;
-  ASSERT_TRUE(rdma_wire::DecodeAdvert(buf, rdma_wire::kAdvertSize, &b));
+  rdma_wire::Admission a;
+  a.pool_id = 7;
+  a.cm_port = 40001;
+  a.remote_addr = 0x7f0000001000ull;
+  a.pool_size = 1ull << 30;
+  a.rkey = 0xabcd;
+  a.atomic_cap = 1;
+  for (size_t i = 0; i < a.ticket.size(); i++) a.ticket[i] = uint8_t(i * 7);
+  const std::string blob = rdma_wire::EncodeAdmission(a);
+  rdma_wire::Admission b;
+  ASSERT_TRUE(rdma_wire::DecodeAdmission(blob, &b));
   EXPECT_EQ(a.pool_id, b.pool_id);
+  EXPECT_EQ(a.cm_port, b.cm_port);
   EXPECT_EQ(a.remote_addr, b.remote_addr);
   EXPECT_EQ(a.pool_size, b.pool_size);
   EXPECT_EQ(a.rkey, b.rkey);
-  EXPECT_EQ(a.cluster_id, b.cluster_id);
-  EXPECT_FALSE(rdma_wire::DecodeAdvert(buf, rdma_wire::kAdvertSize - 1, &b));
-  EXPECT_FALSE(rdma_wire::DecodeAdvert(nullptr, 0, &b));
+  EXPECT_EQ(a.ticket, b.ticket);
+  EXPECT_FALSE(rdma_wire::DecodeAdmission(blob.substr(1), &b));
+  EXPECT_FALSE(rdma_wire::DecodeAdmission("ofi", &b));
+
+  char buf[rdma_wire::kTicketMessageSize];
+  rdma_wire::EncodeTicket(a.ticket, buf);
+  rdma_wire::Ticket t;
+  ASSERT_TRUE(rdma_wire::DecodeTicket(buf, sizeof(buf), &t));
+  EXPECT_EQ(a.ticket, t);
+  EXPECT_FALSE(rdma_wire::DecodeTicket(buf, sizeof(buf) - 1, &t));
+  EXPECT_FALSE(rdma_wire::DecodeTicket(nullptr, 0, &t));
   buf[0] ^= 1;
-  EXPECT_FALSE(rdma_wire::DecodeAdvert(buf, rdma_wire::kAdvertSize, &b));
-
-  rdma_wire::Hello h{99}, h2;
-  rdma_wire::EncodeHello(h, buf);
-  ASSERT_TRUE(rdma_wire::DecodeHello(buf, rdma_wire::kHelloSize, &h2));
-  EXPECT_EQ(99u, h2.cluster_id);
-  EXPECT_FALSE(rdma_wire::DecodeAdvert(buf, rdma_wire::kAdvertSize, &b));
-
-  rdma_wire::DoorbellMessage m{rdma_wire::DoorbellMessage::kRing, 4096}, m2;
-  rdma_wire::EncodeDoorbell(m, buf);
-  ASSERT_TRUE(rdma_wire::DecodeDoorbell(buf, rdma_wire::kDoorbellSize, &m2));
-  EXPECT_EQ(m.type, m2.type);
-  EXPECT_EQ(4096u, m2.offset);
-  buf[0] = 9;  // unknown type
-  EXPECT_FALSE(rdma_wire::DecodeDoorbell(buf, rdma_wire::kDoorbellSize, &m2));
+  EXPECT_FALSE(rdma_wire::DecodeTicket(buf, sizeof(buf), &t));
 }
 
 TEST(RdmaFabric, WithoutADeviceOpenFailsClearly) {
@@ -78,15 +80,20 @@ TEST(RdmaFabric, ClientSeesTheServersPoolAndDoorbells) {
   FabricOptions po;
   po.uri = "emulated:?size=8M";
   po.layout = TestLayout();
+  po.cluster_id = kTestClusterId;
   std::unique_ptr<Fabric> pool;
   ASSERT_OK(OpenFabric(po, &pool));
+  o3lsm::test::ScratchDir keys("rdma-keys");
+  const std::string key = NewKeyFile(keys, "cluster.key");
   RdmaServerOptions so;
-  so.bind_host = host;
-  so.port = 0;
+  so.control.host = host;
+  so.control.port = 0;
+  ASSERT_OK(ClusterSecret::Load(key, &so.control.secret));
   std::unique_ptr<RdmaPoolServer> server;
   ASSERT_OK(RdmaPoolServer::Start(pool.get(), so, &server));
   FabricOptions o;
-  o.uri = "rdma://" + std::string(host) + ":" + std::to_string(server->port());
+  o.uri = "rdma://" + std::string(host) + ":" + std::to_string(server->port()) +
+          "?secret=" + key + "&cluster_id=" + std::to_string(kTestClusterId);
   std::unique_ptr<Fabric> client;
   ASSERT_OK(OpenFabric(o, &client));
   EXPECT_EQ(pool->pool_id(), client->pool_id());
@@ -99,7 +106,7 @@ TEST(RdmaFabric, ClientSeesTheServersPoolAndDoorbells) {
   EXPECT_EQ(0x1234u, *static_cast<uint64_t*>(pool->LocalView(at, 8)));
   // A ring from the server wakes the client.
   const DmAddr bell = client->RegionStart(RegionKind::kMailboxes);
-  ASSERT_OK(server->Ring(bell));
+  ASSERT_OK(server->exported()->Ring(bell));
   uint64_t now = 0;
   ASSERT_OK(client->WaitOnWord(bell, 0, std::chrono::seconds(5), &now));
   EXPECT_EQ(1u, now);

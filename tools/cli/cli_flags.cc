@@ -96,7 +96,7 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags) {
                  "with --fabric)")
       ->group("Disaggregated memory");
   app.add_option("--fabric", config.fabric_uri,
-                 "DM pool URI (emulated:PATH, cxl:PATH, rdma://HOST:PORT); "
+                 "DM pool URI (emulated:PATH, cxl:PATH, ofi://HOST:PORT?secret=KEY&cluster_id=N, rdma://...); "
                  "default: a pool inside this process")
       ->group("Disaggregated memory");
   app.add_option("--dm_write_buffer_budget",

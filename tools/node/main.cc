@@ -4,21 +4,27 @@
 //
 //   o3lsm-node --role=memory --pool=URI --create [--size=1G] [--threads=N]
 //              [--search-threads=N] [--block-cache-size=SIZE]
-//              [--rdma-listen=HOST:PORT]
+//              [--listen=HOST:PORT --secret=KEYFILE --cluster-id=N
+//               [--transport=ofi|rdma] [--provider=NAME]]
 //       creates (or attaches to) the DM pool, formats its job board, node
 //       table and search mailboxes, publishes its liveness, reaps dead
 //       nodes (their DM, jobs and mailboxes), answers delegated lookups,
 //       keeps the block cache compute nodes share, optionally executes
-//       jobs, and exports the pool over RDMA.
+//       jobs, and exports the pool over the network to the clients that
+//       prove the cluster's secret (created 0600 at --create).
 //   o3lsm-node --role=worker --pool=URI [--threads=N]
 //       attaches to the pool and executes flush and compaction jobs.
+//   o3lsm-node --cluster=FILE --role=memory|worker
+//       takes the pool, address, secret and cluster id from the cluster
+//       file every node shares (docs/cluster.md).
 //   o3lsm-node local-cluster --pool=URI [--workers=K] ...
 //       starts a memory node and K workers on this host, stops them on
 //       SIGINT/SIGTERM.
 //
 // Every option may also come from a config file (--config FILE, TOML or
-// INI: `pool = "emulated:/dev/shm/o3lsm-pool"`). SIGTERM and SIGINT stop a
-// node cleanly: running jobs finish, the node leaves the node table.
+// INI: `pool = "emulated:/dev/shm/o3lsm-pool"`); an unknown key there is an
+// error. SIGTERM and SIGINT stop a node cleanly: running jobs finish, the
+// node leaves the node table.
 
 #include <fcntl.h>
 #include <sched.h>
@@ -36,6 +42,10 @@
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
+#include "interconnect/net/cluster_secret.h"
+#include "interconnect/net/pool_export.h"
+#include "interconnect/net/tcp_socket.h"
+#include "interconnect/ofi/ofi_server.h"
 #include "interconnect/rdma/rdma_server.h"
 #include "lsm/offload/dm_block_cache.h"
 #include "lsm/offload/job_executor.h"
@@ -43,6 +53,7 @@
 #include "lsm/offload/search_server.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
+#include "tools/common/cluster_file.h"
 #include "tools/node/pool_status.h"
 #include "util/throttled_env.h"
 
@@ -60,7 +71,10 @@ struct Config {
   std::string block_cache_size = "auto";
   std::string name;
   std::string cpus;
-  std::string rdma_listen;
+  std::string listen;
+  std::string transport = "ofi";
+  std::string provider;
+  std::string secret;
   int liveness_ms = 2000;
   int wait_ms = 10000;
   std::string log;
@@ -195,6 +209,63 @@ Status AttachPool(const Config& cfg, fabric::FabricOptions fo,
   }
 }
 
+// The memory node's network export (--listen): the cluster secret, then
+// the server of the chosen transport.
+struct Export {
+  std::unique_ptr<fabric::OfiPoolServer> ofi;
+  std::unique_ptr<fabric::RdmaPoolServer> rdma;
+  fabric::net::PoolExport* exported = nullptr;
+  std::string client_uri;  // what a worker or compute node opens
+};
+
+Status StartExport(const Config& cfg, fabric::Fabric* pool,
+                   const std::shared_ptr<Logger>& log, Export* out) {
+  fabric::net::ExportOptions eo;
+  Status s = fabric::net::SplitHostPort(cfg.listen, &eo.host, &eo.port);
+  if (!s.ok()) return s;
+  if (cfg.secret.empty()) {
+    return Status::InvalidArgument(
+        "--listen", "needs --secret KEYFILE: the cluster's key file, created "
+                    "0600 at --create if it does not exist");
+  }
+  if (access(cfg.secret.c_str(), F_OK) != 0) {
+    if (!cfg.create) {
+      return Status::InvalidArgument(
+          "--secret " + cfg.secret,
+          "no key file there; --create makes one, or copy the cluster's");
+    }
+    s = fabric::ClusterSecret::CreateFile(cfg.secret);
+    if (!s.ok()) return s;
+    Log(log.get(), "created the cluster key file %s (mode 0600): copy it "
+        "to every node of the cluster", cfg.secret.c_str());
+  }
+  s = fabric::ClusterSecret::Load(cfg.secret, &eo.secret);
+  if (!s.ok()) return s;
+  eo.info_log = log;
+  std::string query = "?secret=" + cfg.secret + "&cluster_id=" +
+                      std::to_string(pool->cluster_id());
+  if (cfg.transport == "rdma") {
+    fabric::RdmaServerOptions ro;
+    ro.control = eo;
+    s = fabric::RdmaPoolServer::Start(pool, ro, &out->rdma);
+    if (!s.ok()) return s;
+    out->exported = out->rdma->exported();
+  } else {
+    fabric::OfiServerOptions oo;
+    oo.control = eo;
+    oo.provider = cfg.provider;
+    s = fabric::OfiPoolServer::Start(pool, oo, &out->ofi);
+    if (!s.ok()) return s;
+    out->exported = out->ofi->exported();
+    query += "&provider=" + out->ofi->provider();
+  }
+  const std::string host =
+      eo.host.find(':') != std::string::npos ? "[" + eo.host + "]" : eo.host;
+  out->client_uri = cfg.transport + "://" + host + ":" +
+                    std::to_string(out->exported->port()) + query;
+  return Status::OK();
+}
+
 int RunNode(const Config& cfg) {
   if (cfg.role != "memory" && cfg.role != "worker") {
     fprintf(stderr, "o3lsm-node: error: --role must be memory or worker\n");
@@ -226,6 +297,7 @@ int RunNode(const Config& cfg) {
   fo.uri = cfg.pool;
   fo.info_log = log;
   fo.cluster_id = cfg.cluster_id;
+  fo.secret_path = cfg.secret;
   fo.create_if_missing = memory && cfg.create;
   if (!ParseSize(cfg.size, &fo.size)) {
     fprintf(stderr, "o3lsm-node: error: bad --size '%s' (e.g. 512M, 4G)\n",
@@ -233,6 +305,11 @@ int RunNode(const Config& cfg) {
     return 2;
   }
   std::unique_ptr<fabric::Fabric> fabric;
+  Export exported;
+  // What the node's own services use: with an export, their doorbells
+  // also reach the remote clients.
+  std::unique_ptr<fabric::Fabric> exported_pool;
+  fabric::Fabric* pool = nullptr;
   std::unique_ptr<cluster::JobBoard> board;
   std::unique_ptr<cluster::NodeTable> nodes;
   Status s;
@@ -241,12 +318,22 @@ int RunNode(const Config& cfg) {
     if (!s.ok()) return Fail("opening pool " + cfg.pool, s);
     s = cluster::JobBoard::EnsureFormatted(fabric.get());
     if (s.ok()) s = cluster::NodeTable::EnsureFormatted(fabric.get());
-    if (s.ok()) s = cluster::JobBoard::Open(fabric.get(), &board);
-    if (s.ok()) s = cluster::NodeTable::Open(fabric.get(), &nodes);
     if (!s.ok()) return Fail("formatting pool " + cfg.pool, s);
+    pool = fabric.get();
+    if (!cfg.listen.empty()) {
+      s = StartExport(cfg, fabric.get(), log, &exported);
+      if (!s.ok()) return Fail("exporting the pool on " + cfg.listen, s);
+      exported_pool = std::make_unique<fabric::net::ExportedPool>(
+          fabric.get(), exported.exported);
+      pool = exported_pool.get();
+    }
+    s = cluster::JobBoard::Open(pool, &board);
+    if (s.ok()) s = cluster::NodeTable::Open(pool, &nodes);
+    if (!s.ok()) return Fail("opening pool " + cfg.pool, s);
   } else {
     s = AttachPool(cfg, fo, &fabric, &board, &nodes);
     if (!s.ok()) return Fail("attaching to pool " + cfg.pool, s);
+    pool = fabric.get();
   }
 
   JobExecutorOptions eo;
@@ -261,17 +348,16 @@ int RunNode(const Config& cfg) {
   storage.bandwidth_bytes_per_sec = cfg.storage_bandwidth_mbps << 20;
   ThrottledEnv throttled(Env::Default(), storage);
   if (storage.enabled()) eo.env = &throttled;
-  JobExecutor executor(fabric.get(), board.get(), nodes.get(), eo);
+  JobExecutor executor(pool, board.get(), nodes.get(), eo);
   s = executor.Start();
   if (!s.ok()) return Fail("registering in the node table", s);
 
   std::unique_ptr<fabric::DmAllocator> allocator;
   std::unique_ptr<NodeReaper> reaper;
-  std::unique_ptr<fabric::RdmaPoolServer> rdma;
   std::unique_ptr<SearchMailboxes> mailboxes;
   std::unique_ptr<SearchServer> search;
   if (memory) {
-    s = fabric::DmAllocator::Open(fabric.get(), executor.node_id(), &allocator);
+    s = fabric::DmAllocator::Open(pool, executor.node_id(), &allocator);
     if (!s.ok()) return Fail("opening the DM allocator", s);
     reaper = std::make_unique<NodeReaper>(
         nodes.get(), board.get(), allocator.get(),
@@ -284,11 +370,11 @@ int RunNode(const Config& cfg) {
       SearchServerOptions so;
       so.threads = cfg.search_threads;
       so.info_log = log;
-      s = SearchServer::Start(fabric.get(), so, &search);
+      s = SearchServer::Start(pool, so, &search);
       if (!s.ok()) return Fail("starting delegated search", s);
     }
-    s = SearchMailboxes::EnsureFormatted(fabric.get());
-    if (s.ok()) s = SearchMailboxes::Open(fabric.get(), &mailboxes);
+    s = SearchMailboxes::EnsureFormatted(pool);
+    if (s.ok()) s = SearchMailboxes::Open(pool, &mailboxes);
     if (!s.ok()) return Fail("opening the search mailboxes", s);
     reaper->set_mailboxes(mailboxes.get());
     // The block cache tier compute nodes share: an eighth of a pool of
@@ -305,32 +391,25 @@ int RunNode(const Config& cfg) {
       return 2;
     }
     if (cache_bytes > 0) {
-      s = DmBlockCache::Create(fabric.get(), allocator.get(), cache_bytes);
+      s = DmBlockCache::Create(pool, allocator.get(), cache_bytes);
       if (!s.ok()) return Fail("creating the DM block cache", s);
       std::unique_ptr<DmBlockCache> cache;
-      s = DmBlockCache::Open(fabric.get(), &cache);
+      s = DmBlockCache::Open(pool, &cache);
       if (!s.ok()) return Fail("opening the DM block cache", s);
       Log(log.get(), "DM block cache: %.1f MiB",
           cache->capacity() / 1048576.0);
     }
-    if (!cfg.rdma_listen.empty()) {
-      fabric::RdmaServerOptions ro;
-      const size_t colon = cfg.rdma_listen.rfind(':');
-      ro.bind_host = cfg.rdma_listen.substr(0, colon);
-      if (colon != std::string::npos) {
-        ro.port = atoi(cfg.rdma_listen.c_str() + colon + 1);
-      }
-      ro.info_log = log;
-      s = fabric::RdmaPoolServer::Start(fabric.get(), ro, &rdma);
-      if (!s.ok()) return Fail("exporting the pool over RDMA", s);
-    }
   }
   Log(log.get(), "%s node %u up on %s (%d executor threads, %d search "
-      "threads)%s", cfg.role.c_str(), executor.node_id(),
+      "threads)%s%s", cfg.role.c_str(), executor.node_id(),
       fabric->Describe().c_str(), eo.threads,
       search != nullptr ? search->threads() : 0,
-      rdma != nullptr ? ", exported over RDMA" : "");
-  // Parents (the launcher, tests) wait for this line on stdout.
+      exported.exported != nullptr ? ", exported at " : "",
+      exported.client_uri.c_str());
+  // Parents (the launcher, tests) wait for these lines on stdout.
+  if (exported.exported != nullptr) {
+    printf("export: %s\n", exported.client_uri.c_str());
+  }
   printf("ready: %s node %u\n", cfg.role.c_str(), executor.node_id());
   fflush(stdout);
 
@@ -355,13 +434,15 @@ int RunNode(const Config& cfg) {
       static_cast<unsigned long long>(done.done),
       static_cast<unsigned long long>(done.failed),
       static_cast<unsigned long long>(done.revoked));
-  rdma.reset();
   search.reset();
   reaper.reset();
   mailboxes.reset();
   allocator.reset();
   board.reset();
   nodes.reset();
+  exported.ofi.reset();
+  exported.rdma.reset();
+  exported_pool.reset();
   fabric.reset();
   if (memory && cfg.remove_pool) {
     const size_t colon = cfg.pool.find(':');
@@ -451,15 +532,24 @@ int RunLocalCluster(const ClusterConfig& cfg) {
 int Main(int argc, char** argv) {
   CLI::App app{"o3lsm-node: a memory node or worker of an o3lsm cluster"};
   app.set_config("--config", "", "read options from a TOML/INI file");
+  // A misspelt key in a config file is an error, not silently ignored.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   Config cfg;
+  std::string cluster_file;
+  app.add_option("--cluster", cluster_file,
+                 "cluster file every node shares: pool, listen, transport, "
+                 "secret, cluster_id (docs/cluster.md)");
   app.add_option("--role", cfg.role, "memory or worker")
       ->check(CLI::IsMember({"memory", "worker"}));
   app.add_option("--pool", cfg.pool,
-                 "DM pool URI: emulated:/dev/shm/NAME, cxl:PATH, rdma://HOST:PORT");
+                 "DM pool URI: emulated:/dev/shm/NAME, cxl:PATH, "
+                 "ofi://HOST:PORT, rdma://HOST:PORT");
   app.add_flag("--create", cfg.create, "memory: create the pool if missing");
   app.add_option("--size", cfg.size, "memory: pool size when created")
       ->capture_default_str();
-  app.add_option("--cluster-id", cfg.cluster_id, "cluster id of a new pool");
+  app.add_option("--cluster-id", cfg.cluster_id,
+                 "cluster id of a new pool; a network pool's clients must "
+                 "name it");
   app.add_option("--threads", cfg.threads,
                  "job executor threads (worker default 1, memory 0)");
   app.add_option("--search-threads", cfg.search_threads,
@@ -472,8 +562,24 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--name", cfg.name, "node name in the node table");
   app.add_option("--cpus", cfg.cpus, "run only on these CPUs, e.g. 1 or 0-3");
-  app.add_option("--rdma-listen", cfg.rdma_listen,
-                 "memory: export the pool over RDMA on HOST:PORT");
+  app.add_option("--listen", cfg.listen,
+                 "memory: export the pool on HOST:PORT to the clients that "
+                 "prove the cluster secret (no wildcard default)")
+      ->group("Network");
+  app.add_option("--transport", cfg.transport,
+                 "memory: ofi (libfabric: TCP, verbs, EFA, ...) or rdma "
+                 "(rdma-core verbs)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ofi", "rdma"}))
+      ->group("Network");
+  app.add_option("--provider", cfg.provider,
+                 "memory: libfabric provider for ofi (default: the first of "
+                 "verbs;ofi_rxm, efa, cxi, opx, tcp;ofi_rxm this host has)")
+      ->group("Network");
+  app.add_option("--secret", cfg.secret,
+                 "the cluster's key file (absolute path; created 0600 by a "
+                 "memory node's --create)")
+      ->group("Network");
   app.add_option("--liveness-ms", cfg.liveness_ms,
                  "memory: a node silent this long is reaped")
       ->capture_default_str();
@@ -509,7 +615,12 @@ int Main(int argc, char** argv) {
   CLI::App* status = app.add_subcommand(
       "status", "show the live cluster of a pool: nodes, load, jobs per owner "
                 "(opens no database)");
-  status->add_option("--pool", status_pool, "pool URI")->required();
+  std::string status_cluster;
+  auto* status_pool_opt =
+      status->add_option("--pool", status_pool, "pool URI");
+  status->add_option("--cluster", status_cluster,
+                     "cluster file naming the pool")
+      ->excludes(status_pool_opt);
   status->add_option("--watch-ms", status_watch_ms,
                      "watch heartbeats this long to tell live nodes")
       ->capture_default_str()
@@ -518,7 +629,33 @@ int Main(int argc, char** argv) {
 
   if (local->parsed()) return RunLocalCluster(cc);
   if (status->parsed()) {
+    if (!status_cluster.empty()) {
+      tools::ClusterFile file;
+      Status s = tools::ClusterFile::Read(status_cluster, &file);
+      if (!s.ok()) return Fail("--cluster", s);
+      status_pool = file.ClientUri();
+    }
+    if (status_pool.empty()) {
+      fprintf(stderr, "o3lsm-node: error: status needs --pool or --cluster\n");
+      return 2;
+    }
     return RunPoolStatus(status_pool, status_watch_ms, stdout);
+  }
+  if (!cluster_file.empty()) {
+    tools::ClusterFile file;
+    Status s = tools::ClusterFile::Read(cluster_file, &file);
+    if (!s.ok()) return Fail("--cluster", s);
+    // The command line wins over the file.
+    const bool memory = cfg.role == "memory";
+    if (cfg.pool.empty()) cfg.pool = memory ? file.pool : file.ClientUri();
+    if (memory && cfg.listen.empty()) cfg.listen = file.listen;
+    if (app.count("--transport") == 0 && !file.transport.empty()) {
+      cfg.transport = file.transport;
+    }
+    if (cfg.provider.empty()) cfg.provider = file.provider;
+    if (cfg.secret.empty()) cfg.secret = file.secret;
+    if (cfg.cluster_id == 0) cfg.cluster_id = file.cluster_id;
+    if (app.count("--size") == 0 && !file.size.empty()) cfg.size = file.size;
   }
   if (cfg.role.empty()) {
     fprintf(stderr, "o3lsm-node: error: give --role=memory|worker, or the "
