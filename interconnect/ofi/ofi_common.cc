@@ -46,6 +46,7 @@ Status OfiError(const std::string& where, const char* call, int ret) {
     case FI_ETIMEDOUT:
     case FI_ESHUTDOWN:
     case FI_ENODATA:
+    case FI_ECANCELED:
     case FI_EIO:
       return Status::Unavailable(where, what);
     case FI_EACCES:
