@@ -111,6 +111,11 @@ void OffloadCoordinator::RefreshNodes() {
   if (read) {
     liveness_.Update(snapshot, Now());
     nodes_seen_ = std::move(snapshot);
+  } else {
+    // An unreadable table is a silent one: no heartbeat moves, so a memory
+    // node whose pool cannot be reached (its process is gone, and with it
+    // a pool exported over the network) goes dead after the same timeout.
+    liveness_.Update(nodes_seen_, Now());
   }
   last_refresh_micros_ = now;
   // The memory node exports the pool: once seen alive, its silence means

@@ -1,8 +1,11 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
 // Multi-process cluster tests: a memory node and workers are real
-// o3lsm-node processes sharing an emulated pool in /dev/shm; the compute
-// node is this process (or a helper process, to be killed). Covers flush
+// o3lsm-node processes, reaching the pool through /dev/shm (Shm) or over
+// the network stack (OfiTcp: the memory node exports it with
+// --listen on loopback, everyone else opens ofi:// with the cluster's key
+// file); the compute node is this process (or a helper process, to be
+// killed). Covers flush
 // jobs running on the workers, a worker killed mid-job, the memory node
 // killed, and the compute node killed.
 
@@ -23,6 +26,7 @@
 #include <thread>
 
 #include "interconnect/dm_allocator.h"
+#include "interconnect/net/cluster_secret.h"
 #include "lsm/db/db_impl.h"
 #include "lsm/version/filename.h"
 #include "o3lsm/db.h"
@@ -125,13 +129,19 @@ uint64_t WorkerJobsDone(const std::string& nodes) {
   return done;
 }
 
-class ClusterTest : public ::testing::Test {
+// The parameter: how the nodes reach the pool ("Shm" or "OfiTcp").
+class ClusterTest : public ::testing::TestWithParam<const char*> {
  protected:
-  ClusterTest() {
+  ClusterTest() : network_(std::string(GetParam()) == "OfiTcp") {
     static int counter = 0;
     pool_path_ = "/dev/shm/o3lsm-cluster-test-" + std::to_string(getpid()) +
                  "-" + std::to_string(counter++);
-    pool_uri_ = "emulated:" + pool_path_;
+    node_pool_uri_ = "emulated:" + pool_path_;
+    pool_uri_ = node_pool_uri_;  // over the network: set by StartMemoryNode
+    if (network_) {
+      key_ = dir_.Child("cluster.key");
+      EXPECT_OK(fabric::ClusterSecret::CreateFile(key_));
+    }
   }
   ~ClusterTest() override {
     db_.reset();
@@ -141,10 +151,17 @@ class ClusterTest : public ::testing::Test {
   // block_cache: the memory node's --block-cache-size.
   ::testing::AssertionResult StartMemoryNode(
       Process* p, const std::string& block_cache = "16M") {
-    return p->Start({O3LSM_NODE_BIN, "--role=memory", "--pool=" + pool_uri_,
-                     "--create", "--size=96M",
-                     "--block-cache-size=" + block_cache},
-                    "ready:", nullptr);
+    std::vector<std::string> args = {
+        O3LSM_NODE_BIN, "--role=memory", "--pool=" + node_pool_uri_,
+        "--create", "--size=96M", "--block-cache-size=" + block_cache};
+    if (!network_) return p->Start(args, "ready:", nullptr);
+    args.insert(args.end(), {"--listen=127.0.0.1:0", "--secret=" + key_,
+                             "--cluster-id=4242"});
+    // "export: ofi://127.0.0.1:PORT?secret=...": what everyone else opens.
+    std::string line;
+    auto r = p->Start(args, "export: ", &line);
+    if (r) pool_uri_ = line.substr(strlen("export: "));
+    return r;
   }
   ::testing::AssertionResult StartWorker(Process* p, int* node,
                                          int delay_ms = 0) {
@@ -302,7 +319,10 @@ class ClusterTest : public ::testing::Test {
     }
   }
 
+  const bool network_;
   test::ScratchDir dir_;
+  std::string key_;            // network: the cluster's key file
+  std::string node_pool_uri_;  // the memory node's own pool
   std::string pool_path_;
   // Applied to the options of every OpenDb.
   std::function<void(Options*)> tweak_;
@@ -313,7 +333,7 @@ class ClusterTest : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(ClusterTest, FlushesAndCompactionsRunOnWorkerProcesses) {
+TEST_P(ClusterTest, FlushesAndCompactionsRunOnWorkerProcesses) {
   Process memory, w1, w2;
   int n1 = 0, n2 = 0;
   ASSERT_TRUE(StartMemoryNode(&memory));
@@ -337,7 +357,7 @@ TEST_F(ClusterTest, FlushesAndCompactionsRunOnWorkerProcesses) {
   CheckKeys(40000);
 }
 
-TEST_F(ClusterTest, WorkerKilledMidFlushTheJobRunsElsewhere) {
+TEST_P(ClusterTest, WorkerKilledMidFlushTheJobRunsElsewhere) {
   Process memory, slow, fast;
   int slow_node = 0, fast_node = 0;
   ASSERT_TRUE(StartMemoryNode(&memory));
@@ -366,7 +386,7 @@ TEST_F(ClusterTest, WorkerKilledMidFlushTheJobRunsElsewhere) {
 // A compaction split into sub-jobs, one of them claimed by a worker that
 // is killed: only that sub-job runs again (elsewhere), the compaction
 // installs once, and no attempt leaves a file behind.
-TEST_F(ClusterTest, WorkerKilledMidSubJobOnlyThatPartRunsAgain) {
+TEST_P(ClusterTest, WorkerKilledMidSubJobOnlyThatPartRunsAgain) {
   Process memory, slow, fast;
   int slow_node = 0, fast_node = 0;
   ASSERT_TRUE(StartMemoryNode(&memory));
@@ -397,7 +417,7 @@ TEST_F(ClusterTest, WorkerKilledMidSubJobOnlyThatPartRunsAgain) {
   CheckKeys(30000);
 }
 
-TEST_F(ClusterTest, MemoryNodeKilledTheComputeNodeFallsBackToLocal) {
+TEST_P(ClusterTest, MemoryNodeKilledTheComputeNodeFallsBackToLocal) {
   Process memory, worker;
   int node = 0;
   ASSERT_TRUE(StartMemoryNode(&memory));
@@ -425,9 +445,10 @@ TEST_F(ClusterTest, MemoryNodeKilledTheComputeNodeFallsBackToLocal) {
 // Lookups delegated to the memory node process while it is SIGKILLed:
 // every read gives the right value or a retryable error, never a wrong
 // one; the waits that the dead node leaves unanswered fall back to
-// one-sided reads of the pool (still there: it is a file), until the
-// compute node takes DM as lost and reads its rebuilt memtables.
-TEST_F(ClusterTest, MemoryNodeKilledDuringDelegatedReads) {
+// one-sided reads of the pool (Shm: still there, it is a file; OfiTcp:
+// gone with the node, a retryable error), until the compute node takes DM
+// as lost and reads its rebuilt memtables.
+TEST_P(ClusterTest, MemoryNodeKilledDuringDelegatedReads) {
   Process memory;
   ASSERT_TRUE(StartMemoryNode(&memory, "0"));
   tweak_ = [](Options* o) { o->dm_read_mode = DmReadMode::kDelegated; };
@@ -469,11 +490,21 @@ TEST_F(ClusterTest, MemoryNodeKilledDuringDelegatedReads) {
   for (auto& r : readers) r.join();
   EXPECT_EQ(0, wrong.load()) << retryable.load() << " retryable";
   EXPECT_GT(right.load(), 0);
+  if (network_) {
+    // Over the network the pool died with its node: reads stay retryable
+    // errors until the compute node takes DM as lost and rebuilds.
+    ASSERT_TRUE(WaitForProperty("o3lsm.stats", "UNAVAILABLE", 15000))
+        << Property("o3lsm.stats");
+  }
   impl()->TEST_PauseFlushes(false);
+  // Once flushed, what DM held is read from storage (Shm: flushed from
+  // DM; OfiTcp: from the memtables the WAL rebuilt).
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
   CheckKeys(6000);
 }
 
-TEST_F(ClusterTest, ComputeNodeKilledReopenRecoversAndCollectsItsSegments) {
+TEST_P(ClusterTest, ComputeNodeKilledReopenRecoversAndCollectsItsSegments) {
   Process memory, cn;
   ASSERT_TRUE(StartMemoryNode(&memory));
   const uint64_t free_before = FreeChunks();
@@ -494,7 +525,7 @@ TEST_F(ClusterTest, ComputeNodeKilledReopenRecoversAndCollectsItsSegments) {
 // its memory node and workers; `o3lsm-node status` shows the whole
 // cluster; killing one compute node touches nothing of the other's, and
 // the dead one's database reopens with every write.
-TEST_F(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
+TEST_P(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
   Process memory, w1, w2, other;
   ASSERT_TRUE(StartMemoryNode(&memory));
   int n1 = 0, n2 = 0;
@@ -541,8 +572,8 @@ TEST_F(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
   EXPECT_EQ(2u, computes) << nodes;
 
   // The pool, seen by the status command (no database opened).
-  const std::string cmd = std::string(O3LSM_NODE_BIN) + " status --pool=" +
-                          pool_uri_ + " --watch-ms=400";
+  const std::string cmd = std::string(O3LSM_NODE_BIN) + " status '--pool=" +
+                          pool_uri_ + "' --watch-ms=400";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(nullptr, p);
   std::string status;
@@ -575,7 +606,7 @@ TEST_F(ClusterTest, TwoComputeNodesShareOnePoolAndItsWorkers) {
   CheckKeys(30000);
 }
 
-TEST_F(ClusterTest, RandomOperationsMatchStdMapWithFlushesOnAnotherProcess) {
+TEST_P(ClusterTest, RandomOperationsMatchStdMapWithFlushesOnAnotherProcess) {
   // Tables read with pread and a small local cache: blocks come from the
   // memory node's block cache too.
   tweak_ = [](Options* o) {
@@ -590,12 +621,18 @@ TEST_F(ClusterTest, RandomOperationsMatchStdMapWithFlushesOnAnotherProcess) {
 
 // The same with compactions split into sub-jobs run by the worker: the
 // results are what local compactions give.
-TEST_F(ClusterTest, RandomOperationsMatchStdMapWithCompactionSubJobs) {
+TEST_P(ClusterTest, RandomOperationsMatchStdMapWithCompactionSubJobs) {
   tweak_ = [](Options* o) {
     o->target_file_size_base = 64 << 10;
     o->level0_file_num_compaction_trigger = 2;
   };
   RunRandomOperationsAgainstAModel(20000, /*expect_split=*/true);
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, ClusterTest,
+                         ::testing::Values("Shm", "OfiTcp"),
+                         [](const auto& info) {
+                           return std::string(info.param);
+                         });
 
 }  // namespace o3lsm
