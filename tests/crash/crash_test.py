@@ -35,7 +35,10 @@ verification, which reopens the database through the cluster; a memory
 node's restart starts a new pool (DM lost with it). With --compute_nodes M,
 M o3lsm-stress processes, each on its own database, share the cluster, and
 a cycle may also kill one of them first while the others go on: a compute
-node's crash must touch nothing of another's.
+node's crash must touch nothing of another's. With --transport ofi the
+nodes reach the pool over loopback through libfabric (the memory node
+exports it, the others prove the cluster's key file), as separate hosts
+would.
 
 Exit status 0 if every cycle passed; 1 on the first failure, whose logs and
 database are kept in the work directory; 2 if the work directory is in use.
@@ -50,6 +53,8 @@ moved aside to DIR.failed-N (the newest three are kept).
   crash_test.py --stress build/bin/o3lsm-stress --mode sync --cluster 2
   crash_test.py --stress build/bin/o3lsm-stress --mode sync --cluster 2 \
       --compute_nodes 2
+  crash_test.py --stress build/bin/o3lsm-stress --mode sync --cluster 2 \
+      --transport ofi
 """
 
 import argparse
@@ -62,6 +67,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -159,16 +165,37 @@ def tail(path, n=3000):
         return f.read()[-n:]
 
 
+def free_port():
+    """A TCP port on loopback nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Cluster:
-    """A memory node and workers (o3lsm-node) on an emulated pool."""
+    """A memory node and workers (o3lsm-node) on an emulated pool, reached
+    through /dev/shm (transport "shm") or over loopback with libfabric
+    (transport "ofi": the memory node exports the pool on a fixed port, and
+    every other process proves the cluster's key file)."""
 
     READY_SECONDS = 20
+    CLUSTER_ID = 77
 
-    def __init__(self, node, work, workers):
+    def __init__(self, node, work, workers, transport="shm"):
         self.node = node
         self.work = work
         self.pool = "/dev/shm/o3lsm-crash-%d" % os.getpid()
-        self.uri = "emulated:" + self.pool
+        self.node_uri = "emulated:" + self.pool
+        self.export = []
+        self.uri = self.node_uri
+        if transport == "ofi":
+            key = os.path.join(work, "cluster.key")
+            listen = "127.0.0.1:%d" % free_port()
+            # The first memory node creates the key file (0600).
+            self.export = ["--listen=" + listen, "--secret=" + key,
+                           "--cluster-id=%d" % self.CLUSTER_ID]
+            self.uri = "ofi://%s?secret=%s&cluster_id=%d" % (
+                listen, key, self.CLUSTER_ID)
         self.memory = None
         self.workers = [None] * workers
         self.restarts = {"memory": 0, "worker": 0}
@@ -176,14 +203,26 @@ class Cluster:
 
     def _spawn(self, role, name, extra):
         log = os.path.join(self.work, name + ".log")
-        cmd = [self.node, "--role=" + role, "--pool=" + self.uri,
+        pool = self.node_uri if role == "memory" else self.uri
+        cmd = [self.node, "--role=" + role, "--pool=" + pool,
                "--log=" + log] + extra
         err = open(log + ".stderr", "a")
+        # Unbuffered: select() must see each line still in the pipe.
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
-                                preexec_fn=die_with_driver)
+                                preexec_fn=die_with_driver, bufsize=0)
         err.close()
-        ready, _, _ = select.select([proc.stdout], [], [], self.READY_SECONDS)
-        line = proc.stdout.readline().decode(errors="replace") if ready else ""
+        line = ""
+        deadline = time.monotonic() + self.READY_SECONDS
+        # An exporting memory node says where first ("export: URI").
+        while not line.startswith("ready:"):
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([proc.stdout], [], [], max(left, 0))
+            if not ready:
+                line = ""
+                break
+            line = proc.stdout.readline().decode(errors="replace")
+            if not line:
+                break
         if not line.startswith("ready:"):
             proc.kill()
             proc.wait()
@@ -217,7 +256,8 @@ class Cluster:
                 os.remove(self.pool)
             self.memory = self._spawn(
                 "memory", "memory",
-                ["--create", "--size=256M", "--liveness-ms=1000"])
+                ["--create", "--size=256M", "--liveness-ms=1000"] +
+                self.export)
             self.workers = [None] * len(self.workers)
         for i, w in enumerate(self.workers):
             if not self._alive(w):
@@ -286,6 +326,9 @@ def main():
     p.add_argument("--cluster", type=int, default=0, metavar="N",
                    help="run against a local cluster of a memory node and N "
                    "workers, every layer offloaded, killing nodes too")
+    p.add_argument("--transport", choices=["shm", "ofi"], default="shm",
+                   help="with --cluster: how the nodes reach the pool: "
+                   "/dev/shm, or ofi:// over loopback with the cluster's key")
     p.add_argument("--compute_nodes", type=int, default=1, metavar="M",
                    help="with --cluster: M compute nodes (o3lsm-stress "
                    "processes, one database each) share the cluster")
@@ -329,7 +372,7 @@ def main():
     if args.cluster:
         node = args.node or os.path.join(os.path.dirname(args.stress),
                                          "o3lsm-node")
-        cluster = Cluster(node, work, args.cluster)
+        cluster = Cluster(node, work, args.cluster, args.transport)
         offload = "all"
         common.append("--fabric=" + cluster.uri)
     if offload:

@@ -107,6 +107,11 @@ struct StressOptions {
   int memtable_shards = 1;
   size_t dm_segment_size = 64 << 10;
   SegmentLayout dm_segment_layout = SegmentLayout::kArenaCopy;
+
+  // True if dm_pool is reached over the network (ofi://, rdma://).
+  bool network_pool() const {
+    return dm_pool.rfind("ofi://", 0) == 0 || dm_pool.rfind("rdma://", 0) == 0;
+  }
 };
 
 }  // namespace o3lsm::stress
