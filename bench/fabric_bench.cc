@@ -14,6 +14,9 @@
 //   emulated_6gbps  2 us and 6 GB/s, bulk reads only (a bandwidth below
 //                 what memcpy reaches here, so the model is what is measured)
 //   cxl           cxl: on a /dev/shm file (page-granularity emulation)
+//   ofi_tcp       ofi:// over tcp;ofi_rxm on loopback: an OfiPoolServer in
+//                 this process exports an emulated pool (its progress
+//                 thread shares the machine's cores with the client)
 //
 // The model's busy-waits run on the wall clock, so a preempted repetition
 // only gets slower: read the "_min" rows (the least disturbed repetition)
@@ -30,6 +33,8 @@
 #include <vector>
 
 #include "interconnect/fabric.h"
+#include "interconnect/net/cluster_secret.h"
+#include "interconnect/ofi/ofi_server.h"
 
 namespace o3lsm::fabric {
 namespace {
@@ -50,6 +55,7 @@ const Backend kBackends[] = {
     // shows the model rather than the memory system.
     {"emulated_6gbps", "emulated", "&latency_ns=2000&bandwidth_gbps=6", true},
     {"cxl", "cxl", "", false},
+    {"ofi_tcp", "ofi", "", false},
 };
 
 std::vector<std::string>& PoolFiles() {
@@ -61,10 +67,49 @@ void RemovePoolFiles() {
   for (const std::string& f : PoolFiles()) unlink(f.c_str());
 }
 
+[[noreturn]] void Die(const std::string& what, const Status& s) {
+  fprintf(stderr, "%s: %s\n", what.c_str(), s.ToString().c_str());
+  abort();
+}
+
+// ofi_tcp: a memory node's pool and server in this process; returns the
+// client URI.
+std::string ExportOverOfi() {
+  static std::unique_ptr<Fabric> pool;
+  static std::unique_ptr<OfiPoolServer> server;
+  FabricOptions po;
+  po.uri = "emulated:?size=" + std::to_string(kPoolSize);
+  po.cluster_id = 1;
+  Status s = OpenFabric(po, &pool);
+  if (!s.ok()) Die("ofi_tcp pool", s);
+  const DmAddr heap = pool->RegionStart(RegionKind::kHeap);
+  memset(pool->LocalView(heap, kBulkBytes * 2), 1, kBulkBytes * 2);
+  const std::string key =
+      "/tmp/o3lsm-bench-key-" + std::to_string(getpid());
+  PoolFiles().push_back(key);
+  s = ClusterSecret::CreateFile(key);
+  OfiServerOptions so;
+  so.control.host = "127.0.0.1";
+  so.control.port = 0;
+  so.provider = "tcp;ofi_rxm";
+  if (s.ok()) s = ClusterSecret::Load(key, &so.control.secret);
+  if (s.ok()) s = OfiPoolServer::Start(pool.get(), so, &server);
+  if (!s.ok()) Die("ofi_tcp server", s);
+  return "ofi://127.0.0.1:" + std::to_string(server->port()) +
+         "?secret=" + key + "&cluster_id=1";
+}
+
 Fabric* Open(const Backend& b) {
   static std::map<std::string, std::unique_ptr<Fabric>> open;
   auto& f = open[b.name];
   if (f != nullptr) return f.get();
+  if (std::string(b.scheme) == "ofi") {
+    FabricOptions o;
+    o.uri = ExportOverOfi();
+    Status s = OpenFabric(o, &f);
+    if (!s.ok()) Die("cannot open " + o.uri, s);
+    return f.get();
+  }
   const std::string path = "/dev/shm/o3lsm-bench-" + std::string(b.name) + "-" +
                            std::to_string(getpid());
   PoolFiles().push_back(path);

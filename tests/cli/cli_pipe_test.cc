@@ -369,11 +369,11 @@ TEST_F(CliPipeTest, OffloadFlagsReachTheEngine) {
 }
 
 TEST_F(CliPipeTest, ClusterFileNamesThePool) {
-  // The nodes' config file (o3lsm-node --config): the shell takes its pool.
+  // The cluster file every node reads: the shell takes its pool.
   const std::string file = dir_.Child("cluster.toml");
   ASSERT_OK(WriteStringToFile(Env::Default(),
                               "# written by hand\npool = \"emulated:\"\n"
-                              "workers = 2\n",
+                              "size = \"64M\"\n",
                               file, false));
   CliResult r = RunCliOn(Db(), "put a 1\nget a\nconfig\n",
                          {"--cluster", file});
@@ -389,13 +389,43 @@ TEST_F(CliPipeTest, ClusterFileNamesThePool) {
   // A file without a pool, or a pool other than --fabric's: one line, no
   // database opened.
   const std::string no_pool = dir_.Child("nopool.toml");
-  ASSERT_OK(WriteStringToFile(Env::Default(), "workers = 2\n", no_pool,
+  ASSERT_OK(WriteStringToFile(Env::Default(), "size = \"1G\"\n", no_pool,
                               false));
   CliRun run;
   run.args = {"--db", Db(), "--cluster", no_pool};
   r = RunCli(run);
   EXPECT_TRUE(OneErrorLine(r, "names no pool"));
   EXPECT_EQ(r.exit_code, 2);
+  // A key the cluster file does not know is an error, not ignored.
+  const std::string typo = dir_.Child("typo.toml");
+  ASSERT_OK(WriteStringToFile(Env::Default(),
+                              "pool = \"emulated:\"\nworkers = 2\n", typo,
+                              false));
+  run.args = {"--db", Db(), "--cluster", typo};
+  r = RunCli(run);
+  EXPECT_TRUE(OneErrorLine(r, "unknown key 'workers'"));
+  EXPECT_EQ(r.exit_code, 2);
+  // A network pool needs its secret and cluster id.
+  const std::string half = dir_.Child("half.toml");
+  ASSERT_OK(WriteStringToFile(Env::Default(),
+                              "listen = \"127.0.0.1:7470\"\n", half, false));
+  run.args = {"--db", Db(), "--cluster", half};
+  r = RunCli(run);
+  EXPECT_TRUE(OneErrorLine(r, "needs secret and cluster_id"));
+  EXPECT_EQ(r.exit_code, 2);
+  // The file's storage is the database directory when --db says none.
+  const std::string with_storage = dir_.Child("storage.toml");
+  const std::string stored = dir_.Child("shared-db");
+  ASSERT_OK(WriteStringToFile(Env::Default(),
+                              "pool = \"emulated:\"\nstorage = \"" +
+                                  stored + "\"\n",
+                              with_storage, false));
+  run.args = {"--cluster", with_storage};
+  run.input = "put k v\n";
+  r = RunCli(run);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ("v", Contents(stored)["k"]);
+  run.input.clear();
   run.args = {"--db", Db(), "--cluster", file, "--fabric", "cxl:/tmp/x"};
   r = RunCli(run);
   EXPECT_TRUE(OneErrorLine(r, "but --fabric names 'cxl:/tmp/x'"));

@@ -160,13 +160,27 @@ class ClusterTest : public ::testing::TestWithParam<const char*> {
     // "export: ofi://127.0.0.1:PORT?secret=...": what everyone else opens.
     std::string line;
     auto r = p->Start(args, "export: ", &line);
-    if (r) pool_uri_ = line.substr(strlen("export: "));
+    if (!r) return r;
+    pool_uri_ = line.substr(strlen("export: "));
+    // The workers find it through the cluster file.
+    const size_t host = strlen("ofi://");
+    const std::string listen =
+        pool_uri_.substr(host, pool_uri_.find('?') - host);
+    cluster_file_ = dir_.Child("cluster.toml");
+    Status s = WriteStringToFile(
+        Env::Default(),
+        "listen = \"" + listen + "\"\nsecret = \"" + key_ +
+            "\"\ncluster_id = 4242\nstorage = \"" + dir_.path() + "\"\n",
+        cluster_file_, false);
+    if (!s.ok()) return ::testing::AssertionFailure() << s.ToString();
     return r;
   }
   ::testing::AssertionResult StartWorker(Process* p, int* node,
                                          int delay_ms = 0) {
     std::string line;
-    auto r = p->Start({O3LSM_NODE_BIN, "--role=worker", "--pool=" + pool_uri_,
+    auto r = p->Start({O3LSM_NODE_BIN, "--role=worker",
+                       network_ ? "--cluster=" + cluster_file_
+                                : "--pool=" + pool_uri_,
                        "--debug-job-delay-ms=" + std::to_string(delay_ms)},
                       "ready:", &line);
     if (r) *node = NodeIdOf(line);
@@ -322,6 +336,7 @@ class ClusterTest : public ::testing::TestWithParam<const char*> {
   const bool network_;
   test::ScratchDir dir_;
   std::string key_;            // network: the cluster's key file
+  std::string cluster_file_;   // network: what the workers start from
   std::string node_pool_uri_;  // the memory node's own pool
   std::string pool_path_;
   // Applied to the options of every OpenDb.

@@ -4,9 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 
 #include "lsm/table/compression.h"
+#include "tools/common/cluster_file.h"
 
 namespace o3lsm::cli {
 
@@ -119,7 +119,9 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags) {
       ->capture_default_str()
       ->group("Disaggregated memory");
   app.add_option("--cluster", config.cluster_file,
-                 "cluster file naming the pool and its nodes")
+                 "cluster file every node shares: the pool (or the memory "
+                 "node's address, secret and cluster id) and the database "
+                 "directory (docs/cluster.md)")
       ->group("Disaggregated memory");
   AddEngineOptions(&app, &config);
 
@@ -136,6 +138,15 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags) {
     return kExitUsage;
   }
   config.options.create_if_missing = create;
+  // The cluster file names the database directory (storage) unless --db
+  // does; what else it says is read where the pool is attached.
+  if (!config.cluster_file.empty() && app.count("--db") == 0) {
+    tools::ClusterFile file;
+    if (tools::ClusterFile::Read(config.cluster_file, &file).ok() &&
+        !file.storage.empty()) {
+      config.db_path = file.storage;
+    }
+  }
 
   std::vector<std::string> rest = app.remaining();
   // prefix_command() passes unknown flags on instead of failing on them.
@@ -174,36 +185,13 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags) {
   return -1;
 }
 
-Status ReadClusterFile(const std::string& path, std::string* pool) {
-  std::ifstream in(path);
-  if (!in) return Status::IOError("--cluster " + path, "cannot read the file");
-  std::vector<CLI::ConfigItem> items;
-  try {
-    // The nodes' own config file (o3lsm-node --config): TOML or INI.
-    items = CLI::ConfigTOML().from_config(in);
-  } catch (const CLI::Error& e) {
-    return Status::InvalidArgument("--cluster " + path, e.what());
-  }
-  pool->clear();
-  for (const CLI::ConfigItem& item : items) {
-    if (item.name == "pool" && item.parents.empty() &&
-        item.inputs.size() == 1) {
-      *pool = item.inputs[0];
-    }
-  }
-  if (pool->empty()) {
-    return Status::InvalidArgument("--cluster " + path,
-                                   "names no pool (pool = \"URI\")");
-  }
-  return Status::OK();
-}
-
 Status AttachMemoryPool(const SessionConfig& config, Options* options) {
   std::string uri = config.fabric_uri;
   if (!config.cluster_file.empty()) {
-    std::string pool;
-    Status s = ReadClusterFile(config.cluster_file, &pool);
+    tools::ClusterFile file;
+    Status s = tools::ClusterFile::Read(config.cluster_file, &file);
     if (!s.ok()) return s;
+    const std::string pool = file.ClientUri();
     if (!uri.empty() && uri != pool) {
       return Status::InvalidArgument(
           "--cluster " + config.cluster_file,

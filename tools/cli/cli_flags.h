@@ -54,7 +54,8 @@ int ParseCliFlags(int argc, char** argv, CliFlags* flags);
 // flush, compaction, all, or a comma list) selects what runs off the
 // compute node; --fabric URI names the DM pool (default: one embedded in
 // this process) and, without --offload, offloads everything. --cluster
-// fails with NotSupported: the engine has no cluster file yet.
+// FILE names the pool as every node of the cluster reaches it
+// (tools/common/cluster_file.h); naming another with --fabric is an error.
 [[nodiscard]] Status AttachMemoryPool(const SessionConfig& config,
                                       Options* options);
 
