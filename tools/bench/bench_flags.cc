@@ -236,6 +236,11 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
        "disagg; else 0, an embedded pool)"},
       {"worker_threads", T::kInt32, &f->worker_threads,
        "[o3lsm] Executor threads per worker process"},
+      {"cluster_transport", T::kString, &f->cluster_transport,
+       "[o3lsm] How the local cluster's nodes reach the pool: shm (one "
+       "/dev/shm pool, with the fabric model) or ofi (the memory node "
+       "exports it over loopback TCP through libfabric, as separate hosts "
+       "would; no model)"},
   };
 }
 
@@ -468,6 +473,10 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   }
   if (f.ycsb_max_scan_length < 1) {
     return bad("--ycsb_max_scan_length must be >= 1");
+  }
+  if (f.cluster_transport != "shm" && f.cluster_transport != "ofi") {
+    return bad("--cluster_transport must be shm or ofi, not '" +
+               f.cluster_transport + "'");
   }
   if (f.read_key_dist != "uniform" && f.read_key_dist != "zipfian") {
     return bad("--read_key_dist must be uniform or zipfian, not '" +

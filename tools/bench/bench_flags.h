@@ -118,6 +118,7 @@ struct BenchFlags {
   std::string cn_cpus;      // pin this process (the compute node)
   std::string worker_cpus;  // pin the memory node and workers
   int32_t cluster_workers = -1;  // >0: start a local cluster of N workers
+  std::string cluster_transport = "shm";  // shm | ofi
   int32_t worker_threads = 1;    // executor threads per worker process
 };
 

@@ -103,7 +103,8 @@ std::string LogOf(const std::vector<std::string>& args) {
 
 }  // namespace
 
-Status LocalCluster::Spawn(const std::vector<std::string>& args) {
+Status LocalCluster::Spawn(const std::vector<std::string>& args,
+                           std::string* exported) {
   int fds[2];
   if (pipe(fds) != 0) return Status::IOError("pipe", strerror(errno));
   const pid_t pid = fork();
@@ -141,6 +142,10 @@ Status LocalCluster::Spawn(const std::vector<std::string>& args) {
       s = Status::OK();
       break;
     } else {
+      // An exporting memory node first says where: "export: URI".
+      if (exported != nullptr && line.rfind("export: ", 0) == 0) {
+        *exported = line.substr(strlen("export: "));
+      }
       line.clear();
     }
   }
@@ -157,7 +162,9 @@ std::string LocalCluster::LogPath(const std::string& node) {
 Status LocalCluster::Start(const BenchFlags& f) {
   pool_path_ = "/dev/shm/o3lsm-bench-" + std::to_string(getpid());
   unlink(pool_path_.c_str());
-  const std::string query = FabricModelQuery(f);
+  // Over ofi the link is the real network stack (loopback TCP): no model.
+  const bool ofi = f.cluster_transport == "ofi";
+  const std::string query = ofi ? "" : FabricModelQuery(f);
   pool_uri_ = "emulated:" + pool_path_ + (query.empty() ? "" : "?" + query);
   const uint64_t budget =
       f.dm_budget > 0 ? static_cast<uint64_t>(f.dm_budget)
@@ -181,7 +188,20 @@ Status LocalCluster::Start(const BenchFlags& f) {
                                       std::to_string(std::max<int64_t>(
                                           0, f.dm_block_cache_size))};
   if (!f.worker_cpus.empty()) mem.push_back("--cpus=" + f.worker_cpus);
-  Status s = Spawn(mem);
+  if (ofi) {
+    key_path_ = "/tmp/o3lsm-bench-" + std::to_string(getpid()) + ".key";
+    unlink(key_path_.c_str());
+    mem.insert(mem.end(), {"--listen=127.0.0.1:0", "--secret=" + key_path_,
+                           "--cluster-id=1"});
+  }
+  std::string exported;
+  Status s = Spawn(mem, &exported);
+  if (s.ok() && ofi) {
+    if (exported.empty()) {
+      s = Status::IOError("memory node", "did not say where it exports");
+    }
+    pool_uri_ = exported;
+  }
   for (int i = 0; s.ok() && i < f.cluster_workers; i++) {
     std::vector<std::string> w = {
         node, "--role=worker", "--pool=" + pool_uri_,
@@ -190,7 +210,7 @@ Status LocalCluster::Start(const BenchFlags& f) {
         "--log=" + LogPath("worker-" + std::to_string(i + 1))};
     w.insert(w.end(), storage.begin(), storage.end());
     if (!f.worker_cpus.empty()) w.push_back("--cpus=" + f.worker_cpus);
-    s = Spawn(w);
+    s = Spawn(w, nullptr);
   }
   if (!s.ok()) {
     keep_logs_ = true;  // the error names one
@@ -207,6 +227,7 @@ void LocalCluster::Stop() {
   }
   pids_.clear();
   if (!pool_path_.empty()) unlink(pool_path_.c_str());
+  if (!key_path_.empty()) unlink(key_path_.c_str());
   if (!keep_logs_) {
     for (const std::string& log : logs_) unlink(log.c_str());
   }

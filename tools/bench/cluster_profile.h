@@ -38,7 +38,8 @@ Status PinProcessToCpus(const std::string& cpus);
 std::string FabricModelQuery(const BenchFlags& flags);
 
 // A memory node and workers (o3lsm-node processes) on this host, sharing a
-// pool in /dev/shm.
+// pool in /dev/shm, or (--cluster_transport=ofi) reaching the memory node's
+// pool over loopback through libfabric, as separate hosts would.
 class LocalCluster {
  public:
   LocalCluster() = default;
@@ -52,13 +53,16 @@ class LocalCluster {
   const std::string& pool_uri() const { return pool_uri_; }
 
  private:
-  Status Spawn(const std::vector<std::string>& args);
+  // Starts a node and waits for its "ready:" line; *exported (may be null)
+  // receives the URI an exporting memory node prints.
+  Status Spawn(const std::vector<std::string>& args, std::string* exported);
   // Where node `node` ("memory", "worker-1", ...) logs:
   // /tmp/o3lsm-bench-<pid>-<node>.log, removed at Stop unless a node
   // failed to start.
   std::string LogPath(const std::string& node);
 
   std::string pool_path_;
+  std::string key_path_;  // ofi: the cluster key the nodes share
   std::vector<std::string> logs_;
   bool keep_logs_ = false;
   std::string pool_uri_;
