@@ -6,7 +6,12 @@
 #include <cstring>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <rdma/fi_cm.h>
+#include <rdma/fi_endpoint.h>
+#include <rdma/fi_eq.h>
 #include <rdma/fi_errno.h>
+#include <thread>
 
 #include "util/coding.h"
 
@@ -55,6 +60,69 @@ Status OfiError(const std::string& where, const char* call, int ret) {
       return Status::InvalidArgument(where, what);
     default:
       return Status::IOError(where, what);
+  }
+}
+
+Status Endpoint::Open(fi_info* info, size_t cq_size,
+                      const std::string& where) {
+  int ret = fi_fabric(info->fabric_attr, &fabric, nullptr);
+  if (ret != 0) return OfiError(where, "fi_fabric", ret);
+  ret = fi_domain(fabric, info, &domain, nullptr);
+  if (ret != 0) return OfiError(where, "fi_domain", ret);
+  fi_cq_attr cq_attr{};
+  cq_attr.format = FI_CQ_FORMAT_CONTEXT;
+  cq_attr.size = cq_size;
+  cq_attr.wait_obj = FI_WAIT_FD;
+  if (fi_cq_open(domain, &cq_attr, &cq, nullptr) != 0) {
+    // No fd to sleep on: waiters nap between polls instead.
+    cq_attr.wait_obj = FI_WAIT_NONE;
+    ret = fi_cq_open(domain, &cq_attr, &cq, nullptr);
+    if (ret != 0) return OfiError(where, "fi_cq_open", ret);
+  } else if (fi_control(&cq->fid, FI_GETWAIT, &wait_fd) != 0) {
+    wait_fd = -1;
+  }
+  fi_av_attr av_attr{};
+  av_attr.type = FI_AV_TABLE;
+  ret = fi_av_open(domain, &av_attr, &av, nullptr);
+  if (ret != 0) return OfiError(where, "fi_av_open", ret);
+  ret = fi_endpoint(domain, info, &ep, nullptr);
+  if (ret != 0) return OfiError(where, "fi_endpoint", ret);
+  ret = fi_ep_bind(ep, &av->fid, 0);
+  if (ret == 0) ret = fi_ep_bind(ep, &cq->fid, FI_TRANSMIT | FI_RECV);
+  if (ret != 0) return OfiError(where, "fi_ep_bind", ret);
+  ret = fi_enable(ep);
+  if (ret != 0) return OfiError(where, "fi_enable", ret);
+  return Status::OK();
+}
+
+void Endpoint::CloseEndpoint() {
+  if (ep != nullptr) fi_close(&ep->fid);
+  ep = nullptr;
+}
+
+void Endpoint::Close() {
+  CloseEndpoint();
+  if (av != nullptr) fi_close(&av->fid);
+  if (cq != nullptr) fi_close(&cq->fid);
+  if (domain != nullptr) fi_close(&domain->fid);
+  if (fabric != nullptr) fi_close(&fabric->fid);
+  av = nullptr;
+  cq = nullptr;
+  domain = nullptr;
+  fabric = nullptr;
+}
+
+void Endpoint::SleepOnQueue(std::chrono::milliseconds max,
+                            std::chrono::microseconds nap) {
+  if (wait_fd < 0) {
+    std::this_thread::sleep_for(nap);
+    return;
+  }
+  fid* fids[1] = {&cq->fid};
+  // Only when the provider says nothing is pending may the fd be waited on.
+  if (fi_trywait(fabric, fids, 1) == FI_SUCCESS) {
+    pollfd p{wait_fd, POLLIN, 0};
+    poll(&p, 1, static_cast<int>(max.count()));
   }
 }
 

@@ -16,9 +16,11 @@
 #ifndef O3LSM_INTERCONNECT_OFI_OFI_COMMON_H_
 #define O3LSM_INTERCONNECT_OFI_OFI_COMMON_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <rdma/fabric.h>
+#include <rdma/fi_domain.h>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,29 @@ enum class Side { kServer, kClient };
 // Server: the first of ProviderPreference() that GetInfo finds.
 [[nodiscard]] Status ChooseProvider(const std::string& node,
                                     std::string* provider, OfiInfo* info);
+
+// One reliable-datagram endpoint with its fabric, domain, completion
+// queue and address vector: what the client and the server both open.
+struct Endpoint {
+  fid_fabric* fabric = nullptr;
+  fid_domain* domain = nullptr;
+  fid_cq* cq = nullptr;
+  fid_av* av = nullptr;
+  fid_ep* ep = nullptr;
+  int wait_fd = -1;  // the queue's wait object; -1 if the provider has none
+
+  // Opens everything for info, the queue cq_size deep, and enables the
+  // endpoint. On error what was opened stays for Close.
+  [[nodiscard]] Status Open(fi_info* info, size_t cq_size,
+                            const std::string& where);
+  // Closes the endpoint (cancelling what is in flight), then the rest.
+  void CloseEndpoint();
+  void Close();
+  // Sleeps until the queue has something to read (or max passes); without
+  // a wait object, naps for `nap` instead.
+  void SleepOnQueue(std::chrono::milliseconds max,
+                    std::chrono::microseconds nap);
+};
 
 // "call: fi_strerror(-ret)" as Unavailable (peer gone, unreachable),
 // InvalidArgument (access to a bad address or key) or IOError.

@@ -32,7 +32,7 @@
 #include <thread>
 #include <vector>
 
-#include "interconnect/net/export_connection.h"
+#include "interconnect/net/remote_fabric.h"
 #include "interconnect/ofi/ofi_common.h"
 #include "util/mutex.h"
 
@@ -49,12 +49,7 @@ constexpr int kPollSliceMs = 10;
 // What a client tells the node it speaks (the handshake's client blob).
 constexpr char kClientBlob[] = "ofi";
 
-// One piece of a request: at most one slot of bytes, or one atomic.
-struct Piece {
-  const WorkRequest* wr;
-  uint64_t offset;  // into the request's bytes
-  size_t length;
-};
+using Piece = net::RemoteFabric::Piece;
 
 // The context of one posted operation; libfabric hands it back in the
 // completion. fi_context2 first: the provider may use it (FI_CONTEXT2).
@@ -71,33 +66,13 @@ Kind KindOf(Verb v) {
   return Kind::kAtomic;
 }
 
-class OfiFabric final : public Fabric {
+class OfiFabric final : public net::RemoteFabric {
  public:
   OfiFabric(FabricOptions options, net::NetworkTarget target)
-      : options_(std::move(options)),
-        target_(std::move(target)),
-        where_(target_.where()) {}
+      : RemoteFabric(std::move(options), std::move(target)) {}
   ~OfiFabric() override;
 
   Status Connect();
-
-  Status Post(std::span<WorkRequest> batch, Completion* c) override;
-  Status Wait(Completion* c, std::chrono::nanoseconds timeout) override;
-  Status Persist(DmAddr addr, size_t n) override;
-  Status Ring(DmAddr word) override;
-  Status Wake(DmAddr word) override;
-  Status WaitOnWord(DmAddr word, uint64_t seen,
-                    std::chrono::nanoseconds timeout, uint64_t* now) override {
-    return net::WaitOnWordNotified(this, conn_.get(), word, seen, timeout,
-                                   now);
-  }
-  void* LocalView(DmAddr, size_t) override { return nullptr; }
-  bool persistent() const override { return false; }
-  const PoolInfo& pool() const override { return info_; }
-  std::string Describe() const override { return describe_; }
-  std::chrono::nanoseconds default_timeout() const override {
-    return options_.timeout;
-  }
 
  private:
   struct Round {
@@ -117,37 +92,26 @@ class OfiFabric final : public Fabric {
   bool Ordered(bool has_read, bool has_write, bool has_atomic,
                Kind next) const;
   Status PostRound(const std::vector<Piece>& pieces, size_t* next,
-                   Completion* round, Completion* last_round, bool* last);
+                   Completion* round, Completion* last_round,
+                   bool* last) override;
   ssize_t PostOne(const Piece& piece, char* stage, Op* op);
   bool PollLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One operation of round id completed with s (op_done), or the round
   // failed before posting anything (!op_done).
   void RoundDoneLocked(uint64_t id, bool op_done, Status s)
       EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status WaitForRound(Completion* c, std::chrono::nanoseconds timeout);
+  Status WaitForRound(Completion* c,
+                      std::chrono::nanoseconds timeout) override;
   void SleepOnQueue(std::chrono::milliseconds max);
 
-  const FabricOptions options_;
-  const net::NetworkTarget target_;
-  const std::string where_;
-  std::string describe_;
-  PoolInfo info_;
   ofi::Admission admission_;
-  std::unique_ptr<net::ExportConnection> conn_;
-
   ofi::OfiInfo fi_;
-  fid_fabric* fabric_ = nullptr;
-  fid_domain* domain_ = nullptr;
-  fid_cq* cq_ = nullptr;
-  fid_av* av_ = nullptr;
-  fid_ep* ep_ = nullptr;
+  ofi::Endpoint endpoint_;
   fid_mr* staging_mr_ = nullptr;
   void* desc_ = nullptr;
   char* staging_ = nullptr;
   fi_addr_t server_ = FI_ADDR_UNSPEC;
-  int wait_fd_ = -1;
   uint64_t order_ = 0;
-  size_t max_piece_ = kSlotBytes;
 
   Mutex mu_;
   CondVar cv_{&mu_};
@@ -160,12 +124,9 @@ class OfiFabric final : public Fabric {
 OfiFabric::~OfiFabric() {
   // Closing the endpoint cancels what is still in flight; only then may
   // staging go.
-  if (ep_ != nullptr) fi_close(&ep_->fid);
-  if (av_ != nullptr) fi_close(&av_->fid);
+  endpoint_.CloseEndpoint();
   if (staging_mr_ != nullptr) fi_close(&staging_mr_->fid);
-  if (cq_ != nullptr) fi_close(&cq_->fid);
-  if (domain_ != nullptr) fi_close(&domain_->fid);
-  if (fabric_ != nullptr) fi_close(&fabric_->fid);
+  endpoint_.Close();
   free(staging_);
   conn_.reset();
 }
@@ -176,33 +137,9 @@ Status OfiFabric::OpenEndpoint(const ofi::Admission& a) {
   Status s = ofi::GetInfo(a.provider, ofi::Side::kClient, "", a.addr_format,
                           dest, &fi_);
   if (!s.ok()) return s;
-  int ret = fi_fabric(fi_->fabric_attr, &fabric_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_fabric", ret);
-  ret = fi_domain(fabric_, fi_.get(), &domain_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_domain", ret);
-  fi_cq_attr cq_attr{};
-  cq_attr.format = FI_CQ_FORMAT_CONTEXT;
-  cq_attr.size = 4 * kMaxOpsPerRound * kSlots;
-  cq_attr.wait_obj = FI_WAIT_FD;
-  if (fi_cq_open(domain_, &cq_attr, &cq_, nullptr) != 0) {
-    cq_attr.wait_obj = FI_WAIT_NONE;
-    ret = fi_cq_open(domain_, &cq_attr, &cq_, nullptr);
-    if (ret != 0) return OfiError(where_, "fi_cq_open", ret);
-  } else if (fi_control(&cq_->fid, FI_GETWAIT, &wait_fd_) != 0) {
-    wait_fd_ = -1;
-  }
-  fi_av_attr av_attr{};
-  av_attr.type = FI_AV_TABLE;
-  ret = fi_av_open(domain_, &av_attr, &av_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_av_open", ret);
-  ret = fi_endpoint(domain_, fi_.get(), &ep_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_endpoint", ret);
-  ret = fi_ep_bind(ep_, &av_->fid, 0);
-  if (ret == 0) ret = fi_ep_bind(ep_, &cq_->fid, FI_TRANSMIT | FI_RECV);
-  if (ret != 0) return OfiError(where_, "fi_ep_bind", ret);
-  ret = fi_enable(ep_);
-  if (ret != 0) return OfiError(where_, "fi_enable", ret);
-  if (fi_av_insert(av_, dest.data(), 1, &server_, 0, nullptr) != 1) {
+  s = endpoint_.Open(fi_.get(), 4 * kMaxOpsPerRound * kSlots, where_);
+  if (!s.ok()) return s;
+  if (fi_av_insert(endpoint_.av, dest.data(), 1, &server_, 0, nullptr) != 1) {
     return Status::Unavailable(where_, "fi_av_insert: the memory node's "
                                        "address is not usable here");
   }
@@ -213,10 +150,10 @@ Status OfiFabric::OpenEndpoint(const ofi::Admission& a) {
   }
   const uint64_t mode = fi_->domain_attr->mr_mode;
   if (mode & FI_MR_LOCAL) {
-    ret = fi_mr_reg(domain_, staging_, kSlotBytes * kSlots, FI_READ | FI_WRITE,
+    int ret = fi_mr_reg(endpoint_.domain, staging_, kSlotBytes * kSlots, FI_READ | FI_WRITE,
                     0, /*requested_key=*/1, 0, &staging_mr_, nullptr);
     if (ret == 0 && (mode & FI_MR_ENDPOINT)) {
-      ret = fi_mr_bind(staging_mr_, &ep_->fid, 0);
+      ret = fi_mr_bind(staging_mr_, &endpoint_.ep->fid, 0);
       if (ret == 0) ret = fi_mr_enable(staging_mr_);
     }
     if (ret != 0) return OfiError(where_, "fi_mr_reg (staging)", ret);
@@ -229,8 +166,7 @@ Status OfiFabric::OpenEndpoint(const ofi::Admission& a) {
 
 Status OfiFabric::Connect() {
   std::string blob;
-  Status s = net::ExportConnection::Connect(target_, kClientBlob, &conn_,
-                                            &blob);
+  Status s = ConnectControl(kClientBlob, &blob);
   if (!s.ok()) return s;
   if (!ofi::DecodeAdmission(blob, &admission_)) {
     return Status::Corruption(where_,
@@ -250,21 +186,7 @@ Status OfiFabric::Connect() {
     MutexLock lock(&mu_);
     slot_used_.assign(kSlots, false);
   }
-  // Learn the pool: the superblock, read with the verbs themselves.
-  info_.pool_id = a.pool_id;
-  info_.pool_size = std::max<uint64_t>(a.pool_size, kSuperblockSize);
-  PoolInfo checked;
-  s = net::AttachRemotePool(this, a.pool_id, a.pool_size, target_.cluster_id,
-                            where_, &checked);
-  if (!s.ok()) return s;
-  info_ = checked;
-  describe_ = "ofi://" + where_ + " (pool " + std::to_string(info_.pool_id) +
-              ", " + std::to_string(info_.pool_size >> 20) +
-              " MiB, provider " + a.provider + ")";
-  if (options_.info_log != nullptr) {
-    Log(options_.info_log.get(), "fabric: opened %s", describe_.c_str());
-  }
-  return Status::OK();
+  return AttachPool(a.pool_id, a.pool_size, "ofi", "provider " + a.provider);
 }
 
 bool OfiFabric::Ordered(bool has_read, bool has_write, bool has_atomic,
@@ -284,42 +206,6 @@ bool OfiFabric::Ordered(bool has_read, bool has_write, bool has_atomic,
   return false;
 }
 
-Status OfiFabric::Post(std::span<WorkRequest> batch, Completion* c) {
-  for (const WorkRequest& wr : batch) {
-    Status s = Validate(wr);
-    if (!s.ok()) return s;
-  }
-  std::vector<Piece> pieces;
-  for (const WorkRequest& wr : batch) {
-    if (wr.verb == Verb::kCompareAndSwap || wr.verb == Verb::kFetchAndAdd) {
-      pieces.push_back({&wr, 0, 8});
-      continue;
-    }
-    for (uint64_t off = 0; off < wr.length; off += max_piece_) {
-      pieces.push_back(
-          {&wr, off, std::min<size_t>(max_piece_, wr.length - off)});
-    }
-  }
-  Status s = c->Arm();
-  if (!s.ok()) return s;
-  if (pieces.empty()) {
-    c->Finish(Status::OK());
-    return Status::OK();
-  }
-  size_t next = 0;
-  while (true) {
-    Completion round;
-    bool last = false;
-    s = PostRound(pieces, &next, &round, c, &last);
-    if (s.ok() && last) return Status::OK();
-    if (s.ok()) s = WaitForRound(&round, options_.timeout);
-    if (!s.ok()) {
-      c->Finish(s);  // delivered by Wait
-      return Status::OK();
-    }
-  }
-}
-
 ssize_t OfiFabric::PostOne(const Piece& piece, char* stage, Op* op) {
   const WorkRequest& wr = *piece.wr;
   const uint64_t remote = admission_.base + wr.remote.offset() + piece.offset;
@@ -327,18 +213,18 @@ ssize_t OfiFabric::PostOne(const Piece& piece, char* stage, Op* op) {
   uint64_t* words = reinterpret_cast<uint64_t*>(stage);
   switch (wr.verb) {
     case Verb::kRead:
-      return fi_read(ep_, stage, piece.length, desc_, server_, remote, key,
+      return fi_read(endpoint_.ep, stage, piece.length, desc_, server_, remote, key,
                      &op->ctx);
     case Verb::kWrite:
-      return fi_write(ep_, stage, piece.length, desc_, server_, remote, key,
+      return fi_write(endpoint_.ep, stage, piece.length, desc_, server_, remote, key,
                       &op->ctx);
     case Verb::kCompareAndSwap:
       // words: [0] desired, [1] expected, [2] result.
-      return fi_compare_atomic(ep_, &words[0], 1, desc_, &words[1], desc_,
+      return fi_compare_atomic(endpoint_.ep, &words[0], 1, desc_, &words[1], desc_,
                                &words[2], desc_, server_, remote, key,
                                FI_UINT64, FI_CSWAP, &op->ctx);
     case Verb::kFetchAndAdd:
-      return fi_fetch_atomic(ep_, &words[0], 1, desc_, &words[2], desc_,
+      return fi_fetch_atomic(endpoint_.ep, &words[0], 1, desc_, &words[2], desc_,
                              server_, remote, key, FI_UINT64, FI_SUM,
                              &op->ctx);
   }
@@ -485,7 +371,7 @@ bool OfiFabric::PollLocked() {
   fi_cq_entry entries[16];
   bool any = false;
   while (true) {
-    const ssize_t n = fi_cq_read(cq_, entries, 16);
+    const ssize_t n = fi_cq_read(endpoint_.cq, entries, 16);
     if (n > 0) {
       any = true;
       for (ssize_t i = 0; i < n; i++) {
@@ -496,10 +382,10 @@ bool OfiFabric::PollLocked() {
     }
     if (n == -FI_EAVAIL) {
       fi_cq_err_entry err{};
-      if (fi_cq_readerr(cq_, &err, 0) > 0) {
+      if (fi_cq_readerr(endpoint_.cq, &err, 0) > 0) {
         any = true;
         char detail[256] = "";
-        fi_cq_strerror(cq_, err.prov_errno, err.err_data, detail,
+        fi_cq_strerror(endpoint_.cq, err.prov_errno, err.err_data, detail,
                        sizeof(detail));
         Status s = OfiError(where_, "verb", err.err);
         if (detail[0] != '\0') {
@@ -517,15 +403,7 @@ bool OfiFabric::PollLocked() {
 }
 
 void OfiFabric::SleepOnQueue(std::chrono::milliseconds max) {
-  if (wait_fd_ < 0) {
-    std::this_thread::sleep_for(std::chrono::microseconds(20));
-    return;
-  }
-  fid* fids[1] = {&cq_->fid};
-  if (fi_trywait(fabric_, fids, 1) == FI_SUCCESS) {
-    pollfd p{wait_fd_, POLLIN, 0};
-    poll(&p, 1, static_cast<int>(max.count()));
-  }
+  endpoint_.SleepOnQueue(max, std::chrono::microseconds(20));
 }
 
 Status OfiFabric::WaitForRound(Completion* c, std::chrono::nanoseconds timeout) {
@@ -563,37 +441,6 @@ Status OfiFabric::WaitForRound(Completion* c, std::chrono::nanoseconds timeout) 
     }
   }
   return c->Reset();
-}
-
-Status OfiFabric::Wait(Completion* c, std::chrono::nanoseconds timeout) {
-  if (c->idle()) {
-    return Status::InvalidArgument(where_,
-                                   "wait on a completion that was not posted");
-  }
-  return WaitForRound(c, timeout);
-}
-
-Status OfiFabric::Persist(DmAddr addr, size_t n) {
-  Status s = ValidateRange(addr, n, "persist");
-  if (!s.ok() || n == 0) return s;
-  // A read after writes is answered after they were placed in the memory
-  // node's memory (RMA read-after-write order, or a round boundary);
-  // durability beyond that is the memory node's pool's business.
-  char last;
-  return Read(addr + (n - 1), &last, 1);
-}
-
-Status OfiFabric::Ring(DmAddr word) {
-  Status s = FetchAndAdd64(word, 1, nullptr);
-  if (!s.ok()) return s;
-  return conn_->SendDoorbell(net::Doorbell::kRing, word.offset());
-}
-
-Status OfiFabric::Wake(DmAddr word) {
-  WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
-  Status s = Validate(probe);
-  if (!s.ok()) return s;
-  return conn_->SendDoorbell(net::Doorbell::kWake, word.offset());
 }
 
 }  // namespace

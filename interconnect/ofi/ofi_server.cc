@@ -51,12 +51,7 @@ class OfiPoolServer::Impl final : public net::ExportDataPlane {
   std::string provider_;
   ofi::OfiInfo info_;
   char* base_ = nullptr;
-  fid_fabric* fabric_ = nullptr;
-  fid_domain* domain_ = nullptr;
-  fid_cq* cq_ = nullptr;
-  fid_av* av_ = nullptr;
-  fid_ep* ep_ = nullptr;
-  int wait_fd_ = -1;
+  ofi::Endpoint endpoint_;
   std::string address_;
   std::atomic<bool> stop_{false};
   std::thread progress_;
@@ -75,11 +70,7 @@ OfiPoolServer::Impl::~Impl() {
     for (auto& [id, mr] : regions_) fi_close(&mr->fid);
     regions_.clear();
   }
-  if (ep_ != nullptr) fi_close(&ep_->fid);
-  if (av_ != nullptr) fi_close(&av_->fid);
-  if (cq_ != nullptr) fi_close(&cq_->fid);
-  if (domain_ != nullptr) fi_close(&domain_->fid);
-  if (fabric_ != nullptr) fi_close(&fabric_->fid);
+  endpoint_.Close();
 }
 
 Status OfiPoolServer::Impl::OpenEndpoint() {
@@ -93,36 +84,11 @@ Status OfiPoolServer::Impl::OpenEndpoint() {
   }
   if (!s.ok()) return s;
   where_ = "ofi server " + host + " (" + provider_ + ")";
-  int ret = fi_fabric(info_->fabric_attr, &fabric_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_fabric", ret);
-  ret = fi_domain(fabric_, info_.get(), &domain_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_domain", ret);
-  fi_cq_attr cq_attr{};
-  cq_attr.format = FI_CQ_FORMAT_CONTEXT;
-  cq_attr.size = 256;
-  cq_attr.wait_obj = FI_WAIT_FD;
-  if (fi_cq_open(domain_, &cq_attr, &cq_, nullptr) != 0) {
-    // No fd to sleep on: the progress thread naps between polls instead.
-    cq_attr.wait_obj = FI_WAIT_NONE;
-    ret = fi_cq_open(domain_, &cq_attr, &cq_, nullptr);
-    if (ret != 0) return OfiError(where_, "fi_cq_open", ret);
-  } else if (fi_control(&cq_->fid, FI_GETWAIT, &wait_fd_) != 0) {
-    wait_fd_ = -1;
-  }
-  fi_av_attr av_attr{};
-  av_attr.type = FI_AV_TABLE;
-  ret = fi_av_open(domain_, &av_attr, &av_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_av_open", ret);
-  ret = fi_endpoint(domain_, info_.get(), &ep_, nullptr);
-  if (ret != 0) return OfiError(where_, "fi_endpoint", ret);
-  ret = fi_ep_bind(ep_, &av_->fid, 0);
-  if (ret == 0) ret = fi_ep_bind(ep_, &cq_->fid, FI_TRANSMIT | FI_RECV);
-  if (ret != 0) return OfiError(where_, "fi_ep_bind", ret);
-  ret = fi_enable(ep_);
-  if (ret != 0) return OfiError(where_, "fi_enable", ret);
+  s = endpoint_.Open(info_.get(), 256, where_);
+  if (!s.ok()) return s;
   char name[256];
   size_t len = sizeof(name);
-  ret = fi_getname(&ep_->fid, name, &len);
+  const int ret = fi_getname(&endpoint_.ep->fid, name, &len);
   if (ret != 0) return OfiError(where_, "fi_getname", ret);
   address_.assign(name, len);
   return Status::OK();
@@ -141,7 +107,7 @@ Status OfiPoolServer::Impl::Start() {
   s = net::PoolExport::Start(pool_, options_.control, this, &export_);
   if (!s.ok()) return s;
   Log("fabric: ofi data path on " + options_.control.host + " over " +
-      provider_ + (wait_fd_ >= 0 ? "" : " (no wait object: polling)"));
+      provider_ + (endpoint_.wait_fd >= 0 ? "" : " (no wait object: polling)"));
   return Status::OK();
 }
 
@@ -160,13 +126,13 @@ Status OfiPoolServer::Impl::Admit(uint64_t client_id, const std::string&,
       const size_t bits = 8 * info_->domain_attr->mr_key_size;
       if (bits > 0 && bits < 64) key &= (uint64_t{1} << bits) - 1;
     }
-    ret = fi_mr_reg(domain_, base_, pool_->pool_size(),
+    ret = fi_mr_reg(endpoint_.domain, base_, pool_->pool_size(),
                     FI_REMOTE_READ | FI_REMOTE_WRITE, 0, key, 0, &mr,
                     nullptr);
   }
   if (ret != 0) return OfiError(where_, "fi_mr_reg (pool)", ret);
   if (mode & FI_MR_ENDPOINT) {
-    ret = fi_mr_bind(mr, &ep_->fid, 0);
+    ret = fi_mr_bind(mr, &endpoint_.ep->fid, 0);
     if (ret == 0) ret = fi_mr_enable(mr);
     if (ret != 0) {
       fi_close(&mr->fid);
@@ -201,25 +167,18 @@ void OfiPoolServer::Impl::Dismiss(uint64_t client_id) {
 
 void OfiPoolServer::Impl::Progress() {
   fi_cq_entry entries[16];
-  fid* fids[1] = {&cq_->fid};
   while (!stop_) {
     // Reading the queue is what drives a software provider: incoming
     // reads, writes and atomics are served inside this call.
-    const ssize_t n = fi_cq_read(cq_, entries, 16);
+    const ssize_t n = fi_cq_read(endpoint_.cq, entries, 16);
     if (n == -FI_EAVAIL) {
       fi_cq_err_entry err{};
-      fi_cq_readerr(cq_, &err, 0);
+      fi_cq_readerr(endpoint_.cq, &err, 0);
       continue;
     }
     if (n > 0) continue;
-    if (wait_fd_ >= 0) {
-      if (fi_trywait(fabric_, fids, 1) == FI_SUCCESS) {
-        pollfd p{wait_fd_, POLLIN, 0};
-        poll(&p, 1, 100);
-      }
-    } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
+    endpoint_.SleepOnQueue(std::chrono::milliseconds(100),
+                           std::chrono::microseconds(50));
   }
 }
 

@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "interconnect/net/export_connection.h"
+#include "interconnect/net/remote_fabric.h"
 #include "interconnect/rdma/rdma_common.h"
 #include "interconnect/rdma/rdma_wire.h"
 #include "util/mutex.h"
@@ -46,40 +46,17 @@ void LogInfo(const FabricOptions& o, const std::string& line) {
   if (o.info_log != nullptr) ::o3lsm::Log(o.info_log.get(), "%s", line.c_str());
 }
 
-// One piece of a request: at most one slot of bytes, or one atomic.
-struct Piece {
-  const WorkRequest* wr;
-  uint64_t offset;  // into the request's bytes
-  size_t length;
-};
+using Piece = net::RemoteFabric::Piece;
 
-class RdmaFabric final : public Fabric {
+class RdmaFabric final : public net::RemoteFabric {
  public:
   RdmaFabric(FabricOptions options, net::NetworkTarget target)
-      : options_(std::move(options)),
-        target_(std::move(target)),
-        where_(target_.where()) {}
+      : RemoteFabric(std::move(options), std::move(target)) {
+    max_piece_ = kSlotBytes;
+  }
   ~RdmaFabric() override;
 
   Status Connect();
-
-  Status Post(std::span<WorkRequest> batch, Completion* c) override;
-  Status Wait(Completion* c, std::chrono::nanoseconds timeout) override;
-  Status Persist(DmAddr addr, size_t n) override;
-  Status Ring(DmAddr word) override;
-  Status Wake(DmAddr word) override;
-  Status WaitOnWord(DmAddr word, uint64_t seen,
-                    std::chrono::nanoseconds timeout, uint64_t* now) override {
-    return net::WaitOnWordNotified(this, conn_.get(), word, seen, timeout,
-                                   now);
-  }
-  void* LocalView(DmAddr, size_t) override { return nullptr; }
-  bool persistent() const override { return false; }
-  const PoolInfo& pool() const override { return info_; }
-  std::string Describe() const override { return describe_; }
-  std::chrono::nanoseconds default_timeout() const override {
-    return options_.timeout;
-  }
 
  private:
   struct Pending {
@@ -100,23 +77,16 @@ class RdmaFabric final : public Fabric {
     if (broken_.empty() && conn_->broken(&why)) broken_ = why;
     return !broken_.empty();
   }
-  // Posts pieces[*next, ...) as one round, as many as fit; advances *next.
-  // The round completes `round` (armed here), or - if it is the last
-  // (*last) - last_round, which the caller armed.
   Status PostRound(const std::vector<Piece>& pieces, size_t* next,
-                   Completion* round, Completion* last_round, bool* last);
+                   Completion* round, Completion* last_round,
+                   bool* last) override;
+  Status WaitForRound(Completion* c,
+                      std::chrono::nanoseconds timeout) override;
   void PollLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishLocked(uint64_t id, Status s) EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status WaitForRound(Completion* c, std::chrono::nanoseconds timeout);
   void Listen();
 
-  const FabricOptions options_;
-  const net::NetworkTarget target_;
-  const std::string where_;
-  std::string describe_;
-  PoolInfo info_;
   rdma_wire::Admission advert_;
-  std::unique_ptr<net::ExportConnection> conn_;
 
   rdma_event_channel* cm_channel_ = nullptr;
   rdma_cm_id* id_ = nullptr;
@@ -159,8 +129,7 @@ Status RdmaFabric::Connect() {
   // Prove the cluster secret first: only then does the node say where the
   // pool is, and hand out the ticket its connection manager wants.
   std::string blob;
-  Status s = net::ExportConnection::Connect(target_, rdma_wire::kClientBlob,
-                                            &conn_, &blob);
+  Status s = ConnectControl(rdma_wire::kClientBlob, &blob);
   if (!s.ok()) return s;
   if (!rdma_wire::DecodeAdmission(blob, &advert_)) {
     return Status::Corruption(where_,
@@ -284,20 +253,10 @@ Status RdmaFabric::Connect() {
                           where_ + ": connecting", nullptr);
   if (!s.ok()) return s;
   connected_ = true;
-  // Learn the pool: the superblock, read with the verbs themselves.
-  info_.pool_id = advert_.pool_id;
-  info_.pool_size = std::max<uint64_t>(advert_.pool_size, kSuperblockSize);
   listener_ = std::thread([this] { Listen(); });
-  PoolInfo info;
-  s = net::AttachRemotePool(this, advert_.pool_id, advert_.pool_size,
-                            target_.cluster_id, where_, &info);
-  if (!s.ok()) return s;
-  info_ = info;
-  describe_ = "rdma://" + where_ + " (pool " + std::to_string(info_.pool_id) +
-              ", " + std::to_string(info_.pool_size >> 20) + " MiB, device " +
-              device + " port " + std::to_string(id_->port_num) + ")";
-  LogInfo(options_, "fabric: opened " + describe_);
-  return Status::OK();
+  return AttachPool(advert_.pool_id, advert_.pool_size, "rdma",
+                    "device " + device + " port " +
+                        std::to_string(id_->port_num));
 }
 
 void RdmaFabric::Listen() {
@@ -313,45 +272,6 @@ void RdmaFabric::Listen() {
         type == RDMA_CM_EVENT_TIMEWAIT_EXIT) {
       MutexLock lock(&mu_);
       broken_ = std::string("memory node: ") + rdma_event_str(type);
-    }
-  }
-}
-
-Status RdmaFabric::Post(std::span<WorkRequest> batch, Completion* c) {
-  for (const WorkRequest& wr : batch) {
-    Status s = Validate(wr);
-    if (!s.ok()) return s;
-  }
-  std::vector<Piece> pieces;
-  for (const WorkRequest& wr : batch) {
-    if (wr.verb == Verb::kCompareAndSwap || wr.verb == Verb::kFetchAndAdd) {
-      pieces.push_back({&wr, 0, 8});
-      continue;
-    }
-    for (uint64_t off = 0; off < wr.length; off += kSlotBytes) {
-      pieces.push_back(
-          {&wr, off, std::min<size_t>(kSlotBytes, wr.length - off)});
-    }
-  }
-  Status s = c->Arm();
-  if (!s.ok()) return s;
-  if (pieces.empty()) {
-    c->Finish(Status::OK());
-    return Status::OK();
-  }
-  size_t next = 0;
-  while (true) {
-    // Rounds before the last are completed here: their staging is needed
-    // by the next round (a batch larger than the staging buffer). The last
-    // round stays in flight under the caller's completion.
-    Completion round;
-    bool last = false;
-    s = PostRound(pieces, &next, &round, c, &last);
-    if (s.ok() && last) return Status::OK();
-    if (s.ok()) s = WaitForRound(&round, options_.timeout);
-    if (!s.ok()) {
-      c->Finish(s);  // delivered by Wait
-      return Status::OK();
     }
   }
 }
@@ -532,37 +452,6 @@ Status RdmaFabric::WaitForRound(Completion* c,
     std::this_thread::yield();
   }
   return c->Reset();
-}
-
-Status RdmaFabric::Wait(Completion* c, std::chrono::nanoseconds timeout) {
-  if (c->idle()) {
-    return Status::InvalidArgument(where_,
-                                   "wait on a completion that was not posted");
-  }
-  return WaitForRound(c, timeout);
-}
-
-Status RdmaFabric::Persist(DmAddr addr, size_t n) {
-  Status s = ValidateRange(addr, n, "persist");
-  if (!s.ok() || n == 0) return s;
-  // A read after writes flushes them to the memory node's memory (they are
-  // placed before the read is answered); durability beyond that is the
-  // memory node's pool's business.
-  char last;
-  return Read(addr + (n - 1), &last, 1);
-}
-
-Status RdmaFabric::Ring(DmAddr word) {
-  Status s = FetchAndAdd64(word, 1, nullptr);
-  if (!s.ok()) return s;
-  return conn_->SendDoorbell(net::Doorbell::kRing, word.offset());
-}
-
-Status RdmaFabric::Wake(DmAddr word) {
-  WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
-  Status s = Validate(probe);
-  if (!s.ok()) return s;
-  return conn_->SendDoorbell(net::Doorbell::kWake, word.offset());
 }
 
 }  // namespace

@@ -100,17 +100,9 @@ Status TestPool::Open(std::string* skip_reason) {
             "an RDMA-capable interface) is not set";
         return Status::OK();
       }
-      FabricOptions server_opts = o;
-      server_opts.uri = "emulated:";
-      server_opts.cluster_id = kTestClusterId;
-      Status s = OpenFabric(server_opts, &server_pool_);
-      if (!s.ok()) return s;
-      keys_ = std::make_unique<o3lsm::test::ScratchDir>("keys");
-      const std::string key = NewKeyFile(*keys_, "cluster.key");
       RdmaServerOptions so;
-      so.control.host = host;
-      so.control.port = 0;
-      s = ClusterSecret::Load(key, &so.control.secret);
+      std::string key;
+      Status s = OpenExportedPool(o, host, &so.control, &key);
       if (!s.ok()) return s;
       std::unique_ptr<RdmaPoolServer> server;
       s = RdmaPoolServer::Start(server_pool_.get(), so, &server);
@@ -122,17 +114,9 @@ Status TestPool::Open(std::string* skip_reason) {
       break;
     }
     case BackendKind::kOfi: {
-      FabricOptions server_opts = o;
-      server_opts.uri = "emulated:";
-      server_opts.cluster_id = kTestClusterId;
-      Status s = OpenFabric(server_opts, &server_pool_);
-      if (!s.ok()) return s;
-      keys_ = std::make_unique<o3lsm::test::ScratchDir>("keys");
-      const std::string key = NewKeyFile(*keys_, "cluster.key");
       OfiServerOptions so;
-      so.control.host = "127.0.0.1";
-      so.control.port = 0;
-      s = ClusterSecret::Load(key, &so.control.secret);
+      std::string key;
+      Status s = OpenExportedPool(o, "127.0.0.1", &so.control, &key);
       if (!s.ok()) return s;
       so.provider = "tcp;ofi_rxm";
       std::unique_ptr<OfiPoolServer> server;
@@ -151,6 +135,22 @@ Status TestPool::Open(std::string* skip_reason) {
   }
   uri_ = kind_ == BackendKind::kEmulatedAnonymous ? "" : o.uri;
   return OpenFabric(o, &fabric_);
+}
+
+Status TestPool::OpenExportedPool(const FabricOptions& o,
+                                  const std::string& host,
+                                  net::ExportOptions* control,
+                                  std::string* key) {
+  FabricOptions server_opts = o;
+  server_opts.uri = "emulated:";
+  server_opts.cluster_id = kTestClusterId;
+  Status s = OpenFabric(server_opts, &server_pool_);
+  if (!s.ok()) return s;
+  keys_ = std::make_unique<o3lsm::test::ScratchDir>("keys");
+  *key = NewKeyFile(*keys_, "cluster.key");
+  control->host = host;
+  control->port = 0;
+  return ClusterSecret::Load(*key, &control->secret);
 }
 
 Status TestPool::Reopen() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "interconnect/fabric.h"
+#include "interconnect/net/pool_export.h"
 #include "tests/testutil.h"
 
 namespace o3lsm::fabric::test {
@@ -73,6 +74,11 @@ class TestPool {
   Status Reopen();
 
  private:
+  // rdma, ofi: the pool a server exports, its key file, and the control
+  // options listening on host.
+  Status OpenExportedPool(const FabricOptions& o, const std::string& host,
+                          net::ExportOptions* control, std::string* key);
+
   BackendKind kind_;
   uint64_t size_;
   PoolLayout layout_;
