@@ -202,12 +202,14 @@ void PoolExport::Impl::RunHandshake(HandshakeJob* job) {
                              DeadlineIn(options_.timeout), admit);
   if (s.ok() && stop_) s = Status::Aborted("memory node", "shutting down");
   if (!s.ok()) {
-    Log("fabric: export: " + s.ToString());
     if (id != 0) plane_->Dismiss(id);
-    MutexLock lock(&mu_);
-    if (id != 0) admitting_--;
-    stats_.refused++;
+    {
+      MutexLock lock(&mu_);
+      if (id != 0) admitting_--;
+      stats_.refused++;
+    }
     close(fd);
+    Log("fabric: export: " + s.ToString());
   } else {
     Log("fabric: export: admitted client " + std::to_string(id) + " from " +
         peer);
