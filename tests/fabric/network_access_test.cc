@@ -281,6 +281,37 @@ TEST_F(NetworkAccess, AClientsAccessEndsWithItsControlConnection) {
   EXPECT_TRUE(log_->Has("left")) << log_->text();
 }
 
+// A node asked to listen everywhere (0.0.0.0) advertises an unspecified
+// data address: the client reaches it where it reached the control port.
+TEST(NetworkAccessWildcard, ANodeListeningEverywhereIsReachedWhereDialed) {
+  FabricOptions po;
+  po.uri = "emulated:?size=8M";
+  po.layout = TestLayout();
+  po.cluster_id = kTestClusterId;
+  std::unique_ptr<Fabric> pool;
+  ASSERT_OK(OpenFabric(po, &pool));
+  o3lsm::test::ScratchDir dir("net-wild");
+  const std::string key = NewKeyFile(dir, "cluster.key");
+  OfiServerOptions so;
+  so.control.host = "0.0.0.0";
+  so.control.port = 0;
+  so.provider = "tcp;ofi_rxm";
+  ASSERT_OK(ClusterSecret::Load(key, &so.control.secret));
+  std::unique_ptr<OfiPoolServer> server;
+  Status s = OfiPoolServer::Start(pool.get(), so, &server);
+  if (s.IsNotSupported()) GTEST_SKIP() << s.ToString();
+  ASSERT_OK(s);
+  FabricOptions o;
+  o.uri = "ofi://127.0.0.1:" + std::to_string(server->port()) + "?secret=" +
+          key + "&cluster_id=" + std::to_string(kTestClusterId);
+  std::unique_ptr<Fabric> f;
+  ASSERT_OK(OpenFabric(o, &f));
+  const DmAddr at = f->RegionStart(RegionKind::kHeap);
+  const uint64_t v = 77;
+  ASSERT_OK(f->Write(at, &v, 8));
+  EXPECT_EQ(77u, *static_cast<uint64_t*>(pool->LocalView(at, 8)));
+}
+
 TEST(NetworkAccessProcess, MemoryNodeKilledMidVerbsIsARetryableErrorInTime) {
   ASSERT_TRUE(std::filesystem::exists(HelperPath())) << HelperPath();
   o3lsm::test::ScratchDir dir("net-kill");

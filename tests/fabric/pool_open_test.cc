@@ -65,6 +65,19 @@ TEST(FabricUri, ParsesEveryBackendAndItsParameters) {
   ASSERT_OK(ParseFabricUri(&o, &p));
   EXPECT_EQ("fe80::1", p.host);
   EXPECT_EQ(9000, p.port);
+
+  o = FabricOptions();
+  o.uri =
+      "ofi://mn1:7470?secret=/etc/o3lsm/cluster.key&cluster_id=7&provider="
+      "tcp;ofi_rxm&timeout_ms=900";
+  ASSERT_OK(ParseFabricUri(&o, &p));
+  EXPECT_EQ(Backend::kOfi, p.backend);
+  EXPECT_EQ("mn1", p.host);
+  EXPECT_EQ(7470, p.port);
+  EXPECT_EQ("/etc/o3lsm/cluster.key", o.secret_path);
+  EXPECT_EQ(7u, o.cluster_id);
+  EXPECT_EQ("tcp;ofi_rxm", o.ofi_provider);
+  EXPECT_EQ(900, o.timeout.count());
 }
 
 TEST(FabricUri, BadUrisAreInvalidArgumentWithTheReason) {
@@ -88,6 +101,12 @@ TEST(FabricUri, BadUrisAreInvalidArgumentWithTheReason) {
       "emulated:?pool_id=0",
       "cxl:/x?numa_node=0",
       "rdma://h:1?size=1G",
+      "ofi://h",
+      "ofi:h:1",
+      "ofi://h:1?secret=relative.key",
+      "ofi://h:1?create=1",
+      "rdma://h:1?provider=tcp",
+      "emulated:?secret=/k",
       "emulated:?device=mlx5_0",
       "emulated:?bandwidth_gbps=nan",
       "emulated:?timeout_ms=0",
