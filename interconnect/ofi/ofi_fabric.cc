@@ -215,9 +215,26 @@ ssize_t OfiFabric::PostOne(const Piece& piece, char* stage, Op* op) {
     case Verb::kRead:
       return fi_read(endpoint_.ep, stage, piece.length, desc_, server_, remote, key,
                      &op->ctx);
-    case Verb::kWrite:
-      return fi_write(endpoint_.ep, stage, piece.length, desc_, server_, remote, key,
-                      &op->ctx);
+    case Verb::kWrite: {
+      // Delivery complete: the write has been placed in the memory node's
+      // memory when it completes, like a read's answer, so every process
+      // (and the node's own services, reading in place) sees it after Wait.
+      // Transmit completion would only order it before this client's later
+      // verbs.
+      iovec iov{stage, piece.length};
+      fi_rma_iov rma{remote, piece.length, key};
+      void* desc = desc_;
+      fi_msg_rma msg{};
+      msg.msg_iov = &iov;
+      msg.desc = &desc;
+      msg.iov_count = 1;
+      msg.addr = server_;
+      msg.rma_iov = &rma;
+      msg.rma_iov_count = 1;
+      msg.context = &op->ctx;
+      return fi_writemsg(endpoint_.ep, &msg,
+                         FI_COMPLETION | FI_DELIVERY_COMPLETE);
+    }
     case Verb::kCompareAndSwap:
       // words: [0] desired, [1] expected, [2] result.
       return fi_compare_atomic(endpoint_.ep, &words[0], 1, desc_, &words[1], desc_,
