@@ -68,9 +68,9 @@ class MergingIterator final : public Iterator {
         c->Seek(saved);
         if (c->Valid()) {
           c->Prev();  // first entry < saved
-        } else {
+        } else if (c->status().ok()) {
           c->SeekToLast();  // every entry < saved
-        }
+        }  // else: failed; BuildHeap ends the merge with its status
       }
       BuildHeap(kReverse);
       if (heap_.empty()) return;  // a child failed on the way

@@ -179,9 +179,12 @@ class DmSegmentsIterator final : public Iterator {
   }
   void Prev() override {
     if (backward_ == nullptr) {
-      // Turn around: per-segment iterators take it from here.
+      // Turn around: per-segment iterators take it from here. A read that
+      // fails on the way leaves them !Valid() with its status: the scan
+      // ends there (stepping back from nowhere would be undefined).
       const std::string at = key().ToString();
       Backward()->Seek(at);
+      if (!backward_->Valid()) return;
     }
     backward_->Prev();
   }

@@ -147,11 +147,16 @@ void Flip(char* p, char mask) {
 }
 
 // Reads of the mailboxes' bodies come back with one byte flipped while
-// *damage is set (a damaged reply in DM).
+// *damage is set (a damaged reply in DM); every read fails as if the
+// memory node were gone while *gone is set.
 class DamagingFabric final : public fabric::FabricWrapper {
  public:
-  DamagingFabric(std::unique_ptr<fabric::Fabric> base, std::atomic<bool>* damage)
-      : FabricWrapper(base.get()), base_(std::move(base)), damage_(damage) {
+  DamagingFabric(std::unique_ptr<fabric::Fabric> base, std::atomic<bool>* damage,
+                 std::atomic<bool>* gone)
+      : FabricWrapper(base.get()),
+        base_(std::move(base)),
+        damage_(damage),
+        gone_(gone) {
     const fabric::DmAddr region =
         base_->RegionStart(fabric::RegionKind::kMailboxes);
     bodies_ = region.offset() + SearchMailboxes::kSlotsOffset;
@@ -160,6 +165,9 @@ class DamagingFabric final : public fabric::FabricWrapper {
   }
   Status Post(std::span<fabric::WorkRequest> batch,
               fabric::Completion* c) override {
+    if (gone_->load()) {
+      return Status::Unavailable("test fabric", "memory node gone");
+    }
     if (damage_->load()) {
       std::lock_guard<std::mutex> l(mu_);
       for (const fabric::WorkRequest& wr : batch) {
@@ -190,6 +198,7 @@ class DamagingFabric final : public fabric::FabricWrapper {
  private:
   std::unique_ptr<fabric::Fabric> base_;
   std::atomic<bool>* damage_;
+  std::atomic<bool>* gone_;
   uint64_t bodies_ = 0;
   uint64_t end_ = 0;
   std::mutex mu_;
@@ -211,7 +220,7 @@ class DelegatedSearchTest : public ::testing::TestWithParam<SegmentLayout> {
     o.size = 64 << 20;
     std::unique_ptr<fabric::Fabric> f;
     ASSERT_OK(fabric::OpenFabric(o, &f));
-    f = std::make_unique<DamagingFabric>(std::move(f), &damage_);
+    f = std::make_unique<DamagingFabric>(std::move(f), &damage_, &gone_);
     std::unique_ptr<fabric::DmAllocator> a;
     ASSERT_OK(fabric::DmAllocator::Open(f.get(), 1, &a));
     ctx_ = std::make_shared<DmContext>(std::move(f), std::move(a));
@@ -288,6 +297,7 @@ class DelegatedSearchTest : public ::testing::TestWithParam<SegmentLayout> {
   }
 
   std::atomic<bool> damage_{false};
+  std::atomic<bool> gone_{false};  // every read fails (DamagingFabric)
   std::shared_ptr<DmContext> ctx_;
   std::vector<DmSegmentRef> segments_;  // newest first
   std::map<std::string, std::optional<std::string>> model_;
@@ -661,6 +671,24 @@ TEST_P(DelegatedSearchTest, MergedScanReportsDamageAsCorruption) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
   EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
   EXPECT_LT(n, size_t{kKeys} * 2);
+}
+
+// Regression (found by the crash driver over ofi, memory node killed): a
+// merged scan turning back re-seeks per-segment iterators; when those
+// reads fail, the scan must end with the error, not step back from
+// nowhere.
+TEST_P(DelegatedSearchTest, TurningBackWhenReadsFailEndsTheScanWithTheError) {
+  std::unique_ptr<Iterator> it(NewDmSegmentsIterator(
+      std::vector<DmSegmentRef>(segments_.begin(), segments_.end())));
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  it->Next();
+  ASSERT_TRUE(it->Valid());
+  gone_ = true;
+  it->Prev();
+  gone_ = false;
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsUnavailable()) << it->status().ToString();
 }
 
 TEST(SearchMailboxes, ClaimsAreExclusiveAndADeadNodesSlotsComeBack) {
