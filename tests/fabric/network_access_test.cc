@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -309,7 +310,13 @@ TEST(NetworkAccessWildcard, ANodeListeningEverywhereIsReachedWhereDialed) {
   const DmAddr at = f->RegionStart(RegionKind::kHeap);
   const uint64_t v = 77;
   ASSERT_OK(f->Write(at, &v, 8));
-  EXPECT_EQ(77u, *static_cast<uint64_t*>(pool->LocalView(at, 8)));
+  uint64_t back = 0;
+  ASSERT_OK(f->Read(at, &back, 8));
+  EXPECT_EQ(77u, back);
+  // The node's own view of the pool holds it too.
+  const auto* word = static_cast<const std::atomic<uint64_t>*>(
+      pool->LocalView(at, 8));
+  EXPECT_EQ(77u, word->load());
 }
 
 TEST(NetworkAccessProcess, MemoryNodeKilledMidVerbsIsARetryableErrorInTime) {
