@@ -131,6 +131,14 @@ Status ExportConnection::SendDoorbell(Doorbell::Type type, uint64_t offset) {
   return Status::OK();
 }
 
+Status ExportConnection::Watch(uint64_t offset) {
+  {
+    MutexLock lock(&mu_);
+    if (!watched_.insert(offset).second) return Status::OK();
+  }
+  return SendDoorbell(Doorbell::kWatch, offset);
+}
+
 uint64_t ExportConnection::notifications() const {
   MutexLock lock(&mu_);
   return notifications_;
@@ -164,6 +172,8 @@ Status WaitOnWordNotified(Fabric* fabric, ExportConnection* conn, DmAddr word,
                           uint64_t* now) {
   WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
   Status s = fabric->Validate(probe);
+  if (!s.ok()) return s;
+  s = conn->Watch(word.offset());
   if (!s.ok()) return s;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_set>
 
 #include "interconnect/fabric.h"
 #include "interconnect/net/cluster_secret.h"
@@ -63,6 +64,9 @@ class ExportConnection {
 
   // Tells the node a word was rung (kRing) or changed (kWake).
   [[nodiscard]] Status SendDoorbell(Doorbell::Type type, uint64_t offset);
+  // Asks the node to notify this client of the word's rings from now on
+  // (once per word: later calls send nothing).
+  [[nodiscard]] Status Watch(uint64_t offset);
   // Bumped for every notification and when the connection breaks.
   uint64_t notifications() const;
   // Sleeps until notifications() != seen, or at most max.
@@ -86,12 +90,15 @@ class ExportConnection {
   mutable Mutex mu_;
   CondVar cv_{&mu_};
   uint64_t notifications_ GUARDED_BY(mu_) = 0;
+  std::unordered_set<uint64_t> watched_ GUARDED_BY(mu_);
   std::string why_ GUARDED_BY(mu_);
 };
 
-// Fabric::WaitOnWord for a network client: reads the word with the
-// backend's verbs and sleeps on the connection's notifications between
-// reads (a notification lost to a race costs at most one 20 ms slice).
+// Fabric::WaitOnWord for a network client: watches the word, reads it with
+// the backend's verbs and sleeps on the connection's notifications between
+// reads (a notification lost to a race - the first wait on a word may
+// start before the node registers the watch - costs at most one 20 ms
+// slice).
 [[nodiscard]] Status WaitOnWordNotified(Fabric* fabric, ExportConnection* conn,
                                         DmAddr word, uint64_t seen,
                                         std::chrono::nanoseconds timeout,

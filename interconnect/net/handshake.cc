@@ -59,7 +59,7 @@ void EncodeDoorbell(const Doorbell& d, char* dst) {
 
 bool DecodeDoorbell(const char* src, Doorbell* d) {
   const uint32_t type = DecodeFixed32(src);
-  if (type < Doorbell::kRing || type > Doorbell::kNotify) return false;
+  if (type < Doorbell::kRing || type > Doorbell::kWatch) return false;
   d->type = static_cast<Doorbell::Type>(type);
   d->offset = DecodeFixed64(src + 8);
   return true;

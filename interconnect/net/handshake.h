@@ -27,7 +27,9 @@
 //
 // After a welcome the connection stays open as the client's control
 // connection: 16-byte Doorbell frames both ways, and its close tells each
-// side that the other is gone.
+// side that the other is gone. A client hears of a word's rings only once
+// it has watched that word (kWatch): a reply word wakes its one waiter, not
+// every client of the node.
 //
 // Thread safety: functions.
 
@@ -44,7 +46,7 @@
 
 namespace o3lsm::fabric::net {
 
-inline constexpr uint16_t kHandshakeVersion = 1;
+inline constexpr uint16_t kHandshakeVersion = 2;
 inline constexpr size_t kNonceBytes = 32;
 inline constexpr size_t kChallengeSize = 40;
 inline constexpr size_t kProofHeaderSize = 80;
@@ -69,6 +71,7 @@ struct Doorbell {
     kRing = 1,    // client -> server: I added 1 to the word; wake its waiters
     kWake = 2,    // client -> server: I changed the word; wake its waiters
     kNotify = 3,  // server -> client: the word was rung or changed
+    kWatch = 4,   // client -> server: notify me of this word from now on
   };
   Type type = kRing;
   uint64_t offset = 0;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <list>
 #include <map>
+#include <unordered_set>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -55,6 +56,7 @@ class PoolExport::Impl {
     std::string peer;
     std::string in;   // a partial frame
     std::string out;  // notifications not yet sent
+    std::unordered_set<uint64_t> watched;  // offsets it asked to hear of
   };
   struct HandshakeJob {
     int fd = -1;
@@ -266,7 +268,7 @@ void PoolExport::Impl::Notify(uint64_t offset, uint64_t except) {
   char frame[kDoorbellSize];
   EncodeDoorbell({Doorbell::kNotify, offset}, frame);
   for (auto& [id, c] : clients_) {
-    if (id == except) continue;
+    if (id == except || c.watched.count(offset) == 0) continue;
     if (c.out.size() < kMaxPendingOut) c.out.append(frame, sizeof(frame));
     Flush(&c);
   }
@@ -288,6 +290,10 @@ bool PoolExport::Impl::ReadFrom(uint64_t id, Client* c) {
       return false;
     }
     used += kDoorbellSize;
+    if (d.type == Doorbell::kWatch) {
+      c->watched.insert(d.offset);
+      continue;
+    }
     stats_.doorbells++;
     pool_->Wake(DmAddr(pool_->pool_id(), d.offset)).PermitUncheckedError();
     Notify(d.offset, id);

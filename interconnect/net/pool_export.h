@@ -8,8 +8,8 @@
 // connection ticket the client needs), keeps the connection open as the
 // client's control connection, and carries doorbells over it: a client's
 // Ring or Wake wakes the memory node's local waiters and is forwarded to
-// every other client; Ring/Wake on the export do the same for the node's
-// own services. When a control connection closes, the data plane is told
+// every other client that watches the word; Ring/Wake on the export do the
+// same for the node's own services. When a control connection closes, the data plane is told
 // to revoke what it gave that client.
 //
 // Handshakes run on their own short-lived threads (at most

@@ -111,8 +111,14 @@ Status OfiPoolServer::Impl::Start() {
   return Status::OK();
 }
 
-Status OfiPoolServer::Impl::Admit(uint64_t client_id, const std::string&,
+Status OfiPoolServer::Impl::Admit(uint64_t client_id,
+                                  const std::string& client_blob,
                                   std::string* server_blob) {
+  if (client_blob != "ofi") {
+    return Status::InvalidArgument(
+        "memory node", "this node exports its pool over ofi; connect with "
+                       "ofi://, not " + client_blob + "://");
+  }
   const uint64_t mode = info_->domain_attr->mr_mode;
   fid_mr* mr = nullptr;
   int ret = -FI_ENOKEY;

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "interconnect/net/cluster_secret.h"
+#include "interconnect/net/export_connection.h"
 #include "interconnect/net/handshake.h"
 #include "interconnect/net/tcp_socket.h"
 #include "interconnect/ofi/ofi_server.h"
@@ -210,7 +211,7 @@ TEST_F(NetworkAccess, NoSecretOrNoClusterIdIsAClearError) {
                          net::DeadlineIn(2000ms)));
   std::string proof(net::kProofHeaderSize, '\0');
   memcpy(proof.data(), "O3PR", 4);
-  proof[4] = 1;  // version 1, little-endian
+  proof[4] = static_cast<char>(net::kHandshakeVersion);  // little-endian
   ASSERT_OK(net::SendAll(fd, proof.data(), proof.size(),
                          net::DeadlineIn(2000ms)));
   char answer[net::kAnswerHeaderSize];
@@ -267,6 +268,36 @@ TEST_F(NetworkAccess, GarbageAndSilentPeersAreDroppedWhileOthersConnect) {
   }
   EXPECT_TRUE(log_->Has("not an o3lsm handshake")) << log_->text();
   EXPECT_EQ(2, server_->clients());
+}
+
+TEST_F(NetworkAccess, NotificationsReachOnlyTheClientsThatWatchTheWord) {
+  FabricOptions o;
+  o.secret_path = key_;
+  o.cluster_id = kTestClusterId;
+  net::NetworkTarget target;
+  ASSERT_OK(net::MakeNetworkTarget(o, "127.0.0.1", server_->port(), &target));
+  std::unique_ptr<net::ExportConnection> watcher, other;
+  std::string blob;
+  ASSERT_OK(net::ExportConnection::Connect(target, "ofi", &watcher, &blob));
+  ASSERT_OK(net::ExportConnection::Connect(target, "ofi", &other, &blob));
+  const DmAddr word = pool_->RegionStart(RegionKind::kMailboxes);
+  ASSERT_OK(watcher->Watch(word.offset()));
+  const uint64_t w0 = watcher->notifications();
+  const uint64_t o0 = other->notifications();
+  // The watch travels on its own connection: ring until it has arrived.
+  for (int i = 0; i < 400 && watcher->notifications() == w0; i++) {
+    ASSERT_OK(server_->exported()->Ring(word));
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_GT(watcher->notifications(), w0);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(o0, other->notifications());
+  // A client speaking the other transport is refused, clearly.
+  std::unique_ptr<net::ExportConnection> wrong;
+  Status s = net::ExportConnection::Connect(target, "rdma", &wrong, &blob);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(std::string::npos, s.ToString().find("connect with ofi://"))
+      << s.ToString();
 }
 
 TEST_F(NetworkAccess, AClientsAccessEndsWithItsControlConnection) {
