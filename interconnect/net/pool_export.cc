@@ -59,6 +59,9 @@ class PoolExport::Impl {
     std::unordered_set<uint64_t> watched;  // offsets it asked to hear of
   };
   struct HandshakeJob {
+    // The connection, until the handshake closes it or hands it to
+    // clients_ (then -1); guarded by mu_, so that shutting handshakes down
+    // never touches a descriptor number already reused.
     int fd = -1;
     std::atomic<bool> done{false};
     std::thread thread;
@@ -209,8 +212,9 @@ void PoolExport::Impl::RunHandshake(HandshakeJob* job) {
       MutexLock lock(&mu_);
       if (id != 0) admitting_--;
       stats_.refused++;
+      close(fd);
+      job->fd = -1;
     }
-    close(fd);
     Log("fabric: export: " + s.ToString());
   } else {
     Log("fabric: export: admitted client " + std::to_string(id) + " from " +
@@ -221,6 +225,7 @@ void PoolExport::Impl::RunHandshake(HandshakeJob* job) {
     Client& c = clients_[id];
     c.fd = fd;
     c.peer = peer;
+    job->fd = -1;
   }
   job->done = true;
   Poke();
@@ -233,7 +238,7 @@ void PoolExport::Impl::ReapHandshakes(bool all) {
     for (auto it = handshakes_.begin(); it != handshakes_.end();) {
       if (all || (*it)->done) {
         // Unblocks a handshake still waiting on its peer.
-        if (all && !(*it)->done) shutdown((*it)->fd, SHUT_RDWR);
+        if (all && (*it)->fd >= 0) shutdown((*it)->fd, SHUT_RDWR);
         finished.push_back(std::move(*it));
         it = handshakes_.erase(it);
       } else {
