@@ -6,15 +6,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <vector>
 
 #include "interconnect/net/tcp_socket.h"
 
 namespace o3lsm::fabric::net {
-
-namespace {
-constexpr int64_t kWaitSliceMicros = 20000;
-}  // namespace
 
 Status MakeNetworkTarget(const FabricOptions& options, const std::string& host,
                          int port, NetworkTarget* target) {
@@ -165,63 +160,6 @@ Status ExportConnection::CheckAlive() const {
   std::string why;
   if (!broken(&why)) return Status::OK();
   return Status::Unavailable(where_, "memory node gone: " + why);
-}
-
-Status WaitOnWordNotified(Fabric* fabric, ExportConnection* conn, DmAddr word,
-                          uint64_t seen, std::chrono::nanoseconds timeout,
-                          uint64_t* now) {
-  WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
-  Status s = fabric->Validate(probe);
-  if (!s.ok()) return s;
-  s = conn->Watch(word.offset());
-  if (!s.ok()) return s;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    const uint64_t seq = conn->notifications();
-    uint64_t v = 0;
-    s = fabric->Read(word, &v, 8);
-    if (!s.ok()) return s;
-    if (now != nullptr) *now = v;
-    if (v != seen) return Status::OK();
-    s = conn->CheckAlive();
-    if (!s.ok()) return s;
-    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      return Status::TimedOut("doorbell " + word.ToString(),
-                              "still " + std::to_string(seen));
-    }
-    // Until a notification arrives, or a slice passes in case one raced
-    // ahead of the read above.
-    conn->WaitForNotification(
-        seq, std::chrono::microseconds(
-                 std::min<int64_t>(left.count(), kWaitSliceMicros)));
-  }
-}
-
-Status AttachRemotePool(Fabric* fabric, uint16_t pool_id, uint64_t pool_size,
-                        uint64_t cluster_id, const std::string& where,
-                        PoolInfo* info) {
-  std::vector<char> sb(kSuperblockSize);
-  Status s = fabric->Read(DmAddr(pool_id, 0), sb.data(), sb.size());
-  if (!s.ok()) return Annotated(s, where, "reading the pool's superblock");
-  PoolInfo found;
-  s = DecodeSuperblock(sb.data(), sb.size(), pool_size, where, &found);
-  if (!s.ok()) return s;
-  if (found.pool_id != pool_id) {
-    return Status::Corruption(
-        where, "the node advertised pool " + std::to_string(pool_id) +
-                   ", its superblock says pool " +
-                   std::to_string(found.pool_id));
-  }
-  if (found.cluster_id != cluster_id) {
-    return Status::InvalidArgument(
-        where, "the pool belongs to cluster " +
-                   std::to_string(found.cluster_id) + ", not " +
-                   std::to_string(cluster_id));
-  }
-  *info = found;
-  return Status::OK();
 }
 
 }  // namespace o3lsm::fabric::net

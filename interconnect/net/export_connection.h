@@ -94,24 +94,6 @@ class ExportConnection {
   std::string why_ GUARDED_BY(mu_);
 };
 
-// Fabric::WaitOnWord for a network client: watches the word, reads it with
-// the backend's verbs and sleeps on the connection's notifications between
-// reads (a notification lost to a race - the first wait on a word may
-// start before the node registers the watch - costs at most one 20 ms
-// slice).
-[[nodiscard]] Status WaitOnWordNotified(Fabric* fabric, ExportConnection* conn,
-                                        DmAddr word, uint64_t seen,
-                                        std::chrono::nanoseconds timeout,
-                                        uint64_t* now);
-
-// Reads the pool's superblock through fabric (whose pool() is not known
-// yet) and checks it against what the node advertised and the cluster the
-// client asked for. *info receives the validated superblock.
-[[nodiscard]] Status AttachRemotePool(Fabric* fabric, uint16_t pool_id,
-                                      uint64_t pool_size, uint64_t cluster_id,
-                                      const std::string& where,
-                                      PoolInfo* info);
-
 }  // namespace o3lsm::fabric::net
 
 #endif  // O3LSM_INTERCONNECT_NET_EXPORT_CONNECTION_H_

@@ -3,8 +3,17 @@
 #include "interconnect/net/remote_fabric.h"
 
 #include <algorithm>
+#include <vector>
+
+#include "interconnect/net/tcp_socket.h"
 
 namespace o3lsm::fabric::net {
+
+namespace {
+// Between notifications a waiter re-reads the word at least this often, in
+// case one raced ahead of its read (or the node had not seen its watch).
+constexpr int64_t kWaitSliceMicros = 20000;
+}  // namespace
 
 Status RemoteFabric::ConnectControl(const std::string& client_blob,
                                     std::string* server_blob) {
@@ -17,11 +26,25 @@ Status RemoteFabric::AttachPool(uint16_t pool_id, uint64_t pool_size,
   // Enough of the pool for the superblock read to validate.
   info_.pool_id = pool_id;
   info_.pool_size = std::max<uint64_t>(pool_size, kSuperblockSize);
-  PoolInfo checked;
-  Status s = AttachRemotePool(this, pool_id, pool_size, target_.cluster_id,
-                              where_, &checked);
+  std::vector<char> sb(kSuperblockSize);
+  Status s = Read(DmAddr(pool_id, 0), sb.data(), sb.size());
+  if (!s.ok()) return Annotated(s, where_, "reading the pool's superblock");
+  PoolInfo found;
+  s = DecodeSuperblock(sb.data(), sb.size(), pool_size, where_, &found);
   if (!s.ok()) return s;
-  info_ = checked;
+  if (found.pool_id != pool_id) {
+    return Status::Corruption(
+        where_, "the node advertised pool " + std::to_string(pool_id) +
+                    ", its superblock says pool " +
+                    std::to_string(found.pool_id));
+  }
+  if (found.cluster_id != target_.cluster_id) {
+    return Status::InvalidArgument(
+        where_, "the pool belongs to cluster " +
+                    std::to_string(found.cluster_id) + ", not " +
+                    std::to_string(target_.cluster_id));
+  }
+  info_ = found;
   describe_ = scheme + "://" + where_ + " (pool " +
               std::to_string(info_.pool_id) + ", " +
               std::to_string(info_.pool_size >> 20) + " MiB, " + detail + ")";
@@ -104,7 +127,31 @@ Status RemoteFabric::Wake(DmAddr word) {
 Status RemoteFabric::WaitOnWord(DmAddr word, uint64_t seen,
                                 std::chrono::nanoseconds timeout,
                                 uint64_t* now) {
-  return WaitOnWordNotified(this, conn_.get(), word, seen, timeout, now);
+  WorkRequest probe = WorkRequest::FetchAndAdd(word, 0, nullptr);
+  Status s = Validate(probe);
+  if (!s.ok()) return s;
+  s = conn_->Watch(word.offset());
+  if (!s.ok()) return s;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const uint64_t seq = conn_->notifications();
+    uint64_t v = 0;
+    s = Read(word, &v, 8);
+    if (!s.ok()) return s;
+    if (now != nullptr) *now = v;
+    if (v != seen) return Status::OK();
+    s = conn_->CheckAlive();
+    if (!s.ok()) return s;
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return Status::TimedOut("doorbell " + word.ToString(),
+                              "still " + std::to_string(seen));
+    }
+    conn_->WaitForNotification(
+        seq, std::chrono::microseconds(
+                 std::min<int64_t>(left.count(), kWaitSliceMicros)));
+  }
 }
 
 }  // namespace o3lsm::fabric::net

@@ -38,6 +38,10 @@ class RemoteFabric : public Fabric {
   Status Persist(DmAddr addr, size_t n) final;
   Status Ring(DmAddr word) final;
   Status Wake(DmAddr word) final;
+  // Watches the word, reads it with the verbs, and sleeps on the control
+  // connection's notifications between reads (one lost to a race - the
+  // first wait on a word may start before the node registers the watch -
+  // costs at most one 20 ms slice).
   Status WaitOnWord(DmAddr word, uint64_t seen,
                     std::chrono::nanoseconds timeout, uint64_t* now) final;
   void* LocalView(DmAddr, size_t) final { return nullptr; }

@@ -102,7 +102,6 @@ class OfiFabric final : public net::RemoteFabric {
       EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status WaitForRound(Completion* c,
                       std::chrono::nanoseconds timeout) override;
-  void SleepOnQueue(std::chrono::milliseconds max);
 
   ofi::Admission admission_;
   ofi::OfiInfo fi_;
@@ -419,10 +418,6 @@ bool OfiFabric::PollLocked() {
   }
 }
 
-void OfiFabric::SleepOnQueue(std::chrono::milliseconds max) {
-  endpoint_.SleepOnQueue(max, std::chrono::microseconds(20));
-}
-
 Status OfiFabric::WaitForRound(Completion* c, std::chrono::nanoseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -449,8 +444,10 @@ Status OfiFabric::WaitForRound(Completion* c, std::chrono::nanoseconds timeout) 
     if (sleep_here) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
-      SleepOnQueue(std::chrono::milliseconds(
-          std::clamp<int64_t>(left.count() + 1, 1, kPollSliceMs)));
+      endpoint_.SleepOnQueue(
+          std::chrono::milliseconds(
+              std::clamp<int64_t>(left.count() + 1, 1, kPollSliceMs)),
+          std::chrono::microseconds(20));
       MutexLock lock(&mu_);
       poller_ = false;
       PollLocked();

@@ -126,8 +126,14 @@ class NetworkAccess : public ::testing::Test {
     po.cluster_id = kTestClusterId;
     ASSERT_OK(OpenFabric(po, &pool_));
     key_ = NewKeyFile(dir_, "cluster.key");
+    Serve("127.0.0.1");
+  }
+
+  // (Re)starts the node's server on host.
+  void Serve(const std::string& host) {
+    server_.reset();
     OfiServerOptions so;
-    so.control.host = "127.0.0.1";
+    so.control.host = host;
     so.control.port = 0;
     so.control.timeout = kHandshakeTimeout;
     so.control.info_log = log_;
@@ -300,6 +306,25 @@ TEST_F(NetworkAccess, NotificationsReachOnlyTheClientsThatWatchTheWord) {
       << s.ToString();
 }
 
+// A node asked to listen everywhere (0.0.0.0) advertises an unspecified
+// data address: the client reaches it where it reached the control port.
+TEST_F(NetworkAccess, ANodeListeningEverywhereIsReachedWhereDialed) {
+  ASSERT_NO_FATAL_FAILURE(Serve("0.0.0.0"));
+  ASSERT_NE(nullptr, server_);
+  std::unique_ptr<Fabric> f;
+  ASSERT_OK(Open(Uri(key_, kTestClusterId), &f));
+  const DmAddr at = f->RegionStart(RegionKind::kHeap);
+  const uint64_t v = 77;
+  ASSERT_OK(f->Write(at, &v, 8));
+  uint64_t back = 0;
+  ASSERT_OK(f->Read(at, &back, 8));
+  EXPECT_EQ(77u, back);
+  // The node's own view of the pool holds it too.
+  const auto* word = static_cast<const std::atomic<uint64_t>*>(
+      pool_->LocalView(at, 8));
+  EXPECT_EQ(77u, word->load());
+}
+
 TEST_F(NetworkAccess, AClientsAccessEndsWithItsControlConnection) {
   std::unique_ptr<Fabric> f;
   ASSERT_OK(Open(Uri(key_, kTestClusterId), &f));
@@ -311,43 +336,6 @@ TEST_F(NetworkAccess, AClientsAccessEndsWithItsControlConnection) {
   }
   EXPECT_EQ(0, server_->clients());
   EXPECT_TRUE(log_->Has("left")) << log_->text();
-}
-
-// A node asked to listen everywhere (0.0.0.0) advertises an unspecified
-// data address: the client reaches it where it reached the control port.
-TEST(NetworkAccessWildcard, ANodeListeningEverywhereIsReachedWhereDialed) {
-  FabricOptions po;
-  po.uri = "emulated:?size=8M";
-  po.layout = TestLayout();
-  po.cluster_id = kTestClusterId;
-  std::unique_ptr<Fabric> pool;
-  ASSERT_OK(OpenFabric(po, &pool));
-  o3lsm::test::ScratchDir dir("net-wild");
-  const std::string key = NewKeyFile(dir, "cluster.key");
-  OfiServerOptions so;
-  so.control.host = "0.0.0.0";
-  so.control.port = 0;
-  so.provider = "tcp;ofi_rxm";
-  ASSERT_OK(ClusterSecret::Load(key, &so.control.secret));
-  std::unique_ptr<OfiPoolServer> server;
-  Status s = OfiPoolServer::Start(pool.get(), so, &server);
-  if (s.IsNotSupported()) GTEST_SKIP() << s.ToString();
-  ASSERT_OK(s);
-  FabricOptions o;
-  o.uri = "ofi://127.0.0.1:" + std::to_string(server->port()) + "?secret=" +
-          key + "&cluster_id=" + std::to_string(kTestClusterId);
-  std::unique_ptr<Fabric> f;
-  ASSERT_OK(OpenFabric(o, &f));
-  const DmAddr at = f->RegionStart(RegionKind::kHeap);
-  const uint64_t v = 77;
-  ASSERT_OK(f->Write(at, &v, 8));
-  uint64_t back = 0;
-  ASSERT_OK(f->Read(at, &back, 8));
-  EXPECT_EQ(77u, back);
-  // The node's own view of the pool holds it too.
-  const auto* word = static_cast<const std::atomic<uint64_t>*>(
-      pool->LocalView(at, 8));
-  EXPECT_EQ(77u, word->load());
 }
 
 TEST(NetworkAccessProcess, MemoryNodeKilledMidVerbsIsARetryableErrorInTime) {

@@ -242,8 +242,11 @@ Status StartExport(const Config& cfg, fabric::Fabric* pool,
   s = fabric::ClusterSecret::Load(cfg.secret, &eo.secret);
   if (!s.ok()) return s;
   eo.info_log = log;
-  std::string query = "?secret=" + cfg.secret + "&cluster_id=" +
-                      std::to_string(pool->cluster_id());
+  // What clients open: the URI a cluster file naming this node gives.
+  tools::ClusterFile as_file;
+  as_file.transport = cfg.transport;
+  as_file.secret = cfg.secret;
+  as_file.cluster_id = pool->cluster_id();
   if (cfg.transport == "rdma") {
     fabric::RdmaServerOptions ro;
     ro.control = eo;
@@ -257,12 +260,12 @@ Status StartExport(const Config& cfg, fabric::Fabric* pool,
     s = fabric::OfiPoolServer::Start(pool, oo, &out->ofi);
     if (!s.ok()) return s;
     out->exported = out->ofi->exported();
-    query += "&provider=" + out->ofi->provider();
+    as_file.provider = out->ofi->provider();
   }
   const std::string host =
       eo.host.find(':') != std::string::npos ? "[" + eo.host + "]" : eo.host;
-  out->client_uri = cfg.transport + "://" + host + ":" +
-                    std::to_string(out->exported->port()) + query;
+  as_file.listen = host + ":" + std::to_string(out->exported->port());
+  out->client_uri = as_file.ClientUri();
   return Status::OK();
 }
 
