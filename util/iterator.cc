@@ -9,6 +9,15 @@ Iterator::~Iterator() {
   for (auto& fn : more_cleanups_) fn();
 }
 
+void Iterator::SeekForPrev(const Slice& target) {
+  Seek(target);
+  if (!Valid()) {
+    if (status().ok()) SeekToLast();
+  } else if (key().compare(target) > 0) {
+    Prev();
+  }
+}
+
 namespace {
 
 class EmptyIterator final : public Iterator {

@@ -44,6 +44,19 @@ class DB {
   static Status Open(const Options& options, const std::string& path,
                      std::unique_ptr<DB>* db);
 
+  // Opens the database at path for reading only, as of its state on disk
+  // (its SSTs and the writes in its WAL): Put, Delete, DeleteRange, Write,
+  // Flush and CompactRange return NotSupported, and nothing in the
+  // directory is changed. Works while another process has the database
+  // open for writing; what that process writes later is not seen (open
+  // again to see it). Needs no DM pool: memtables that a writer moved into
+  // DM are read from its WAL. With error_if_wal_file_exists, a database
+  // whose WAL holds writes not yet flushed fails with InvalidArgument.
+  static Status OpenForReadOnly(const Options& options,
+                                const std::string& path,
+                                std::unique_ptr<DB>* db,
+                                bool error_if_wal_file_exists = false);
+
   DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;
@@ -56,6 +69,12 @@ class DB {
                      const Slice& value) = 0;
   // Erases key; not an error if it does not exist.
   virtual Status Delete(const WriteOptions& options, const Slice& key) = 0;
+  // Erases every key k with begin_key <= k < end_key (bytewise) with one
+  // range tombstone, however many keys the range holds. Reads at snapshots
+  // taken before it still see the keys. InvalidArgument if end_key <
+  // begin_key; an empty range is not an error.
+  virtual Status DeleteRange(const WriteOptions& options,
+                             const Slice& begin_key, const Slice& end_key) = 0;
   // Applies the batch atomically.
   virtual Status Write(const WriteOptions& options, WriteBatch* updates) = 0;
 

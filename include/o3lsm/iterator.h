@@ -32,6 +32,9 @@ class Iterator {
   virtual void SeekToLast() = 0;
   // Positions at the first entry with key >= target.
   virtual void Seek(const Slice& target) = 0;
+  // Positions at the last entry with key <= target. The default seeks and
+  // steps back, comparing keys bytewise; the DB's iterators override it.
+  virtual void SeekForPrev(const Slice& target);
   // REQUIRES: Valid()
   virtual void Next() = 0;
   // REQUIRES: Valid()

@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 
+#include "o3lsm/slice.h"
+
 namespace o3lsm {
 
 namespace fabric {
@@ -307,6 +309,15 @@ struct ReadOptions {
   // Read as of this snapshot; nullptr reads the latest state.
   // Default: nullptr.
   const Snapshot* snapshot = nullptr;
+
+  // Iteration bounds: an iterator yields only keys >= *iterate_lower_bound
+  // (inclusive) and < *iterate_upper_bound (exclusive). Seeks outside the
+  // bounds land on the bound; every level stops reading at the bound, so a
+  // bounded scan reads no block, file or DM segment entry past it. The
+  // Slices (and the bytes they point at) must outlive the iterator. Get and
+  // MultiGet ignore them. Default: nullptr (unbounded).
+  const Slice* iterate_lower_bound = nullptr;
+  const Slice* iterate_upper_bound = nullptr;
 };
 
 struct WriteOptions {

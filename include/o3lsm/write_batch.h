@@ -26,6 +26,8 @@ class WriteBatch {
     virtual ~Handler() = default;
     virtual void Put(const Slice& key, const Slice& value) = 0;
     virtual void Delete(const Slice& key) = 0;
+    // The batch erases every key in [begin_key, end_key).
+    virtual void DeleteRange(const Slice& begin_key, const Slice& end_key) = 0;
   };
 
   WriteBatch();
@@ -38,6 +40,11 @@ class WriteBatch {
   void Put(const Slice& key, const Slice& value);
   // Erases key if it exists.
   void Delete(const Slice& key);
+  // Erases every key k with begin_key <= k < end_key (bytewise), as of this
+  // update's place in the batch: later updates in the batch and later
+  // writes are not affected. An empty range (end_key <= begin_key) erases
+  // nothing; DB::Write rejects end_key < begin_key with InvalidArgument.
+  void DeleteRange(const Slice& begin_key, const Slice& end_key);
   // Removes every update.
   void Clear();
   // Appends the updates of source after the updates of this batch.
@@ -59,6 +66,7 @@ class WriteBatch {
   //   fixed64 sequence, fixed32 count, then count records:
   //   kTypeValue    varstring key, varstring value
   //   kTypeDeletion varstring key
+  //   kTypeRangeDeletion varstring begin_key, varstring end_key
   std::string rep_;
 };
 

@@ -534,6 +534,14 @@ Status DB::Open(const Options& options, const std::string& path,
   return Status::OK();
 }
 
+Status DB::OpenForReadOnly(const Options& options, const std::string& path,
+                           std::unique_ptr<DB>* db,
+                           bool error_if_wal_file_exists) {
+  db->reset();
+  // TODO(read-only open): in progress.
+  return Status::NotSupported(path, "read-only open");
+}
+
 Status DestroyDB(const std::string& path, const Options& options) {
   Env* env = options.env != nullptr ? options.env : Env::Default();
   std::vector<std::string> children;

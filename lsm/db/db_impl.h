@@ -71,6 +71,8 @@ class DBImpl final : public DB {
                                const std::vector<Slice>& keys,
                                std::vector<std::string>* values) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  Status DeleteRange(const WriteOptions& options, const Slice& begin_key,
+                     const Slice& end_key) override;
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush(const FlushOptions& options) override;

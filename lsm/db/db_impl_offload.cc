@@ -531,6 +531,7 @@ class Rebuilder final : public WriteBatch::Handler {
     Add(kTypeValue, key, value);
   }
   void Delete(const Slice& key) override { Add(kTypeDeletion, key, Slice()); }
+  void DeleteRange(const Slice&, const Slice&) override { seq_++; }
   bool ok() const { return ok_; }
 
  private:

@@ -44,6 +44,15 @@ void WriteBatch::Delete(const Slice& key) {
   PutLengthPrefixedSlice(&rep_, key);
 }
 
+void WriteBatch::DeleteRange(const Slice& begin_key, const Slice& end_key) {
+  assert(begin_key.size() <= std::numeric_limits<uint32_t>::max());
+  assert(end_key.size() <= std::numeric_limits<uint32_t>::max());
+  WriteBatchInternal::SetCount(this, WriteBatchInternal::Count(this) + 1);
+  rep_.push_back(static_cast<char>(kBatchRangeDeletion));
+  PutLengthPrefixedSlice(&rep_, begin_key);
+  PutLengthPrefixedSlice(&rep_, end_key);
+}
+
 void WriteBatch::Clear() {
   rep_.clear();
   rep_.resize(kHeader);
@@ -87,6 +96,13 @@ Status WriteBatch::Iterate(Handler* handler) const {
           return BadRecord("truncated Delete", offset);
         }
         handler->Delete(key);
+        break;
+      case kBatchRangeDeletion:
+        if (!GetLengthPrefixedSlice(&input, &key) ||
+            !GetLengthPrefixedSlice(&input, &value)) {
+          return BadRecord("truncated DeleteRange", offset);
+        }
+        handler->DeleteRange(key, value);
         break;
       default:
         return BadRecord("unknown tag " + std::to_string(tag), offset);

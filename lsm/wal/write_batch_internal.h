@@ -28,6 +28,12 @@
 
 namespace o3lsm {
 
+// A range tombstone's record tag in a batch (and so in the WAL); the other
+// records carry their ValueType. Never in an internal key: range
+// tombstones live beside the memtables and in the MANIFEST
+// (docs/manifest_format.md, "Range tombstones").
+inline constexpr unsigned char kBatchRangeDeletion = 0xF;
+
 class WriteBatchInternal {
  public:
   // fixed64 sequence + fixed32 count: every encoded batch starts with it.

@@ -53,6 +53,10 @@ class Recorder final : public WriteBatch::Handler {
   void Delete(const Slice& key) override {
     ops.push_back("D" + key.ToString());
   }
+  void DeleteRange(const Slice& begin, const Slice& end) override {
+    ops.push_back("R" + std::to_string(begin.size()) + ":" +
+                  begin.ToString() + end.ToString());
+  }
   std::vector<std::string> ops;
 };
 
@@ -64,6 +68,9 @@ class Rebuilder final : public WriteBatch::Handler {
     out_->Put(key, value);
   }
   void Delete(const Slice& key) override { out_->Delete(key); }
+  void DeleteRange(const Slice& begin, const Slice& end) override {
+    out_->DeleteRange(begin, end);
+  }
 
  private:
   WriteBatch* const out_;

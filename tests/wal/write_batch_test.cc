@@ -21,6 +21,9 @@ class Recorder : public WriteBatch::Handler {
   void Put(const Slice& key, const Slice& value) override {
     out_ += "Put(" + key.ToString() + "," + value.ToString() + ")";
   }
+  void DeleteRange(const Slice& begin, const Slice& end) override {
+    out_ += "DeleteRange(" + begin.ToString() + "," + end.ToString() + ")";
+  }
   void Delete(const Slice& key) override {
     out_ += "Delete(" + key.ToString() + ")";
   }
@@ -152,6 +155,9 @@ TEST(WriteBatch, BinaryKeysAndLargeValues) {
     void Delete(const Slice& k) override {
       EXPECT_EQ(key, k.ToString());
       ++deletes;
+    }
+    void DeleteRange(const Slice&, const Slice&) override {
+      ADD_FAILURE() << "no range deletion was written";
     }
   } check;
   ASSERT_OK(b.Iterate(&check));
