@@ -203,15 +203,18 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       children.push_back(imm.mem->NewIterator());
     }
   }
-  if (in_dm.size() == 1) {
+  if (in_dm.size() == 1 && options.iterate_upper_bound == nullptr) {
     children.push_back(in_dm[0]->NewIterator());
   } else if (!in_dm.empty()) {
-    children.push_back(NewDmSegmentsIterator(std::move(in_dm)));
+    children.push_back(NewDmSegmentsIterator(std::move(in_dm),
+                                             options.iterate_upper_bound));
   }
   sv->current->AddIterators(options, table_cache_.get(), sv->current,
                             &children);
   Iterator* internal = NewMergingIterator(std::move(children));
-  return std::unique_ptr<Iterator>(NewDBIterator(internal, sequence));
+  return std::unique_ptr<Iterator>(NewDBIterator(
+      internal, sequence, options.iterate_lower_bound,
+      options.iterate_upper_bound));
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {

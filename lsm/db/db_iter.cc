@@ -15,7 +15,9 @@ namespace {
 //                   key and value are copied into saved_key_/saved_value_.
 class DBIter final : public Iterator {
  public:
-  DBIter(Iterator* iter, SequenceNumber s) : iter_(iter), sequence_(s) {}
+  DBIter(Iterator* iter, SequenceNumber s, const Slice* lower,
+         const Slice* upper)
+      : iter_(iter), sequence_(s), lower_(lower), upper_(upper) {}
 
   bool Valid() const override { return valid_; }
 
@@ -33,6 +35,7 @@ class DBIter final : public Iterator {
   void Next() override;
   void Prev() override;
   void Seek(const Slice& target) override;
+  void SeekForPrev(const Slice& target) override;
   void SeekToFirst() override;
   void SeekToLast() override;
 
@@ -46,9 +49,24 @@ class DBIter final : public Iterator {
   // user key into saved_key_/saved_value_.
   void FindPrevUserEntry();
   bool ParseKey(ParsedInternalKey* key);
+  bool PastUpper(const Slice& user_key) const {
+    return upper_ != nullptr && user_key.compare(*upper_) >= 0;
+  }
+  bool BeforeLower(const Slice& user_key) const {
+    return lower_ != nullptr && user_key.compare(*lower_) < 0;
+  }
+  // Positions the internal iterator on the last entry before every entry
+  // of user_key (or invalid), then collects the key before it.
+  void SeekBefore(const Slice& user_key);
+  // Seeks the internal iterator to internal_key, steps back one entry (to
+  // the last entry if nothing is at or after it) and collects the user key
+  // there.
+  void StepBackFrom(const Slice& internal_key);
 
   std::unique_ptr<Iterator> iter_;
   const SequenceNumber sequence_;
+  const Slice* const lower_;  // user keys; nullptr: unbounded
+  const Slice* const upper_;
   Status status_;
   std::string saved_key_;
   std::string saved_value_;
@@ -70,7 +88,10 @@ void DBIter::FindNextUserEntry(bool skipping, std::string* skip_key) {
   for (; iter_->Valid(); iter_->Next()) {
     ParsedInternalKey ikey;
     if (!ParseKey(&ikey)) break;
-    if (ikey.sequence > sequence_) continue;  // newer than our snapshot
+    if (PastUpper(ikey.user_key)) break;
+    // Newer than our snapshot, or (turning from a backward walk that ended
+    // at the lower bound) before the bound.
+    if (ikey.sequence > sequence_ || BeforeLower(ikey.user_key)) continue;
     if (ikey.type == kTypeDeletion) {
       // Hide every older version of this key.
       skip_key->assign(ikey.user_key.data(), ikey.user_key.size());
@@ -90,7 +111,10 @@ void DBIter::FindPrevUserEntry() {
   for (; iter_->Valid(); iter_->Prev()) {
     ParsedInternalKey ikey;
     if (!ParseKey(&ikey)) break;
-    if (ikey.sequence > sequence_) continue;
+    if (BeforeLower(ikey.user_key)) break;
+    // A SeekToLast that found nothing at or past the upper bound starts
+    // past it.
+    if (ikey.sequence > sequence_ || PastUpper(ikey.user_key)) continue;
     if (value_type != kTypeDeletion &&
         ikey.user_key.compare(saved_key_) < 0) {
       // A visible, live entry for saved_key_ is collected and we have moved
@@ -128,7 +152,14 @@ void DBIter::Next() {
     // iter_ is before every entry of saved_key_; move it into them, then
     // skip them below.
     if (!iter_->Valid()) {
-      iter_->SeekToFirst();
+      if (lower_ != nullptr) {
+        std::string first;
+        AppendInternalKey(&first, ParsedInternalKey(*lower_, kMaxSequenceNumber,
+                                                    kValueTypeForSeek));
+        iter_->Seek(first);
+      } else {
+        iter_->SeekToFirst();
+      }
     } else {
       iter_->Next();
     }
@@ -177,8 +208,13 @@ void DBIter::Seek(const Slice& target) {
   direction_ = kForward;
   saved_value_.clear();
   saved_key_.clear();
+  if (PastUpper(target)) {
+    valid_ = false;
+    return;
+  }
+  const Slice& from = BeforeLower(target) ? *lower_ : target;
   AppendInternalKey(&saved_key_,
-                    ParsedInternalKey(target, sequence_, kValueTypeForSeek));
+                    ParsedInternalKey(from, sequence_, kValueTypeForSeek));
   iter_->Seek(saved_key_);
   if (iter_->Valid()) {
     FindNextUserEntry(false, &saved_key_);
@@ -187,7 +223,51 @@ void DBIter::Seek(const Slice& target) {
   }
 }
 
+void DBIter::SeekForPrev(const Slice& target) {
+  if (BeforeLower(target)) {
+    direction_ = kForward;
+    valid_ = false;
+    saved_key_.clear();
+    saved_value_.clear();
+    return;
+  }
+  if (PastUpper(target)) {
+    SeekBefore(*upper_);
+    return;
+  }
+  // (target, 0, deletion) sorts after every other version of target: seek
+  // there and step back. Stepping back over that one entry, if it exists,
+  // loses nothing: it is target's oldest version, a deletion.
+  std::string last;
+  AppendInternalKey(&last, ParsedInternalKey(target, 0, kTypeDeletion));
+  StepBackFrom(last);
+}
+
+void DBIter::SeekBefore(const Slice& user_key) {
+  std::string first;
+  AppendInternalKey(&first, ParsedInternalKey(user_key, kMaxSequenceNumber,
+                                               kValueTypeForSeek));
+  StepBackFrom(first);
+}
+
+void DBIter::StepBackFrom(const Slice& internal_key) {
+  direction_ = kReverse;
+  saved_value_.clear();
+  saved_key_.clear();
+  iter_->Seek(internal_key);
+  if (iter_->Valid()) {
+    iter_->Prev();
+  } else if (iter_->status().ok()) {
+    iter_->SeekToLast();
+  }
+  FindPrevUserEntry();
+}
+
 void DBIter::SeekToFirst() {
+  if (lower_ != nullptr) {
+    Seek(*lower_);
+    return;
+  }
   direction_ = kForward;
   saved_value_.clear();
   iter_->SeekToFirst();
@@ -199,6 +279,10 @@ void DBIter::SeekToFirst() {
 }
 
 void DBIter::SeekToLast() {
+  if (upper_ != nullptr) {
+    SeekBefore(*upper_);
+    return;
+  }
   direction_ = kReverse;
   saved_value_.clear();
   iter_->SeekToLast();
@@ -207,8 +291,9 @@ void DBIter::SeekToLast() {
 
 }  // namespace
 
-Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence) {
-  return new DBIter(internal_iter, sequence);
+Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
+                        const Slice* lower_bound, const Slice* upper_bound) {
+  return new DBIter(internal_iter, sequence, lower_bound, upper_bound);
 }
 
 }  // namespace o3lsm

@@ -15,8 +15,14 @@
 
 namespace o3lsm {
 
-// Takes ownership of internal_iter.
-Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence);
+// Takes ownership of internal_iter. With bounds (ReadOptions'
+// iterate_lower_bound and iterate_upper_bound: user keys, the Slices
+// outliving the iterator), only keys in [*lower, *upper) are yielded, and
+// no move steps the internal iterator further past a bound than the first
+// entry beyond it.
+Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
+                        const Slice* lower_bound = nullptr,
+                        const Slice* upper_bound = nullptr);
 
 }  // namespace o3lsm
 

@@ -145,7 +145,9 @@ Status ReadTogether(fabric::Fabric* fabric,
 
 class DmSegmentsIterator final : public Iterator {
  public:
-  explicit DmSegmentsIterator(std::vector<DmSegmentRef> segments) {
+  DmSegmentsIterator(std::vector<DmSegmentRef> segments,
+                     const Slice* upper_bound)
+      : upper_bound_(upper_bound) {
     cursors_.resize(segments.size());
     for (size_t i = 0; i < segments.size(); i++) {
       cursors_[i].segment = std::move(segments[i]);
@@ -219,6 +221,13 @@ class DmSegmentsIterator final : public Iterator {
     }
     Slice value() const { return entries[pos].value; }
   };
+  // True if fence i of c's segment, and so every fence after it, starts at
+  // or past the upper bound.
+  bool FenceIsPastBound(const Cursor& c, size_t i) const {
+    return upper_bound_ != nullptr &&
+           ExtractUserKey(c.segment->index().fences()[i].first_key)
+                   .compare(*upper_bound_) >= 0;
+  }
   // The heap's order: the smallest key on top.
   static bool Later(const Cursor* a, const Cursor* b) {
     return kCmp.Compare(a->key(), b->key()) > 0;
@@ -279,11 +288,18 @@ class DmSegmentsIterator final : public Iterator {
       c->pending = false;
       c->entries.clear();
       c->pos = 0;
-      if (next >= c->fences) continue;
+      if (next >= c->fences || FenceIsPastBound(*c, next)) continue;
       c->readahead =
           std::min(c->readahead * 2, DmSegment::kMaxReadaheadFences);
       c->first = next;
       c->count = std::min(c->readahead, c->fences - next);
+      // A window ends before the first fence past the bound.
+      for (size_t i = next + 1; i < next + c->count; i++) {
+        if (FenceIsPastBound(*c, i)) {
+          c->count = i - next;
+          break;
+        }
+      }
       more.push_back(c);
     }
     LoadWindows(more);
@@ -311,6 +327,7 @@ class DmSegmentsIterator final : public Iterator {
       if (target == nullptr || kCmp.Compare(*target, fences[0].first_key) <= 0) {
         // The answer is the segment's first entry, whose key is known
         // here: read it only if the scan gets there.
+        if (FenceIsPastBound(c, 0)) continue;
         c.first = 0;
         c.pending = true;
         all.push_back(&c);
@@ -341,6 +358,7 @@ class DmSegmentsIterator final : public Iterator {
     LoadTop();
   }
 
+  const Slice* const upper_bound_;  // a user key; nullptr: unbounded
   std::vector<Cursor> cursors_;
   std::vector<Cursor*> heap_;  // the valid cursors, forward mode
   std::unique_ptr<Iterator> backward_;
@@ -349,8 +367,9 @@ class DmSegmentsIterator final : public Iterator {
 
 }  // namespace
 
-Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments) {
-  return new DmSegmentsIterator(std::move(segments));
+Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments,
+                                const Slice* upper_bound) {
+  return new DmSegmentsIterator(std::move(segments), upper_bound);
 }
 
 }  // namespace o3lsm

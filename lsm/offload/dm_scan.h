@@ -64,8 +64,12 @@ class FenceRead {
 };
 
 // One iterator over the internal keys of segments (any order), holding
-// them so that their DM is not freed while it lives.
-Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments);
+// them so that their DM is not freed while it lives. With upper_bound (a
+// user key; the Slice outlives the iterator), moving forward reads no
+// fenced range whose first key is at or past it, and the iterator ends
+// there instead.
+Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments,
+                                const Slice* upper_bound = nullptr);
 
 }  // namespace o3lsm
 

@@ -399,9 +399,12 @@ Iterator* Table::NewIterator(const ReadOptions& options) const {
                                         footer_.index.offset);
   // The two-level iterator owns both the index iterator and this function,
   // so the function may look at where the index stands.
-  return NewTwoLevelIterator(index, [this, options, index](const Slice& value) {
-    return NewDataBlockIterator(options, value, index->restart_index());
-  });
+  return NewTwoLevelIterator(
+      index,
+      [this, options, index](const Slice& value) {
+        return NewDataBlockIterator(options, value, index->restart_index());
+      },
+      options.iterate_lower_bound, options.iterate_upper_bound);
 }
 
 void Table::SeekIndex(BlockIter* index, const Slice& internal_key) const {

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "lsm/dbformat.h"
+
 namespace o3lsm {
 
 namespace {
@@ -13,8 +15,12 @@ namespace {
 class TwoLevelIterator final : public Iterator {
  public:
   TwoLevelIterator(Iterator* index_iter,
-                   std::function<Iterator*(const Slice&)> block_function)
-      : index_(index_iter), block_function_(std::move(block_function)) {}
+                   std::function<Iterator*(const Slice&)> block_function,
+                   const Slice* lower_bound, const Slice* upper_bound)
+      : index_(index_iter),
+        block_function_(std::move(block_function)),
+        lower_bound_(lower_bound),
+        upper_bound_(upper_bound) {}
 
   bool Valid() const override {
     return status_.ok() && data_ != nullptr && data_->Valid();
@@ -45,11 +51,16 @@ class TwoLevelIterator final : public Iterator {
   // Moves over runs that have no entry in the direction of travel. Stops,
   // recording the error, when an iterator fails.
   void SkipEmptyRuns(bool forward);
+  // True if the runs past the index's current entry, in the direction of
+  // travel, lie wholly outside the bounds (see the header).
+  bool RestIsOutOfBounds(bool forward) const;
 
   std::unique_ptr<Iterator> index_;
   std::function<Iterator*(const Slice&)> block_function_;
   std::unique_ptr<Iterator> data_;
   std::string data_index_value_;  // the index value data_ was made from
+  const Slice* const lower_bound_;  // user keys; nullptr: unbounded
+  const Slice* const upper_bound_;
   Status status_;
 };
 
@@ -71,6 +82,17 @@ void TwoLevelIterator::InitDataIterator() {
   data_index_value_.assign(v.data(), v.size());
 }
 
+bool TwoLevelIterator::RestIsOutOfBounds(bool forward) const {
+  if (forward) {
+    return upper_bound_ != nullptr && index_->key().size() >= 8 &&
+           Slice(index_->key().data(), index_->key().size() - 8)
+                   .compare(*upper_bound_) >= 0;
+  }
+  return lower_bound_ != nullptr && index_->key().size() >= 8 &&
+         Slice(index_->key().data(), index_->key().size() - 8)
+                 .compare(*lower_bound_) < 0;
+}
+
 void TwoLevelIterator::SkipEmptyRuns(bool forward) {
   while (data_ == nullptr || !data_->Valid()) {
     if (data_ != nullptr && !data_->status().ok()) {
@@ -83,9 +105,17 @@ void TwoLevelIterator::SkipEmptyRuns(bool forward) {
       return;
     }
     if (forward) {
+      if (RestIsOutOfBounds(true)) {
+        SetDataIterator(nullptr);
+        return;
+      }
       index_->Next();
     } else {
       index_->Prev();
+      if (index_->Valid() && RestIsOutOfBounds(false)) {
+        SetDataIterator(nullptr);
+        return;
+      }
     }
     InitDataIterator();
     if (data_ == nullptr) continue;
@@ -107,6 +137,15 @@ void TwoLevelIterator::Seek(const Slice& target) {
 
 void TwoLevelIterator::SeekToFirst() {
   if (!status_.ok()) return;
+  if (lower_bound_ != nullptr) {
+    // The first entry at or after the bound: no run before it is opened.
+    std::string first;
+    AppendInternalKey(&first, ParsedInternalKey(*lower_bound_,
+                                                kMaxSequenceNumber,
+                                                kValueTypeForSeek));
+    Seek(first);
+    return;
+  }
   index_->SeekToFirst();
   InitDataIterator();
   if (data_ != nullptr) data_->SeekToFirst();
@@ -115,9 +154,37 @@ void TwoLevelIterator::SeekToFirst() {
 
 void TwoLevelIterator::SeekToLast() {
   if (!status_.ok()) return;
-  index_->SeekToLast();
+  if (upper_bound_ == nullptr) {
+    index_->SeekToLast();
+    InitDataIterator();
+    if (data_ != nullptr) data_->SeekToLast();
+    SkipEmptyRuns(/*forward=*/false);
+    return;
+  }
+  // The last entry before the bound: the run that holds the bound's first
+  // possible entry, stepped back from there; no run after it is opened.
+  std::string bound;
+  AppendInternalKey(&bound, ParsedInternalKey(*upper_bound_,
+                                              kMaxSequenceNumber,
+                                              kValueTypeForSeek));
+  index_->Seek(bound);
+  if (!index_->Valid()) {
+    if (!index_->status().ok()) {
+      SaveError(index_->status());
+      SetDataIterator(nullptr);
+      return;
+    }
+    index_->SeekToLast();
+  }
   InitDataIterator();
-  if (data_ != nullptr) data_->SeekToLast();
+  if (data_ != nullptr) {
+    data_->Seek(bound);
+    if (data_->Valid()) {
+      data_->Prev();
+    } else if (data_->status().ok()) {
+      data_->SeekToLast();
+    }
+  }
   SkipEmptyRuns(/*forward=*/false);
 }
 
@@ -137,8 +204,10 @@ void TwoLevelIterator::Prev() {
 
 Iterator* NewTwoLevelIterator(
     Iterator* index_iter,
-    std::function<Iterator*(const Slice& index_value)> block_function) {
-  return new TwoLevelIterator(index_iter, std::move(block_function));
+    std::function<Iterator*(const Slice& index_value)> block_function,
+    const Slice* lower_bound, const Slice* upper_bound) {
+  return new TwoLevelIterator(index_iter, std::move(block_function),
+                              lower_bound, upper_bound);
 }
 
 }  // namespace o3lsm

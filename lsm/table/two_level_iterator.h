@@ -8,6 +8,14 @@
 // directions. The index keys must be separators: every key of run i is
 // <= index key i < every key of run i+1.
 //
+// With bounds (user keys, lower inclusive, upper exclusive), the iterator
+// ends where the index shows that the next run in the direction of travel
+// lies wholly past a bound, without opening that run: forward, when index
+// key i's user key is >= upper (run i + 1 starts after it); backward, when
+// index key i - 1's user key is < lower. SeekToFirst starts at the
+// lower bound and SeekToLast just before the upper one. The index keys
+// must then be internal keys.
+//
 // Errors are sticky: once the index or a run's iterator reports an error
 // (including an error iterator from block_function), the two-level iterator
 // is !Valid(), reports that error from status(), and ignores further
@@ -22,6 +30,7 @@
 #include <functional>
 
 #include "o3lsm/iterator.h"
+#include "o3lsm/slice.h"
 
 namespace o3lsm {
 
@@ -29,9 +38,11 @@ namespace o3lsm {
 // returns. REQUIRES: block_function never returns nullptr (return
 // NewErrorIterator(s) to report a failure). The index value Slice passed to
 // block_function is valid only during the call.
+// The bounds' Slices must outlive the iterator; nullptr is unbounded.
 Iterator* NewTwoLevelIterator(
     Iterator* index_iter,
-    std::function<Iterator*(const Slice& index_value)> block_function);
+    std::function<Iterator*(const Slice& index_value)> block_function,
+    const Slice* lower_bound = nullptr, const Slice* upper_bound = nullptr);
 
 }  // namespace o3lsm
 

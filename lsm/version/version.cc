@@ -50,6 +50,8 @@ class LevelFileNumIterator final : public Iterator {
     return Slice(value_buf_, sizeof(value_buf_));
   }
   Status status() const override { return Status::OK(); }
+  // REQUIRES: Valid()
+  const FileMetaData& file() const { return *(*files_)[index_]; }
 
  private:
   const std::vector<FileRef>* const files_;
@@ -217,6 +219,12 @@ void Version::AddIterators(const ReadOptions& options, TableCache* table_cache,
                            std::shared_ptr<const Version> self,
                            std::vector<Iterator*>* iters) const {
   for (const auto& f : files_[0]) {
+    if ((options.iterate_upper_bound != nullptr &&
+         f->smallest.user_key().compare(*options.iterate_upper_bound) >= 0) ||
+        (options.iterate_lower_bound != nullptr &&
+         f->largest.user_key().compare(*options.iterate_lower_bound) < 0)) {
+      continue;  // wholly outside a bounded scan: never opened
+    }
     Iterator* it = table_cache->NewIterator(options, f->number, f->file_size);
     it->RegisterCleanup([self] {});
     iters->push_back(it);
@@ -232,17 +240,30 @@ void Version::AddIterators(const ReadOptions& options, TableCache* table_cache,
 Iterator* NewLevelIterator(const ReadOptions& options, TableCache* table_cache,
                            const std::vector<FileRef>* files,
                            std::shared_ptr<const Version> version) {
+  auto* index = new LevelFileNumIterator(files);
+  // The two-level iterator owns the index and this function, so the
+  // function may look at the file the index stands on: a bounded scan
+  // opens no file that lies wholly outside its bounds.
   Iterator* it = NewTwoLevelIterator(
-      new LevelFileNumIterator(files),
-      [options, table_cache](const Slice& file_value) -> Iterator* {
+      index,
+      [options, table_cache, index](const Slice& file_value) -> Iterator* {
         if (file_value.size() != 16) {
           return NewErrorIterator(
               Status::Corruption("level iterator", "bad file entry"));
         }
+        const FileMetaData& f = index->file();
+        if ((options.iterate_upper_bound != nullptr &&
+             f.smallest.user_key().compare(*options.iterate_upper_bound) >=
+                 0) ||
+            (options.iterate_lower_bound != nullptr &&
+             f.largest.user_key().compare(*options.iterate_lower_bound) < 0)) {
+          return NewEmptyIterator();
+        }
         return table_cache->NewIterator(options,
                                         DecodeFixed64(file_value.data()),
                                         DecodeFixed64(file_value.data() + 8));
-      });
+      },
+      options.iterate_lower_bound, options.iterate_upper_bound);
   it->RegisterCleanup([version] {});
   return it;
 }

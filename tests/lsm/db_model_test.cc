@@ -85,6 +85,96 @@ class ModelTest : public ::testing::TestWithParam<ModelParam> {
         }
       }
     }
+    for (int i = 0; i < 10; i++) {
+      const std::string target = RandomKey();
+      it->SeekForPrev(target);
+      auto pos = model.upper_bound(target);
+      if (pos == model.begin()) {
+        ASSERT_FALSE(it->Valid()) << where << " seek-for-prev " << target;
+        continue;
+      }
+      --pos;
+      ASSERT_TRUE(it->Valid()) << where << " seek-for-prev " << target;
+      ASSERT_EQ(pos->first, it->key().ToString()) << where;
+      ASSERT_EQ(pos->second, it->value().ToString()) << where;
+    }
+    CheckBoundedIterator(model, snap, where);
+  }
+
+  // An iterator with random bounds (either may be absent) against the
+  // model cut to [lower, upper): walks both ways, seeks inside and outside
+  // the bounds, SeekForPrev, and turns.
+  void CheckBoundedIterator(const Model& full, const Snapshot* snap,
+                            const std::string& where) {
+    std::string lo = RandomKey(), hi = RandomKey();
+    if (lo > hi) std::swap(lo, hi);
+    const Slice lower(lo), upper(hi);
+    ReadOptions ro;
+    ro.snapshot = snap;
+    ro.iterate_lower_bound = rnd_.OneIn(4) ? nullptr : &lower;
+    ro.iterate_upper_bound = rnd_.OneIn(4) ? nullptr : &upper;
+    Model model;
+    for (const auto& [k, v] : full) {
+      if ((ro.iterate_lower_bound == nullptr || k >= lo) &&
+          (ro.iterate_upper_bound == nullptr || k < hi)) {
+        model.emplace(k, v);
+      }
+    }
+    const std::string at =
+        where + " bounds [" + (ro.iterate_lower_bound ? lo : "-") + ", " +
+        (ro.iterate_upper_bound ? hi : "-") + ")";
+    auto it = db_->NewIterator(ro);
+    auto m = model.begin();
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+      ASSERT_NE(m, model.end()) << at << " extra key " << it->key().ToString();
+      ASSERT_EQ(m->first, it->key().ToString()) << at;
+      ASSERT_EQ(m->second, it->value().ToString()) << at;
+    }
+    ASSERT_OK(it->status());
+    ASSERT_EQ(m, model.end()) << at << " missing key " << m->first;
+    auto r = model.rbegin();
+    for (it->SeekToLast(); it->Valid(); it->Prev(), ++r) {
+      ASSERT_NE(r, model.rend()) << at << " extra key " << it->key().ToString();
+      ASSERT_EQ(r->first, it->key().ToString()) << at;
+    }
+    ASSERT_OK(it->status());
+    ASSERT_EQ(r, model.rend()) << at << " missing key " << r->first;
+    for (int i = 0; i < 10; i++) {
+      const std::string target = RandomKey();
+      const bool backward = rnd_.OneIn(2);
+      Model::const_iterator pos;
+      if (backward) {
+        it->SeekForPrev(target);
+        pos = model.upper_bound(target);
+        if (pos == model.begin()) {
+          ASSERT_FALSE(it->Valid()) << at << " seek-for-prev " << target;
+          continue;
+        }
+        --pos;
+      } else {
+        it->Seek(target);
+        pos = model.lower_bound(target);
+      }
+      for (int step = 0; step < 5; step++) {
+        if (pos == model.end()) {
+          ASSERT_FALSE(it->Valid()) << at << " target " << target;
+          break;
+        }
+        ASSERT_TRUE(it->Valid()) << at << " target " << target;
+        ASSERT_EQ(pos->first, it->key().ToString()) << at;
+        if (rnd_.OneIn(2)) {
+          it->Prev();
+          if (pos == model.begin()) {
+            ASSERT_FALSE(it->Valid()) << at << " before " << pos->first;
+            break;
+          }
+          --pos;
+        } else {
+          it->Next();
+          ++pos;
+        }
+      }
+    }
   }
 
   void CheckGets(const Model& model, const Snapshot* snap,
@@ -218,7 +308,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ModelParam{1, 4, 0}, ModelParam{42, 4, 0},
                       ModelParam{1, 4, kOffloadMemtable},
                       ModelParam{2, 4, kOffloadMemtable},
-                      ModelParam{42, 4, kOffloadMemtable}),
+                      ModelParam{42, 4, kOffloadMemtable},
+                      ModelParam{7, 4,
+                                 kOffloadMemtable | kOffloadFlush |
+                                     kOffloadCompaction}),
     [](const ::testing::TestParamInfo<ModelParam>& info) {
       return "seed" + std::to_string(std::get<0>(info.param)) + "_shards" +
              std::to_string(std::get<1>(info.param)) + "_offload_" +

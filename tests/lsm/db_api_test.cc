@@ -1,0 +1,210 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+//
+// The API RocksDB users reach for: iteration bounds, SeekForPrev,
+// DeleteRange and the read-only open. The randomized model test
+// (db_model_test.cc) checks the same calls against std::map; these pin
+// the edges and what a bound saves.
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "o3lsm/db.h"
+#include "tests/fault_injection_env.h"
+#include "tests/testutil.h"
+
+namespace o3lsm {
+
+namespace {
+
+std::string Key(int i) {
+  char buf[16];
+  snprintf(buf, sizeof(buf), "k%05d", i);
+  return buf;
+}
+
+class DBApiTest : public ::testing::Test {
+ protected:
+  DBApiTest() { options_.create_if_missing = true; }
+  ~DBApiTest() override { db_.reset(); }
+
+  void Reopen() {
+    db_.reset();
+    ASSERT_OK(DB::Open(options_, dir_.path(), &db_));
+  }
+
+  // key=value; pairs the iterator yields from where it stands, forward or
+  // backward.
+  static std::string Walk(Iterator* it, bool forward) {
+    std::string r;
+    for (; it->Valid(); forward ? it->Next() : it->Prev()) {
+      r += it->key().ToString() + ";";
+    }
+    EXPECT_OK(it->status());
+    return r;
+  }
+
+  // The SST files of the current version: number, smallest and largest
+  // user key (from the "o3lsm.sstables" property).
+  struct TableRange {
+    uint64_t number;
+    std::string smallest, largest;
+  };
+  std::vector<TableRange> Tables() {
+    std::string text;
+    EXPECT_TRUE(db_->GetProperty("o3lsm.sstables", &text));
+    std::vector<TableRange> tables;
+    const std::regex line(R"( (\d+):\d+\['([^']*)' @ \d+ : \d+ \.\. '([^']*)')");
+    for (std::sregex_iterator m(text.begin(), text.end(), line), end;
+         m != end; ++m) {
+      tables.push_back({std::stoull((*m)[1]), (*m)[2], (*m)[3]});
+    }
+    return tables;
+  }
+
+  test::ScratchDir dir_;
+  Options options_;
+  std::unique_ptr<DB> db_;
+};
+
+}  // namespace
+
+TEST_F(DBApiTest, BoundsLimitEveryMoveOfTheIterator) {
+  Reopen();
+  for (int i = 0; i < 10; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  for (int i = 10; i < 20; i++) {  // some in the memtable
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  }
+  const std::string lo = Key(3), hi = Key(15);
+  const Slice lower(lo), upper(hi);
+  ReadOptions ro;
+  ro.iterate_lower_bound = &lower;
+  ro.iterate_upper_bound = &upper;
+  auto it = db_->NewIterator(ro);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(Key(3), it->key().ToString());
+  std::string all;
+  for (int i = 3; i < 15; i++) all += Key(i) + ";";
+  it->SeekToFirst();
+  EXPECT_EQ(all, Walk(it.get(), true));
+  std::string reversed;
+  for (int i = 14; i >= 3; i--) reversed += Key(i) + ";";
+  it->SeekToLast();
+  EXPECT_EQ(reversed, Walk(it.get(), false));
+  // Seeks outside the bounds land on them, or nowhere.
+  it->Seek(Key(0));
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(Key(3), it->key().ToString());
+  it->Seek(Key(15));
+  EXPECT_FALSE(it->Valid());
+  it->SeekForPrev(Key(19));
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(Key(14), it->key().ToString());
+  it->SeekForPrev(Key(2));
+  EXPECT_FALSE(it->Valid());
+  // Turning at the bounds.
+  it->Seek(Key(14));
+  it->Next();
+  EXPECT_FALSE(it->Valid());
+  it->Seek(Key(3));
+  it->Prev();
+  EXPECT_FALSE(it->Valid());
+  it->SeekForPrev(Key(4));
+  it->Prev();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(Key(3), it->key().ToString());
+  it->Next();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(Key(4), it->key().ToString());
+}
+
+TEST_F(DBApiTest, SeekForPrevFindsTheLastKeyAtOrBeforeTheTarget) {
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "1"));
+  ASSERT_OK(db_->Put(WriteOptions(), "d", "2"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->Put(WriteOptions(), "f", "3"));
+  ASSERT_OK(db_->Delete(WriteOptions(), "d"));
+  auto it = db_->NewIterator(ReadOptions());
+  it->SeekForPrev("a");
+  EXPECT_FALSE(it->Valid());
+  it->SeekForPrev("b");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("b", it->key().ToString());
+  it->SeekForPrev("e");  // d is deleted
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("b", it->key().ToString());
+  it->SeekForPrev("z");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("f", it->key().ToString());
+  EXPECT_EQ("3", it->value().ToString());
+  it->Prev();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("b", it->key().ToString());
+}
+
+// Tables wholly past an upper bound are never opened: with every read of
+// them failing, a bounded scan still succeeds and an unbounded one fails.
+TEST_F(DBApiTest, BoundedScanOpensNoTablePastItsBound) {
+  options_.target_file_size_base = 8 << 10;
+  options_.write_buffer_size = 64 << 10;
+  options_.allow_mmap_reads = false;
+  Reopen();
+  const std::string value(200, 'v');
+  for (int i = 0; i < 2000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), value));
+  }
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  const std::vector<TableRange> tables = Tables();
+  ASSERT_GE(tables.size(), 4u);
+  // The bound: the first key of a table in the middle of the key space.
+  const TableRange* cut = nullptr;
+  for (const TableRange& t : tables) {
+    if (t.smallest > Key(1000) && (cut == nullptr || t.smallest < cut->smallest)) {
+      cut = &t;
+    }
+  }
+  ASSERT_NE(nullptr, cut);
+  const std::string bound = cut->smallest;
+  test::FaultInjectionEnv env;
+  options_.env = &env;
+  Reopen();  // an empty table cache
+  for (const TableRange& t : tables) {
+    if (t.smallest >= bound) {
+      char name[32];
+      snprintf(name, sizeof(name), "%06llu.sst",
+               static_cast<unsigned long long>(t.number));
+      env.FailReads(name);
+      break;  // FaultInjectionEnv takes one pattern per rule: the first
+    }
+  }
+  const Slice upper(bound);
+  ReadOptions bounded;
+  bounded.iterate_upper_bound = &upper;
+  auto it = db_->NewIterator(bounded);
+  int n = 0;
+  for (it->Seek(Key(900)); it->Valid(); it->Next()) n++;
+  ASSERT_OK(it->status());
+  EXPECT_EQ(std::stoi(bound.substr(1)) - 900, n);
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    EXPECT_LT(it->key().ToString(), bound);
+    break;
+  }
+  ASSERT_OK(it->status());
+  auto unbounded = db_->NewIterator(ReadOptions());
+  for (unbounded->Seek(Key(900)); unbounded->Valid(); unbounded->Next()) {
+  }
+  EXPECT_FALSE(unbounded->status().ok())
+      << "the table past the bound was readable: the test proves nothing";
+  it.reset();
+  unbounded.reset();
+  db_.reset();
+}
+
+}  // namespace o3lsm
