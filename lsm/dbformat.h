@@ -151,7 +151,20 @@ class LookupKey {
     return DecodeFixed64(end_ - 8) >> 8;
   }
 
+  // Versions of the key with a sequence below this are deleted by a range
+  // tombstone visible to the lookup; 0: none is. Set by the DB before the
+  // lookup; every lookup deciding on an entry asks EntryType.
+  SequenceNumber range_deleted_below() const { return range_deleted_below_; }
+  void set_range_deleted_below(SequenceNumber s) { range_deleted_below_ = s; }
+  // The type of the entry with this tag as the lookup sees it: its own, or
+  // kTypeDeletion if a range tombstone hides it.
+  ValueType EntryType(uint64_t tag) const {
+    return (tag >> 8) < range_deleted_below_ ? kTypeDeletion
+                                             : static_cast<ValueType>(tag & 0xff);
+  }
+
  private:
+  SequenceNumber range_deleted_below_ = 0;
   const char* start_;
   const char* kstart_;
   const char* end_;

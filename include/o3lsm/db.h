@@ -115,6 +115,8 @@ class DB {
   //   "o3lsm.compaction-pending"  "1" while flushes or compactions are
   //                            queued, running or due, else "0"
   //   "o3lsm.num-immutable-memtables", "o3lsm.last-sequence"
+  //   "o3lsm.num-range-tombstones"  live DeleteRange tombstones (dropped
+  //                            once compactions leave nothing they hide)
   //   "o3lsm.shards"           key-range shards and their balance
   //   "o3lsm.local-write-buffer-bytes"  memtable bytes in local memory
   //   "o3lsm.block-cache-usage"  bytes of blocks in the block cache

@@ -68,6 +68,9 @@ class WriteBatch {
   //   kTypeDeletion varstring key
   //   kTypeRangeDeletion varstring begin_key, varstring end_key
   std::string rep_;
+  // Whether rep_ may hold a range deletion (the write path looks at those
+  // batches only).
+  bool may_have_range_deletion_ = false;
 };
 
 }  // namespace o3lsm

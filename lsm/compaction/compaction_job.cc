@@ -58,7 +58,7 @@ Status CompactionJob::Run() {
 
   TableFileWriter writer(env_, dbname_, table_options_, new_file_number_,
                          c_->max_output_file_size());
-  EntryFilter filter(oldest_snapshot_);
+  EntryFilter filter(oldest_snapshot_, range_tombstones_);
   auto is_base_level = [this](const Slice& user_key) {
     return c_->IsBaseLevelForKey(user_key);
   };

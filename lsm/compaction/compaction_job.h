@@ -19,6 +19,7 @@
 
 #include "lsm/compaction/compaction.h"
 #include "lsm/table/table_options.h"
+#include "lsm/version/range_tombstone.h"
 #include "lsm/version/table_cache.h"
 #include "o3lsm/env.h"
 
@@ -51,6 +52,12 @@ class CompactionJob {
     end_ = std::move(end);
   }
 
+  // Persisted range tombstones: versions they hide from every snapshot
+  // are dropped.
+  void SetRangeTombstones(RangeTombstoneSetRef tombstones) {
+    range_tombstones_ = std::move(tombstones);
+  }
+
   // Runs the merge. On success outputs() lists the new files (synced); on
   // failure every output written so far is deleted.
   Status Run();
@@ -67,6 +74,7 @@ class CompactionJob {
   const SequenceNumber oldest_snapshot_;
   const std::function<uint64_t()> new_file_number_;
   const std::atomic<bool>* const shutting_down_;
+  RangeTombstoneSetRef range_tombstones_;
   std::string begin_;  // user keys; empty: unbounded
   std::string end_;
   std::vector<FileMetaData> outputs_;

@@ -25,6 +25,11 @@ bool EntryFilter::ShouldDrop(
     // Nothing older survives below, and every snapshot sees the deletion:
     // the tombstone has nothing left to hide.
     drop = true;
+  } else if (range_tombstones_ != nullptr &&
+             key.sequence < range_tombstones_->CoveringSequence(
+                                key.user_key, oldest_snapshot_)) {
+    // Deleted by a range tombstone that every snapshot sees.
+    drop = true;
   }
   last_sequence_for_key_ = key.sequence;
   return drop;

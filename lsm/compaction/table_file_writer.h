@@ -23,6 +23,7 @@
 #include "lsm/dbformat.h"
 #include "lsm/table/table_builder.h"
 #include "lsm/table/table_options.h"
+#include "lsm/version/range_tombstone.h"
 #include "lsm/version/version_edit.h"
 #include "o3lsm/env.h"
 
@@ -32,12 +33,17 @@ namespace o3lsm {
 // when a newer version of the same key is visible to every snapshot (its
 // sequence is at or below the oldest snapshot), and a tombstone is dropped
 // when, in addition, no older data for the key can exist below the output.
+// With range tombstones (persisted ones only: the data they hide must not
+// outlive them), a version is dropped when a tombstone visible to every
+// snapshot covers it.
 //
 // REQUIRES: entries are presented in internal-key order.
 class EntryFilter {
  public:
-  explicit EntryFilter(SequenceNumber oldest_snapshot)
-      : oldest_snapshot_(oldest_snapshot) {}
+  explicit EntryFilter(SequenceNumber oldest_snapshot,
+                       RangeTombstoneSetRef range_tombstones = nullptr)
+      : oldest_snapshot_(oldest_snapshot),
+        range_tombstones_(std::move(range_tombstones)) {}
 
   // is_base_level tells whether lower levels hold no data for the key; it
   // is only asked about tombstones that could be dropped.
@@ -46,6 +52,7 @@ class EntryFilter {
 
  private:
   const SequenceNumber oldest_snapshot_;
+  const RangeTombstoneSetRef range_tombstones_;  // null or empty: none
   std::string current_user_key_;
   bool has_current_ = false;
   // Sequence of the previous version of the current key; kNoNewerVersion

@@ -190,6 +190,7 @@ void DBImpl::InstallSuperVersion() {
                                  it->segment().get()});
   }
   sv->current = versions_->current();
+  sv->range_tombstones = range_tombstones_;
   super_versions_.Install(std::move(sv));
 }
 
@@ -256,6 +257,7 @@ Status DBImpl::OpenImpl() {
   }
   s = versions_->LogAndApply(&edit, &mutex_);
   if (!s.ok()) return s;
+  RebuildRangeTombstones();
   log_ = std::make_unique<log::Writer>(std::move(logfile), new_log_number);
   logfile_number_ = new_log_number;
   live_logs_.push_back(new_log_number);
@@ -352,7 +354,11 @@ Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
         if (s.ok() && *mem == nullptr) s = Status::NoSpace(fname, "memtable");
       }
     }
-    if (s.ok()) s = InsertBatchIntoMemTable(&batch, mem->get());
+    // The WAL's range tombstones are persisted by the open's edit, which
+    // makes every replayed WAL obsolete.
+    std::vector<RangeTombstone> tombstones;
+    if (s.ok()) s = InsertBatchIntoMemTable(&batch, mem->get(), &tombstones);
+    for (const RangeTombstone& t : tombstones) edit->AddRangeTombstone(t);
     if (!s.ok()) {
       return Status::Corruption(
           fname, "record ending at offset " +

@@ -119,6 +119,37 @@ class DBImpl final : public DB {
   Status ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
                        MemTableRef* mem, VersionEdit* edit)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // ---- range tombstones (db_impl_write.cc) ----
+  // Checks the range deletions of a batch: InvalidArgument if one ends
+  // before it begins.
+  static Status CheckRangeDeletions(const WriteBatch* batch);
+  // Takes the range deletions of the group being admitted (its sequences
+  // assigned) into the tombstone set and the SuperVersion, before any of
+  // its sequences is published.
+  void AdmitRangeDeletions(const WriteQueue::Group& group)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Adds to a version edit that makes WALs below edit->log_number()
+  // obsolete the tombstones those WALs hold, and, once the edit is applied
+  // (ok), forgets them as unpersisted.
+  void PersistRangeTombstones(VersionEdit* edit)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void RangeTombstonesPersisted(const VersionEdit& edit)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Adds to a compaction's edit the persisted tombstones that nothing they
+  // hide outlives: the compaction applied them (`applied`: it dropped every
+  // version they hide among its inputs), every snapshot sees them, and no
+  // other table and no unflushed memtable holds an older entry in their
+  // range.
+  void DropSpentRangeTombstones(const std::set<SequenceNumber>& applied,
+                                VersionEdit* edit)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Rebuilds range_tombstones_ from the MANIFEST's and the unpersisted
+  // ones. The caller installs a SuperVersion.
+  void RebuildRangeTombstones() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The persisted tombstones, for compactions (null if none).
+  RangeTombstoneSetRef PersistedRangeTombstones()
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
   // Writes mem to an L0 file during recovery and records it in edit.
   Status WriteLevel0Table(MemTable* mem, VersionEdit* edit)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -232,9 +263,12 @@ class DBImpl final : public DB {
   // drops it and every part's outputs if one failed.
   void FinishSubJob(SplitCompaction* split) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Installs a finished compaction (local or remote) and releases c.
+  // applied: the sequences of the range tombstones the job dropped every
+  // version they hide from (see DropSpentRangeTombstones).
   Status InstallCompaction(Compaction* c,
                            const std::vector<FileMetaData>& outputs,
-                           const CompactionJobStats& stats)
+                           const CompactionJobStats& stats,
+                           const std::set<SequenceNumber>& applied = {})
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The memory node is gone (or DM verbs fail): stop using DM, rebuild the
   // memtables whose only copy was in DM from the WAL, flush locally.
@@ -324,6 +358,15 @@ class DBImpl final : public DB {
 
   WriteQueue write_queue_;
   WriteBatch tmp_batch_ GUARDED_BY(mutex_);  // a group's WAL record
+  // Range tombstones written since their WAL became live, with that WAL's
+  // number: the edit that makes the WAL obsolete persists them.
+  struct UnpersistedTombstone {
+    RangeTombstone tombstone;
+    uint64_t log_number;
+  };
+  std::vector<UnpersistedTombstone> unpersisted_tombstones_ GUARDED_BY(mutex_);
+  // Every live tombstone, as readers see them (null: none).
+  RangeTombstoneSetRef range_tombstones_ GUARDED_BY(mutex_);
 
   std::unique_ptr<VersionSet> versions_;
   std::unique_ptr<CompactionPicker> picker_ GUARDED_BY(mutex_);
@@ -362,7 +405,9 @@ class DBImpl final : public DB {
 
 // Applies batch's updates to mem with consecutive sequence numbers starting
 // at the batch's own. Defined in db_impl_write.cc.
-Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem);
+// Recovery: also appends the batch's range deletions to *tombstones.
+Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem,
+                               std::vector<RangeTombstone>* tombstones);
 
 }  // namespace o3lsm
 

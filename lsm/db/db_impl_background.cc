@@ -267,8 +267,10 @@ void DBImpl::InstallFlushResults() {
     }
     // WALs older than every memtable still unflushed are obsolete.
     edit.SetLogNumber(MinLogNumberInUse());
+    PersistRangeTombstones(&edit);
     Status s = versions_->LogAndApply(&edit, &mutex_);
     installing_flush_ = false;
+    if (s.ok()) RangeTombstonesPersisted(edit);
     if (!s.ok()) {
       // The MANIFEST may or may not hold the edit: stop, and keep the
       // tables (still pending outputs) for the open-time sweep.
@@ -326,10 +328,15 @@ Status DBImpl::RunCompaction(Compaction* c) {
   CompactionJob job(c, env_, dbname_, table_options_, table_cache_.get(),
                     oldest_snapshot, [this] { return NewOutputFileNumber(); },
                     &shutting_down_);
+  job.SetRangeTombstones(PersistedRangeTombstones());
+  std::set<SequenceNumber> applied;  // hidden versions all dropped
+  for (const auto& [seq, t] : versions_->range_tombstones()) {
+    if (seq <= oldest_snapshot) applied.insert(seq);
+  }
   mutex_.Unlock();
   Status s = job.Run();
   mutex_.Lock();
-  if (s.ok()) return InstallCompaction(c, job.outputs(), job.stats());
+  if (s.ok()) return InstallCompaction(c, job.outputs(), job.stats(), applied);
   for (const auto& f : job.outputs()) pending_outputs_.erase(f.number);
   Log(info_log_.get(), "compaction %s failed: %s", c->Describe().c_str(),
       s.ToString().c_str());
@@ -340,12 +347,19 @@ Status DBImpl::RunCompaction(Compaction* c) {
 
 Status DBImpl::InstallCompaction(Compaction* c,
                                  const std::vector<FileMetaData>& outputs,
-                                 const CompactionJobStats& js) {
+                                 const CompactionJobStats& js,
+                                 const std::set<SequenceNumber>& applied) {
   std::unique_ptr<Compaction> owned(c);
   VersionEdit edit;
   c->AddInputDeletions(&edit);
   for (const auto& f : outputs) edit.AddFile(c->output_level(), f);
+  DropSpentRangeTombstones(applied, &edit);
   Status s = versions_->LogAndApply(&edit, &mutex_);
+  if (s.ok() && !edit.dropped_range_tombstones().empty()) {
+    RebuildRangeTombstones();
+    Log(info_log_.get(), "dropped %zu spent range tombstones",
+        edit.dropped_range_tombstones().size());
+  }
   if (!s.ok()) {
     // The edit may be durable though its write failed: a reopen may list
     // these outputs (and not the inputs). They stay pending until the

@@ -14,14 +14,22 @@
 
 namespace o3lsm {
 
+// The sequence is read before the SuperVersion is pinned: a range
+// tombstone joins the SuperVersion before its sequence is published, so the
+// pinned one holds every tombstone at or below the sequence (and every
+// entry: data only moves between the SuperVersion's parts).
 Status DBImpl::Get(const ReadOptions& options, const Slice& key,
                    std::string* value) {
-  SuperVersionCache::Pin sv(&super_versions_);
   const SequenceNumber sequence =
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
           : versions_->LastSequence();
+  SuperVersionCache::Pin sv(&super_versions_);
   LookupKey lkey(key, sequence);
+  if (sv->range_tombstones != nullptr) {
+    lkey.set_range_deleted_below(
+        sv->range_tombstones->CoveringSequence(key, sequence));
+  }
   Status s;
   if (sv->mems[sv->router->ShardOf(key)]->Get(lkey, value, &s)) return s;
   // Sealed memtables newest first; only those whose range holds the key.
@@ -50,11 +58,11 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
 std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
                                      const std::vector<Slice>& keys,
                                      std::vector<std::string>* values) {
-  SuperVersionCache::Pin sv(&super_versions_);
-  const SequenceNumber sequence =
+  const SequenceNumber sequence =  // before the pin: see Get
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
           : versions_->LastSequence();
+  SuperVersionCache::Pin sv(&super_versions_);
   const size_t n = keys.size();
   values->assign(n, std::string());
   std::vector<Status> statuses(n);
@@ -65,6 +73,10 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
   lkeys.reserve(n);
   for (size_t k = 0; k < n; k++) {
     owned.push_back(std::make_unique<LookupKey>(keys[k], sequence));
+    if (sv->range_tombstones != nullptr) {
+      owned.back()->set_range_deleted_below(
+          sv->range_tombstones->CoveringSequence(keys[k], sequence));
+    }
     lkeys.push_back(owned.back().get());
     if (sv->mems[sv->router->ShardOf(keys[k])]->Get(*lkeys[k], &(*values)[k],
                                                      &statuses[k])) {
@@ -184,11 +196,11 @@ void DBImpl::DelegateMultiGet(const SuperVersion& sv,
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
-  SuperVersionCache::Pin sv(&super_versions_);
-  const SequenceNumber sequence =
+  const SequenceNumber sequence =  // before the pin: see Get
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
           : versions_->LastSequence();
+  SuperVersionCache::Pin sv(&super_versions_);
   std::vector<Iterator*> children;
   for (const MemTableRef& mem : sv->mems) {
     if (mem->num_entries() > 0) children.push_back(mem->NewIterator());
@@ -214,7 +226,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   Iterator* internal = NewMergingIterator(std::move(children));
   return std::unique_ptr<Iterator>(NewDBIterator(
       internal, sequence, options.iterate_lower_bound,
-      options.iterate_upper_bound));
+      options.iterate_upper_bound, sv->range_tombstones));
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {
@@ -330,6 +342,11 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
   }
   if (in == "last-sequence") {
     *value = std::to_string(versions_->LastSequence());
+    return true;
+  }
+  if (in == "num-range-tombstones") {
+    *value = std::to_string(versions_->range_tombstones().size() +
+                            unpersisted_tombstones_.size());
     return true;
   }
   return false;

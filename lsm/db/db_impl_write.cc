@@ -25,9 +25,12 @@ namespace {
 // Inserts a batch's updates, each into the memtable of its key's shard.
 class MemTableInserter final : public WriteBatch::Handler {
  public:
+  // tombstones (may be null) receives the batch's range deletions: the
+  // write path took them in at admission, recovery collects them here.
   MemTableInserter(SequenceNumber seq, const ShardRouter* router,
-                   const std::vector<MemTable*>& mems)
-      : sequence_(seq), router_(router), mems_(mems) {}
+                   const std::vector<MemTable*>& mems,
+                   std::vector<RangeTombstone>* tombstones)
+      : sequence_(seq), router_(router), mems_(mems), tombstones_(tombstones) {}
 
   void Put(const Slice& key, const Slice& value) override {
     if (!Target(key)->Add(sequence_, kTypeValue, key, value)) full_ = true;
@@ -40,7 +43,9 @@ class MemTableInserter final : public WriteBatch::Handler {
     sequence_++;
   }
   void DeleteRange(const Slice& begin, const Slice& end) override {
-    // TODO(range tombstones): in progress.
+    if (tombstones_ != nullptr && begin.compare(end) < 0) {
+      tombstones_->push_back({begin.ToString(), end.ToString(), sequence_});
+    }
     sequence_++;
   }
   bool full() const { return full_; }
@@ -53,7 +58,27 @@ class MemTableInserter final : public WriteBatch::Handler {
   SequenceNumber sequence_;
   const ShardRouter* const router_;  // null: a single memtable
   const std::vector<MemTable*>& mems_;  // indexed by shard
+  std::vector<RangeTombstone>* const tombstones_;
   bool full_ = false;
+};
+
+// Collects a batch's range deletions with their sequences.
+class RangeDeletionCollector final : public WriteBatch::Handler {
+ public:
+  RangeDeletionCollector(SequenceNumber seq, std::vector<RangeTombstone>* out)
+      : sequence_(seq), out_(out) {}
+  void Put(const Slice&, const Slice&) override { sequence_++; }
+  void Delete(const Slice&) override { sequence_++; }
+  void DeleteRange(const Slice& begin, const Slice& end) override {
+    if (begin.compare(end) < 0) {  // an empty range deletes nothing
+      out_->push_back({begin.ToString(), end.ToString(), sequence_});
+    }
+    sequence_++;
+  }
+
+ private:
+  SequenceNumber sequence_;
+  std::vector<RangeTombstone>* const out_;
 };
 
 // Sums, per shard, the memtable bytes a batch's updates need, and shows
@@ -85,8 +110,9 @@ class ShardBoundCounter final : public WriteBatch::Handler {
 
 Status InsertBatch(const WriteBatch* batch, SequenceNumber sequence,
                    const ShardRouter* router,
-                   const std::vector<MemTable*>& mems) {
-  MemTableInserter inserter(sequence, router, mems);
+                   const std::vector<MemTable*>& mems,
+                   std::vector<RangeTombstone>* tombstones = nullptr) {
+  MemTableInserter inserter(sequence, router, mems, tombstones);
   Status s = batch->Iterate(&inserter);
   if (s.ok() && inserter.full()) {
     // Admission (MakeRoomForWrite) reserves room for the whole group, so
@@ -114,9 +140,120 @@ struct DBImpl::WriteTargets {
   std::vector<MemTable*> mems;
 };
 
-Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem) {
+Status InsertBatchIntoMemTable(const WriteBatch* batch, MemTable* mem,
+                               std::vector<RangeTombstone>* tombstones) {
   return InsertBatch(batch, WriteBatchInternal::Sequence(batch), nullptr,
-                     {mem});
+                     {mem}, tombstones);
+}
+
+Status DBImpl::CheckRangeDeletions(const WriteBatch* batch) {
+  if (!WriteBatchInternal::MayHaveRangeDeletion(batch)) return Status::OK();
+  struct Check final : WriteBatch::Handler {
+    void Put(const Slice&, const Slice&) override {}
+    void Delete(const Slice&) override {}
+    void DeleteRange(const Slice& begin, const Slice& end) override {
+      if (status.ok() && end.compare(begin) < 0) {
+        status = Status::InvalidArgument(
+            "DeleteRange", "end key '" + end.ToString() +
+                               "' is before begin key '" + begin.ToString() +
+                               "'");
+      }
+    }
+    Status status;
+  } check;
+  Status s = batch->Iterate(&check);
+  return s.ok() ? check.status : s;
+}
+
+void DBImpl::AdmitRangeDeletions(const WriteQueue::Group& group) {
+  std::vector<RangeTombstone> added;
+  for (const WriteQueue::Writer* m : group.members) {
+    if (!WriteBatchInternal::MayHaveRangeDeletion(m->batch)) continue;
+    RangeDeletionCollector collector(m->sequence, &added);
+    // Checked before the writer joined the queue: it decodes.
+    m->batch->Iterate(&collector).PermitUncheckedError();
+  }
+  if (added.empty()) return;
+  for (RangeTombstone& t : added) {
+    unpersisted_tombstones_.push_back({std::move(t), logfile_number_});
+  }
+  RebuildRangeTombstones();
+  InstallSuperVersion();
+}
+
+void DBImpl::PersistRangeTombstones(VersionEdit* edit) {
+  for (const UnpersistedTombstone& u : unpersisted_tombstones_) {
+    if (u.log_number < edit->log_number()) {
+      edit->AddRangeTombstone(u.tombstone);
+    }
+  }
+}
+
+void DBImpl::RangeTombstonesPersisted(const VersionEdit& edit) {
+  if (edit.new_range_tombstones().empty()) return;
+  std::erase_if(unpersisted_tombstones_,
+                [&edit](const UnpersistedTombstone& u) {
+                  return u.log_number < edit.log_number();
+                });
+}
+
+void DBImpl::RebuildRangeTombstones() {
+  std::vector<const RangeTombstone*> all;
+  for (const auto& [seq, t] : versions_->range_tombstones()) all.push_back(&t);
+  for (const UnpersistedTombstone& u : unpersisted_tombstones_) {
+    if (versions_->range_tombstones().count(u.tombstone.seq) == 0) {
+      all.push_back(&u.tombstone);
+    }
+  }
+  range_tombstones_ =
+      all.empty() ? nullptr : std::make_shared<RangeTombstoneSet>(all);
+}
+
+RangeTombstoneSetRef DBImpl::PersistedRangeTombstones() {
+  if (versions_->range_tombstones().empty()) return nullptr;
+  std::vector<const RangeTombstone*> all;
+  for (const auto& [seq, t] : versions_->range_tombstones()) all.push_back(&t);
+  return std::make_shared<RangeTombstoneSet>(all);
+}
+
+void DBImpl::DropSpentRangeTombstones(const std::set<SequenceNumber>& applied,
+                                      VersionEdit* edit) {
+  const auto& persisted = versions_->range_tombstones();
+  if (persisted.empty() || applied.empty()) return;
+  const SequenceNumber oldest_snapshot = OldestSnapshot();
+  const VersionRef v = versions_->current();
+  for (const auto& [seq, t] : persisted) {
+    if (applied.count(seq) == 0 || seq > oldest_snapshot) continue;
+    const Slice begin(t.begin), end(t.end);
+    auto overlaps = [&](const Slice& smallest, const Slice& largest) {
+      return smallest.compare(end) < 0 && largest.compare(begin) >= 0;
+    };
+    bool spent = true;
+    auto holds_older = [&](const FileMetaData& f) {
+      return f.smallest_seqno < seq &&
+             overlaps(f.smallest.user_key(), f.largest.user_key());
+    };
+    for (int level = 0; level < v->num_levels() && spent; level++) {
+      for (const auto& f : v->files(level)) {
+        if (edit->deleted_files().count({level, f->number}) == 0 &&
+            holds_older(*f)) {
+          spent = false;
+          break;
+        }
+      }
+    }
+    // The edit's new files are the compaction's outputs: it applied t.
+    for (const Shard& shard : shards_) {
+      if (spent && shard.mem->num_entries() > 0 &&
+          shard.mem->smallest_sequence() < seq) {
+        spent = false;
+      }
+    }
+    for (const SealedMemTable& e : imm_) {
+      if (spent && overlaps(e.smallest(), e.largest())) spent = false;
+    }
+    if (spent) edit->DropRangeTombstone(seq);
+  }
 }
 
 Status DBImpl::Put(const WriteOptions& options, const Slice& key,
@@ -142,6 +279,10 @@ Status DBImpl::DeleteRange(const WriteOptions& options, const Slice& begin_key,
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   if (shutting_down_.load(std::memory_order_relaxed)) {
     return Status::Aborted(dbname_, "database is closing");
+  }
+  if (updates != nullptr) {
+    Status s = CheckRangeDeletions(updates);
+    if (!s.ok()) return s;
   }
   WriteQueue::Writer w(updates, options.sync, options.disable_wal);
   const uint32_t state = write_queue_.Join(&w);
@@ -246,6 +387,7 @@ Status DBImpl::AdmitWriteGroup(WriteQueue::Group* group,
     next += WriteBatchInternal::Count(m->batch);
   }
   group->last_sequence = next - 1;
+  AdmitRangeDeletions(*group);
   targets->router = router_.get();
   targets->mems.reserve(shards_.size());
   for (const Shard& shard : shards_) targets->mems.push_back(shard.mem.get());

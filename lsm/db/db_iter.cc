@@ -16,8 +16,15 @@ namespace {
 class DBIter final : public Iterator {
  public:
   DBIter(Iterator* iter, SequenceNumber s, const Slice* lower,
-         const Slice* upper)
-      : iter_(iter), sequence_(s), lower_(lower), upper_(upper) {}
+         const Slice* upper, RangeTombstoneSetRef range_tombstones)
+      : iter_(iter),
+        sequence_(s),
+        lower_(lower),
+        upper_(upper),
+        range_tombstones_(range_tombstones != nullptr &&
+                                  !range_tombstones->empty()
+                              ? std::move(range_tombstones)
+                              : nullptr) {}
 
   bool Valid() const override { return valid_; }
 
@@ -48,6 +55,8 @@ class DBIter final : public Iterator {
   // Moves backward, collecting the newest visible version of the previous
   // user key into saved_key_/saved_value_.
   void FindPrevUserEntry();
+  // Parses the internal iterator's key; a version a range tombstone hides
+  // comes back as a deletion.
   bool ParseKey(ParsedInternalKey* key);
   bool PastUpper(const Slice& user_key) const {
     return upper_ != nullptr && user_key.compare(*upper_) >= 0;
@@ -67,6 +76,7 @@ class DBIter final : public Iterator {
   const SequenceNumber sequence_;
   const Slice* const lower_;  // user keys; nullptr: unbounded
   const Slice* const upper_;
+  const RangeTombstoneSetRef range_tombstones_;  // null: none
   Status status_;
   std::string saved_key_;
   std::string saved_value_;
@@ -78,6 +88,11 @@ bool DBIter::ParseKey(ParsedInternalKey* key) {
   if (!ParseInternalKey(iter_->key(), key)) {
     status_ = Status::Corruption("iterator", "malformed internal key");
     return false;
+  }
+  if (range_tombstones_ != nullptr && key->sequence <= sequence_ &&
+      key->sequence <
+          range_tombstones_->CoveringSequence(key->user_key, sequence_)) {
+    key->type = kTypeDeletion;
   }
   return true;
 }
@@ -292,8 +307,10 @@ void DBIter::SeekToLast() {
 }  // namespace
 
 Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
-                        const Slice* lower_bound, const Slice* upper_bound) {
-  return new DBIter(internal_iter, sequence, lower_bound, upper_bound);
+                        const Slice* lower_bound, const Slice* upper_bound,
+                        RangeTombstoneSetRef range_tombstones) {
+  return new DBIter(internal_iter, sequence, lower_bound, upper_bound,
+                    std::move(range_tombstones));
 }
 
 }  // namespace o3lsm

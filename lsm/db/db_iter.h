@@ -11,6 +11,7 @@
 #define O3LSM_LSM_DB_DB_ITER_H_
 
 #include "lsm/dbformat.h"
+#include "lsm/version/range_tombstone.h"
 #include "o3lsm/iterator.h"
 
 namespace o3lsm {
@@ -20,9 +21,12 @@ namespace o3lsm {
 // outliving the iterator), only keys in [*lower, *upper) are yielded, and
 // no move steps the internal iterator further past a bound than the first
 // entry beyond it.
+// Versions hidden by a range tombstone of range_tombstones (may be null)
+// count as deleted.
 Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
                         const Slice* lower_bound = nullptr,
-                        const Slice* upper_bound = nullptr);
+                        const Slice* upper_bound = nullptr,
+                        RangeTombstoneSetRef range_tombstones = nullptr);
 
 }  // namespace o3lsm
 

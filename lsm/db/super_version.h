@@ -36,6 +36,7 @@
 #include "lsm/memtable/memtable_reader.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/shard_router.h"
+#include "lsm/version/range_tombstone.h"
 #include "lsm/version/version_set.h"
 #include "util/thread_annotations.h"
 
@@ -55,6 +56,8 @@ struct SuperVersion {
   std::vector<MemTableRef> mems;  // one per shard of router
   std::vector<SealedView> imm;    // sealed, newest first
   VersionRef current;
+  // Every range tombstone, persisted or not; null when there is none.
+  RangeTombstoneSetRef range_tombstones;
 };
 
 class SuperVersionCache {

@@ -113,7 +113,7 @@ bool MemTable::Get(const LookupKey& key, std::string* value,
   if (!iter.Valid()) return false;
   const Slice found = iter.key();
   if (ExtractUserKey(found) != key.user_key()) return false;
-  switch (static_cast<ValueType>(ExtractTag(found) & 0xff)) {
+  switch (key.EntryType(ExtractTag(found))) {
     case kTypeValue:
       value->assign(iter.value().data(), iter.value().size());
       *s = Status::OK();

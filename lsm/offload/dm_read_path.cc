@@ -264,6 +264,13 @@ bool DmReadPath::ApplyReply(const SearchKeyReply& r, const LookupKey& key,
     *s = Status::Corruption("search reply", "names no segment asked");
     return true;
   }
+  if ((r.outcome == SearchOutcome::kValue ||
+       r.outcome == SearchOutcome::kValueElsewhere) &&
+      r.sequence < key.range_deleted_below()) {
+    // The memory node knows no range tombstone: the lookup applies them.
+    *s = Status::NotFound(Slice());
+    return true;
+  }
   switch (r.outcome) {
     case SearchOutcome::kValue:
       value->assign(r.value);

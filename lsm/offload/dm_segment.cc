@@ -274,7 +274,7 @@ bool DmSegment::ReadEntry(uint32_t offset, uint32_t length, uint32_t checksum,
     *s = Status::Corruption("DM segment", "entry newer than its lookup");
     return true;
   }
-  switch (static_cast<ValueType>(ExtractTag(ikey) & 0xff)) {
+  switch (key.EntryType(ExtractTag(ikey))) {
     case kTypeValue:
       value->assign(v.data(), v.size());
       *s = Status::OK();

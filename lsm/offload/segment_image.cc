@@ -299,7 +299,7 @@ RangeLookup Decide(const Slice& ikey, const Slice& v, const LookupKey& lkey,
                    Status* s, RangeHit* hit) {
   if (ExtractUserKey(ikey) != lkey.user_key()) return RangeLookup::kAbsent;
   if (hit != nullptr) hit->sequence = ExtractTag(ikey) >> 8;
-  switch (static_cast<ValueType>(ExtractTag(ikey) & 0xff)) {
+  switch (lkey.EntryType(ExtractTag(ikey))) {
     case kTypeValue:
       value->assign(v.data(), v.size());
       *s = Status::OK();

@@ -136,13 +136,14 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
   } saver;
   saver.user_key = user_key;
   saver.value = value;
-  auto handle = [&saver](const Slice& found_key, const Slice& found_value) {
+  auto handle = [&saver, &key](const Slice& found_key,
+                               const Slice& found_value) {
     ParsedInternalKey parsed;
     if (!ParseInternalKey(found_key, &parsed)) {
       saver.state = State::kCorrupt;
     } else if (parsed.user_key == saver.user_key) {
       saver.sequence = parsed.sequence;
-      if (parsed.type == kTypeValue) {
+      if (key.EntryType(ExtractTag(found_key)) == kTypeValue) {
         saver.state = State::kFound;
         saver.value->assign(found_value.data(), found_value.size());
       } else {

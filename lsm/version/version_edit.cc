@@ -16,6 +16,8 @@ enum Tag : uint32_t {
   kCompactPointer = 4,
   kDeletedFile = 5,
   kNewFile = 6,
+  kRangeTombstone = 7,         // varint64 seq, varstring begin, varstring end
+  kDroppedRangeTombstone = 8,  // varint64 seq
 };
 
 bool GetInternalKey(Slice* input, InternalKey* dst) {
@@ -68,6 +70,16 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, f.largest_seqno);
     PutVarint64(dst, f.num_entries);
     PutVarint64(dst, f.num_deletions);
+  }
+  for (const RangeTombstone& t : new_range_tombstones_) {
+    PutVarint32(dst, kRangeTombstone);
+    PutVarint64(dst, t.seq);
+    PutLengthPrefixedSlice(dst, t.begin);
+    PutLengthPrefixedSlice(dst, t.end);
+  }
+  for (SequenceNumber seq : dropped_range_tombstones_) {
+    PutVarint32(dst, kDroppedRangeTombstone);
+    PutVarint64(dst, seq);
   }
 }
 
@@ -134,6 +146,29 @@ Status VersionEdit::DecodeFrom(const Slice& src, int num_levels) {
           new_files_.emplace_back(level, std::move(f));
         } else {
           msg = "new-file entry";
+        }
+        break;
+      }
+      case kRangeTombstone: {
+        RangeTombstone t;
+        Slice begin, end;
+        if (GetVarint64(&input, &t.seq) && t.seq <= kMaxSequenceNumber &&
+            GetLengthPrefixedSlice(&input, &begin) &&
+            GetLengthPrefixedSlice(&input, &end) && begin.compare(end) < 0) {
+          t.begin = begin.ToString();
+          t.end = end.ToString();
+          new_range_tombstones_.push_back(std::move(t));
+        } else {
+          msg = "range tombstone";
+        }
+        break;
+      }
+      case kDroppedRangeTombstone: {
+        SequenceNumber seq;
+        if (GetVarint64(&input, &seq) && seq <= kMaxSequenceNumber) {
+          dropped_range_tombstones_.push_back(seq);
+        } else {
+          msg = "dropped range tombstone";
         }
         break;
       }

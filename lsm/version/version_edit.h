@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lsm/dbformat.h"
+#include "lsm/version/range_tombstone.h"
 #include "o3lsm/status.h"
 
 namespace o3lsm {
@@ -67,6 +68,15 @@ class VersionEdit {
   void RemoveFile(int level, uint64_t file) {
     deleted_files_.insert(std::make_pair(level, file));
   }
+  // Persists range tombstone t (its sequence names it).
+  void AddRangeTombstone(const RangeTombstone& t) {
+    new_range_tombstones_.push_back(t);
+  }
+  // Forgets the persisted range tombstone of sequence seq: nothing it hides
+  // is left.
+  void DropRangeTombstone(SequenceNumber seq) {
+    dropped_range_tombstones_.push_back(seq);
+  }
 
   bool has_log_number() const { return has_log_number_; }
   uint64_t log_number() const { return log_number_; }
@@ -77,6 +87,12 @@ class VersionEdit {
 
   const std::vector<std::pair<int, FileMetaData>>& new_files() const {
     return new_files_;
+  }
+  const std::vector<RangeTombstone>& new_range_tombstones() const {
+    return new_range_tombstones_;
+  }
+  const std::vector<SequenceNumber>& dropped_range_tombstones() const {
+    return dropped_range_tombstones_;
   }
   const std::set<std::pair<int, uint64_t>>& deleted_files() const {
     return deleted_files_;
@@ -102,6 +118,8 @@ class VersionEdit {
   std::vector<std::pair<int, InternalKey>> compact_pointers_;
   std::set<std::pair<int, uint64_t>> deleted_files_;
   std::vector<std::pair<int, FileMetaData>> new_files_;
+  std::vector<RangeTombstone> new_range_tombstones_;
+  std::vector<SequenceNumber> dropped_range_tombstones_;
 };
 
 }  // namespace o3lsm

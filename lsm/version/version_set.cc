@@ -12,6 +12,14 @@ namespace o3lsm {
 
 namespace {
 
+void ApplyRangeTombstones(const VersionEdit& edit,
+                          std::map<SequenceNumber, RangeTombstone>* live) {
+  for (const RangeTombstone& t : edit.new_range_tombstones()) {
+    (*live)[t.seq] = t;
+  }
+  for (SequenceNumber seq : edit.dropped_range_tombstones()) live->erase(seq);
+}
+
 // A MANIFEST past this size is rewritten as one snapshot edit on the next
 // change, which bounds recovery time.
 constexpr uint64_t kMaxManifestSize = 64ull << 20;
@@ -159,6 +167,7 @@ Status VersionSet::WriteSnapshot(log::Writer* log) {
     }
     for (const auto& f : current_->files(level)) edit.AddFile(level, *f);
   }
+  for (const auto& [seq, t] : range_tombstones_) edit.AddRangeTombstone(t);
   edit.SetLogNumber(log_number_);
   edit.SetNextFile(next_file_number_.load());
   edit.SetLastSequence(LastSequence());
@@ -241,6 +250,7 @@ Status VersionSet::Recover() {
       for (const auto& [level, key] : edit.compact_pointers()) {
         compact_pointer_[level] = key.Encode().ToString();
       }
+      ApplyRangeTombstones(edit, &range_tombstones_);
       if (edit.has_log_number()) {
         log_number = edit.log_number();
         have_log_number = true;
@@ -350,6 +360,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
       live_manifest_number_ = new_manifest_number;
     }
     current_ = std::move(v);
+    ApplyRangeTombstones(*edit, &range_tombstones_);
     log_number_ = edit->log_number();
     durable_next_file_ = edit->next_file_number();
   } else if (new_log != nullptr) {

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -112,6 +113,12 @@ class VersionSet {
   // Adds the numbers of the files in the current version to *live.
   void AddLiveFiles(std::set<uint64_t>* live) const;
 
+  // The range tombstones the MANIFEST holds, by sequence.
+  // REQUIRES: mu held (as for LogAndApply).
+  const std::map<SequenceNumber, RangeTombstone>& range_tombstones() const {
+    return range_tombstones_;
+  }
+
  private:
   class Builder;
 
@@ -133,6 +140,7 @@ class VersionSet {
   uint64_t live_manifest_number_ = 0;
   uint64_t log_number_ = 0;
   std::atomic<SequenceNumber> last_sequence_{0};
+  std::map<SequenceNumber, RangeTombstone> range_tombstones_;
   std::vector<std::string> compact_pointer_;
 
   std::unique_ptr<log::Writer> descriptor_log_;

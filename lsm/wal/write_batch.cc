@@ -48,12 +48,14 @@ void WriteBatch::DeleteRange(const Slice& begin_key, const Slice& end_key) {
   assert(begin_key.size() <= std::numeric_limits<uint32_t>::max());
   assert(end_key.size() <= std::numeric_limits<uint32_t>::max());
   WriteBatchInternal::SetCount(this, WriteBatchInternal::Count(this) + 1);
+  may_have_range_deletion_ = true;
   rep_.push_back(static_cast<char>(kBatchRangeDeletion));
   PutLengthPrefixedSlice(&rep_, begin_key);
   PutLengthPrefixedSlice(&rep_, end_key);
 }
 
 void WriteBatch::Clear() {
+  may_have_range_deletion_ = false;
   rep_.clear();
   rep_.resize(kHeader);
 }
@@ -125,6 +127,7 @@ Status WriteBatchInternal::SetContents(WriteBatch* batch,
         std::to_string(contents.size()) + " bytes, shorter than its header");
   }
   batch->rep_.assign(contents.data(), contents.size());
+  batch->may_have_range_deletion_ = true;  // unknown until decoded
   return Status::OK();
 }
 
@@ -132,6 +135,7 @@ void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch* src) {
   assert(dst != src);
   assert(src->rep_.size() >= kHeaderSize);
   SetCount(dst, Count(dst) + Count(src));
+  dst->may_have_range_deletion_ |= src->may_have_range_deletion_;
   dst->rep_.append(src->rep_.data() + kHeaderSize,
                    src->rep_.size() - kHeaderSize);
 }

@@ -39,6 +39,11 @@ class WriteBatchInternal {
   // fixed64 sequence + fixed32 count: every encoded batch starts with it.
   static constexpr size_t kHeaderSize = 12;
 
+  // False if the batch holds no range deletion (true may be either).
+  static bool MayHaveRangeDeletion(const WriteBatch* batch) {
+    return batch->may_have_range_deletion_;
+  }
+
   // Number of updates recorded in the header.
   static uint32_t Count(const WriteBatch* batch) {
     return DecodeFixed32(batch->rep_.data() + 8);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -206,5 +207,203 @@ TEST_F(DBApiTest, BoundedScanOpensNoTablePastItsBound) {
   unbounded.reset();
   db_.reset();
 }
+
+}  // namespace o3lsm
+
+namespace o3lsm {
+
+namespace {
+
+// DeleteRange under every layout: a monolithic engine, and all three
+// offload layers with an embedded pool.
+class DeleteRangeTest : public ::testing::TestWithParam<uint32_t> {
+ protected:
+  DeleteRangeTest() {
+    options_.create_if_missing = true;
+    options_.offload = GetParam();
+    if (options_.offload != 0) {
+      // Small memtables: most of the keys are sealed into DM segments.
+      options_.write_buffer_size = 64 << 10;
+      options_.memtable_shards = 4;
+      options_.embedded_workers = 2;
+    }
+  }
+  ~DeleteRangeTest() override { db_.reset(); }
+
+  void Reopen() {
+    db_.reset();
+    ASSERT_OK(DB::Open(options_, dir_.path(), &db_));
+  }
+
+  std::string Get(const std::string& k, const Snapshot* snap = nullptr) {
+    ReadOptions ro;
+    ro.snapshot = snap;
+    std::string v;
+    Status s = db_->Get(ro, k, &v);
+    if (s.IsNotFound()) return "NOT_FOUND";
+    if (!s.ok()) return s.ToString();
+    return v;
+  }
+
+  // The keys an iterator at snap yields, and how many.
+  int Count(const Snapshot* snap = nullptr) {
+    ReadOptions ro;
+    ro.snapshot = snap;
+    auto it = db_->NewIterator(ro);
+    int n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+    EXPECT_OK(it->status());
+    return n;
+  }
+
+  uint64_t Tombstones() {
+    std::string v;
+    EXPECT_TRUE(db_->GetProperty("o3lsm.num-range-tombstones", &v));
+    return std::stoull(v);
+  }
+
+  // Every key of [0, n) is present with value "v<i>", except those in
+  // [gone_begin, gone_end).
+  void CheckKeys(int n, int gone_begin, int gone_end, const std::string& at) {
+    std::vector<Slice> keys;
+    std::vector<std::string> names;
+    for (int i = 0; i < n; i++) names.push_back(Key(i));
+    for (const std::string& k : names) keys.emplace_back(k);
+    std::vector<std::string> values;
+    const std::vector<Status> got = db_->MultiGet(ReadOptions(), keys, &values);
+    for (int i = 0; i < n; i++) {
+      const bool gone = i >= gone_begin && i < gone_end;
+      ASSERT_EQ(gone ? "NOT_FOUND" : "v" + std::to_string(i), Get(Key(i)))
+          << at << " key " << i;
+      ASSERT_EQ(gone, got[i].IsNotFound()) << at << " MultiGet key " << i;
+    }
+    ASSERT_EQ(n - (gone_end - gone_begin), Count()) << at;
+  }
+
+  test::ScratchDir dir_;
+  Options options_;
+  std::unique_ptr<DB> db_;
+};
+
+}  // namespace
+
+TEST_P(DeleteRangeTest, HidesKeysThroughFlushCompactionAndReopen) {
+  Reopen();
+  constexpr int kKeys = 3000;
+  for (int i = 0; i < kKeys; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v" + std::to_string(i)));
+    if (i == kKeys / 2) {
+      ASSERT_OK(db_->Flush(FlushOptions()));
+    }
+  }
+  const Snapshot* before = db_->GetSnapshot();
+  ASSERT_OK(db_->DeleteRange(WriteOptions(), Key(1000), Key(2000)));
+  EXPECT_EQ(1u, Tombstones());
+  CheckKeys(kKeys, 1000, 2000, "in the memtable");
+  // The snapshot taken before still sees every key.
+  EXPECT_EQ("v1500", Get(Key(1500), before));
+  EXPECT_EQ(kKeys, Count(before));
+  // A key written after the tombstone is not hidden by it.
+  ASSERT_OK(db_->Put(WriteOptions(), Key(1500), "v1500"));
+  EXPECT_EQ("v1500", Get(Key(1500)));
+  EXPECT_EQ("NOT_FOUND", Get(Key(1501)));
+  ASSERT_OK(db_->Delete(WriteOptions(), Key(1500)));
+  db_->ReleaseSnapshot(before);
+
+  // The WAL brings it back.
+  Reopen();
+  CheckKeys(kKeys, 1000, 2000, "after reopen from the WAL");
+  // The MANIFEST keeps it once flushed.
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  Reopen();
+  CheckKeys(kKeys, 1000, 2000, "after flush and reopen");
+  EXPECT_EQ(1u, Tombstones());
+  // Compacting everything drops what it hides, and then the tombstone.
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  CheckKeys(kKeys, 1000, 2000, "after compaction");
+  if (options_.offload & kOffloadCompaction) {
+    // Offloaded compactions keep hidden versions (their executors are not
+    // given the tombstones); reads still hide them.
+    return;
+  }
+  EXPECT_EQ(0u, Tombstones());
+  Reopen();
+  CheckKeys(kKeys, 1000, 2000, "after compaction and reopen");
+  EXPECT_EQ(0u, Tombstones());
+}
+
+TEST_P(DeleteRangeTest, EmptyAndBackwardRanges) {
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "1"));
+  ASSERT_OK(db_->DeleteRange(WriteOptions(), "b", "b"));  // empty
+  EXPECT_EQ("1", Get("b"));
+  EXPECT_EQ(0u, Tombstones());
+  Status s = db_->DeleteRange(WriteOptions(), "c", "a");
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  // A batch with a backward range is refused whole.
+  WriteBatch batch;
+  batch.Put("x", "1");
+  batch.DeleteRange("z", "y");
+  EXPECT_TRUE(db_->Write(WriteOptions(), &batch).IsInvalidArgument());
+  EXPECT_EQ("NOT_FOUND", Get("x"));
+  // A batch's range deletion hides the batch's earlier puts, not its later
+  // ones.
+  WriteBatch mixed;
+  mixed.Put("a1", "1");
+  mixed.DeleteRange("a", "b");
+  mixed.Put("a2", "2");
+  ASSERT_OK(db_->Write(WriteOptions(), &mixed));
+  EXPECT_EQ("NOT_FOUND", Get("a1"));
+  EXPECT_EQ("2", Get("a2"));
+  Reopen();
+  EXPECT_EQ("NOT_FOUND", Get("a1"));
+  EXPECT_EQ("2", Get("a2"));
+}
+
+// Writers on many threads, each deleting ranges of its own keys while the
+// others write: every acknowledged update, and no more, is there after a
+// reopen.
+TEST_P(DeleteRangeTest, ConcurrentWritersWithRangeDeletions) {
+  Reopen();
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([this, t] {
+      const std::string prefix = "t" + std::to_string(t) + "-";
+      for (int i = 0; i < kPerThread; i++) {
+        ASSERT_OK(db_->Put(WriteOptions(), prefix + Key(i), "v"));
+        if (i % 500 == 499) {
+          // Deletes this round's first half.
+          ASSERT_OK(db_->DeleteRange(WriteOptions(), prefix + Key(i - 499),
+                                     prefix + Key(i - 249)));
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto check = [this](const std::string& at) {
+    for (int t = 0; t < kThreads; t++) {
+      const std::string prefix = "t" + std::to_string(t) + "-";
+      for (int i = 0; i < kPerThread; i++) {
+        const bool gone = i % 500 < 250;
+        ASSERT_EQ(gone ? "NOT_FOUND" : "v", Get(prefix + Key(i)))
+            << at << " " << prefix << i;
+      }
+    }
+    ASSERT_EQ(kThreads * kPerThread / 2, Count()) << at;
+  };
+  check("after the writers");
+  Reopen();
+  check("after reopen");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Layouts, DeleteRangeTest,
+    ::testing::Values(0u, kOffloadMemtable | kOffloadFlush | kOffloadCompaction),
+    [](const ::testing::TestParamInfo<uint32_t>& info) {
+      return info.param == 0 ? std::string("monolithic")
+                             : std::string("offload_all");
+    });
 
 }  // namespace o3lsm

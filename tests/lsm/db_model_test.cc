@@ -20,6 +20,12 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
+void EraseRange(Model* model, const std::string& begin,
+                const std::string& end) {
+  if (begin >= end) return;
+  model->erase(model->lower_bound(begin), model->lower_bound(end));
+}
+
 // (seed, memtable shards, offload layers)
 using ModelParam = std::tuple<uint64_t, int, uint32_t>;
 
@@ -236,17 +242,33 @@ TEST_P(ModelTest, RandomOperationsMatchStdMap) {
       const std::string v = RandomValue();
       ASSERT_OK(db_->Put(WriteOptions(), k, v)) << where;
       model[k] = v;
-    } else if (op < 600) {
+    } else if (op < 575) {
       const std::string k = RandomKey();
       ASSERT_OK(db_->Delete(WriteOptions(), k)) << where;
       model.erase(k);
+    } else if (op < 600) {
+      // A range deletion over a few keys (the key space is dense).
+      std::string a = RandomKey(), b = RandomKey();
+      if (rnd_.OneIn(2)) b.resize(std::min<size_t>(b.size(), 2));
+      if (a > b) std::swap(a, b);
+      ASSERT_OK(db_->DeleteRange(WriteOptions(), a, b)) << where;
+      EraseRange(&model, a, b);
     } else if (op < 700) {
       WriteBatch batch;
       Model next = model;
       const int n = 1 + static_cast<int>(rnd_.Uniform(20));
       for (int i = 0; i < n; i++) {
         const std::string k = RandomKey();
-        if (rnd_.OneIn(3)) {
+        if (rnd_.OneIn(15)) {
+          std::string b = RandomKey();
+          if (b < k) {
+            batch.DeleteRange(b, k);
+            EraseRange(&next, b, k);
+          } else {
+            batch.DeleteRange(k, b);
+            EraseRange(&next, k, b);
+          }
+        } else if (rnd_.OneIn(3)) {
           batch.Delete(k);
           next.erase(k);
         } else {
