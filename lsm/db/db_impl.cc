@@ -10,6 +10,7 @@
 
 #include "lsm/compaction/flush_job.h"
 #include "lsm/db/db_impl_internal.h"
+#include "lsm/db/db_impl_readonly.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/log_reader.h"
 #include "lsm/wal/write_batch_internal.h"
@@ -27,6 +28,8 @@ void ClipToRange(T* v, T lo, T hi) {
   if (*v < lo) *v = lo;
   if (*v > hi) *v = hi;
 }
+
+}  // namespace
 
 Options SanitizeOptions(const Options& src) {
   Options r = src;
@@ -58,6 +61,8 @@ Options SanitizeOptions(const Options& src) {
   if (r.delayed_write_rate == 0) r.delayed_write_rate = 16ull << 20;
   return r;
 }
+
+namespace {
 
 // Slots of the SuperVersion cache: enough for a reader per hardware thread
 // and then some, so that threads rarely share one.
@@ -544,8 +549,11 @@ Status DB::OpenForReadOnly(const Options& options, const std::string& path,
                            std::unique_ptr<DB>* db,
                            bool error_if_wal_file_exists) {
   db->reset();
-  // TODO(read-only open): in progress.
-  return Status::NotSupported(path, "read-only open");
+  auto impl = std::make_unique<DBImplReadOnly>(options, path);
+  Status s = impl->OpenImpl(error_if_wal_file_exists);
+  if (!s.ok()) return s;
+  *db = std::move(impl);
+  return Status::OK();
 }
 
 Status DestroyDB(const std::string& path, const Options& options) {

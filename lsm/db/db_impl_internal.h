@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 
+#include "o3lsm/options.h"
 #include "o3lsm/slice.h"
 
 #include "lsm/memtable/memtable.h"
@@ -18,6 +19,9 @@ namespace o3lsm {
 // Upper bound of the memtable bytes a batch takes: its encoded size covers
 // keys and values; each update adds at most a node's links, the tag and the
 // length prefixes (see SkipList::MaxNodeSize).
+// Options with every field clipped to what the engine supports.
+Options SanitizeOptions(const Options& src);
+
 inline size_t BatchBound(const WriteBatch& batch) {
   const size_t per_update = MemTable::EntryBound(0, 0);
   return WriteBatchInternal::ByteSize(&batch) +

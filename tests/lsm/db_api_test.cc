@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
 #include <regex>
 #include <thread>
 #include <string>
@@ -405,5 +407,137 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param == 0 ? std::string("monolithic")
                              : std::string("offload_all");
     });
+
+}  // namespace o3lsm
+
+namespace o3lsm {
+
+namespace {
+
+// name -> size of every file in dir.
+std::map<std::string, uint64_t> Files(const std::string& dir) {
+  std::vector<std::string> names;
+  EXPECT_OK(Env::Default()->GetChildren(dir, &names));
+  std::map<std::string, uint64_t> files;
+  for (const std::string& name : names) {
+    uint64_t size = 0;
+    if (Env::Default()->GetFileSize(dir + "/" + name, &size).ok()) {
+      files[name] = size;
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
+TEST_F(DBApiTest, ReadOnlyOpenReadsTablesAndWalWhileAWriterHasIt) {
+  options_.write_buffer_size = 64 << 10;
+  Reopen();
+  for (int i = 0; i < 3000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v" + std::to_string(i)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  for (int i = 3000; i < 3100; i++) {  // only in the WAL
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v" + std::to_string(i)));
+  }
+  ASSERT_OK(db_->DeleteRange(WriteOptions(), Key(10), Key(20)));
+  ASSERT_OK(db_->Delete(WriteOptions(), Key(3050)));
+  // The writer stays open.
+  const auto before = Files(dir_.path());
+  std::unique_ptr<DB> ro;
+  ASSERT_OK(DB::OpenForReadOnly(options_, dir_.path(), &ro));
+  std::string v;
+  ASSERT_OK(ro->Get(ReadOptions(), Key(5), &v));
+  EXPECT_EQ("v5", v);
+  ASSERT_OK(ro->Get(ReadOptions(), Key(3099), &v));
+  EXPECT_EQ("v3099", v);
+  EXPECT_TRUE(ro->Get(ReadOptions(), Key(15), &v).IsNotFound());
+  EXPECT_TRUE(ro->Get(ReadOptions(), Key(3050), &v).IsNotFound());
+  auto it = ro->NewIterator(ReadOptions());
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+  ASSERT_OK(it->status());
+  EXPECT_EQ(3100 - 10 - 1, n);
+  it->SeekForPrev(Key(15));
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(Key(9), it->key().ToString());
+  it.reset();
+  // Later writes are not seen; writes through it are refused.
+  ASSERT_OK(db_->Put(WriteOptions(), "later", "x"));
+  EXPECT_TRUE(ro->Get(ReadOptions(), "later", &v).IsNotFound());
+  EXPECT_TRUE(ro->Put(WriteOptions(), "a", "b").IsNotSupported());
+  EXPECT_TRUE(ro->Delete(WriteOptions(), "a").IsNotSupported());
+  EXPECT_TRUE(ro->DeleteRange(WriteOptions(), "a", "b").IsNotSupported());
+  WriteBatch batch;
+  batch.Put("a", "b");
+  EXPECT_TRUE(ro->Write(WriteOptions(), &batch).IsNotSupported());
+  EXPECT_TRUE(ro->Flush(FlushOptions()).IsNotSupported());
+  EXPECT_TRUE(ro->CompactRange(nullptr, nullptr).IsNotSupported());
+  const Snapshot* snap = ro->GetSnapshot();
+  ReadOptions at;
+  at.snapshot = snap;
+  ASSERT_OK(ro->Get(at, Key(1), &v));
+  ro->ReleaseSnapshot(snap);
+  ASSERT_OK(ro->Close());
+  ro.reset();
+  // It wrote nothing: the files are the writer's, as they were (but for
+  // the writer's own append of "later" to its WAL).
+  auto after = Files(dir_.path());
+  for (const auto& [name, size] : before) {
+    ASSERT_EQ(1u, after.count(name)) << name;
+    if (name.find(".log") == std::string::npos) {
+      EXPECT_EQ(size, after[name]) << name;
+    }
+  }
+  EXPECT_EQ(before.size(), after.size());
+  // A WAL holding unflushed writes is an error when asked.
+  Status s = DB::OpenForReadOnly(options_, dir_.path(), &ro,
+                                 /*error_if_wal_file_exists=*/true);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  db_.reset();
+  ASSERT_OK(DB::OpenForReadOnly(options_, dir_.path(), &ro, true));
+  ASSERT_OK(ro->Get(ReadOptions(), "later", &v));
+}
+
+TEST_F(DBApiTest, ReadOnlyOpenOfAMissingDatabaseFails) {
+  std::unique_ptr<DB> ro;
+  Status s = DB::OpenForReadOnly(options_, dir_.path() + "/nothing", &ro);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(nullptr, ro);
+  EXPECT_FALSE(Env::Default()->FileExists(dir_.path() + "/nothing"));
+}
+
+// Read-only opens while a writer flushes and compacts: each sees every
+// write acknowledged before it opened.
+TEST_F(DBApiTest, ReadOnlyOpensRaceAWriterThatFlushesAndCompacts) {
+  options_.write_buffer_size = 64 << 10;
+  options_.target_file_size_base = 64 << 10;
+  options_.level0_file_num_compaction_trigger = 2;
+  Reopen();
+  std::atomic<int> acked{0};
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    const std::string value(100, 'v');
+    for (int i = 0; !stop.load() && i < 200000; i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), Key(i % 20000), value));
+      acked.store(i + 1);
+    }
+  });
+  // Until the writer has flushed and compacted a while.
+  for (int round = 0; round < 1000 && (round < 20 || acked.load() < 60000);
+       round++) {
+    const int seen = std::min(acked.load(), 20000);
+    std::unique_ptr<DB> ro;
+    ASSERT_OK(DB::OpenForReadOnly(options_, dir_.path(), &ro))
+        << "round " << round;
+    std::string v;
+    for (int i = 0; i < seen; i += 97) {
+      ASSERT_OK(ro->Get(ReadOptions(), Key(i), &v)) << "round " << round;
+    }
+  }
+  stop.store(true);
+  writer.join();
+}
 
 }  // namespace o3lsm

@@ -1,0 +1,245 @@
+// Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
+
+#include "lsm/db/db_impl_readonly.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "lsm/db/db_impl.h"
+#include "lsm/db/db_impl_internal.h"
+#include "lsm/db/db_iter.h"
+#include "lsm/db/merging_iterator.h"
+#include "lsm/version/filename.h"
+#include "lsm/wal/log_reader.h"
+#include "lsm/wal/write_batch_internal.h"
+
+namespace o3lsm {
+
+namespace {
+
+// A writer that flushes or rotates its MANIFEST between our reads of
+// CURRENT, the MANIFEST and the WALs deletes what we were about to read;
+// the next attempt sees its newer state.
+constexpr int kLoadAttempts = 5;
+
+}  // namespace
+
+DBImplReadOnly::DBImplReadOnly(const Options& options,
+                               const std::string& dbname)
+    : dbname_(dbname),
+      options_(SanitizeOptions(options)),
+      env_(options_.env),
+      block_cache_(NewLRUCache(options_.block_cache_size)),
+      table_options_(TableOptionsFrom(options_, block_cache_.get())),
+      obsolete_files_(std::make_shared<ObsoleteFiles>()) {}
+
+Status DBImplReadOnly::OpenImpl(bool error_if_wal_file_exists) {
+  if (!env_->FileExists(CurrentFileName(dbname_))) {
+    return Status::InvalidArgument(
+        dbname_, "is not an o3lsm database (no CURRENT file)");
+  }
+  Status s;
+  for (int attempt = 0; attempt < kLoadAttempts; attempt++) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10 << attempt));
+    }
+    s = Load(error_if_wal_file_exists);
+    if (s.ok() || s.IsInvalidArgument()) break;
+  }
+  return s;
+}
+
+Status DBImplReadOnly::Load(bool error_if_wal_file_exists) {
+  table_cache_ = std::make_unique<TableCache>(dbname_, env_, table_options_,
+                                              options_.max_open_files - 10);
+  versions_ = std::make_unique<VersionSet>(dbname_, &options_, obsolete_files_);
+  mems_.clear();
+  Status s = versions_->Recover();
+  if (!s.ok()) return s;
+  current_ = versions_->current();
+
+  std::vector<std::string> children;
+  s = env_->GetChildren(dbname_, &children);
+  if (!s.ok()) return s;
+  std::vector<uint64_t> logs;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) &&
+        type == FileType::kLogFile && number >= versions_->log_number()) {
+      logs.push_back(number);
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  last_sequence_ = versions_->LastSequence();
+  std::vector<RangeTombstone> wal_tombstones;
+  uint64_t records = 0;
+  for (uint64_t number : logs) {
+    s = ReplayLog(number, &wal_tombstones, &records);
+    if (!s.ok()) return s;
+  }
+  if (error_if_wal_file_exists && records > 0) {
+    return Status::InvalidArgument(
+        dbname_, "its WAL holds " + std::to_string(records) +
+                     " batches not yet flushed (error_if_wal_file_exists)");
+  }
+  std::reverse(mems_.begin(), mems_.end());  // newest first
+
+  std::vector<const RangeTombstone*> all;
+  for (const auto& [seq, t] : versions_->range_tombstones()) all.push_back(&t);
+  for (const RangeTombstone& t : wal_tombstones) all.push_back(&t);
+  num_range_tombstones_ = all.size();
+  range_tombstones_ =
+      all.empty() ? nullptr : std::make_shared<RangeTombstoneSet>(all);
+
+  // Open the tables now, while they exist: the writer may delete them.
+  size_t opened = 0;
+  for (int level = 0; level < current_->num_levels(); level++) {
+    for (const auto& f : current_->files(level)) {
+      if (++opened > static_cast<size_t>(options_.max_open_files - 10)) break;
+      std::unique_ptr<Iterator> it(
+          table_cache_->NewIterator(ReadOptions(), f->number, f->file_size));
+      if (!it->status().ok()) return it->status();
+    }
+  }
+  return Status::OK();
+}
+
+Status DBImplReadOnly::ReplayLog(uint64_t number,
+                                 std::vector<RangeTombstone>* tombstones,
+                                 uint64_t* records) {
+  const std::string fname = LogFileName(dbname_, number);
+  std::unique_ptr<SequentialFile> file;
+  Status s = env_->NewSequentialFile(fname, &file);
+  if (!s.ok()) return s;
+  log::Reader reader(std::move(file), fname, number);
+  Slice record;
+  std::string scratch;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record, &scratch)) {
+    s = WriteBatchInternal::SetContents(&batch, record);
+    if (!s.ok()) return s;
+    const size_t bound = BatchBound(batch);
+    if (mems_.empty() || !mems_.back()->HasRoomFor(bound)) {
+      const size_t size = std::max(options_.write_buffer_size, bound * 2);
+      auto mem = std::make_shared<MemTable>(
+          0, size, std::min(size, MemArena::kMaxCapacity));
+      if (!mem->ok()) return Status::NoSpace(fname, "no memtable space");
+      mems_.push_back(std::move(mem));
+    }
+    s = InsertBatchIntoMemTable(&batch, mems_.back().get(), tombstones);
+    if (!s.ok()) {
+      return Status::Corruption(
+          fname, "record ending at offset " +
+                     std::to_string(reader.LastGoodOffset()) + ": " +
+                     std::string(s.message()));
+    }
+    (*records)++;
+    if (WriteBatchInternal::Count(&batch) > 0) {
+      last_sequence_ =
+          std::max(last_sequence_, WriteBatchInternal::Sequence(&batch) +
+                                       WriteBatchInternal::Count(&batch) - 1);
+    }
+  }
+  switch (reader.end_state()) {
+    case log::Reader::EndState::kCleanEof:
+      return Status::OK();
+    case log::Reader::EndState::kTornTail:
+      // The writer is appending (or crashed while it did): that record was
+      // never acknowledged, or is not yet.
+      if (options_.paranoid_checks) {
+        return Status::Corruption(fname, "torn record (paranoid_checks is on)");
+      }
+      return Status::OK();
+    case log::Reader::EndState::kCorruption:
+    case log::Reader::EndState::kIOError:
+    case log::Reader::EndState::kReading:
+      break;
+  }
+  return reader.status();
+}
+
+SequenceNumber DBImplReadOnly::ReadSequence(const ReadOptions& options) const {
+  return options.snapshot != nullptr
+             ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
+             : last_sequence_;
+}
+
+Status DBImplReadOnly::Get(const ReadOptions& options, const Slice& key,
+                           std::string* value) {
+  const SequenceNumber sequence = ReadSequence(options);
+  LookupKey lkey(key, sequence);
+  if (range_tombstones_ != nullptr) {
+    lkey.set_range_deleted_below(
+        range_tombstones_->CoveringSequence(key, sequence));
+  }
+  Status s;
+  for (const MemTableRef& mem : mems_) {
+    if (mem->Get(lkey, value, &s)) return s;
+  }
+  return current_->Get(options, lkey, value, table_cache_.get());
+}
+
+std::vector<Status> DBImplReadOnly::MultiGet(const ReadOptions& options,
+                                             const std::vector<Slice>& keys,
+                                             std::vector<std::string>* values) {
+  values->assign(keys.size(), std::string());
+  std::vector<Status> statuses(keys.size());
+  for (size_t k = 0; k < keys.size(); k++) {
+    statuses[k] = Get(options, keys[k], &(*values)[k]);
+    if (!statuses[k].ok()) (*values)[k].clear();
+  }
+  return statuses;
+}
+
+std::unique_ptr<Iterator> DBImplReadOnly::NewIterator(
+    const ReadOptions& options) {
+  std::vector<Iterator*> children;
+  for (const MemTableRef& mem : mems_) children.push_back(mem->NewIterator());
+  current_->AddIterators(options, table_cache_.get(), current_, &children);
+  return std::unique_ptr<Iterator>(NewDBIterator(
+      NewMergingIterator(std::move(children)), ReadSequence(options),
+      options.iterate_lower_bound, options.iterate_upper_bound,
+      range_tombstones_));
+}
+
+const Snapshot* DBImplReadOnly::GetSnapshot() {
+  MutexLock l(&mutex_);
+  return snapshots_.New(last_sequence_);
+}
+
+void DBImplReadOnly::ReleaseSnapshot(const Snapshot* snapshot) {
+  MutexLock l(&mutex_);
+  snapshots_.Delete(static_cast<const SnapshotImpl*>(snapshot));
+}
+
+bool DBImplReadOnly::GetProperty(const Slice& property, std::string* value) {
+  value->clear();
+  Slice in = property;
+  if (!in.starts_with("o3lsm.")) return false;
+  in.remove_prefix(6);
+  if (in == "last-sequence") {
+    *value = std::to_string(last_sequence_);
+  } else if (in == "sstables") {
+    *value = current_->DebugString();
+  } else if (in == "num-range-tombstones") {
+    *value = std::to_string(num_range_tombstones_);
+  } else if (in == "num-immutable-memtables") {
+    *value = std::to_string(mems_.size());
+  } else if (in.starts_with("num-files-at-level")) {
+    in.remove_prefix(strlen("num-files-at-level"));
+    const std::string digits = in.ToString();
+    if (digits.empty() ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    const long level = strtol(digits.c_str(), nullptr, 10);
+    if (level >= current_->num_levels()) return false;
+    *value = std::to_string(current_->NumFiles(static_cast<int>(level)));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace o3lsm
