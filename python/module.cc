@@ -226,7 +226,7 @@ void DefineModule(py::module_& m) {
       .def(
           "iterator",
           [](PyDB& db, py::handle lower_bound, py::handle upper_bound,
-             PySnapshot* snapshot, bool reverse, bool include_key,
+             py::handle snapshot, bool reverse, bool include_key,
              bool include_value, bool fill_cache, bool verify_checksums) {
             if (!include_key && !include_value) {
               throw py::value_error(
@@ -235,7 +235,7 @@ void DefineModule(py::module_& m) {
             PyIterator::Config config;
             config.lower_bound = OptionalBytes(lower_bound, "lower_bound");
             config.upper_bound = OptionalBytes(upper_bound, "upper_bound");
-            config.snapshot = snapshot;
+            config.snapshot = SnapshotArg(snapshot);
             config.reverse = reverse;
             config.include_key = include_key;
             config.include_value = include_value;

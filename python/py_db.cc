@@ -33,6 +33,16 @@ ReadOptions MakeReadOptions(const EngineCall& call, bool fill_cache,
 
 }  // namespace
 
+PySnapshot* SnapshotArg(py::handle snapshot) {
+  if (snapshot.is_none()) return nullptr;
+  if (!py::isinstance<PySnapshot>(snapshot)) {
+    throw py::type_error(
+        std::string("snapshot must be an o3lsm.Snapshot or None, not ") +
+        Py_TYPE(snapshot.ptr())->tp_name);
+  }
+  return snapshot.cast<PySnapshot*>();
+}
+
 // ---- EngineCall ----
 
 EngineCall::EngineCall(PyDB* db, PySnapshot* snapshot)
@@ -138,10 +148,10 @@ void PyDB::Put(py::handle key, py::handle value, bool sync) {
 }
 
 py::object PyDB::Get(py::handle key, py::object default_value,
-                     PySnapshot* snapshot, bool fill_cache,
+                     py::handle snapshot, bool fill_cache,
                      bool verify_checksums) {
   BytesArg k(key, "key");
-  EngineCall call(this, snapshot);
+  EngineCall call(this, SnapshotArg(snapshot));
   const ReadOptions options =
       MakeReadOptions(call, fill_cache, verify_checksums);
   std::string value;
@@ -188,15 +198,15 @@ void PyDB::Write(PyWriteBatch* batch, bool sync) {
   ThrowIfError(s);
 }
 
-py::list PyDB::MultiGet(py::iterable keys, PySnapshot* snapshot,
-                        bool fill_cache, bool verify_checksums) {
+py::list PyDB::MultiGet(py::iterable keys, py::handle snapshot, bool fill_cache,
+                        bool verify_checksums) {
   std::vector<BytesArg> args;
   for (py::handle key : keys) args.emplace_back(key, "key");
   std::vector<Slice> slices;
   slices.reserve(args.size());
   for (const BytesArg& arg : args) slices.push_back(arg.slice());
 
-  EngineCall call(this, snapshot);
+  EngineCall call(this, SnapshotArg(snapshot));
   const ReadOptions options =
       MakeReadOptions(call, fill_cache, verify_checksums);
   std::vector<std::string> values;
