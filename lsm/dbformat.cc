@@ -11,8 +11,6 @@ void AppendInternalKey(std::string* result, const ParsedInternalKey& key) {
   PutFixed64(result, PackSequenceAndType(key.sequence, key.type));
 }
 
-namespace {
-
 std::string EscapeForDebug(const Slice& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); i++) {
@@ -27,8 +25,6 @@ std::string EscapeForDebug(const Slice& s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string ParsedInternalKey::DebugString() const {
   return "'" + EscapeForDebug(user_key) + "' @ " + std::to_string(sequence) +

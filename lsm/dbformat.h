@@ -56,6 +56,9 @@ inline size_t InternalKeyEncodingLength(const ParsedInternalKey& key) {
 
 void AppendInternalKey(std::string* result, const ParsedInternalKey& key);
 
+// s with non-printable bytes as \xNN, for debug strings and messages.
+std::string EscapeForDebug(const Slice& s);
+
 // False if internal_key is malformed (too short or an unknown type).
 inline bool ParseInternalKey(const Slice& internal_key,
                              ParsedInternalKey* result) {

@@ -206,6 +206,13 @@ std::string VersionEdit::DebugString() const {
          std::to_string(f.number) + " " + std::to_string(f.file_size) + " " +
          f.smallest.DebugString() + " .. " + f.largest.DebugString();
   }
+  for (const RangeTombstone& t : new_range_tombstones_) {
+    r += "\n  RangeTombstone: " + std::to_string(t.seq) + " ['" +
+         EscapeForDebug(t.begin) + "', '" + EscapeForDebug(t.end) + "')";
+  }
+  for (SequenceNumber seq : dropped_range_tombstones_) {
+    r += "\n  DropRangeTombstone: " + std::to_string(seq);
+  }
   r += "\n}\n";
   return r;
 }

@@ -161,6 +161,7 @@ std::string Batch(int first, int n, SequenceNumber seq) {
       b.Put(UserKey(i), std::string(static_cast<size_t>(i % 50), 'v'));
     }
   }
+  if (n > 2) b.DeleteRange(UserKey(first), UserKey(first + n / 2));
   WriteBatchInternal::SetSequence(&b, seq);
   return WriteBatchInternal::Contents(&b).ToString();
 }
@@ -185,6 +186,8 @@ std::string Edit(int variant) {
   }
   if (variant >= 2) {
     e.SetCompactPointer(2, InternalKey(UserKey(50), 7, kTypeValue));
+    e.AddRangeTombstone({UserKey(10), UserKey(20), 4900});
+    e.DropRangeTombstone(4800);
   }
   std::string r;
   e.EncodeTo(&r);

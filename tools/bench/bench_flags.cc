@@ -72,6 +72,11 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"batch_size", T::kInt64, &f->batch_size, "Batch size"},
       {"seek_nexts", T::kInt32, &f->seek_nexts,
        "How many times to call Next() after Seek() in seekrandom"},
+      {"max_scan_distance", T::kInt64, &f->max_scan_distance,
+       "Used to define iterate_upper_bound in seekrandom when value is "
+       "nonzero: the key this many keys after the one sought"},
+      {"range_tombstone_width", T::kInt64, &f->range_tombstone_width,
+       "Number of keys each DeleteRange of deleterange covers"},
       {"readwritepercent", T::kInt32, &f->readwritepercent,
        "Ratio of reads to reads/writes (expressed as percentage) for the "
        "ReadRandomWriteRandom workload."},
@@ -444,6 +449,10 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   }
   if (f.batch_size < 1) return bad("--batch_size must be >= 1");
   if (f.seek_nexts < 0) return bad("--seek_nexts must be >= 0");
+  if (f.max_scan_distance < 0) return bad("--max_scan_distance must be >= 0");
+  if (f.range_tombstone_width < 1) {
+    return bad("--range_tombstone_width must be >= 1");
+  }
   if (f.readwritepercent < 0 || f.readwritepercent > 100) {
     return bad("--readwritepercent must be in [0, 100]");
   }

@@ -48,6 +48,8 @@ struct BenchFlags {
   double compression_ratio = 0.5;
   int64_t batch_size = 1;
   int32_t seek_nexts = 0;
+  int64_t max_scan_distance = 0;  // 0: seekrandom scans unbounded
+  int64_t range_tombstone_width = 100;
   int32_t readwritepercent = 90;
 
   // ---- Database and reporting ----

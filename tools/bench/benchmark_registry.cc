@@ -62,6 +62,9 @@ const std::vector<BenchmarkDef>& Table() {
     t.back().duration_bounded = false;
     t.push_back(Reads("deleterandom", DeleteRandom));
     t.back().ops = OpsFrom::kDeletes;
+    t.push_back(Reads("deleterange", DeleteRange));
+    t.back().ops = OpsFrom::kDeletes;
+    t.back().duration_bounded = false;
     t.push_back(Reads("compact", CompactAll));
     t.back().ops = OpsFrom::kNone;
     t.push_back(Meta("stats", MetaOp::kStats));

@@ -268,6 +268,8 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
   ctx.batch_size = flags_.batch_size;
   ctx.duration_seconds = def.duration_bounded ? flags_.duration : 0;
   ctx.seek_nexts = flags_.seek_nexts;
+  ctx.max_scan_distance = flags_.max_scan_distance;
+  ctx.range_tombstone_width = flags_.range_tombstone_width;
   ctx.readwritepercent = flags_.readwritepercent;
   ctx.workers = flags_.threads;
   if (flags_.read_key_dist == "zipfian") {

@@ -154,6 +154,24 @@ void FillSeq(ThreadContext* t) { DoWrite(t, KeyOrder::kSequential); }
 void FillRandom(ThreadContext* t) { DoWrite(t, KeyOrder::kRandom); }
 void DeleteSeq(ThreadContext* t) { DoDelete(t, KeyOrder::kSequential); }
 void DeleteRandom(ThreadContext* t) { DoDelete(t, KeyOrder::kRandom); }
+
+void DeleteRange(ThreadContext* t) {
+  RunContext& r = *t->run;
+  KeyBuffer begin(r.key_size), end(r.key_size);
+  const int64_t width = r.range_tombstone_width;
+  for (int64_t first = 0; first < r.ops && !r.failed(); first += width) {
+    const int64_t n = std::min(width, r.ops - first);
+    const Status s =
+        r.db->DeleteRange(r.write_options, begin.Make(first),
+                          end.Make(static_cast<uint64_t>(first + n)));
+    t->stats.FinishedOps(n, OpType::kDelete);
+    if (!s.ok()) {
+      r.Fail("DeleteRange error", s);
+      break;
+    }
+  }
+}
+
 void ReadSeq(ThreadContext* t) { DoReadIterator(t, true); }
 void ReadReverse(ThreadContext* t) { DoReadIterator(t, false); }
 
@@ -223,13 +241,23 @@ void SeekRandom(ThreadContext* t) {
   RunContext& r = *t->run;
   OpBudget budget(r.duration_seconds, r.ops);
   KeyBuffer key(r.key_size);
+  KeyBuffer upper_key(r.key_size);
+  Slice upper;
+  ReadOptions options = r.read_options;
+  if (r.max_scan_distance > 0) options.iterate_upper_bound = &upper;
   char value_copy[256];
   int64_t seeks = 0;
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
-    const Slice k = key.Make(r.NextReadKey(&t->rand));
-    std::unique_ptr<Iterator> it = r.db->NewIterator(r.read_options);
+    const uint64_t n = r.NextReadKey(&t->rand);
+    const Slice k = key.Make(n);
+    if (r.max_scan_distance > 0) {
+      upper = upper_key.Make(std::min<uint64_t>(
+          n + static_cast<uint64_t>(r.max_scan_distance),
+          static_cast<uint64_t>(r.num)));
+    }
+    std::unique_ptr<Iterator> it = r.db->NewIterator(options);
     it->Seek(k);
     seeks++;
     if (it->Valid() && it->key() == k) found++;

@@ -58,6 +58,8 @@ struct RunContext {
   int64_t batch_size = 1;
   int duration_seconds = 0;  // > 0: time-bounded instead of ops-bounded
   int seek_nexts = 0;
+  int64_t max_scan_distance = 0;  // > 0: seekrandom's upper bound
+  int64_t range_tombstone_width = 100;
   int readwritepercent = 90;
   // --read_key_dist=zipfian: the keys readrandom, multireadrandom and
   // seekrandom pick (YCSB's scrambled zipfian); null: uniform.
@@ -122,6 +124,9 @@ void MultiReadRandom(ThreadContext* t);
 void SeekRandom(ThreadContext* t);   // Seek + seek_nexts x Next
 void DeleteSeq(ThreadContext* t);
 void DeleteRandom(ThreadContext* t);
+// DeleteRange over consecutive keys from 0, range_tombstone_width keys a
+// call; counts the keys covered as operations.
+void DeleteRange(ThreadContext* t);
 // Thread 0 writes random keys until the other threads finish reading; its
 // stats stay out of the report.
 void ReadWhileWriting(ThreadContext* t);
