@@ -121,6 +121,9 @@ Status DBImpl::CloseImpl() {
       for (const auto& entry : imm_) last_id = std::max(last_id, entry.id());
       if (s.ok()) s = WaitForFlush(last_id);
     }
+    if (s.ok() && bg_error_.ok() && db_lock_ != nullptr) {
+      s = PersistUnloggedRangeTombstones();
+    }
     shutting_down_.store(true, std::memory_order_release);
   }
   // Running jobs notice shutting_down_ (compactions abort early).

@@ -135,6 +135,9 @@ class DBImpl final : public DB {
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void RangeTombstonesPersisted(const VersionEdit& edit)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // At a clean close: the tombstones written without the WAL that no flush
+  // persisted (their memtables were empty) go into the MANIFEST.
+  Status PersistUnloggedRangeTombstones() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Adds to a compaction's edit the persisted tombstones that nothing they
   // hide outlives: the compaction applied them (`applied`: it dropped every
   // version they hide among its inputs), every snapshot sees them, and no
@@ -359,7 +362,8 @@ class DBImpl final : public DB {
   WriteQueue write_queue_;
   WriteBatch tmp_batch_ GUARDED_BY(mutex_);  // a group's WAL record
   // Range tombstones written since their WAL became live, with that WAL's
-  // number: the edit that makes the WAL obsolete persists them.
+  // number (0 without the WAL): the edit that makes the WAL obsolete
+  // persists them.
   struct UnpersistedTombstone {
     RangeTombstone tombstone;
     uint64_t log_number;

@@ -174,8 +174,12 @@ void DBImpl::AdmitRangeDeletions(const WriteQueue::Group& group) {
     m->batch->Iterate(&collector).PermitUncheckedError();
   }
   if (added.empty()) return;
+  // A group that skips the WAL has no WAL to outlive: the next flush edit
+  // persists its tombstones (log number 0 is below every edit's).
+  const uint64_t log_number =
+      group.leader->disable_wal ? 0 : logfile_number_;
   for (RangeTombstone& t : added) {
-    unpersisted_tombstones_.push_back({std::move(t), logfile_number_});
+    unpersisted_tombstones_.push_back({std::move(t), log_number});
   }
   RebuildRangeTombstones();
   InstallSuperVersion();
@@ -195,6 +199,21 @@ void DBImpl::RangeTombstonesPersisted(const VersionEdit& edit) {
                 [&edit](const UnpersistedTombstone& u) {
                   return u.log_number < edit.log_number();
                 });
+}
+
+Status DBImpl::PersistUnloggedRangeTombstones() {
+  VersionEdit edit;
+  for (const UnpersistedTombstone& u : unpersisted_tombstones_) {
+    if (u.log_number == 0) edit.AddRangeTombstone(u.tombstone);
+  }
+  if (edit.new_range_tombstones().empty()) return Status::OK();
+  Status s = versions_->LogAndApply(&edit, &mutex_);
+  if (s.ok()) {
+    std::erase_if(unpersisted_tombstones_, [](const UnpersistedTombstone& u) {
+      return u.log_number == 0;
+    });
+  }
+  return s;
 }
 
 void DBImpl::RebuildRangeTombstones() {

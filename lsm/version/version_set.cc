@@ -282,6 +282,12 @@ Status VersionSet::Recover() {
   if (!s.ok()) return Status::Corruption(manifest, s.message());
   current_ = std::move(v);
   log_number_ = log_number;
+  // A tombstone written without the WAL may be persisted by a flush edit
+  // written before its sequence was published: no sequence at or below it
+  // may be handed out again.
+  if (!range_tombstones_.empty()) {
+    last_sequence = std::max(last_sequence, range_tombstones_.rbegin()->first);
+  }
   SetLastSequence(last_sequence);
   next_file_number_ = next_file;
   durable_next_file_ = next_file;

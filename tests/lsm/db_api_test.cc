@@ -362,6 +362,33 @@ TEST_P(DeleteRangeTest, EmptyAndBackwardRanges) {
   EXPECT_EQ("2", Get("a2"));
 }
 
+TEST_P(DeleteRangeTest, WithoutTheWalSurvivesACleanClose) {
+  Reopen();
+  WriteOptions no_wal;
+  no_wal.disable_wal = true;
+  ASSERT_OK(db_->Put(WriteOptions(), "a1", "1"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  // Alone in the memtable: no flush carries it.
+  ASSERT_OK(db_->DeleteRange(no_wal, "a", "b"));
+  EXPECT_EQ("NOT_FOUND", Get("a1"));
+  Reopen();
+  EXPECT_EQ("NOT_FOUND", Get("a1"));
+  // With data beside it in the memtable: the close's flush carries it.
+  ASSERT_OK(db_->Put(no_wal, "c1", "1"));
+  ASSERT_OK(db_->Put(WriteOptions(), "b1", "1"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->Put(no_wal, "d1", "1"));
+  ASSERT_OK(db_->DeleteRange(no_wal, "b", "c"));
+  Reopen();
+  EXPECT_EQ("NOT_FOUND", Get("b1"));
+  EXPECT_EQ("1", Get("c1"));
+  EXPECT_EQ("1", Get("d1"));
+  // Written after the tombstones, reopened twice: sequences move on.
+  ASSERT_OK(db_->Put(WriteOptions(), "a2", "2"));
+  Reopen();
+  EXPECT_EQ("2", Get("a2"));
+}
+
 // Writers on many threads, each deleting ranges of its own keys while the
 // others write: every acknowledged update, and no more, is there after a
 // reopen.
