@@ -91,6 +91,21 @@ TEST_F(CliPipeTest, DataCommands) {
             (std::map<std::string, std::string>{{"a", "1"}, {"c d", "3 4"}}));
 }
 
+TEST_F(CliPipeTest, DeleteRangeErasesTheRangeAlone) {
+  const CliResult r = RunCliOn(Db(),
+                               "put a 1\nput b 2\nput bb 3\nput c 4\n"
+                               "deleterange b c\n"
+                               "scan\n"
+                               "deleterange c a\n"
+                               "batch\nput b2 5\ndeleterange a b\nend\n"
+                               "scan\n");
+  EXPECT_EQ(r.out, "a ==> 1\nc ==> 4\nb2 ==> 5\nc ==> 4\n");
+  EXPECT_NE(r.err.find("'a' is before FROM 'c'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Contents(Db()),
+            (std::map<std::string, std::string>{{"b2", "5"}, {"c", "4"}}));
+}
+
 TEST_F(CliPipeTest, BatchWritesAtomicallyAndAbortDropsIt) {
   const CliResult r = RunCliOn(Db(),
                                "put keep 0\n"

@@ -1,6 +1,6 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
-// Data commands: put, get, delete, scan, count, batch/end/abort,
+// Data commands: put, get, delete, deleterange, scan, count, batch/end/abort,
 // snapshot/release. Writes print nothing on success (like a Unix tool),
 // so that `printf 'put a 1\nget a\n' | o3lsm-cli` prints exactly "1".
 
@@ -64,6 +64,24 @@ Status Delete(Session* session, const ParsedCommand& c) {
   return db->Delete(session->config().write_options, key);
 }
 
+Status DeleteRange(Session* session, const ParsedCommand& c) {
+  std::string begin, end;
+  Status s = session->ParseKey(c, c.args[0], &begin);
+  if (s.ok()) s = session->ParseKey(c, c.args[1], &end);
+  if (!s.ok()) return s;
+  if (Slice(end).compare(begin) < 0) {
+    return Status::InvalidArgument("deleterange: TO '" +
+                                   session->ShowKey(c, end) +
+                                   "' is before FROM '" +
+                                   session->ShowKey(c, begin) + "'");
+  }
+  if (session->batch()->open()) return session->batch()->DeleteRange(begin, end);
+  DB* db = nullptr;
+  s = session->RequireDb(&db);
+  if (!s.ok()) return s;
+  return db->DeleteRange(session->config().write_options, begin, end);
+}
+
 // Walks c's key range as of its --snapshot, calling visit on each entry,
 // until the range ends, limit entries were seen or Ctrl-C. *visited counts
 // the entries visited.
@@ -80,6 +98,12 @@ Status WalkRange(Session* session, const ParsedCommand& c, uint64_t limit,
   if (!s.ok()) return s;
   // Long scans should not push everything else out of the block cache.
   options.fill_cache = false;
+  // The range's end bounds the iterator too: nothing past it is read.
+  Slice upper;
+  if (range.has_to) {
+    upper = range.to;
+    options.iterate_upper_bound = &upper;
+  }
   std::unique_ptr<Iterator> it = db->NewIterator(options);
   if (range.has_from) {
     it->Seek(range.from);
@@ -203,6 +227,16 @@ void AddDataCommands(CommandRegistry* registry) {
                     "instead.")
           .Example("delete user:1")
           .Aliases({"del"}));
+  registry->Add(
+      CommandSpec("deleterange", CommandGroup::kData, "deleterange FROM TO",
+                  "erase every key in [FROM, TO) with one range tombstone",
+                  DeleteRange)
+          .Args(2, 2)
+          .Flags(KeyHexFlags())
+          .Describe("However many keys the range holds, one update: reads "
+                    "stop seeing them at once\nand compactions drop them. "
+                    "Inside 'batch' ... 'end' it joins the batch instead.")
+          .Example("deleterange user: user~"));
   registry->Add(
       CommandSpec("scan", CommandGroup::kData, "scan [FROM] [TO]",
                   "print the entries in [FROM, TO) as 'key ==> value'", Scan)

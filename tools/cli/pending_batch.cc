@@ -36,6 +36,12 @@ Status PendingBatch::Delete(const Slice& key) {
   return s;
 }
 
+Status PendingBatch::DeleteRange(const Slice& begin, const Slice& end) {
+  Status s = RequireOpen("deleterange");
+  if (s.ok()) batch_.DeleteRange(begin, end);
+  return s;
+}
+
 Status PendingBatch::Commit(WriteBatch* batch) {
   Status s = RequireOpen("end");
   if (!s.ok()) return s;

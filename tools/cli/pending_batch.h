@@ -36,6 +36,7 @@ class PendingBatch {
   // REQUIRES (else InvalidArgument): open.
   [[nodiscard]] Status Put(const Slice& key, const Slice& value);
   [[nodiscard]] Status Delete(const Slice& key);
+  [[nodiscard]] Status DeleteRange(const Slice& begin, const Slice& end);
   // Moves the gathered updates to *batch and closes.
   // REQUIRES (else InvalidArgument): open.
   [[nodiscard]] Status Commit(WriteBatch* batch);
