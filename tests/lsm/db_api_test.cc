@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <map>
-#include <regex>
 #include <thread>
 #include <string>
 #include <vector>
@@ -58,11 +57,22 @@ class DBApiTest : public ::testing::Test {
   std::vector<TableRange> Tables() {
     std::string text;
     EXPECT_TRUE(db_->GetProperty("o3lsm.sstables", &text));
+    // Lines " <number>:<size>['<smallest>' @ s : t .. '<largest>' @ s : t]"
+    // (the test's keys need no escaping).
     std::vector<TableRange> tables;
-    const std::regex line(R"( (\d+):\d+\['([^']*)' @ \d+ : \d+ \.\. '([^']*)')");
-    for (std::sregex_iterator m(text.begin(), text.end(), line), end;
-         m != end; ++m) {
-      tables.push_back({std::stoull((*m)[1]), (*m)[2], (*m)[3]});
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      const std::string line = text.substr(pos, end - pos);
+      pos = end + 1;
+      if (line.size() < 2 || line[0] != ' ' || !isdigit(line[1])) continue;
+      const size_t q1 = line.find('\''), q2 = line.find('\'', q1 + 1);
+      const size_t q3 = line.find('\'', line.find("..", q2));
+      const size_t q4 = line.find('\'', q3 + 1);
+      tables.push_back({std::stoull(line.substr(1)),
+                        line.substr(q1 + 1, q2 - q1 - 1),
+                        line.substr(q3 + 1, q4 - q3 - 1)});
     }
     return tables;
   }
