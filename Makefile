@@ -6,8 +6,13 @@
 #               ThreadSanitizer, and each fuzz target for a few seconds
 #               (docs/reliability.md)
 #
+#   make install   build, then install headers, libo3lsm.so/.a, the CMake
+#               package, o3lsm.pc and the tools under PREFIX (docs/install.md)
+#
 # Other targets: build, test-release, test-asan, test-tsan, test-crash,
-# test-fuzz, bench, clean.
+# test-install, test-fuzz, bench, clean. test-release and test-asan include
+# the install test (ctest label "install": examples/consumer built against
+# the installed tree, through CMake and pkg-config).
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -16,12 +21,13 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 15
 JOBS       ?= $(shell nproc)
 DB         ?= ./o3lsm-data
+PREFIX     ?= /usr/local
 CTEST_ARGS ?=
 
 CMAKE_COMMON = -G Ninja -DO3LSM_WERROR=ON
 
-.PHONY: all deps build run test test-release test-asan test-tsan test-crash \
-	test-fuzz bench clean
+.PHONY: all deps build run install test test-release test-asan test-tsan \
+	test-crash test-install test-fuzz bench clean
 
 all: build
 
@@ -35,6 +41,9 @@ build: deps
 
 run: build
 	@$(BUILD)/bin/o3lsm-cli --db $(DB)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 test: test-release test-asan test-tsan test-fuzz
 
@@ -70,6 +79,11 @@ test-tsan: deps
 # The crash-test runs alone (test-release runs them too).
 test-crash: build
 	ctest --test-dir $(BUILD) --output-on-failure -L crash $(CTEST_ARGS)
+
+# The install test alone: install into build/testtmp/install, build and run
+# examples/consumer through find_package and pkg-config.
+test-install: build
+	ctest --test-dir $(BUILD) --output-on-failure -L install $(CTEST_ARGS)
 
 # libFuzzer needs clang; without it the target says so and passes. Warnings
 # are not errors here: the GCC builds enforce them, and clang has its own.

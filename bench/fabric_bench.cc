@@ -17,6 +17,8 @@
 //   ofi_tcp       ofi:// over tcp;ofi_rxm on loopback: an OfiPoolServer in
 //                 this process exports an emulated pool (its progress
 //                 thread shares the machine's cores with the client)
+// A backend left out of the build (O3LSM_WITH_CXL, O3LSM_WITH_OFI) is
+// skipped with a line on stderr.
 //
 // The model's busy-waits run on the wall clock, so a preempted repetition
 // only gets slower: read the "_min" rows (the least disturbed repetition)
@@ -33,8 +35,12 @@
 #include <vector>
 
 #include "interconnect/fabric.h"
+#include "o3lsm/build_config.h"
+#include "o3lsm/version.h"
+#if O3LSM_WITH_OFI
 #include "interconnect/net/cluster_secret.h"
 #include "interconnect/ofi/ofi_server.h"
+#endif
 
 namespace o3lsm::fabric {
 namespace {
@@ -75,6 +81,10 @@ void RemovePoolFiles() {
 // ofi_tcp: a memory node's pool and server in this process; returns the
 // client URI.
 std::string ExportOverOfi() {
+#if !O3LSM_WITH_OFI
+  Die("ofi_tcp", Status::NotSupported("o3lsm was built without ofi "
+                                      "(O3LSM_WITH_OFI=OFF)"));
+#else
   static std::unique_ptr<Fabric> pool;
   static std::unique_ptr<OfiPoolServer> server;
   FabricOptions po;
@@ -97,6 +107,7 @@ std::string ExportOverOfi() {
   if (!s.ok()) Die("ofi_tcp server", s);
   return "ofi://127.0.0.1:" + std::to_string(server->port()) +
          "?secret=" + key + "&cluster_id=1";
+#endif  // O3LSM_WITH_OFI
 }
 
 Fabric* Open(const Backend& b) {
@@ -240,6 +251,11 @@ void RegisterAll() {
             benchmark::kMillisecond);
   for (const Backend& b : kBackends) {
     const std::string n = b.name;
+    if (!HasFabricBackend(b.scheme)) {
+      fprintf(stderr, "%s: skipped, o3lsm was built without %s\n", b.name,
+              b.scheme);
+      continue;
+    }
     Configure(
         benchmark::RegisterBenchmark(("BM_Read/" + n).c_str(), BM_Read, &b)
             ->Arg(8)

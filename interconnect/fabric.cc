@@ -7,11 +7,18 @@
 #include <cstring>
 #include <cstdio>
 
-#include "interconnect/cxl/cxl_fabric.h"
 #include "interconnect/emulated/emulated_fabric.h"
 #include "interconnect/fabric_uri.h"
+#include "o3lsm/build_config.h"
+#if O3LSM_WITH_CXL
+#include "interconnect/cxl/cxl_fabric.h"
+#endif
+#if O3LSM_WITH_OFI
 #include "interconnect/ofi/ofi_fabric.h"
+#endif
+#if O3LSM_WITH_RDMA
 #include "interconnect/rdma/rdma_fabric.h"
+#endif
 
 namespace o3lsm::fabric {
 
@@ -184,6 +191,18 @@ Status Fabric::Validate(const WorkRequest& wr) const {
   return Status::InvalidArgument("fabric request with an unknown verb");
 }
 
+namespace {
+
+// What opening a URI of a backend this build left out returns (unused
+// when every backend is built).
+[[maybe_unused]] Status BuiltWithout(const std::string& uri, const char* scheme,
+                                     const char* option) {
+  return Status::NotSupported(uri, std::string("o3lsm was built without ") +
+                                       scheme + " (" + option + "=OFF)");
+}
+
+}  // namespace
+
 Status OpenFabric(const FabricOptions& options,
                   std::unique_ptr<Fabric>* result) {
   FabricOptions o = options;
@@ -197,11 +216,23 @@ Status OpenFabric(const FabricOptions& options,
     case Backend::kEmulated:
       return OpenEmulatedFabric(o, uri.path, result);
     case Backend::kCxl:
+#if O3LSM_WITH_CXL
       return OpenCxlFabric(o, uri.path, result);
+#else
+      return BuiltWithout(o.uri, "cxl", "O3LSM_WITH_CXL");
+#endif
     case Backend::kRdma:
+#if O3LSM_WITH_RDMA
       return OpenRdmaFabric(o, uri.host, uri.port, result);
+#else
+      return BuiltWithout(o.uri, "rdma", "O3LSM_WITH_RDMA");
+#endif
     case Backend::kOfi:
+#if O3LSM_WITH_OFI
       return OpenOfiFabric(o, uri.host, uri.port, result);
+#else
+      return BuiltWithout(o.uri, "ofi", "O3LSM_WITH_OFI");
+#endif
   }
   return Status::InvalidArgument("fabric URI", o.uri);
 }

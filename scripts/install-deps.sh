@@ -17,6 +17,8 @@ PACKAGES=(
   libcli11-dev libedit-dev        # o3lsm-cli, o3lsm-bench, o3lsm-node
   libgtest-dev libgmock-dev       # tests
   libbenchmark-dev                # micro-benchmarks
+  pybind11-dev python3-dev        # the Python module (python/)
+  python3-pytest                  # its tests
 )
 
 missing=()

@@ -2,12 +2,38 @@
 
 #include "interconnect/emulated/numa_placement.h"
 
+#include "o3lsm/build_config.h"
+
+#if O3LSM_WITH_NUMA
 #include <cerrno>
 #include <cstring>
 #include <numa.h>
 #include <numaif.h>
+#endif
 
 namespace o3lsm::fabric {
+
+#if !O3LSM_WITH_NUMA
+
+Status ValidateNumaNode(int node) {
+  if (node < 0) {
+    return Status::InvalidArgument("numa_node " + std::to_string(node) +
+                                   " is negative");
+  }
+  if (node == 0) return Status::OK();
+  return Status::InvalidArgument(
+      "numa_node " + std::to_string(node),
+      "o3lsm was built without numa (O3LSM_WITH_NUMA=OFF): node 0 only");
+}
+
+Status PlaceOnNumaNode(void* addr, size_t len, int node, std::string* detail) {
+  Status s = ValidateNumaNode(node);
+  if (!s.ok()) return s;
+  *detail = "numa node 0: no placement (O3LSM_WITH_NUMA=OFF)";
+  return Status::OK();
+}
+
+#else  // O3LSM_WITH_NUMA
 
 Status ValidateNumaNode(int node) {
   if (node < 0) {
@@ -52,5 +78,7 @@ Status PlaceOnNumaNode(void* addr, size_t len, int node, std::string* detail) {
             std::to_string(numa_num_configured_nodes());
   return Status::OK();
 }
+
+#endif  // O3LSM_WITH_NUMA
 
 }  // namespace o3lsm::fabric

@@ -2,7 +2,9 @@
 //
 // Places the pages of a mapping on one NUMA node with libnuma. libnuma
 // 2.0.16 accepts a node that does not exist (it prints a warning and falls
-// back to default placement), so the node is validated here first.
+// back to default placement), so the node is validated here first. Built
+// without libnuma (O3LSM_WITH_NUMA=OFF), it places nothing: node 0 is the
+// only node there is, any other is InvalidArgument saying so.
 //
 // Thread safety: may be called concurrently.
 
@@ -17,7 +19,8 @@
 namespace o3lsm::fabric {
 
 // InvalidArgument if node is not a configured node with memory of this
-// machine (or libnuma is unavailable and node != 0).
+// machine (or libnuma is unavailable, or left out of the build, and
+// node != 0).
 [[nodiscard]] Status ValidateNumaNode(int node);
 
 // Binds [addr, addr+len) (page-aligned; pages not touched yet) to node when

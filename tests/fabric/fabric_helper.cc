@@ -28,9 +28,12 @@
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
+#include "o3lsm/build_config.h"
+#include "util/random.h"
+#if O3LSM_WITH_OFI
 #include "interconnect/net/cluster_secret.h"
 #include "interconnect/ofi/ofi_server.h"
-#include "util/random.h"
+#endif
 
 namespace o3lsm::fabric {
 namespace {
@@ -132,6 +135,11 @@ int Churn(Fabric* f, uint16_t owner, const char* gen_path) {
 }
 
 int ServeOfi(Fabric* pool, const std::string& key_file) {
+#if !O3LSM_WITH_OFI
+  return Fail("serve", Status::NotSupported("serve-ofi",
+                                            "o3lsm was built without ofi "
+                                            "(O3LSM_WITH_OFI=OFF)"));
+#else
   OfiServerOptions so;
   so.control.host = "127.0.0.1";
   so.control.port = 0;
@@ -144,6 +152,7 @@ int ServeOfi(Fabric* pool, const std::string& key_file) {
   printf("port %d\n", server->port());
   fflush(stdout);
   while (true) pause();
+#endif  // O3LSM_WITH_OFI
 }
 
 }  // namespace

@@ -3,15 +3,24 @@
 #include "tests/fabric/fabric_test_util.h"
 
 #include <atomic>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
 
+#include "o3lsm/build_config.h"
+#include "o3lsm/version.h"
+#include "tests/testutil.h"
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
 #include "interconnect/net/cluster_secret.h"
+#endif
+#if O3LSM_WITH_OFI
 #include "interconnect/ofi/ofi_server.h"
+#endif
+#if O3LSM_WITH_RDMA
 #include "interconnect/rdma/rdma_fabric.h"
 #include "interconnect/rdma/rdma_server.h"
-#include "tests/testutil.h"
+#endif
 
 namespace o3lsm::fabric::test {
 
@@ -28,6 +37,13 @@ std::string BackendName(const ::testing::TestParamInfo<BackendParam>& info) {
   return info.param.name;
 }
 
+std::string NotBuiltReason(const std::string& scheme) {
+  if (HasFabricBackend(scheme.c_str())) return "";
+  std::string option = "O3LSM_WITH_" + scheme;
+  for (char& c : option) c = static_cast<char>(toupper(c));
+  return "o3lsm was built without " + scheme + " (" + option + "=OFF)";
+}
+
 ShmPath::ShmPath(const std::string& label) {
   static std::atomic<int> counter{0};
   path_ = "/dev/shm/o3lsm-test-" + label + "-" + std::to_string(getpid()) +
@@ -37,12 +53,14 @@ ShmPath::ShmPath(const std::string& label) {
 
 ShmPath::~ShmPath() { unlink(path_.c_str()); }
 
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
 std::string NewKeyFile(const o3lsm::test::ScratchDir& dir,
                        const std::string& name) {
   const std::string path = dir.path() + "/" + name;
   EXPECT_OK(ClusterSecret::CreateFile(path));
   return path;
 }
+#endif
 
 PoolLayout TestLayout() {
   PoolLayout l;
@@ -84,10 +102,16 @@ Status TestPool::Open(std::string* skip_reason) {
       o.uri = "emulated:" + shm_->path() + "?latency_ns=300&bandwidth_gbps=40";
       break;
     case BackendKind::kCxlTmpfs:
+      *skip_reason = NotBuiltReason("cxl");
+      if (!skip_reason->empty()) return Status::OK();
       shm_ = std::make_unique<ShmPath>("cxl");
       o.uri = "cxl:" + shm_->path();
       break;
     case BackendKind::kRdma: {
+#if !O3LSM_WITH_RDMA
+      *skip_reason = NotBuiltReason("rdma");
+      return Status::OK();
+#else
       std::string why;
       if (!RdmaDeviceAvailable(&why)) {
         *skip_reason = why;
@@ -112,8 +136,13 @@ Status TestPool::Open(std::string* skip_reason) {
               "&cluster_id=" + std::to_string(kTestClusterId);
       server_ = std::shared_ptr<RdmaPoolServer>(std::move(server));
       break;
+#endif  // O3LSM_WITH_RDMA
     }
     case BackendKind::kOfi: {
+#if !O3LSM_WITH_OFI
+      *skip_reason = NotBuiltReason("ofi");
+      return Status::OK();
+#else
       OfiServerOptions so;
       std::string key;
       Status s = OpenExportedPool(o, "127.0.0.1", &so.control, &key);
@@ -131,12 +160,14 @@ Status TestPool::Open(std::string* skip_reason) {
               std::to_string(kTestClusterId);
       server_ = std::shared_ptr<OfiPoolServer>(std::move(server));
       break;
+#endif  // O3LSM_WITH_OFI
     }
   }
   uri_ = kind_ == BackendKind::kEmulatedAnonymous ? "" : o.uri;
   return OpenFabric(o, &fabric_);
 }
 
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
 Status TestPool::OpenExportedPool(const FabricOptions& o,
                                   const std::string& host,
                                   net::ExportOptions* control,
@@ -152,6 +183,7 @@ Status TestPool::OpenExportedPool(const FabricOptions& o,
   control->port = 0;
   return ClusterSecret::Load(*key, &control->secret);
 }
+#endif  // O3LSM_WITH_OFI || O3LSM_WITH_RDMA
 
 Status TestPool::Reopen() {
   fabric_.reset();

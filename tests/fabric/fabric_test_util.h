@@ -36,6 +36,11 @@ struct BackendParam {
 std::vector<BackendParam> AllBackends();
 std::string BackendName(const ::testing::TestParamInfo<BackendParam>& info);
 
+// "" if this build of o3lsm has the fabric backend of `scheme` ("emulated",
+// "cxl", "ofi", "rdma"), else why not ("o3lsm was built without rdma
+// (O3LSM_WITH_RDMA=OFF)"), for GTEST_SKIP().
+std::string NotBuiltReason(const std::string& scheme);
+
 // A unique path under /dev/shm, removed by the destructor.
 class ShmPath {
  public:
@@ -52,14 +57,15 @@ class ShmPath {
 // The cluster id the network backends' test pools carry.
 inline constexpr uint64_t kTestClusterId = 4242;
 
-// A key file at dir/name holding a fresh cluster secret.
+// A key file at dir/name holding a fresh cluster secret. Only in builds
+// with a network backend (O3LSM_WITH_OFI or O3LSM_WITH_RDMA).
 std::string NewKeyFile(const o3lsm::test::ScratchDir& dir, const std::string& name);
 
 // The small layout the tests use: 64 KiB chunks, small regions.
 PoolLayout TestLayout();
 
 // Opens a fresh pool of `size` bytes on the given backend. Sets *skip (and
-// returns OK) when the backend cannot run here.
+// returns OK) when the backend cannot run here or is not built.
 class TestPool {
  public:
   TestPool(BackendKind kind, uint64_t size, PoolLayout layout = TestLayout());

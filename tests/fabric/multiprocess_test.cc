@@ -27,6 +27,8 @@ using ::o3lsm::test::SpawnProcess;
 class MultiProcess : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
+    const std::string not_built = NotBuiltReason(GetParam());
+    if (!not_built.empty()) GTEST_SKIP() << not_built;
     shm_ = std::make_unique<ShmPath>("mp");
     uri_ = std::string(GetParam()) + ":" + shm_->path();
     FabricOptions o;

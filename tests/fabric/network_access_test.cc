@@ -23,19 +23,28 @@
 #include <filesystem>
 #include <thread>
 
+#include "o3lsm/build_config.h"
+#include "tests/fabric/fabric_test_util.h"
+#include "tests/testutil.h"
+#include "util/mutex.h"
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
 #include "interconnect/net/cluster_secret.h"
 #include "interconnect/net/export_connection.h"
 #include "interconnect/net/handshake.h"
 #include "interconnect/net/tcp_socket.h"
+#endif
+#if O3LSM_WITH_OFI
 #include "interconnect/ofi/ofi_server.h"
-#include "tests/fabric/fabric_test_util.h"
-#include "tests/testutil.h"
-#include "util/mutex.h"
+#endif
 
 namespace o3lsm::fabric::test {
 namespace {
 
 using namespace std::chrono_literals;
+
+// The key file tests need interconnect/net/ (built with either network
+// backend); the memory node tests need ofi.
+#if O3LSM_WITH_OFI
 
 // Collects what the memory node logs.
 class CapturingLogger final : public Logger {
@@ -65,6 +74,10 @@ class CapturingLogger final : public Logger {
   Mutex mu_;
   std::string text_ GUARDED_BY(mu_);
 };
+
+#endif  // O3LSM_WITH_OFI
+
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
 
 TEST(ClusterSecret, KeyFileIsCreatedPrivateAndNeverOverwritten) {
   o3lsm::test::ScratchDir dir("secret");
@@ -112,6 +125,16 @@ TEST(ClusterSecret, UnusableKeyFilesAreClearErrors) {
   EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
   EXPECT_NE(std::string::npos, st.ToString().find("64 hex digits"));
 }
+
+#else  // !(O3LSM_WITH_OFI || O3LSM_WITH_RDMA)
+
+TEST(ClusterSecret, NeedsANetworkBackend) {
+  GTEST_SKIP() << NotBuiltReason("ofi") << ", " << NotBuiltReason("rdma");
+}
+
+#endif  // O3LSM_WITH_OFI || O3LSM_WITH_RDMA
+
+#if O3LSM_WITH_OFI
 
 // A memory node on loopback with its key, and what it logged.
 class NetworkAccess : public ::testing::Test {
@@ -407,6 +430,12 @@ TEST(NetworkAccessProcess, MemoryNodeKilledMidVerbsIsARetryableErrorInTime) {
   EXPECT_NE(std::string::npos, s.ToString().find("127.0.0.1")) << s.ToString();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 100ms);
 }
+
+#else  // !O3LSM_WITH_OFI
+
+TEST(NetworkAccess, NeedsOfi) { GTEST_SKIP() << NotBuiltReason("ofi"); }
+
+#endif  // O3LSM_WITH_OFI
 
 }  // namespace
 }  // namespace o3lsm::fabric::test

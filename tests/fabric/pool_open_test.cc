@@ -125,6 +125,31 @@ TEST(FabricUri, BadUrisAreInvalidArgumentWithTheReason) {
   }
 }
 
+// A build without some backends (O3LSM_WITH_CXL=OFF, ...) still parses
+// their URIs, and opening one says which option left it out.
+TEST(FabricUri, BackendLeftOutOfTheBuildIsNotSupported) {
+  const struct {
+    const char* scheme;
+    const char* uri;
+  } backends[] = {{"cxl", "cxl:/dev/shm/o3lsm-not-built"},
+                  {"ofi", "ofi://127.0.0.1:7470"},
+                  {"rdma", "rdma://127.0.0.1:7471"}};
+  int left_out = 0;
+  for (const auto& b : backends) {
+    const std::string not_built = NotBuiltReason(b.scheme);
+    if (not_built.empty()) continue;
+    left_out++;
+    FabricOptions o;
+    o.uri = b.uri;
+    std::unique_ptr<Fabric> f;
+    Status s = OpenFabric(o, &f);
+    EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find(not_built)) << s.ToString();
+    EXPECT_EQ(nullptr, f);
+  }
+  if (left_out == 0) GTEST_SKIP() << "this build has every fabric backend";
+}
+
 TEST(PoolLayout, PlanRejectsWhatCannotFit) {
   PoolInfo info;
   PoolLayout l;
@@ -149,6 +174,10 @@ TEST(PoolLayout, PlanRejectsWhatCannotFit) {
 class PoolFileTest : public ::testing::TestWithParam<const char*> {
  protected:
   PoolFileTest() : shm_("open") {}
+  void SetUp() override {
+    const std::string not_built = NotBuiltReason(GetParam());
+    if (!not_built.empty()) GTEST_SKIP() << not_built;
+  }
   std::string Uri() const {
     return std::string(GetParam()) + ":" + shm_.path();
   }
@@ -367,6 +396,8 @@ TEST(EmulatedFabric, NumaNodeIsValidated) {
 }
 
 TEST(CxlFabric, TmpfsMapsAtPageGranularityAndIsNotPersistent) {
+  const std::string not_built = NotBuiltReason("cxl");
+  if (!not_built.empty()) GTEST_SKIP() << not_built;
   ShmPath shm("gran");
   FabricOptions o;
   o.uri = "cxl:" + shm.path() + "?size=4M&create=1";

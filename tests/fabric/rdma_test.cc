@@ -6,15 +6,24 @@
 
 #include <cstdlib>
 
+#include "o3lsm/build_config.h"
+#include "tests/fabric/fabric_test_util.h"
+#include "tests/testutil.h"
+#if O3LSM_WITH_RDMA
 #include "interconnect/net/cluster_secret.h"
 #include "interconnect/rdma/rdma_fabric.h"
 #include "interconnect/rdma/rdma_server.h"
 #include "interconnect/rdma/rdma_wire.h"
-#include "tests/fabric/fabric_test_util.h"
-#include "tests/testutil.h"
+#endif
 
 namespace o3lsm::fabric::test {
 namespace {
+
+#if !O3LSM_WITH_RDMA
+
+TEST(RdmaFabric, NeedsRdma) { GTEST_SKIP() << NotBuiltReason("rdma"); }
+
+#else  // O3LSM_WITH_RDMA
 
 TEST(RdmaWire, RoundTripsAndRejectsForeignBytes) {
   rdma_wire::Admission a;
@@ -111,6 +120,8 @@ TEST(RdmaFabric, ClientSeesTheServersPoolAndDoorbells) {
   ASSERT_OK(client->WaitOnWord(bell, 0, std::chrono::seconds(5), &now));
   EXPECT_EQ(1u, now);
 }
+
+#endif  // O3LSM_WITH_RDMA
 
 }  // namespace
 }  // namespace o3lsm::fabric::test

@@ -26,10 +26,13 @@
 #include <thread>
 
 #include "interconnect/dm_allocator.h"
-#include "interconnect/net/cluster_secret.h"
 #include "lsm/db/db_impl.h"
 #include "lsm/version/filename.h"
+#include "o3lsm/build_config.h"
 #include "o3lsm/db.h"
+#if O3LSM_WITH_OFI
+#include "interconnect/net/cluster_secret.h"
+#endif
 #include "tests/offload/cluster_keys.h"
 #include "tests/testutil.h"
 
@@ -138,10 +141,19 @@ class ClusterTest : public ::testing::TestWithParam<const char*> {
                  "-" + std::to_string(counter++);
     node_pool_uri_ = "emulated:" + pool_path_;
     pool_uri_ = node_pool_uri_;  // over the network: set by StartMemoryNode
+#if O3LSM_WITH_OFI
     if (network_) {
       key_ = dir_.Child("cluster.key");
       EXPECT_OK(fabric::ClusterSecret::CreateFile(key_));
     }
+#endif
+  }
+  void SetUp() override {
+#if !O3LSM_WITH_OFI
+    if (network_) {
+      GTEST_SKIP() << "o3lsm was built without ofi (O3LSM_WITH_OFI=OFF)";
+    }
+#endif
   }
   ~ClusterTest() override {
     db_.reset();

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -42,11 +43,19 @@
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
-#include "interconnect/net/cluster_secret.h"
 #include "interconnect/net/pool_export.h"
+#include "o3lsm/build_config.h"
+#include "o3lsm/version.h"
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
+#include "interconnect/net/cluster_secret.h"
 #include "interconnect/net/tcp_socket.h"
+#endif
+#if O3LSM_WITH_OFI
 #include "interconnect/ofi/ofi_server.h"
+#endif
+#if O3LSM_WITH_RDMA
 #include "interconnect/rdma/rdma_server.h"
+#endif
 #include "lsm/offload/dm_block_cache.h"
 #include "lsm/offload/job_executor.h"
 #include "lsm/offload/node_reaper.h"
@@ -210,16 +219,29 @@ Status AttachPool(const Config& cfg, fabric::FabricOptions fo,
 }
 
 // The memory node's network export (--listen): the cluster secret, then
-// the server of the chosen transport.
+// the server of the chosen transport. A transport this build left out
+// (O3LSM_WITH_OFI, O3LSM_WITH_RDMA) is NotSupported.
 struct Export {
+#if O3LSM_WITH_OFI
   std::unique_ptr<fabric::OfiPoolServer> ofi;
+#endif
+#if O3LSM_WITH_RDMA
   std::unique_ptr<fabric::RdmaPoolServer> rdma;
+#endif
   fabric::net::PoolExport* exported = nullptr;
   std::string client_uri;  // what a worker or compute node opens
 };
 
 Status StartExport(const Config& cfg, fabric::Fabric* pool,
                    const std::shared_ptr<Logger>& log, Export* out) {
+  if (!HasFabricBackend(cfg.transport.c_str())) {
+    std::string option = "O3LSM_WITH_" + cfg.transport;
+    for (char& c : option) c = static_cast<char>(toupper(c));
+    return Status::NotSupported(
+        "--transport " + cfg.transport,
+        "o3lsm was built without " + cfg.transport + " (" + option + "=OFF)");
+  }
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
   fabric::net::ExportOptions eo;
   Status s = fabric::net::SplitHostPort(cfg.listen, &eo.host, &eo.port);
   if (!s.ok()) return s;
@@ -248,12 +270,15 @@ Status StartExport(const Config& cfg, fabric::Fabric* pool,
   as_file.secret = cfg.secret;
   as_file.cluster_id = pool->cluster_id();
   if (cfg.transport == "rdma") {
+#if O3LSM_WITH_RDMA
     fabric::RdmaServerOptions ro;
     ro.control = eo;
     s = fabric::RdmaPoolServer::Start(pool, ro, &out->rdma);
     if (!s.ok()) return s;
     out->exported = out->rdma->exported();
+#endif
   } else {
+#if O3LSM_WITH_OFI
     fabric::OfiServerOptions oo;
     oo.control = eo;
     oo.provider = cfg.provider;
@@ -261,12 +286,16 @@ Status StartExport(const Config& cfg, fabric::Fabric* pool,
     if (!s.ok()) return s;
     out->exported = out->ofi->exported();
     as_file.provider = out->ofi->provider();
+#endif
   }
   const std::string host =
       eo.host.find(':') != std::string::npos ? "[" + eo.host + "]" : eo.host;
   as_file.listen = host + ":" + std::to_string(out->exported->port());
   out->client_uri = as_file.ClientUri();
   return Status::OK();
+#else   // neither network backend: HasFabricBackend said no above
+  return Status::NotSupported("--listen", "no network backend built");
+#endif  // O3LSM_WITH_OFI || O3LSM_WITH_RDMA
 }
 
 int RunNode(const Config& cfg) {
@@ -326,9 +355,11 @@ int RunNode(const Config& cfg) {
     if (!cfg.listen.empty()) {
       s = StartExport(cfg, fabric.get(), log, &exported);
       if (!s.ok()) return Fail("exporting the pool on " + cfg.listen, s);
+#if O3LSM_WITH_OFI || O3LSM_WITH_RDMA
       exported_pool = std::make_unique<fabric::net::ExportedPool>(
           fabric.get(), exported.exported);
       pool = exported_pool.get();
+#endif
     }
     s = cluster::JobBoard::Open(pool, &board);
     if (s.ok()) s = cluster::NodeTable::Open(pool, &nodes);
@@ -443,8 +474,12 @@ int RunNode(const Config& cfg) {
   allocator.reset();
   board.reset();
   nodes.reset();
+#if O3LSM_WITH_OFI
   exported.ofi.reset();
+#endif
+#if O3LSM_WITH_RDMA
   exported.rdma.reset();
+#endif
   exported_pool.reset();
   fabric.reset();
   if (memory && cfg.remove_pool) {
