@@ -241,7 +241,11 @@ void DBImpl::DropSpentRangeTombstones(const std::set<SequenceNumber>& applied,
   if (persisted.empty() || applied.empty()) return;
   const SequenceNumber oldest_snapshot = OldestSnapshot();
   const VersionRef v = versions_->current();
-  for (const auto& [seq, t] : persisted) {
+  for (const auto& entry : persisted) {
+    // Named copies: lambdas below capture them (clang 14 cannot capture a
+    // structured binding).
+    const SequenceNumber seq = entry.first;
+    const RangeTombstone& t = entry.second;
     if (applied.count(seq) == 0 || seq > oldest_snapshot) continue;
     const Slice begin(t.begin), end(t.end);
     auto overlaps = [&](const Slice& smallest, const Slice& largest) {
