@@ -1282,7 +1282,7 @@ static void WriterKey(char* buf, size_t n, int writer, int i) {
 static void* WriterMain(void* arg) {
   struct Writer* w = (struct Writer*)arg;
   char key[32];
-  char val[64];
+  char val[96];
   int i;
   for (i = 0; i < kKeysPerWriter && w->err == NULL; i++) {
     WriterKey(key, sizeof(key), w->id, i);
@@ -1295,7 +1295,7 @@ static void* WriterMain(void* arg) {
 static void TestConcurrentWriters(void) {
   char path[512];
   char key[32];
-  char val[64];
+  char val[96];
   int t;
   int i;
   o3lsm_options_t* options = o3lsm_options_create();
