@@ -6,6 +6,7 @@
 #define O3LSM_LSM_DB_DB_IMPL_INTERNAL_H_
 
 #include <cstddef>
+#include <cstdlib>
 #include <string>
 
 #include "o3lsm/options.h"
@@ -21,6 +22,23 @@ namespace o3lsm {
 // length prefixes (see SkipList::MaxNodeSize).
 // Options with every field clipped to what the engine supports.
 Options SanitizeOptions(const Options& src);
+
+// If property is name followed by a level number below num_levels: true,
+// with the number in *level.
+inline bool ParseLevelProperty(const Slice& property, const char* name,
+                               int num_levels, int* level) {
+  if (!property.starts_with(name)) return false;
+  const std::string digits =
+      property.ToString().substr(std::char_traits<char>::length(name));
+  if (digits.empty() ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  const long l = strtol(digits.c_str(), nullptr, 10);
+  if (l < 0 || l >= num_levels) return false;
+  *level = static_cast<int>(l);
+  return true;
+}
 
 inline size_t BatchBound(const WriteBatch& batch) {
   const size_t per_update = MemTable::EntryBound(0, 0);

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "lsm/db/db_impl.h"
+#include "lsm/db/db_impl_internal.h"
 #include "lsm/db/db_iter.h"
 #include "lsm/db/merging_iterator.h"
 #include "lsm/offload/dm_scan.h"
@@ -26,10 +27,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
           : versions_->LastSequence();
   SuperVersionCache::Pin sv(&super_versions_);
   LookupKey lkey(key, sequence);
-  if (sv->range_tombstones != nullptr) {
-    lkey.set_range_deleted_below(
-        sv->range_tombstones->CoveringSequence(key, sequence));
-  }
+  ApplyRangeTombstones(sv->range_tombstones.get(), &lkey);
   Status s;
   if (sv->mems[sv->router->ShardOf(key)]->Get(lkey, value, &s)) return s;
   // Sealed memtables newest first; only those whose range holds the key.
@@ -73,10 +71,7 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
   lkeys.reserve(n);
   for (size_t k = 0; k < n; k++) {
     owned.push_back(std::make_unique<LookupKey>(keys[k], sequence));
-    if (sv->range_tombstones != nullptr) {
-      owned.back()->set_range_deleted_below(
-          sv->range_tombstones->CoveringSequence(keys[k], sequence));
-    }
+    ApplyRangeTombstones(sv->range_tombstones.get(), owned.back().get());
     lkeys.push_back(owned.back().get());
     if (sv->mems[sv->router->ShardOf(keys[k])]->Get(*lkeys[k], &(*values)[k],
                                                      &statuses[k])) {
@@ -256,16 +251,7 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
   const VersionRef v = versions_->current();
   // "<name><level>": the level of the version, or false.
   auto level_of = [&in, &v](const char* name, int* level) {
-    if (!in.starts_with(name)) return false;
-    const std::string digits = in.ToString().substr(strlen(name));
-    if (digits.empty() ||
-        digits.find_first_not_of("0123456789") != std::string::npos) {
-      return false;
-    }
-    const long l = strtol(digits.c_str(), nullptr, 10);
-    if (l < 0 || l >= v->num_levels()) return false;
-    *level = static_cast<int>(l);
-    return true;
+    return ParseLevelProperty(in, name, v->num_levels(), level);
   };
   int level;
   if (in.starts_with("num-files-at-level")) {

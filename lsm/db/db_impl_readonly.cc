@@ -85,12 +85,12 @@ Status DBImplReadOnly::Load(bool error_if_wal_file_exists) {
   }
   std::reverse(mems_.begin(), mems_.end());  // newest first
 
-  std::vector<const RangeTombstone*> all;
-  for (const auto& [seq, t] : versions_->range_tombstones()) all.push_back(&t);
-  for (const RangeTombstone& t : wal_tombstones) all.push_back(&t);
-  num_range_tombstones_ = all.size();
+  std::vector<const RangeTombstone*> from_wal;
+  for (const RangeTombstone& t : wal_tombstones) from_wal.push_back(&t);
+  num_range_tombstones_ =
+      versions_->range_tombstones().size() + from_wal.size();
   range_tombstones_ =
-      all.empty() ? nullptr : std::make_shared<RangeTombstoneSet>(all);
+      MakeRangeTombstoneSet(versions_->range_tombstones(), from_wal);
 
   // Open the tables now, while they exist: the writer may delete them.
   size_t opened = 0;
@@ -169,10 +169,7 @@ Status DBImplReadOnly::Get(const ReadOptions& options, const Slice& key,
                            std::string* value) {
   const SequenceNumber sequence = ReadSequence(options);
   LookupKey lkey(key, sequence);
-  if (range_tombstones_ != nullptr) {
-    lkey.set_range_deleted_below(
-        range_tombstones_->CoveringSequence(key, sequence));
-  }
+  ApplyRangeTombstones(range_tombstones_.get(), &lkey);
   Status s;
   for (const MemTableRef& mem : mems_) {
     if (mem->Get(lkey, value, &s)) return s;
@@ -226,16 +223,9 @@ bool DBImplReadOnly::GetProperty(const Slice& property, std::string* value) {
     *value = std::to_string(num_range_tombstones_);
   } else if (in == "num-immutable-memtables") {
     *value = std::to_string(mems_.size());
-  } else if (in.starts_with("num-files-at-level")) {
-    in.remove_prefix(strlen("num-files-at-level"));
-    const std::string digits = in.ToString();
-    if (digits.empty() ||
-        digits.find_first_not_of("0123456789") != std::string::npos) {
-      return false;
-    }
-    const long level = strtol(digits.c_str(), nullptr, 10);
-    if (level >= current_->num_levels()) return false;
-    *value = std::to_string(current_->NumFiles(static_cast<int>(level)));
+  } else if (int level; ParseLevelProperty(in, "num-files-at-level",
+                                           current_->num_levels(), &level)) {
+    *value = std::to_string(current_->NumFiles(level));
   } else {
     return false;
   }

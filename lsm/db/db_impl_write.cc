@@ -217,22 +217,18 @@ Status DBImpl::PersistUnloggedRangeTombstones() {
 }
 
 void DBImpl::RebuildRangeTombstones() {
-  std::vector<const RangeTombstone*> all;
-  for (const auto& [seq, t] : versions_->range_tombstones()) all.push_back(&t);
+  std::vector<const RangeTombstone*> unpersisted;
   for (const UnpersistedTombstone& u : unpersisted_tombstones_) {
     if (versions_->range_tombstones().count(u.tombstone.seq) == 0) {
-      all.push_back(&u.tombstone);
+      unpersisted.push_back(&u.tombstone);
     }
   }
   range_tombstones_ =
-      all.empty() ? nullptr : std::make_shared<RangeTombstoneSet>(all);
+      MakeRangeTombstoneSet(versions_->range_tombstones(), unpersisted);
 }
 
 RangeTombstoneSetRef DBImpl::PersistedRangeTombstones() {
-  if (versions_->range_tombstones().empty()) return nullptr;
-  std::vector<const RangeTombstone*> all;
-  for (const auto& [seq, t] : versions_->range_tombstones()) all.push_back(&t);
-  return std::make_shared<RangeTombstoneSet>(all);
+  return MakeRangeTombstoneSet(versions_->range_tombstones());
 }
 
 void DBImpl::DropSpentRangeTombstones(const std::set<SequenceNumber>& applied,

@@ -50,6 +50,17 @@ RangeTombstoneSet::RangeTombstoneSet(
   }
 }
 
+RangeTombstoneSetRef MakeRangeTombstoneSet(
+    const std::map<SequenceNumber, RangeTombstone>& persisted,
+    const std::vector<const RangeTombstone*>& more) {
+  if (persisted.empty() && more.empty()) return nullptr;
+  std::vector<const RangeTombstone*> all;
+  all.reserve(persisted.size() + more.size());
+  for (const auto& [seq, t] : persisted) all.push_back(&t);
+  all.insert(all.end(), more.begin(), more.end());
+  return std::make_shared<RangeTombstoneSet>(all);
+}
+
 SequenceNumber RangeTombstoneSet::CoveringSequence(
     const Slice& user_key, SequenceNumber snapshot) const {
   // The last fragment starting at or before user_key.

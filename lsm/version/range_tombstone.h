@@ -22,6 +22,7 @@
 #ifndef O3LSM_LSM_VERSION_RANGE_TOMBSTONE_H_
 #define O3LSM_LSM_VERSION_RANGE_TOMBSTONE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,23 @@ class RangeTombstoneSet {
 };
 
 using RangeTombstoneSetRef = std::shared_ptr<const RangeTombstoneSet>;
+
+// The set of the persisted tombstones (by sequence, as the MANIFEST holds
+// them) and `more` (whose sequences the persisted ones lack); null when
+// both are empty.
+RangeTombstoneSetRef MakeRangeTombstoneSet(
+    const std::map<SequenceNumber, RangeTombstone>& persisted,
+    const std::vector<const RangeTombstone*>& more = {});
+
+// Tells key which of its versions the tombstones of set (may be null) hide
+// as of key.sequence().
+inline void ApplyRangeTombstones(const RangeTombstoneSet* set,
+                                 LookupKey* key) {
+  if (set != nullptr) {
+    key->set_range_deleted_below(
+        set->CoveringSequence(key->user_key(), key->sequence()));
+  }
+}
 
 }  // namespace o3lsm
 
