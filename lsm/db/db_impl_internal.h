@@ -17,9 +17,6 @@
 
 namespace o3lsm {
 
-// Upper bound of the memtable bytes a batch takes: its encoded size covers
-// keys and values; each update adds at most a node's links, the tag and the
-// length prefixes (see SkipList::MaxNodeSize).
 // Options with every field clipped to what the engine supports.
 Options SanitizeOptions(const Options& src);
 
