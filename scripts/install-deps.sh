@@ -14,11 +14,16 @@ PACKAGES=(
   libibverbs-dev librdmacm-dev    # rdma: fabric backend
   libfabric-dev libfabric-bin     # ofi: fabric backend (and fi_info)
   libssl-dev                      # HMAC-SHA256 of the cluster-secret handshake
-  libcli11-dev libedit-dev        # o3lsm-cli, o3lsm-bench, o3lsm-node
+  libcli11-dev libedit-dev        # o3lsm-cli, o3lsm-node
+  libgflags-dev                   # o3lsm-bench's flags (db_bench's parser)
+  libsnappy-dev                   # snappy SST block compression
+  prometheus-cpp-dev              # metrics endpoints (OpenMetrics over HTTP)
   libgtest-dev libgmock-dev       # tests
   libbenchmark-dev                # micro-benchmarks
+  python3                         # fuzz seeds, crash driver, bench/compare.py
   pybind11-dev python3-dev        # the Python module (python/)
   python3-pytest                  # its tests
+  curl                            # the metrics tests scrape the endpoints
 )
 
 missing=()
@@ -42,6 +47,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
   fi
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# sudo resets the environment: pass DEBIAN_FRONTEND on the command line, so
+# that no package stops to ask a question.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+  --no-install-recommends "${missing[@]}" >/dev/null
