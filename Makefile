@@ -26,7 +26,7 @@ CTEST_ARGS ?=
 
 CMAKE_COMMON = -G Ninja -DO3LSM_WERROR=ON
 
-.PHONY: all deps build run install test test-release test-asan test-tsan \
+.PHONY: all deps configure build run install test test-release test-asan test-tsan \
 	test-crash test-install test-fuzz bench clean
 
 all: build
@@ -35,11 +35,15 @@ deps:
 	@scripts/install-deps.sh
 
 # Build output goes to stderr so that `make run`'s stdout is the shell's.
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release >/dev/null 1>&2
+
+build: configure
 	@cmake --build $(BUILD) -j $(JOBS) 1>&2
 
-run: build
+# Builds the shell alone (the library and o3lsm-cli), not the test suite.
+run: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target o3lsm-cli 1>&2
 	@$(BUILD)/bin/o3lsm-cli --db $(DB)
 
 install: build

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <thread>
 #include <unistd.h>
 
@@ -27,6 +28,40 @@ Status PosixPoolError(const std::string& path, const std::string& what,
   }
 }
 
+namespace {
+
+std::string MiB(uint64_t bytes) {
+  return std::to_string(bytes >> 20) + " MiB";
+}
+
+// Sizes the pool file to size bytes and reserves its blocks now. A sparse
+// file on a file system too small for it (a container's 64 MiB /dev/shm)
+// would otherwise open fine and kill the process with SIGBUS at the first
+// touch of a page that has no room; reserving turns that into NoSpace here,
+// naming the free space. A file system that cannot reserve (fallocate
+// unsupported) is sized sparse, as before.
+Status SizePoolFile(int fd, const std::string& path, uint64_t size) {
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    return PosixPoolError(path, "ftruncate to " + std::to_string(size), errno);
+  }
+  if (fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0) return Status::OK();
+  const int err = errno;
+  if (err == EOPNOTSUPP || err == ENOSYS) return Status::OK();
+  std::string what = "reserving " + MiB(size) + " for the pool";
+  struct statvfs fs;
+  if ((err == ENOSPC || err == EDQUOT) && fstatvfs(fd, &fs) == 0) {
+    const uint64_t total = uint64_t{fs.f_blocks} * fs.f_frsize;
+    const uint64_t avail = uint64_t{fs.f_bavail} * fs.f_frsize;
+    what += " (its file system has " + MiB(avail) + " free of " +
+            MiB(total) +
+            "; choose a smaller pool size, or a pool path on a larger file "
+            "system, e.g. a bigger /dev/shm: docker run --shm-size)";
+  }
+  return PosixPoolError(path, what, err);
+}
+
+}  // namespace
+
 PoolFile::~PoolFile() { Close(); }
 
 void PoolFile::Close() {
@@ -37,6 +72,8 @@ void PoolFile::Close() {
 Status PoolFile::OpenAnonymous(const FabricOptions& options) {
   fd_ = memfd_create("o3lsm-pool", MFD_CLOEXEC);
   if (fd_ < 0) return PosixPoolError("memfd", "memfd_create", errno);
+  // Sparse: a memfd is backed by memory, not by a file system that can be
+  // full, and an anonymous pool commits pages as they are used.
   if (ftruncate(fd_, static_cast<off_t>(options.size)) != 0) {
     return PosixPoolError(
         "memfd", "ftruncate to " + std::to_string(options.size), errno);
@@ -73,11 +110,10 @@ Status PoolFile::Open(const std::string& path, const FabricOptions& options) {
     }
     fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd_ >= 0) {
-      if (ftruncate(fd_, static_cast<off_t>(options.size)) != 0) {
-        const int err = errno;
+      Status s = SizePoolFile(fd_, path, options.size);
+      if (!s.ok()) {
         unlink(path.c_str());
-        return PosixPoolError(
-            path, "ftruncate to " + std::to_string(options.size), err);
+        return s;
       }
       size_ = options.size;
       must_format_ = true;
@@ -92,10 +128,8 @@ Status PoolFile::Open(const std::string& path, const FabricOptions& options) {
   if (fstat(fd_, &st) != 0) return PosixPoolError(path, "fstat", errno);
   size_ = static_cast<uint64_t>(st.st_size);
   if (options.format) {
-    if (ftruncate(fd_, static_cast<off_t>(options.size)) != 0) {
-      return PosixPoolError(
-          path, "ftruncate to " + std::to_string(options.size), errno);
-    }
+    Status s = SizePoolFile(fd_, path, options.size);
+    if (!s.ok()) return s;
     size_ = options.size;
     must_format_ = true;
     return Status::OK();

@@ -7,6 +7,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "interconnect/fabric.h"
@@ -376,6 +379,59 @@ TEST_P(PoolFileTest, DirectoryIsRejected) {
   std::unique_ptr<Fabric> f;
   Status s = OpenFabric(o, &f);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+}
+
+// A pool larger than the tmpfs it is created on (a container's small
+// /dev/shm) fails at open with NoSpace naming the free space, instead of
+// opening sparse and dying of SIGBUS at the first page without room. Runs
+// in a child with its own mount namespace holding a 1 MiB tmpfs; skipped
+// where the kernel allows no such namespace.
+TEST_P(PoolFileTest, PoolLargerThanItsTmpfsIsNoSpaceAtOpen) {
+  char dir[] = "/tmp/o3lsm-small-tmpfs-XXXXXX";
+  ASSERT_NE(nullptr, mkdtemp(dir));
+  int pipe_fds[2];
+  ASSERT_EQ(0, pipe(pipe_fds));
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(pipe_fds[0]);
+    auto report = [&](int code, const std::string& text) {
+      if (write(pipe_fds[1], text.data(), text.size()) < 0) _exit(3);
+      _exit(code);
+    };
+    const int flags =
+        geteuid() == 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS;
+    if (unshare(flags) != 0 ||
+        mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("tmpfs", dir, "tmpfs", 0, "size=1m") != 0) {
+      report(2, std::string("no private 1 MiB tmpfs here: ") + strerror(errno));
+    }
+    FabricOptions o;
+    o.uri = std::string(GetParam()) + ":" + dir + "/pool";
+    o.create_if_missing = true;
+    o.size = 8 << 20;
+    o.layout = TestLayout();
+    std::unique_ptr<Fabric> f;
+    const Status s = OpenFabric(o, &f);
+    const bool gone = access((std::string(dir) + "/pool").c_str(), F_OK) != 0;
+    report(s.IsNoSpace() && f == nullptr && gone ? 0 : 1,
+           s.ToString() + (gone ? "" : " (the pool file was left behind)"));
+  }
+  close(pipe_fds[1]);
+  std::string text;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buf, sizeof(buf))) > 0) text.append(buf, n);
+  close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(pid, waitpid(pid, &status, 0));
+  rmdir(dir);  // the tmpfs went with the child's mount namespace
+  ASSERT_TRUE(WIFEXITED(status)) << "child died: " << text;
+  if (WEXITSTATUS(status) == 2) GTEST_SKIP() << text;
+  EXPECT_EQ(0, WEXITSTATUS(status)) << text;
+  EXPECT_NE(std::string::npos, text.find("reserving 8 MiB for the pool"))
+      << text;
+  EXPECT_NE(std::string::npos, text.find("free of 1 MiB")) << text;
 }
 
 INSTANTIATE_TEST_SUITE_P(FileBackends, PoolFileTest,
