@@ -47,6 +47,8 @@ static_assert(o3lsm_no_compression == static_cast<int>(CompressionType::kNone));
 static_assert(o3lsm_zstd_compression ==
               static_cast<int>(CompressionType::kZstd));
 static_assert(o3lsm_lz4_compression == static_cast<int>(CompressionType::kLz4));
+static_assert(o3lsm_snappy_compression ==
+              static_cast<int>(CompressionType::kSnappy));
 static_assert(static_cast<uint32_t>(o3lsm_offload_memtable) ==
               o3lsm::kOffloadMemtable);
 static_assert(static_cast<uint32_t>(o3lsm_offload_flush) ==
@@ -143,6 +145,7 @@ Status ToOptions(const o3lsm_options_t* options, Options* out) {
     case o3lsm_no_compression:
     case o3lsm_zstd_compression:
     case o3lsm_lz4_compression:
+    case o3lsm_snappy_compression:
       out->compression = static_cast<CompressionType>(options->compression);
       break;
     default:
@@ -150,8 +153,9 @@ Status ToOptions(const o3lsm_options_t* options, Options* out) {
                                      "unknown type " +
                                          std::to_string(options->compression) +
                                          " (expected o3lsm_no_compression, "
-                                         "o3lsm_zstd_compression or "
-                                         "o3lsm_lz4_compression)");
+                                         "o3lsm_zstd_compression, "
+                                         "o3lsm_lz4_compression or "
+                                         "o3lsm_snappy_compression)");
   }
   constexpr uint32_t kAllLayers = o3lsm::kOffloadMemtable |
                                   o3lsm::kOffloadFlush |

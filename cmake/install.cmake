@@ -43,7 +43,8 @@ install(EXPORT o3lsmStaticTargets
 # pairs: the prefixes name the PkgConfig:: targets o3lsm links, which the
 # package's config file makes again in the consumer's project.
 set(O3LSM_PKG_MODULES
-  O3LSM_DEP_XXHASH libxxhash O3LSM_DEP_ZSTD libzstd O3LSM_DEP_LZ4 liblz4)
+  O3LSM_DEP_XXHASH libxxhash O3LSM_DEP_ZSTD libzstd O3LSM_DEP_LZ4 liblz4
+  O3LSM_DEP_SNAPPY snappy)
 if(O3LSM_WITH_RDMA)
   list(APPEND O3LSM_PKG_MODULES
     O3LSM_DEP_IBVERBS libibverbs O3LSM_DEP_RDMACM librdmacm)

@@ -77,7 +77,7 @@ default there unless said otherwise; None keeps the default:
   write_buffer_size, max_write_buffer_number, memtable_shards,
   allow_concurrent_memtable_write
   block_size, block_restart_interval, bloom_bits_per_key,
-  compression ("none", "zstd", "lz4"), compression_level,
+  compression ("none", "zstd", "lz4", "snappy"), compression_level,
   block_cache_size, allow_mmap_reads, max_open_files
   num_levels, level0_file_num_compaction_trigger,
   level0_slowdown_writes_trigger, level0_stop_writes_trigger,

@@ -97,7 +97,8 @@ void SetCompression(const char* name, py::handle value, OpenRequest* r) {
   };
   static constexpr Word kWords[] = {{"none", CompressionType::kNone},
                                     {"zstd", CompressionType::kZstd},
-                                    {"lz4", CompressionType::kLz4}};
+                                    {"lz4", CompressionType::kLz4},
+                                    {"snappy", CompressionType::kSnappy}};
   const std::string text = CastValue<std::string>(name, value);
   for (const Word& w : kWords) {
     if (text == w.word) {
@@ -107,7 +108,7 @@ void SetCompression(const char* name, py::handle value, OpenRequest* r) {
   }
   throw StatusError(Status::InvalidArgument(
       "compression",
-      "unknown type '" + text + "' (expected none, zstd or lz4)"));
+      "unknown type '" + text + "' (expected none, zstd, lz4 or snappy)"));
 }
 
 void SetOffload(const char* name, py::handle value, OpenRequest* r) {

@@ -4,7 +4,7 @@
 // engine's Options. Each keyword is named after its Options field and takes
 // a Python value of the field's kind (bool, int, float, str); the enum
 // fields take the words the tools use:
-//   compression        "none", "zstd", "lz4"
+//   compression        "none", "zstd", "lz4", "snappy"
 //   offload            "none", "all", or a comma list of "memtable",
 //                      "flush", "compaction" (ParseOffloadLayers)
 //   dm_read_mode       "adaptive", "one-sided", "delegated", "cached"

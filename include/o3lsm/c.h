@@ -299,7 +299,8 @@ O3LSM_LIBRARY_API void o3lsm_writebatch_iterate(
 enum {
   o3lsm_no_compression = 0,
   o3lsm_zstd_compression = 1,
-  o3lsm_lz4_compression = 2
+  o3lsm_lz4_compression = 2,
+  o3lsm_snappy_compression = 3
 };
 
 /* Work moved off the compute node, bits for o3lsm_options_set_offload. */
@@ -336,7 +337,7 @@ O3LSM_LIBRARY_API void o3lsm_options_set_block_size(o3lsm_options_t* options,
 O3LSM_LIBRARY_API void o3lsm_options_set_bloom_bits_per_key(
     o3lsm_options_t* options, int v);
 /* One of o3lsm_no_compression, o3lsm_zstd_compression,
-   o3lsm_lz4_compression; any other value makes o3lsm_open fail with
+   o3lsm_lz4_compression, o3lsm_snappy_compression; any other value makes o3lsm_open fail with
    InvalidArgument. */
 O3LSM_LIBRARY_API void o3lsm_options_set_compression(o3lsm_options_t* options,
                                                      int v);

@@ -35,6 +35,7 @@ enum class CompressionType : unsigned char {
   kNone = 0,
   kZstd = 1,
   kLz4 = 2,
+  kSnappy = 3,  // db_bench's default
 };
 
 // How a sealed memtable is laid out in a DM segment

@@ -47,7 +47,7 @@ bool GetTable(Slice* in, JobTableSettings* t) {
   }
   const auto c = static_cast<unsigned char>((*in)[0]);
   in->remove_prefix(1);
-  if (c > static_cast<unsigned char>(CompressionType::kLz4)) return false;
+  if (c > static_cast<unsigned char>(CompressionType::kSnappy)) return false;
   t->compression = static_cast<CompressionType>(c);
   if (!GetVarint32(in, &level)) return false;
   t->bloom_bits_per_key = static_cast<int32_t>(bloom);

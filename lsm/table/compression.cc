@@ -3,6 +3,7 @@
 #include "lsm/table/compression.h"
 
 #include <lz4.h>
+#include <snappy.h>
 #include <zstd.h>
 
 #include "util/coding.h"
@@ -49,6 +50,13 @@ bool BlockCompressor::Compress(const Slice& raw, std::string* out) {
       out->resize(header + static_cast<size_t>(n));
       return true;
     }
+    case CompressionType::kSnappy: {
+      out->resize(header + snappy::MaxCompressedLength(raw.size()));
+      size_t n = 0;
+      snappy::RawCompress(raw.data(), raw.size(), out->data() + header, &n);
+      out->resize(header + n);
+      return true;
+    }
     case CompressionType::kNone:
       break;
   }
@@ -74,7 +82,8 @@ ZSTD_DCtx* ThreadZstdDCtx() {
 bool UncompressBlock(CompressionType type, const Slice& stored,
                      std::unique_ptr<char[]>* out, size_t* out_size,
                      std::string* error) {
-  if (type != CompressionType::kZstd && type != CompressionType::kLz4) {
+  if (type != CompressionType::kZstd && type != CompressionType::kLz4 &&
+      type != CompressionType::kSnappy) {
     *error =
         "unknown compression type " + std::to_string(static_cast<int>(type));
     return false;
@@ -98,6 +107,15 @@ bool UncompressBlock(CompressionType type, const Slice& stored,
         ZSTD_decompressDCtx(ctx, buf.get(), n, input.data(), input.size());
     if (ZSTD_isError(r) || r != n) {
       *error = "bad zstd data";
+      return false;
+    }
+  } else if (type == CompressionType::kSnappy) {
+    // The varint in front is ours; snappy's own length must agree with it.
+    size_t length = 0;
+    if (!snappy::GetUncompressedLength(input.data(), input.size(), &length) ||
+        length != n ||
+        !snappy::RawUncompress(input.data(), input.size(), buf.get())) {
+      *error = "bad snappy data";
       return false;
     }
   } else {
@@ -126,13 +144,15 @@ std::string CompressionTypeName(CompressionType type) {
       return "zstd";
     case CompressionType::kLz4:
       return "lz4";
+    case CompressionType::kSnappy:
+      return "snappy";
   }
   return "unknown(" + std::to_string(static_cast<int>(type)) + ")";
 }
 
 bool ParseCompressionTypeName(const std::string& name, CompressionType* type) {
   for (CompressionType t : {CompressionType::kNone, CompressionType::kZstd,
-                            CompressionType::kLz4}) {
+                            CompressionType::kLz4, CompressionType::kSnappy}) {
     if (name == CompressionTypeName(t)) {
       *type = t;
       return true;

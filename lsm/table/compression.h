@@ -1,9 +1,9 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
-// Per-block compression of SST data blocks with zstd or lz4. A compressed
+// Per-block compression of SST data blocks with zstd, lz4 or snappy. A compressed
 // block is stored as
 //   varint32 uncompressed length | compressor output
-// so that the reader allocates the exact output size up front with either
+// so that the reader allocates the exact output size up front with any
 // compressor (a raw lz4 block does not record its length).
 //
 // Thread safety: a BlockCompressor is used by one thread at a time (it keeps
@@ -54,9 +54,9 @@ bool UncompressBlock(CompressionType type, const Slice& stored,
                      std::unique_ptr<char[]>* out, size_t* out_size,
                      std::string* error);
 
-// "none", "zstd", "lz4", or "unknown(N)".
+// "none", "zstd", "lz4", "snappy", or "unknown(N)".
 std::string CompressionTypeName(CompressionType type);
-// The inverse for the three known names (exact, lower case); false for any
+// The inverse for the four known names (exact, lower case); false for any
 // other name.
 bool ParseCompressionTypeName(const std::string& name, CompressionType* type);
 

@@ -424,7 +424,7 @@ void CheckTableSettings(const JobTableSettings& t) {
   FUZZ_CHECK(t.block_size >= 256 && t.block_size <= (16u << 20) &&
                  t.block_restart_interval >= 1 && t.bloom_bits_per_key >= 0 &&
                  t.bloom_bits_per_key <= 64 &&
-                 t.compression <= CompressionType::kLz4,
+                 t.compression <= CompressionType::kSnappy,
              "accepted impossible table settings");
   (void)t.ToTableOptions();
 }

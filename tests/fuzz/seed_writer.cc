@@ -149,6 +149,9 @@ void WriteTables(SeedWriter* w) {
   TableOptions lz4 = plain;
   lz4.compression = CompressionType::kLz4;
   w->WriteFlagged("table", "lz4", Table(80, lz4), {1, 3});
+  TableOptions snappy = plain;
+  snappy.compression = CompressionType::kSnappy;
+  w->WriteFlagged("table", "snappy", Table(80, snappy), {0, 2});
   w->WriteFlagged("table", "empty", Table(0, plain), {0, 1});
 }
 

@@ -169,7 +169,8 @@ TEST(Compression, RoundTripsAndNames) {
   const std::string compressible = std::string(3000, 'a') +
                                    test::RandomBytes(&rnd, 1000, true) +
                                    std::string(3000, 'b');
-  for (CompressionType type : {CompressionType::kZstd, CompressionType::kLz4}) {
+  for (CompressionType type : {CompressionType::kZstd, CompressionType::kLz4,
+                              CompressionType::kSnappy}) {
     BlockCompressor compressor(type, 3);
     std::string out;
     ASSERT_TRUE(compressor.Compress(compressible, &out));
@@ -205,6 +206,7 @@ TEST(Compression, RoundTripsAndNames) {
   EXPECT_EQ("unknown compression type 9", error);
   EXPECT_EQ("zstd", CompressionTypeName(CompressionType::kZstd));
   EXPECT_EQ("lz4", CompressionTypeName(CompressionType::kLz4));
+  EXPECT_EQ("snappy", CompressionTypeName(CompressionType::kSnappy));
   EXPECT_EQ("none", CompressionTypeName(CompressionType::kNone));
   EXPECT_EQ("unknown(7)", CompressionTypeName(static_cast<CompressionType>(7)));
 }
@@ -230,7 +232,8 @@ TEST(ReadBlock, ReadsAndVerifiesUncompressedBlocks) {
 
 TEST(ReadBlock, ReadsCompressedBlocks) {
   const std::string raw = std::string(5000, 'q') + "tail";
-  for (CompressionType type : {CompressionType::kZstd, CompressionType::kLz4}) {
+  for (CompressionType type : {CompressionType::kZstd, CompressionType::kLz4,
+                              CompressionType::kSnappy}) {
     BlockCompressor compressor(type, 3);
     std::string stored;
     ASSERT_TRUE(compressor.Compress(raw, &stored));

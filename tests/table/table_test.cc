@@ -353,7 +353,8 @@ INSTANTIATE_TEST_SUITE_P(
     AllModes, TableRoundTrip,
     ::testing::Combine(::testing::Values(CompressionType::kNone,
                                          CompressionType::kZstd,
-                                         CompressionType::kLz4),
+                                         CompressionType::kLz4,
+                                         CompressionType::kSnappy),
                        ::testing::Bool(), ::testing::Bool()),
     [](const ::testing::TestParamInfo<TableParam>& info) {
       std::string name;
@@ -366,6 +367,9 @@ INSTANTIATE_TEST_SUITE_P(
           break;
         case CompressionType::kLz4:
           name = "Lz4";
+          break;
+        case CompressionType::kSnappy:
+          name = "Snappy";
           break;
       }
       name += std::get<1>(info.param) ? "Cached" : "Uncached";

@@ -49,8 +49,8 @@ void AddEngineOptions(CLI::App* app, SessionConfig* config) {
          [&o](const std::string& name) {
            ParseCompressionTypeName(name, &o.compression);
          },
-         "SST compression: none (default), zstd, lz4")
-      ->check(CLI::IsMember({"none", "zstd", "lz4"}))
+         "SST compression: none (default), zstd, lz4, snappy")
+      ->check(CLI::IsMember({"none", "zstd", "lz4", "snappy"}))
       ->group("Engine options");
   app->add_option("--num_levels", o.num_levels, "LSM levels")
       ->capture_default_str()

@@ -89,8 +89,8 @@ int Main(int argc, char** argv) {
          [&o](const std::string& name) {
            ParseCompressionTypeName(name, &o.compression);
          },
-         "none (default), zstd or lz4")
-      ->transform(CLI::IsMember({"none", "zstd", "lz4"}, CLI::ignore_case));
+         "none (default), zstd, lz4 or snappy")
+      ->transform(CLI::IsMember({"none", "zstd", "lz4", "snappy"}, CLI::ignore_case));
   std::string offload = "none";
   app.add_option("--offload", offload,
                  "what runs off the compute node: none, or a comma list of "
