@@ -132,3 +132,18 @@ configure_file(cmake/o3lsm.pc.in ${PROJECT_BINARY_DIR}/o3lsm.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/o3lsm.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
   COMPONENT Development)
+
+# systemd units for the memory and worker roles of o3lsm-node, written at
+# install time (packaging/systemd/install_units.cmake), and an example
+# /etc/default/o3lsm. docs/cluster.md, "Running under systemd".
+if(TARGET o3lsm-node)
+  install(CODE "
+    set(O3LSM_UNIT_SOURCE_DIR \"${PROJECT_SOURCE_DIR}/packaging/systemd\")
+    set(O3LSM_UNIT_BINDIR_REL \"${CMAKE_INSTALL_BINDIR}\")
+    set(O3LSM_UNIT_DIR_REL lib/systemd/system)
+    include(\"${PROJECT_SOURCE_DIR}/packaging/systemd/install_units.cmake\")"
+    COMPONENT Tools)
+  install(FILES packaging/systemd/o3lsm.default
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/o3lsm/systemd
+    COMPONENT Tools)
+endif()

@@ -18,6 +18,7 @@ PACKAGES=(
   libgflags-dev                   # o3lsm-bench's flags (db_bench's parser)
   libsnappy-dev                   # snappy SST block compression
   prometheus-cpp-dev              # metrics endpoints (OpenMetrics over HTTP)
+  libsystemd-dev                  # o3lsm-node's readiness (sd_notify)
   libgtest-dev libgmock-dev       # tests
   libbenchmark-dev                # micro-benchmarks
   python3                         # fuzz seeds, crash driver, bench/compare.py

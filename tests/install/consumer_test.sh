@@ -69,11 +69,28 @@ expect=(
   "${libdir#"$prefix"/}/cmake/o3lsm/o3lsmConfigVersion.cmake"
 )
 if [ "$tools" = yes ]; then
-  expect+=(bin/o3lsm-cli bin/o3lsm-bench bin/o3lsm-node bin/o3lsm-stress)
+  expect+=(bin/o3lsm-cli bin/o3lsm-bench bin/o3lsm-node bin/o3lsm-stress
+           lib/systemd/system/o3lsm-memory.service
+           lib/systemd/system/o3lsm-worker.service
+           share/o3lsm/systemd/o3lsm.default)
 fi
 for f in "${expect[@]}"; do
   [ -e "$prefix/$f" ] || fail "$f was not installed"
 done
+if [ "$tools" = yes ]; then
+  for unit in o3lsm-memory o3lsm-worker; do
+    grep -q "^ExecStart=$prefix/bin/o3lsm-node " \
+      "$prefix/lib/systemd/system/$unit.service" ||
+      fail "$unit.service does not start $prefix/bin/o3lsm-node"
+  done
+  if command -v systemd-analyze >/dev/null 2>&1; then
+    (cd "$prefix/lib/systemd/system" &&
+      systemd-analyze verify --man=no ./o3lsm-memory.service \
+        ./o3lsm-worker.service) || fail "systemd-analyze verify of the units"
+  else
+    echo "no systemd-analyze here: the units' syntax is not verified"
+  fi
+fi
 [ -z "$(find "$prefix" -name build_config.h)" ] ||
   fail "the private o3lsm/build_config.h was installed"
 soname=$(objdump -p "$libdir/libo3lsm.so" | awk '$1 == "SONAME" { print $2 }')
