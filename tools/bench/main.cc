@@ -16,6 +16,7 @@
 #include "tools/bench/bench_stats.h"
 #include "tools/bench/benchmark_runner.h"
 #include "tools/bench/cluster_profile.h"
+#include "tools/bench/ignored_flags.h"
 #include "tools/bench/system_info.h"
 
 #ifndef O3LSM_BENCH_VERSION
@@ -57,6 +58,7 @@ int Main(int argc, char** argv) {
     PrintError(s);
     return 1;
   }
+  fputs(IgnoredFlagsWarning(flags.ignored_db_bench_flags).c_str(), stderr);
   ApplyProfile(&flags);
 
   uint64_t seed = static_cast<uint64_t>(flags.seed);
