@@ -576,8 +576,8 @@ Status ParseBenchFlags(int argc, const char* const* argv, BenchFlags* flags,
       return Status::OK();
     }
   }
-  // gflags rearranges argv, so it gets a copy; it keeps pointers into the
-  // strings, which outlive the process's use of them (argv is main's).
+  // gflags rearranges the pointer array, so it gets a copy; the strings
+  // stay the caller's.
   std::vector<char*> args;
   for (int i = 0; i < argc; i++) args.push_back(const_cast<char*>(argv[i]));
   args.push_back(nullptr);
@@ -586,6 +586,10 @@ Status ParseBenchFlags(int argc, const char* const* argv, BenchFlags* flags,
   // Handles --flagfile and --undefok; on an unknown flag or a bad value it
   // prints gflags' message and exits with status 1.
   gflags::ParseCommandLineNonHelpFlags(&n, &v, /*remove_flags=*/true);
+  // gflags' other reporting flags (--version, --helpshort, --helpmatch=S,
+  // ...) print and exit as they do in db_bench, rather than letting the
+  // default benchmarks run.
+  gflags::HandleCommandLineHelpFlags();
   if (n > 1) {
     return Status::InvalidArgument(std::string("unexpected argument '") + v[1] +
                                    "'");

@@ -9,6 +9,8 @@
 #include <string>
 #include <unistd.h>
 
+#include <gflags/gflags.h>
+
 #include "o3lsm/env.h"
 
 #include "tools/bench/bench_flags.h"
@@ -42,6 +44,10 @@ Status WriteJson(const std::string& path, const std::string& text) {
 
 int Main(int argc, char** argv) {
   const uint64_t wall_start = NowNanos();
+  // For gflags' own --version and --helpshort/--helpmatch listings.
+  gflags::SetUsageMessage("db_bench-compatible benchmark of o3lsm; see "
+                          "docs/bench.md");
+  gflags::SetVersionString(O3LSM_BENCH_VERSION);
   BenchFlags flags;
   bool help = false;
   Status s = ParseBenchFlags(argc, argv, &flags, &help);
