@@ -167,8 +167,8 @@ struct BenchFlags {
                                      BenchFlags* flags, bool* help_requested);
 
 // Checks values that parse but make no sense (--threads=0, a
-// --compression_ratio outside (0, 1], --key_size < 1, an unknown benchmark
-// name, ...).
+// --compression_ratio outside (0, 1], --key_size < 1, mixgraph ratios that
+// sum to 0, ...). Benchmark names are checked by BenchmarkRunner::Start.
 [[nodiscard]] Status ValidateBenchFlags(const BenchFlags& flags);
 
 // "--help": every flag with its type, default and description, then the

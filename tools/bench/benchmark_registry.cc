@@ -155,9 +155,7 @@ std::string BenchmarkMessage(const BenchmarkDef& def, const BenchResult& r,
     snprintf(
         buf, sizeof(buf),
         "( Gets:%" PRId64 " Puts:%" PRId64 " Seek:%" PRId64 ", reads %" PRId64
-        " in %" PRId64
-        " found, avg size: %.1f value, "
-        "%.1f scan)\n",
+        " in %" PRId64 " found, avg size: %.1f value, %.1f scan)\n",
         r.counter("gets"), puts, seeks, r.counter("found"), r.counter("gets"),
         puts > 0 ? static_cast<double>(r.counter("value_bytes")) / puts : 0.0,
         seeks > 0 ? static_cast<double>(r.counter("scanned")) / seeks : 0.0);

@@ -402,8 +402,9 @@ void MixGraph(ThreadContext* t) {
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
     if (r.mixgraph_limiter != nullptr) {
-      // Every thread computes the same rate for the same moment, so which
-      // one sets it does not matter.
+      // Each thread recomputes the shared rate at its own interval
+      // boundaries from the same sine, so whichever sets it last, the rate
+      // is the sine's value at most one interval ago.
       const uint64_t now = NowNanos();
       if (now >= next_rate_change) {
         const double seconds = static_cast<double>(now - r.start_nanos) * 1e-9;
