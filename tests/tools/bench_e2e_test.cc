@@ -369,6 +369,21 @@ TEST(BenchBinary, WriteRateLimitPacesWriters) {
   EXPECT_LT(seconds, 5.0) << r.out;
 }
 
+TEST(BenchBinary, ReadRateLimitPacesReaders) {
+  test::ScratchDir dir;
+  // 2 x 150 reads at 500 reads/s: 0.6 s at least.
+  const RunResult r = RunBench(
+      "--benchmarks=fillseq,readrandom --num=300 --reads=150 --threads=2"
+      " --seed=1 --compression_type=none --benchmark_read_rate_limit=500"
+      " --db=" +
+      dir.Child("db"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  EXPECT_LT(ReportSeconds(r.out, "fillseq"), 0.5) << r.out;  // not paced
+  const double seconds = ReportSeconds(r.out, "readrandom");
+  EXPECT_GE(seconds, 0.5) << r.out;
+  EXPECT_LT(seconds, 5.0) << r.out;
+}
+
 TEST(BenchBinary, UseExistingDbSkipsFreshBenchmarks) {
   test::ScratchDir dir;
   const std::string db = " --db=" + dir.Child("db");

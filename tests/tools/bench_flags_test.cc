@@ -95,6 +95,7 @@ TEST(BenchFlags, DefaultsAreDbBenchDefaults) {
   EXPECT_EQ(0, f.report_interval_seconds);
   EXPECT_EQ("report.csv", f.report_file);
   EXPECT_EQ(0u, f.benchmark_write_rate_limit);
+  EXPECT_EQ(0u, f.benchmark_read_rate_limit);
   EXPECT_DOUBLE_EQ(1.0, f.mix_get_ratio);
   EXPECT_DOUBLE_EQ(0.2615, f.value_k);
   EXPECT_DOUBLE_EQ(14.236, f.iter_sigma);
@@ -110,6 +111,25 @@ TEST(BenchFlags, ParsedDefaultsMatchTheStruct) {
   ASSERT_OK(Parse({}, &parsed));
   EXPECT_EQ(BenchFlagValues(BenchFlags()), BenchFlagValues(parsed));
   EXPECT_TRUE(parsed.ignored_db_bench_flags.empty());
+}
+
+TEST(BenchFlags, EveryDefinedFlagReachesTheStruct) {
+  // A DEFINE_* in bench_flags.cc without its row in the binding table would
+  // parse and then be dropped.
+  std::vector<gflags::CommandLineFlagInfo> all;
+  gflags::GetAllFlags(&all);
+  const auto values = BenchFlagValues(BenchFlags());
+  int defined = 0;
+  for (const auto& info : all) {
+    if (info.filename.find("tools/bench/bench_flags.cc") == std::string::npos) {
+      continue;
+    }
+    defined++;
+    EXPECT_TRUE(std::any_of(values.begin(), values.end(), [&](const auto& v) {
+      return v.first == info.name;
+    })) << info.name;
+  }
+  EXPECT_EQ(values.size(), static_cast<size_t>(defined));
 }
 
 TEST(BenchFlags, ValueForms) {
@@ -251,7 +271,6 @@ TEST(BenchFlags, IgnoredDbBenchFlagsAreCollected) {
                            "stats_per_interval",
                            "bytes_per_sync",
                            "wal_bytes_per_sync",
-                           "benchmark_read_rate_limit",
                            "use_direct_io_for_flush_and_compaction",
                            "use_direct_reads",
                            "min_write_buffer_number_to_merge",

@@ -58,6 +58,10 @@ DEFINE_uint64(
     benchmark_write_rate_limit, 0,
     "Bytes per second that the writers of a write benchmark may write "
     "together (readwhilewriting: its one writer); 0: unlimited");
+DEFINE_uint64(benchmark_read_rate_limit, 0,
+              "Reads per second that the readers of readrandom, "
+              "multireadrandom and seekrandom (and of readwhilewriting and "
+              "seekrandomwhilewriting) may do together; 0: unlimited");
 DEFINE_double(mix_get_ratio, 1.0, "mixgraph: share of operations that are Get");
 DEFINE_double(mix_put_ratio, 0.0, "mixgraph: share of operations that are Put");
 DEFINE_double(
@@ -350,6 +354,7 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"readwritepercent", T::kInt32, &f->readwritepercent},
       {"benchmark_write_rate_limit", T::kUint64,
        &f->benchmark_write_rate_limit},
+      {"benchmark_read_rate_limit", T::kUint64, &f->benchmark_read_rate_limit},
       {"mix_get_ratio", T::kDouble, &f->mix_get_ratio},
       {"mix_put_ratio", T::kDouble, &f->mix_put_ratio},
       {"mix_seek_ratio", T::kDouble, &f->mix_seek_ratio},

@@ -53,6 +53,7 @@ struct BenchFlags {
   int64_t range_tombstone_width = 100;
   int32_t readwritepercent = 90;
   uint64_t benchmark_write_rate_limit = 0;  // bytes/s, all writers; 0: none
+  uint64_t benchmark_read_rate_limit = 0;   // reads/s, all readers; 0: none
 
   // ---- mixgraph (db_bench's names and defaults) ----
   double mix_get_ratio = 1.0;

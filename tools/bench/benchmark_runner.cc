@@ -316,6 +316,12 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
         static_cast<double>(flags_.benchmark_write_rate_limit));
     ctx.write_limiter = write_limiter.get();
   }
+  std::unique_ptr<RateLimiter> read_limiter;
+  if (flags_.benchmark_read_rate_limit > 0) {
+    read_limiter = std::make_unique<RateLimiter>(
+        static_cast<double>(flags_.benchmark_read_rate_limit));
+    ctx.read_limiter = read_limiter.get();
+  }
   std::unique_ptr<MixGraphModel> mixgraph;
   std::unique_ptr<RateLimiter> mixgraph_limiter;
   if (def.fn == MixGraph) {

@@ -169,10 +169,6 @@ DEFINE_int32(stats_per_interval, 0,
 DEFINE_uint64(stats_dump_period_sec, 600,
               O3LSM_IGNORED "o3lsm does not dump stats to a LOG file");
 DEFINE_int32(perf_level, 1, O3LSM_IGNORED "o3lsm has no perf context");
-DEFINE_uint64(benchmark_read_rate_limit, 0,
-              O3LSM_IGNORED
-              "reads are not rate limited (writes are: "
-              "--benchmark_write_rate_limit)");
 DEFINE_bool(multiread_batched, false,
             O3LSM_IGNORED
             "multireadrandom always uses o3lsm's batched "

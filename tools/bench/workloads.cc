@@ -193,6 +193,7 @@ void ReadRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
+    if (r.read_limiter != nullptr) r.read_limiter->Request(1);
     const Slice k = key.Make(r.NextReadKey(&t->rand));
     const Status s = r.db->Get(r.read_options, k, &value);
     reads++;
@@ -222,6 +223,9 @@ void MultiReadRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(batch) && !r.failed()) {
+    if (r.read_limiter != nullptr) {
+      r.read_limiter->Request(static_cast<uint64_t>(batch));
+    }
     for (int64_t j = 0; j < batch; j++) {
       key_bytes[j] =
           key.Make(r.NextReadKey(&t->rand)).ToString();
@@ -259,6 +263,7 @@ void SeekRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
+    if (r.read_limiter != nullptr) r.read_limiter->Request(1);
     const uint64_t n = r.NextReadKey(&t->rand);
     const Slice k = key.Make(n);
     if (r.max_scan_distance > 0) {

@@ -75,6 +75,9 @@ struct RunContext {
   // --benchmark_write_rate_limit: paces the bytes written by all threads
   // (and the background writer); null: unlimited.
   RateLimiter* write_limiter = nullptr;
+  // --benchmark_read_rate_limit: paces the reads (Gets, keys of a MultiGet,
+  // seeks) of readrandom, multireadrandom and seekrandom; null: unlimited.
+  RateLimiter* read_limiter = nullptr;
   // mixgraph: its model, and with --sine_mix_rate the limiter of its
   // operations, whose rate follows the sine from start_nanos on.
   const MixGraphModel* mixgraph = nullptr;
