@@ -192,12 +192,196 @@ TEST(BenchBinary, BadCommandLinesFailClearly) {
   EXPECT_NE(
       std::string::npos,
       r.out.find("ERROR: illegal value 'abc' specified for int64 flag 'num'"));
-  r = RunBench("--benchmarks=mixgraph --num=10 --db=/nonexistent/x");
+  r = RunBench("--benchmarks=nosuchbench --num=10 --db=/nonexistent/x");
   EXPECT_EQ(1, r.exit_code);
-  EXPECT_NE(std::string::npos, r.out.find("unknown benchmark 'mixgraph'"));
+  EXPECT_NE(std::string::npos, r.out.find("unknown benchmark 'nosuchbench'"));
+  r = RunBench(
+      "--benchmarks=fillseq --num=10 --compression_type=foo "
+      "--db=/nonexistent/x");
+  EXPECT_EQ(1, r.exit_code);
+  EXPECT_NE(std::string::npos,
+            r.out.find("Cannot parse compression type 'foo'"))
+      << r.out;
+  r = RunBench(
+      "--benchmarks=fillseq --num=10 --offload=bogus "
+      "--db=/nonexistent/x");
+  EXPECT_EQ(1, r.exit_code);
+  EXPECT_NE(std::string::npos,
+            r.out.find("--offload: offload: unknown layer 'bogus'"))
+      << r.out;
+  // An ignored db_bench flag still needs a value of its type.
+  r = RunBench("--bytes_per_sync=lots");
+  EXPECT_EQ(1, r.exit_code);
+  EXPECT_NE(std::string::npos,
+            r.out.find("ERROR: illegal value 'lots' specified for uint64 flag "
+                       "'bytes_per_sync'"));
   r = RunBench("--help");
   EXPECT_EQ(0, r.exit_code);
   EXPECT_NE(std::string::npos, r.out.find("--seek_nexts ("));
+}
+
+// The seconds of benchmark name's report line, or -1.
+double ReportSeconds(const std::string& out, const std::string& name) {
+  char prefix[64];
+  snprintf(prefix, sizeof(prefix), "\n%-12s : ", name.c_str());
+  const size_t at = out.find(prefix);
+  if (at == std::string::npos) return -1;
+  double micros = 0, secs = -1;
+  long ops_sec = 0;
+  if (sscanf(out.c_str() + at + strlen(prefix),
+             "%lf micros/op %ld ops/sec %lf seconds", &micros, &ops_sec,
+             &secs) != 3) {
+    return -1;
+  }
+  return secs;
+}
+
+// tools/benchmark.sh's bulkload and readrandom, as it builds their command
+// lines (const_params plus each test's own), on a tiny database.
+TEST(BenchBinary, BenchmarkShCommandLinesRun) {
+  test::ScratchDir dir;
+  const std::string common =
+      " --db=" + dir.Child("db") + " --report_file=" + dir.Child("r.csv") +
+      " --num=2000 --key_size=20 --value_size=400 --block_size=8192"
+      " --cache_size=1048576 --cache_numshardbits=6"
+      " --compression_max_dict_bytes=0 --compression_ratio=0.5"
+      " --compression_type=none --bytes_per_sync=8388608"
+      " --cache_index_and_filter_blocks=1 --cache_high_pri_pool_ratio=0.5"
+      " --benchmark_write_rate_limit=0 --write_buffer_size=1048576"
+      " --target_file_size_base=1048576 --max_bytes_for_level_base=4194304"
+      " --verify_checksum=1 --delete_obsolete_files_period_micros=62914560"
+      " --max_bytes_for_level_multiplier=8 --statistics=0"
+      " --stats_per_interval=1 --stats_interval_seconds=60"
+      " --report_interval_seconds=1 --histogram=1 --memtablerep=skip_list"
+      " --bloom_bits=10 --open_files=-1 --subcompactions=1"
+      " --compaction_style=0 --num_levels=8 --min_level_to_compress=-1"
+      " --level_compaction_dynamic_level_bytes=true"
+      " --pin_l0_filter_and_index_blocks_in_cache=1"
+      " --level0_file_num_compaction_trigger=4"
+      " --level0_stop_writes_trigger=20 --level0_slowdown_writes_trigger=12"
+      " --max_background_jobs=2 --max_write_buffer_number=8"
+      " --use_direct_io_for_flush_and_compaction=0 --use_direct_reads=0"
+      " --seed=1";
+  RunResult r = RunBench(
+      "--benchmarks=fillrandom --use_existing_db=0 --disable_auto_compactions=1"
+      " --sync=0 --threads=1 --memtablerep=vector"
+      " --allow_concurrent_memtable_write=false --disable_wal=1" +
+      common);
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  EXPECT_NE(std::string::npos,
+            r.out.find("o3lsm-bench: warning: ignoring db_bench flags with no "
+                       "meaning here: --bytes_per_sync, "
+                       "--cache_high_pri_pool_ratio, "
+                       "--cache_index_and_filter_blocks, --cache_numshardbits, "
+                       "--compaction_style, --compression_max_dict_bytes, "
+                       "--delete_obsolete_files_period_micros, "
+                       "--level_compaction_dynamic_level_bytes, "
+                       "--memtablerep, --min_level_to_compress, "
+                       "--pin_l0_filter_and_index_blocks_in_cache, "
+                       "--stats_per_interval, "
+                       "--use_direct_io_for_flush_and_compaction, "
+                       "--use_direct_reads\n"))
+      << r.out;
+  EXPECT_NE("<missing>", ReportTail(r.out, "fillrandom", 2000)) << r.out;
+
+  r = RunBench(
+      "--benchmarks=readrandom --use_existing_db=1 --threads=2"
+      " --reads=500" +
+      common);
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  // Two threads of 500 reads each.
+  const std::string tail = ReportTail(r.out, "readrandom", 1000);
+  EXPECT_NE(std::string::npos, tail.find(" of 1000 found)")) << r.out;
+}
+
+TEST(BenchBinary, FlagfileSetsFlags) {
+  test::ScratchDir dir;
+  const std::string flagfile = dir.Child("flags");
+  {
+    std::ofstream f(flagfile);
+    f << "--benchmarks=fillseq\n--num=300\n--compression_type=none\n"
+      << "--db=" << dir.Child("db") << "\n--wal_bytes_per_sync=1\n";
+  }
+  const RunResult r = RunBench("--flagfile=" + flagfile + " --seed=1");
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  EXPECT_NE("<missing>", ReportTail(r.out, "fillseq", 300)) << r.out;
+  EXPECT_NE(std::string::npos,
+            r.out.find("meaning here: --wal_bytes_per_sync\n"))
+      << r.out;
+}
+
+TEST(BenchBinary, WriteAndMixedWorkloadsReportOps) {
+  test::ScratchDir dir;
+  const RunResult r = RunBench(
+      "--benchmarks=fillseq,overwrite,updaterandom,readwhilewriting,"
+      "seekrandomwhilewriting,mixgraph --num=500 --seed=2 --seek_nexts=3"
+      " --compression_type=none --mix_get_ratio=0.5 --mix_put_ratio=0.3"
+      " --mix_seek_ratio=0.2 --key_dist_a=0.002312 --key_dist_b=0.3467"
+      " --keyrange_num=4 --keyrange_dist_a=14.18 --keyrange_dist_b=-2.917"
+      " --keyrange_dist_c=0.0164 --keyrange_dist_d=-0.08082"
+      " --value_k=0.2615 --value_sigma=25.45 --iter_k=2.517"
+      " --iter_sigma=14.236 --mix_max_scan_len=20 --sine_mix_rate"
+      " --sine_a=1000 --sine_b=0.1 --sine_d=1000000"
+      " --sine_mix_rate_interval_milliseconds=100 --db=" +
+      dir.Child("db"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  for (const char* name :
+       {"fillseq", "overwrite", "updaterandom", "readwhilewriting",
+        "seekrandomwhilewriting", "mixgraph"}) {
+    const std::string tail = ReportTail(r.out, name, 500);
+    EXPECT_EQ(std::string::npos, tail.find("<")) << name << ": " << tail;
+  }
+  EXPECT_NE(
+      std::string::npos,
+      ReportTail(r.out, "updaterandom", 500).find("( updates:500 found:500)"));
+  // fillseq wrote every key, so the readers find all of them.
+  EXPECT_NE(
+      std::string::npos,
+      ReportTail(r.out, "readwhilewriting", 500).find("(500 of 500 found)"));
+  EXPECT_NE(std::string::npos, ReportTail(r.out, "seekrandomwhilewriting", 500)
+                                   .find("(500 of 500 found)"));
+  const std::string mix = ReportTail(r.out, "mixgraph", 500);
+  int gets = 0, puts = 0, seeks = 0, found = 0, of = 0;
+  const size_t counts = mix.find("( Gets:");
+  ASSERT_NE(std::string::npos, counts) << mix;
+  ASSERT_EQ(5, sscanf(mix.c_str() + counts,
+                      "( Gets:%d Puts:%d Seek:%d, reads %d in %d found", &gets,
+                      &puts, &seeks, &found, &of))
+      << mix;
+  EXPECT_EQ(500, gets + puts + seeks);
+  EXPECT_EQ(gets, of);
+  EXPECT_EQ(gets, found);  // every key exists
+  EXPECT_GT(puts, 0);
+  EXPECT_GT(seeks, 0);
+}
+
+TEST(BenchBinary, WriteRateLimitPacesWriters) {
+  test::ScratchDir dir;
+  // 300 writes of 16 + 100 bytes at 116 * 300 / 0.6 bytes/s: 0.6 s at
+  // least, where unpaced they take a few milliseconds.
+  const RunResult r = RunBench(
+      "--benchmarks=fillrandom --num=300 --threads=2 --writes=150 --seed=1"
+      " --compression_type=none --benchmark_write_rate_limit=58000 --db=" +
+      dir.Child("db"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  const double seconds = ReportSeconds(r.out, "fillrandom");
+  EXPECT_GE(seconds, 0.5) << r.out;
+  EXPECT_LT(seconds, 5.0) << r.out;
+}
+
+TEST(BenchBinary, ReadRateLimitPacesReaders) {
+  test::ScratchDir dir;
+  // 2 x 150 reads at 500 reads/s: 0.6 s at least.
+  const RunResult r = RunBench(
+      "--benchmarks=fillseq,readrandom --num=300 --reads=150 --threads=2"
+      " --seed=1 --compression_type=none --benchmark_read_rate_limit=500"
+      " --db=" +
+      dir.Child("db"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  EXPECT_LT(ReportSeconds(r.out, "fillseq"), 0.5) << r.out;  // not paced
+  const double seconds = ReportSeconds(r.out, "readrandom");
+  EXPECT_GE(seconds, 0.5) << r.out;
+  EXPECT_LT(seconds, 5.0) << r.out;
 }
 
 TEST(BenchBinary, UseExistingDbSkipsFreshBenchmarks) {

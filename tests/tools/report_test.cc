@@ -119,7 +119,13 @@ TEST(Messages, FollowDbBench) {
   r.counters = {{"reads", 5}, {"updates", 5}, {"found", 4}, {"lookups", 5}};
   EXPECT_EQ("(reads:5 updates:5 found:4 of 5)",
             BenchmarkMessage(*FindBenchmark("ycsba"), r, 100));
-  EXPECT_EQ(nullptr, FindBenchmark("mixgraph"));
+  r.counters = {{"gets", 6},  {"puts", 4},    {"seeks", 2},
+                {"found", 5}, {"scanned", 7}, {"value_bytes", 100}};
+  EXPECT_EQ(
+      "( Gets:6 Puts:4 Seek:2, reads 5 in 6 found, avg size: 25.0 value, "
+      "3.5 scan)\n",
+      BenchmarkMessage(*FindBenchmark("mixgraph"), r, 100));
+  EXPECT_EQ(nullptr, FindBenchmark("nosuchbench"));
 }
 
 TEST(RepeatSummary, AveragesAndMedians) {

@@ -5,15 +5,16 @@
 // against both tools; the o3lsm-only flags (--json, --progress, --ycsb_*)
 // have names db_bench does not use.
 //
-// The parser follows gflags' syntax, which db_bench users type without
-// thinking: "--flag=value" or "-flag=value", "--flag value" for non-booleans,
-// "--flag" alone (true) and "--noflag" (false) for booleans, whose values
-// may be 1/0, true/false, yes/no, t/f, y/n. Errors carry gflags' wording
-// ("unknown command line flag 'x'", "illegal value 'abc' specified for
-// int64 flag 'num'") so scripts that grep for them keep working.
+// The flags are gflags (defined in bench_flags.cc, with db_bench's names,
+// defaults and help texts), so the syntax is db_bench's own: "--flag=value"
+// or "-flag=value", "--flag value" for non-booleans, "--flag" and
+// "--noflag" for booleans, --flagfile=FILE, --undefok=a,b. db_bench flags
+// with no meaning here are accepted with a warning (ignored_flags.h).
+// BenchFlags is the rest of the tool's view of them: a plain struct filled
+// from the parsed values, which the profile may adjust before the run.
 //
 // Thread safety: BenchFlags is a plain struct; ParseBenchFlags writes it and
-// is not thread-safe. The help text functions are pure.
+// gflags' global flag values, and is not thread-safe.
 
 #ifndef O3LSM_TOOLS_BENCH_BENCH_FLAGS_H_
 #define O3LSM_TOOLS_BENCH_BENCH_FLAGS_H_
@@ -51,6 +52,34 @@ struct BenchFlags {
   int64_t max_scan_distance = 0;  // 0: seekrandom scans unbounded
   int64_t range_tombstone_width = 100;
   int32_t readwritepercent = 90;
+  uint64_t benchmark_write_rate_limit = 0;  // bytes/s, all writers; 0: none
+  uint64_t benchmark_read_rate_limit = 0;   // reads/s, all readers; 0: none
+
+  // ---- mixgraph (db_bench's names and defaults) ----
+  double mix_get_ratio = 1.0;
+  double mix_put_ratio = 0.0;
+  double mix_seek_ratio = 0.0;
+  int64_t mix_max_scan_len = 10000;
+  int64_t mix_max_value_size = 1024;
+  double key_dist_a = 0.0;  // key_dist_a or _b 0: uniform keys
+  double key_dist_b = 0.0;
+  int64_t keyrange_num = 1;
+  double keyrange_dist_a = 0.0;
+  double keyrange_dist_b = 0.0;
+  double keyrange_dist_c = 0.0;
+  double keyrange_dist_d = 0.0;
+  double value_theta = 0.0;
+  double value_k = 0.2615;
+  double value_sigma = 25.45;
+  double iter_theta = 0.0;
+  double iter_k = 2.517;
+  double iter_sigma = 14.236;
+  bool sine_mix_rate = false;
+  uint64_t sine_mix_rate_interval_milliseconds = 10000;
+  double sine_a = 1;
+  double sine_b = 1;
+  double sine_c = 0;
+  double sine_d = 1;
 
   // ---- Database and reporting ----
   std::string db;  // "": /tmp/o3lsmtest-<uid>/dbbench
@@ -122,20 +151,29 @@ struct BenchFlags {
   int32_t cluster_workers = -1;  // >0: start a local cluster of N workers
   std::string cluster_transport = "shm";  // shm | ofi
   int32_t worker_threads = 1;    // executor threads per worker process
+
+  // Not a flag: the ignored db_bench flags the command line set, for the
+  // warning (ignored_flags.h).
+  std::vector<std::string> ignored_db_bench_flags;
 };
 
-// Parses argv[1..argc) into *flags, starting from the values already in
-// *flags (normally the defaults). Sets *help_requested for --help (and
-// stops). Returns InvalidArgument with gflags' wording on an unknown flag, a
-// malformed value, a missing argument or a positional argument.
+// Parses argv[1..argc) with gflags and fills *flags from the flag values
+// (every field is overwritten). Sets *help_requested for --help, -h or
+// --helpfull anywhere before "--" (and parses nothing). On an unknown flag,
+// a malformed value or a missing argument gflags prints its message
+// ("ERROR: unknown command line flag 'x'", "ERROR: illegal value 'abc'
+// specified for int64 flag 'num'") and exits with status 1, as db_bench
+// does; a positional argument is InvalidArgument.
 [[nodiscard]] Status ParseBenchFlags(int argc, const char* const* argv,
                                      BenchFlags* flags, bool* help_requested);
 
 // Checks values that parse but make no sense (--threads=0, a
-// --compression_ratio outside (0, 1], --key_size < 1, ...).
+// --compression_ratio outside (0, 1], --key_size < 1, mixgraph ratios that
+// sum to 0, ...). Benchmark names are checked by BenchmarkRunner::Start.
 [[nodiscard]] Status ValidateBenchFlags(const BenchFlags& flags);
 
-// "--help": every flag with its type, default and description.
+// "--help": every flag with its type, default and description, then the
+// ignored db_bench flags with the reason each is ignored.
 std::string BenchFlagsHelp();
 
 // Every flag as (name, current value printed as on the command line), in

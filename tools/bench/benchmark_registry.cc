@@ -53,6 +53,9 @@ const std::vector<BenchmarkDef>& Table() {
     t.push_back(Reads("seekrandom", SeekRandom));
     t.push_back(Reads("readwhilewriting", ReadWhileWriting));
     t.back().background_writer = true;
+    t.push_back(Reads("seekrandomwhilewriting", SeekRandomWhileWriting));
+    t.back().background_writer = true;
+    t.push_back(Reads("mixgraph", MixGraph));
     t.push_back(Reads("readrandomwriterandom", ReadRandomWriteRandom));
     t.back().ops = OpsFrom::kReadWrites;
     t.push_back(Reads("updaterandom", UpdateRandom));
@@ -130,7 +133,8 @@ std::string BenchmarkMessage(const BenchmarkDef& def, const BenchResult& r,
     return buf;
   }
   if (def.fn == ReadRandom || def.fn == SeekRandom ||
-      def.fn == MultiReadRandom || def.fn == ReadWhileWriting) {
+      def.fn == MultiReadRandom || def.fn == ReadWhileWriting ||
+      def.fn == SeekRandomWhileWriting) {
     // db_bench ends this message with a newline, which leaves an empty line
     // after the report line; scripts expect it.
     snprintf(buf, sizeof(buf), "(%" PRId64 " of %" PRId64 " found)\n",
@@ -143,6 +147,18 @@ std::string BenchmarkMessage(const BenchmarkDef& def, const BenchResult& r,
              " found:%" PRId64 ")",
              r.counter("reads"), r.counter("writes"),
              r.counter("reads") + r.counter("writes"), r.counter("found"));
+    return buf;
+  }
+  if (def.fn == MixGraph) {
+    const int64_t puts = r.counter("puts");
+    const int64_t seeks = r.counter("seeks");
+    snprintf(
+        buf, sizeof(buf),
+        "( Gets:%" PRId64 " Puts:%" PRId64 " Seek:%" PRId64 ", reads %" PRId64
+        " in %" PRId64 " found, avg size: %.1f value, %.1f scan)\n",
+        r.counter("gets"), puts, seeks, r.counter("found"), r.counter("gets"),
+        puts > 0 ? static_cast<double>(r.counter("value_bytes")) / puts : 0.0,
+        seeks > 0 ? static_cast<double>(r.counter("scanned")) / seeks : 0.0);
     return buf;
   }
   if (def.fn == UpdateRandom) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <unistd.h>
 
+#include <gflags/gflags.h>
+
 #include "o3lsm/env.h"
 
 #include "tools/bench/bench_flags.h"
@@ -16,6 +18,7 @@
 #include "tools/bench/bench_stats.h"
 #include "tools/bench/benchmark_runner.h"
 #include "tools/bench/cluster_profile.h"
+#include "tools/bench/ignored_flags.h"
 #include "tools/bench/system_info.h"
 
 #ifndef O3LSM_BENCH_VERSION
@@ -41,6 +44,10 @@ Status WriteJson(const std::string& path, const std::string& text) {
 
 int Main(int argc, char** argv) {
   const uint64_t wall_start = NowNanos();
+  // For gflags' own --version and --helpshort/--helpmatch listings.
+  gflags::SetUsageMessage("db_bench-compatible benchmark of o3lsm; see "
+                          "docs/bench.md");
+  gflags::SetVersionString(O3LSM_BENCH_VERSION);
   BenchFlags flags;
   bool help = false;
   Status s = ParseBenchFlags(argc, argv, &flags, &help);
@@ -57,6 +64,7 @@ int Main(int argc, char** argv) {
     PrintError(s);
     return 1;
   }
+  fputs(IgnoredFlagsWarning(flags.ignored_db_bench_flags).c_str(), stderr);
   ApplyProfile(&flags);
 
   uint64_t seed = static_cast<uint64_t>(flags.seed);

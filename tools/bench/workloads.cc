@@ -27,6 +27,11 @@ void DoWrite(ThreadContext* t, KeyOrder order) {
   uint64_t bytes = 0;
   uint64_t next_key = 0;
   while (!budget.Done(r.batch_size) && !r.failed()) {
+    if (r.write_limiter != nullptr) {
+      r.write_limiter->Request(static_cast<uint64_t>(r.batch_size) *
+                               (static_cast<uint64_t>(r.key_size) +
+                                r.value_size));
+    }
     batch.Clear();
     for (int64_t j = 0; j < r.batch_size; j++) {
       const uint64_t k = order == KeyOrder::kSequential
@@ -102,6 +107,10 @@ void BackgroundWriter(ThreadContext* t) {
   uint64_t bytes = 0;
   while (r.workers_done.load(std::memory_order_acquire) < r.workers &&
          !r.failed()) {
+    if (r.write_limiter != nullptr) {
+      r.write_limiter->Request(static_cast<uint64_t>(r.key_size) +
+                               r.value_size);
+    }
     batch.Clear();
     batch.Put(key.Make(t->rand.Next() % static_cast<uint64_t>(r.num)),
               values.Next(r.value_size));
@@ -184,6 +193,7 @@ void ReadRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
+    if (r.read_limiter != nullptr) r.read_limiter->Request(1);
     const Slice k = key.Make(r.NextReadKey(&t->rand));
     const Status s = r.db->Get(r.read_options, k, &value);
     reads++;
@@ -213,6 +223,9 @@ void MultiReadRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(batch) && !r.failed()) {
+    if (r.read_limiter != nullptr) {
+      r.read_limiter->Request(static_cast<uint64_t>(batch));
+    }
     for (int64_t j = 0; j < batch; j++) {
       key_bytes[j] =
           key.Make(r.NextReadKey(&t->rand)).ToString();
@@ -250,6 +263,7 @@ void SeekRandom(ThreadContext* t) {
   int64_t found = 0;
   uint64_t bytes = 0;
   while (!budget.Done(1) && !r.failed()) {
+    if (r.read_limiter != nullptr) r.read_limiter->Request(1);
     const uint64_t n = r.NextReadKey(&t->rand);
     const Slice k = key.Make(n);
     if (r.max_scan_distance > 0) {
@@ -284,6 +298,14 @@ void ReadWhileWriting(ThreadContext* t) {
     BackgroundWriter(t);
   } else {
     ReadRandom(t);
+  }
+}
+
+void SeekRandomWhileWriting(ThreadContext* t) {
+  if (t->tid == 0) {
+    BackgroundWriter(t);
+  } else {
+    SeekRandom(t);
   }
 }
 
@@ -367,6 +389,84 @@ void UpdateRandom(ThreadContext* t) {
   t->stats.AddBytes(bytes);
   t->stats.AddCounter("updates", updates);
   t->stats.AddCounter("found", found);
+}
+
+void MixGraph(ThreadContext* t) {
+  RunContext& r = *t->run;
+  const MixGraphModel& model = *r.mixgraph;
+  const uint64_t interval_nanos =
+      model.params().sine_interval_millis * 1000000ull;
+  uint64_t next_rate_change = 0;
+  OpBudget budget(r.duration_seconds, r.ops);
+  KeyBuffer key(r.key_size);
+  ValueCursor values(r.values);
+  WriteBatch batch;
+  std::string value;
+  int64_t gets = 0, puts = 0, seeks = 0, found = 0;
+  int64_t value_bytes = 0, scanned = 0;
+  uint64_t bytes = 0;
+  while (!budget.Done(1) && !r.failed()) {
+    if (r.mixgraph_limiter != nullptr) {
+      // Each thread recomputes the shared rate at its own interval
+      // boundaries from the same sine, so whichever sets it last, the rate
+      // is the sine's value at most one interval ago.
+      const uint64_t now = NowNanos();
+      if (now >= next_rate_change) {
+        const double seconds = static_cast<double>(now - r.start_nanos) * 1e-9;
+        r.mixgraph_limiter->SetRate(model.RateAt(seconds));
+        next_rate_change = now + interval_nanos;
+      }
+      r.mixgraph_limiter->Request(1);
+    }
+    const Slice k = key.Make(model.NextKey(&t->rand));
+    switch (model.NextOp(&t->rand)) {
+      case MixGraphModel::Op::kGet: {
+        const Status s = r.db->Get(r.read_options, k, &value);
+        gets++;
+        if (s.ok()) {
+          found++;
+          bytes += k.size() + value.size();
+        } else if (!s.IsNotFound()) {
+          r.Fail("Get returned an error", s);
+        }
+        t->stats.FinishedOps(1, OpType::kRead);
+        break;
+      }
+      case MixGraphModel::Op::kPut: {
+        const Slice v = values.Next(model.NextValueSize(&t->rand));
+        batch.Clear();
+        batch.Put(k, v);
+        const Status s = r.db->Write(r.write_options, &batch);
+        if (!s.ok()) r.Fail("put error", s);
+        puts++;
+        value_bytes += static_cast<int64_t>(v.size());
+        bytes += k.size() + v.size();
+        t->stats.FinishedOps(1, OpType::kWrite);
+        break;
+      }
+      case MixGraphModel::Op::kSeek: {
+        const int64_t length = model.NextScanLength(&t->rand);
+        std::unique_ptr<Iterator> it = r.db->NewIterator(r.read_options);
+        it->Seek(k);
+        for (int64_t j = 0; j < length && it->Valid(); j++) {
+          bytes += it->key().size() + it->value().size();
+          scanned++;
+          it->Next();
+        }
+        if (!it->status().ok()) r.Fail("iterator error", it->status());
+        seeks++;
+        t->stats.FinishedOps(1, OpType::kSeek);
+        break;
+      }
+    }
+  }
+  t->stats.AddBytes(bytes);
+  t->stats.AddCounter("gets", gets);
+  t->stats.AddCounter("puts", puts);
+  t->stats.AddCounter("seeks", seeks);
+  t->stats.AddCounter("found", found);
+  t->stats.AddCounter("value_bytes", value_bytes);
+  t->stats.AddCounter("scanned", scanned);
 }
 
 void CompactAll(ThreadContext* t) {

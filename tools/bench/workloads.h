@@ -28,6 +28,8 @@
 #include "o3lsm/options.h"
 
 #include "tools/bench/bench_stats.h"
+#include "tools/bench/mixgraph.h"
+#include "tools/bench/rate_limiter.h"
 #include "tools/bench/value_generator.h"
 #include "tools/bench/ycsb_generators.h"
 #include "tools/bench/ycsb_workload.h"
@@ -70,6 +72,17 @@ struct RunContext {
     return read_zipf != nullptr ? read_zipf->Next(rnd)
                                 : rnd->Next() % static_cast<uint64_t>(num);
   }
+  // --benchmark_write_rate_limit: paces the bytes written by all threads
+  // (and the background writer); null: unlimited.
+  RateLimiter* write_limiter = nullptr;
+  // --benchmark_read_rate_limit: paces the reads (Gets, keys of a MultiGet,
+  // seeks) of readrandom, multireadrandom and seekrandom; null: unlimited.
+  RateLimiter* read_limiter = nullptr;
+  // mixgraph: its model, and with --sine_mix_rate the limiter of its
+  // operations, whose rate follows the sine from start_nanos on.
+  const MixGraphModel* mixgraph = nullptr;
+  RateLimiter* mixgraph_limiter = nullptr;
+  uint64_t start_nanos = 0;
   // Threads doing the measured work; a background writer waits for them.
   int workers = 1;
   std::atomic<int> workers_done{0};
@@ -130,7 +143,11 @@ void DeleteRange(ThreadContext* t);
 // Thread 0 writes random keys until the other threads finish reading; its
 // stats stay out of the report.
 void ReadWhileWriting(ThreadContext* t);
+// The same, with seekrandom's readers (db_bench's seekrandomwhilewriting).
+void SeekRandomWhileWriting(ThreadContext* t);
 void ReadRandomWriteRandom(ThreadContext* t);
+// db_bench's mixgraph: Get, Put and Seek drawn from run->mixgraph.
+void MixGraph(ThreadContext* t);
 void UpdateRandom(ThreadContext* t);  // Get + Put of random keys
 void CompactAll(ThreadContext* t);    // thread 0: CompactRange(all)
 
