@@ -103,10 +103,9 @@ TEST(DbSettings, MapsDbBenchFlags) {
   BenchFlags f;
   DbSettings s;
   ASSERT_OK(MakeDbSettings(f, &s));
-  EXPECT_EQ(CompressionType::kNone, s.options.compression);
-  EXPECT_EQ("NoCompression", s.compression_name);
-  ASSERT_EQ(1u, s.warnings.size());  // snappy is not available
-  EXPECT_NE(std::string::npos, s.warnings[0].find("snappy"));
+  EXPECT_EQ(CompressionType::kSnappy, s.options.compression);  // db_bench's
+  EXPECT_EQ("Snappy", s.compression_name);
+  EXPECT_TRUE(s.warnings.empty());
   EXPECT_EQ(8u << 20, s.options.block_cache_size);
   EXPECT_EQ(Options().bloom_bits_per_key, s.options.bloom_bits_per_key);
   EXPECT_EQ(1, s.options.max_background_flushes);
@@ -132,6 +131,11 @@ TEST(DbSettings, MapsDbBenchFlags) {
   f.compression_type = "LZ4";
   ASSERT_OK(MakeDbSettings(f, &s));
   EXPECT_EQ(CompressionType::kLz4, s.options.compression);
+  f.compression_type = "zlib";  // RocksDB's, not o3lsm's: none, warned
+  ASSERT_OK(MakeDbSettings(f, &s));
+  EXPECT_EQ(CompressionType::kNone, s.options.compression);
+  ASSERT_EQ(1u, s.warnings.size());
+  EXPECT_NE(std::string::npos, s.warnings[0].find("zlib"));
   f.compression_type = "brotli";
   EXPECT_TRUE(MakeDbSettings(f, &s).IsInvalidArgument());
 }

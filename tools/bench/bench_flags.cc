@@ -149,8 +149,8 @@ DEFINE_string(report_file, "report.csv",
               "Filename where the interval CSV is written");
 DEFINE_string(
     compression_type, "snappy",
-    "Algorithm to use to compress the database: none, zstd, lz4 (snappy "
-    "and other RocksDB-only types fall back to none with a warning)");
+    "Algorithm to use to compress the database: none, snappy, zstd, lz4 "
+    "(zlib, bzip2, lz4hc, xpress fall back to none with a warning)");
 DEFINE_int32(compression_level, 32767,
              "Compression level; 32767 means the library's default");
 DEFINE_bool(disable_wal, false, "If true, do not write WAL for write.");

@@ -69,13 +69,17 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   } else if (type == "lz4") {
     o.compression = CompressionType::kLz4;
     s.compression_name = "LZ4";
-  } else if (type == "snappy" || type == "zlib" || type == "bzip2" ||
-             type == "lz4hc" || type == "xpress") {
+  } else if (type == "snappy") {
+    o.compression = CompressionType::kSnappy;
+    s.compression_name = "Snappy";
+  } else if (type == "zlib" || type == "bzip2" || type == "lz4hc" ||
+             type == "xpress") {
     o.compression = CompressionType::kNone;
     s.compression_name = "NoCompression";
     s.warnings.push_back(type +
                          " compression is not available in o3lsm; using "
-                         "none (pass --compression_type=none, zstd or lz4)");
+                         "none (pass --compression_type=none, snappy, zstd "
+                         "or lz4)");
   } else {
     return Status::InvalidArgument("Cannot parse compression type '" +
                                    f.compression_type + "'");

@@ -3,8 +3,8 @@
 // Translation of db_bench's engine flags into o3lsm::Options,
 // ReadOptions and WriteOptions, with the decisions that translation needs:
 //
-//   --compression_type  none, zstd, lz4 map to o3lsm's codecs. snappy (the
-//                       db_bench default), zlib, bzip2, lz4hc, xpress are
+//   --compression_type  none, snappy (the db_bench default), zstd, lz4 map
+//                       to o3lsm's codecs. zlib, bzip2, lz4hc, xpress are
 //                       RocksDB codecs o3lsm lacks: they fall back to none
 //                       with a warning, so db_bench's default command line
 //                       still runs; anything else is an error.
