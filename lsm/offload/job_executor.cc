@@ -41,9 +41,12 @@ JobExecutor::JobExecutor(fabric::Fabric* fabric, cluster::JobBoard* board,
 
 JobExecutor::~JobExecutor() { Stop(); }
 
+std::string JobExecutor::name() const {
+  return options_.name.empty() ? DefaultName() : options_.name;
+}
+
 Status JobExecutor::Start() {
-  const std::string name =
-      options_.name.empty() ? DefaultName() : options_.name;
+  const std::string name = this->name();
   Status s = nodes_->Register(options_.role, name,
                               static_cast<uint32_t>(options_.threads),
                               &registration_);
@@ -139,9 +142,7 @@ void JobExecutor::HeartbeatLoop() {
           "registering again",
           registration_.node);
       cluster::NodeRegistration fresh;
-      if (nodes_->Register(options_.role, options_.name.empty()
-                                              ? DefaultName()
-                                              : options_.name,
+      if (nodes_->Register(options_.role, name(),
                            static_cast<uint32_t>(options_.threads), &fresh)
               .ok()) {
         registration_ = fresh;

@@ -101,6 +101,8 @@ class JobExecutor {
   void Stop();
 
   uint16_t node_id() const { return registration_.node; }
+  // The name in the node table (options.name, or "<host>:<pid>").
+  std::string name() const;
   Stats stats() const;
 
  private:
