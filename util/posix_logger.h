@@ -15,6 +15,8 @@
 #ifndef O3LSM_UTIL_POSIX_LOGGER_H_
 #define O3LSM_UTIL_POSIX_LOGGER_H_
 
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
