@@ -46,7 +46,7 @@ class AutoRollLogger final : public Logger {
   // beyond keep_log_file_num_. Errors are ignored: a LOG is not worth
   // refusing to work for.
   void ArchiveLog();
-  // ArchiveLog, then a new LOG in *logger.
+  // ArchiveLog, then a new LOG in logger_ (kept as it was on failure).
   Status Roll() EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<Logger> Current() const;
 
