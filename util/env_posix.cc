@@ -2,23 +2,24 @@
 //
 // The POSIX Env: buffered writes, pread or mmap reads, fcntl locks.
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
 #include <set>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <thread>
+#include <unistd.h>
 
 #include "o3lsm/env.h"
+
 #include "util/mutex.h"
+#include "util/posix_logger.h"
 
 namespace o3lsm {
 
@@ -216,38 +217,6 @@ class PosixFileLock final : public FileLock {
   const std::string fname;
 };
 
-class PosixLogger final : public Logger {
- public:
-  explicit PosixLogger(FILE* fp) : fp_(fp) {}
-  ~PosixLogger() override { fclose(fp_); }
-
-  void Logv(const char* format, va_list ap) override {
-    struct timeval now;
-    gettimeofday(&now, nullptr);
-    struct tm t;
-    localtime_r(&now.tv_sec, &t);
-    char line[1024];
-    int n = snprintf(line, sizeof(line),
-                     "%04d/%02d/%02d-%02d:%02d:%02d.%06ld ", t.tm_year + 1900,
-                     t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                     static_cast<long>(now.tv_usec));
-    va_list copy;
-    va_copy(copy, ap);
-    int m = vsnprintf(line + n, sizeof(line) - n - 1, format, copy);
-    va_end(copy);
-    size_t len = static_cast<size_t>(n) +
-                 std::min<size_t>(m < 0 ? 0 : m, sizeof(line) - n - 2);
-    if (len == 0 || line[len - 1] != '\n') line[len++] = '\n';
-    MutexLock l(&mu_);
-    fwrite(line, 1, len, fp_);
-    fflush(fp_);
-  }
-
- private:
-  Mutex mu_;
-  FILE* const fp_;
-};
-
 class PosixEnv final : public Env {
  public:
   // leveldb's choice: mapping many files costs address space, not memory,
@@ -419,7 +388,9 @@ class PosixEnv final : public Env {
                    std::shared_ptr<Logger>* result) override {
     FILE* fp = fopen(fname.c_str(), "ae");
     if (fp == nullptr) return PosixError(fname, errno);
-    *result = std::make_shared<PosixLogger>(fp);
+    struct stat st;
+    const uint64_t size = fstat(fileno(fp), &st) == 0 ? st.st_size : 0;
+    *result = std::make_shared<PosixLogger>(fp, /*owns_fp=*/true, "", size);
     return Status::OK();
   }
 

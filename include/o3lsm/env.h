@@ -14,6 +14,7 @@
 #ifndef O3LSM_INCLUDE_ENV_H_
 #define O3LSM_INCLUDE_ENV_H_
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdint>
 #include <memory>
@@ -78,11 +79,57 @@ class FileLock {
   virtual ~FileLock() = default;
 };
 
+// Severity of a line of the human-readable LOG, lowest first (RocksDB's
+// levels). A logger drops the lines below its level(); kHeader lines (what
+// a LOG file starts with) are always written.
+enum class InfoLogLevel : unsigned char {
+  kDebug = 0,
+  kInfo,
+  kWarn,
+  kError,
+  kFatal,
+  kHeader,
+};
+
+// "DEBUG", "INFO", "WARN", "ERROR", "FATAL" or "HEADER".
+const char* InfoLogLevelName(InfoLogLevel level);
+
 // A sink for the human-readable LOG file.
+//
+// Thread safety: every method may be called concurrently; a line is written
+// whole (lines of concurrent callers do not interleave).
 class Logger {
  public:
+  explicit Logger(InfoLogLevel level = InfoLogLevel::kInfo)
+      : level_(static_cast<unsigned char>(level)) {}
   virtual ~Logger() = default;
+
+  // Writes one line at kInfo. What a minimal logger implements (with
+  // `using Logger::Logv;` to keep the leveled overload visible).
   virtual void Logv(const char* format, va_list ap) = 0;
+  // Writes one line at `level`, or nothing if level is below level().
+  // Default: prefixes the message with "[LEVEL] " and calls Logv above; a
+  // logger that writes its own timestamp and level (the POSIX one:
+  // "2026/12/06-19:36:29.123456 140234 [WARN] message") overrides it.
+  virtual void Logv(InfoLogLevel level, const char* format, va_list ap);
+
+  // Bytes written to the current file, for loggers that roll it over by
+  // size. Default: 0 (not a file).
+  virtual uint64_t GetLogFileSize() const { return 0; }
+
+  InfoLogLevel level() const {
+    return static_cast<InfoLogLevel>(level_.load(std::memory_order_relaxed));
+  }
+  void set_level(InfoLogLevel level) {
+    level_.store(static_cast<unsigned char>(level), std::memory_order_relaxed);
+  }
+  // True if a line at `level` would be written.
+  bool Enabled(InfoLogLevel level) const {
+    return level == InfoLogLevel::kHeader || level >= this->level();
+  }
+
+ private:
+  std::atomic<unsigned char> level_;
 };
 
 class Env {
@@ -230,8 +277,24 @@ class EnvWrapper : public Env {
   Env* target_;
 };
 
-// Writes a printf-style line to info_log if it is not null.
+// Writes a printf-style line to info_log if it is not null, at kInfo.
 void Log(Logger* info_log, const char* format, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+// The same at `level`: dropped if info_log's level is above it.
+void Log(InfoLogLevel level, Logger* info_log, const char* format, ...)
+    __attribute__((__format__(__printf__, 3, 4)));
+// Shorthands: LogWarn(l, ...) is Log(InfoLogLevel::kWarn, l, ...).
+void LogDebug(Logger* info_log, const char* format, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+void LogInfo(Logger* info_log, const char* format, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+void LogWarn(Logger* info_log, const char* format, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+void LogError(Logger* info_log, const char* format, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+void LogFatal(Logger* info_log, const char* format, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+void LogHeader(Logger* info_log, const char* format, ...)
     __attribute__((__format__(__printf__, 2, 3)));
 
 // Helpers on top of Env.

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "o3lsm/env.h"  // InfoLogLevel
 #include "o3lsm/slice.h"
 
 namespace o3lsm {
@@ -114,8 +115,28 @@ struct Options {
   Env* env = nullptr;
 
   // Where human-readable progress and errors go. Default: nullptr, which
-  // writes a LOG file inside the database directory.
+  // writes a LOG file inside the database directory, one line per event:
+  //   2026/12/06-19:36:29.123456 140234 [INFO] opened /db: ...
+  // (local time to the microsecond, thread id, level, message).
   std::shared_ptr<Logger> info_log;
+
+  // Lines of the database's own LOG below this level are dropped (a
+  // logger given in info_log keeps its own level). Default: kInfo.
+  InfoLogLevel info_log_level = InfoLogLevel::kInfo;
+
+  // The LOG is renamed to LOG.old.<microseconds since the epoch> and a new
+  // one started once it reaches this many bytes; 0 = never while open (it
+  // is still renamed at every open). Default: 0.
+  size_t max_log_file_size = 0;
+
+  // Old LOG files (LOG.old.*) kept; older ones are deleted when the LOG
+  // rolls over and at open. Default: 1000.
+  size_t keep_log_file_num = 1000;
+
+  // Every this many seconds a background thread writes the "o3lsm.stats"
+  // property (DB::GetProperty) into the LOG; 0 = never. Close stops it at
+  // once. Default: 600.
+  unsigned int stats_dump_period_sec = 600;
 
   // ---- Write buffer ----
 

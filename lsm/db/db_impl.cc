@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "lsm/compaction/flush_job.h"
+#include "lsm/db/auto_roll_logger.h"
 #include "lsm/db/db_impl_internal.h"
 #include "lsm/db/db_impl_readonly.h"
 #include "lsm/version/filename.h"
@@ -107,9 +108,17 @@ DBImpl::~DBImpl() {
 
 Status DBImpl::Close() { return CloseImpl(); }
 
+void DBImpl::DumpStats() {
+  std::string stats;
+  if (!GetProperty("o3lsm.stats", &stats)) return;
+  Log(info_log_.get(), "------- DUMPING STATS -------\n%s", stats.c_str());
+}
+
 Status DBImpl::CloseImpl() {
   if (closed_) return Status::OK();
   closed_ = true;
+  // Before anything it reads goes away; it takes mutex_, so not under it.
+  stats_dumper_.reset();
   Status s;
   {
     MutexLock l(&mutex_);
@@ -240,9 +249,9 @@ Status DBImpl::OpenImpl() {
     return s;
   }
   if (info_log_ == nullptr) {
-    env_->RenameFile(InfoLogFileName(dbname_), OldInfoLogFileName(dbname_))
-        .PermitUncheckedError();
-    env_->NewLogger(InfoLogFileName(dbname_), &info_log_)
+    AutoRollLogger::Open(env_, dbname_, options_.max_log_file_size,
+                         options_.keep_log_file_num, options_.info_log_level,
+                         &info_log_)
         .PermitUncheckedError();  // no LOG is no reason to refuse to open
   }
 
@@ -283,6 +292,11 @@ Status DBImpl::OpenImpl() {
   Log(info_log_.get(), "opened %s: %s, last sequence %llu", dbname_.c_str(),
       versions_->current()->LevelSummary().c_str(),
       static_cast<unsigned long long>(versions_->LastSequence()));
+  if (options_.stats_dump_period_sec > 0 && info_log_ != nullptr) {
+    stats_dumper_ = std::make_unique<PeriodicTask>(
+        std::chrono::seconds(options_.stats_dump_period_sec),
+        [this] { DumpStats(); });
+  }
   return Status::OK();
 }
 
@@ -396,8 +410,8 @@ Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
                        " (paranoid_checks is on)");
       }
       // A crash while appending: the torn record was never acknowledged.
-      Log(info_log_.get(), "%s: truncating torn tail at offset %llu",
-          fname.c_str(),
+      Log(InfoLogLevel::kWarn, info_log_.get(),
+          "%s: truncating torn tail at offset %llu", fname.c_str(),
           static_cast<unsigned long long>(reader.LastGoodOffset()));
       s = env_->TruncateFile(fname, reader.LastGoodOffset());
       if (!s.ok()) return s;
@@ -492,7 +506,8 @@ void DBImpl::DeleteObsoleteFiles(bool at_open) {
   mutex_.Unlock();
   for (const std::string& f : doomed) {
     Status s = env_->RemoveFile(f);
-    Log(info_log_.get(), "delete %s: %s", f.c_str(), s.ToString().c_str());
+    Log(s.ok() ? InfoLogLevel::kInfo : InfoLogLevel::kWarn, info_log_.get(),
+        "delete %s: %s", f.c_str(), s.ToString().c_str());
   }
   mutex_.Lock();
 }

@@ -29,6 +29,9 @@
 #include <string>
 #include <vector>
 
+#include "o3lsm/db.h"
+#include "o3lsm/env.h"
+
 #include "lsm/cache/cache.h"
 #include "lsm/compaction/compaction_job.h"
 #include "lsm/compaction/compaction_picker.h"
@@ -37,19 +40,18 @@
 #include "lsm/db/snapshot.h"
 #include "lsm/db/super_version.h"
 #include "lsm/db/write_queue.h"
-#include "lsm/table/block_tier.h"
 #include "lsm/memtable/memtable.h"
 #include "lsm/offload/compute_node.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/shard_router.h"
+#include "lsm/table/block_tier.h"
 #include "lsm/table/table_options.h"
 #include "lsm/version/table_cache.h"
 #include "lsm/version/version_set.h"
 #include "lsm/wal/log_writer.h"
-#include "o3lsm/db.h"
-#include "o3lsm/env.h"
 #include "scheduler/scheduler.h"
 #include "util/mutex.h"
+#include "util/periodic_task.h"
 
 namespace o3lsm {
 
@@ -168,6 +170,9 @@ class DBImpl final : public DB {
   // Publishes a SuperVersion of the current memtables and version.
   void InstallSuperVersion() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Status CloseImpl();
+  // Writes the "o3lsm.stats" property into the LOG (the stats dumper's
+  // task). REQUIRES: mutex_ not held.
+  void DumpStats();
 
   // ---- write path (db_impl_write.cc) ----
   // Admits group, whose updates need (*shard_bounds)[i] memtable bytes in
@@ -328,6 +333,9 @@ class DBImpl final : public DB {
   std::unique_ptr<Scheduler> scheduler_;
 
   std::unique_ptr<FileLock> db_lock_;
+  // Writes "o3lsm.stats" into the LOG every stats_dump_period_sec (null if
+  // 0); stopped first thing at Close.
+  std::unique_ptr<PeriodicTask> stats_dumper_;
   std::atomic<bool> shutting_down_{false};
   bool closed_ = false;
 

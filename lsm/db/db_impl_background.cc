@@ -16,8 +16,8 @@ namespace o3lsm {
 void DBImpl::RecordBackgroundError(const Status& s) {
   if (bg_error_.ok() && !s.ok()) {
     bg_error_ = s;
-    Log(info_log_.get(), "background error, writes stopped: %s",
-        s.ToString().c_str());
+    Log(InfoLogLevel::kError, info_log_.get(),
+        "background error, writes stopped: %s", s.ToString().c_str());
     bg_cv_.SignalAll();
   }
 }
@@ -139,9 +139,9 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
         mem.get(), placement,
         {options_.bloom_bits_per_key, options_.dm_segment_layout}, &segment);
     if (s.ok() || !s.retryable() || attempt == kMoveAttempts) break;
-    Log(info_log_.get(), "moving memtable %llu to DM, attempt %d: %s",
-        static_cast<unsigned long long>(mem_id), attempt,
-        s.ToString().c_str());
+    Log(InfoLogLevel::kWarn, info_log_.get(),
+        "moving memtable %llu to DM, attempt %d: %s",
+        static_cast<unsigned long long>(mem_id), attempt, s.ToString().c_str());
     env_->SleepForMicroseconds(1000 * attempt);
   }
   MutexLock l(&mutex_);
@@ -161,12 +161,14 @@ void DBImpl::BackgroundMove(uint64_t mem_id) {
     if (s.IsNoSpace()) {
       // The pool is full: keep it local; moves resume when DM frees.
       dm_full_at_ = std::max<uint64_t>(1, node_->live_bytes());
-      Log(info_log_.get(), "DM full (%llu bytes of segments): memtable %llu "
+      Log(InfoLogLevel::kWarn, info_log_.get(),
+          "DM full (%llu bytes of segments): memtable %llu "
           "stays local",
           static_cast<unsigned long long>(dm_full_at_),
           static_cast<unsigned long long>(mem_id));
     } else {
-      Log(info_log_.get(), "moving memtable %llu to DM failed: %s",
+      Log(InfoLogLevel::kWarn, info_log_.get(),
+          "moving memtable %llu to DM failed: %s",
           static_cast<unsigned long long>(mem_id), s.ToString().c_str());
       if (s.retryable() && !dm_lost_) {
         // The memory node does not answer: the same as losing it.
@@ -338,8 +340,8 @@ Status DBImpl::RunCompaction(Compaction* c) {
   mutex_.Lock();
   if (s.ok()) return InstallCompaction(c, job.outputs(), job.stats(), applied);
   for (const auto& f : job.outputs()) pending_outputs_.erase(f.number);
-  Log(info_log_.get(), "compaction %s failed: %s", c->Describe().c_str(),
-      s.ToString().c_str());
+  Log(InfoLogLevel::kError, info_log_.get(), "compaction %s failed: %s",
+      c->Describe().c_str(), s.ToString().c_str());
   picker_->Release(c);
   delete c;
   return s;

@@ -156,7 +156,8 @@ void DBImpl::ScheduleRemoteFlushes(bool dm_blocked) {
         });
     if (!s.ok()) {
       // Nobody else can run this job: this node flushes the segments.
-      Log(info_log_.get(), "posting a flush job failed, flushing locally: %s",
+      Log(InfoLogLevel::kWarn, info_log_.get(),
+          "posting a flush job failed, flushing locally: %s",
           s.ToString().c_str());
       for (size_t i : job) imm_[i].FlushHereOnly();
       continue;
@@ -223,8 +224,10 @@ void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
         static_cast<unsigned long long>(result.bytes_written));
     InstallFlushResults();
   } else {
-    Log(info_log_.get(), "remote flush of %zu memtables handed back (%s): "
-        "flushing here", ids.size(), s.ToString().c_str());
+    Log(InfoLogLevel::kWarn, info_log_.get(),
+        "remote flush of %zu memtables handed back (%s): "
+        "flushing here",
+        ids.size(), s.ToString().c_str());
   }
   MaybeScheduleWork();
   bg_cv_.SignalAll();
@@ -345,8 +348,10 @@ void DBImpl::OnRemoteCompactionDone(Compaction* c, uint64_t base,
     running_compactions_--;
   } else {
     // Run it here instead; it keeps its inputs and its slot.
-    Log(info_log_.get(), "remote compaction %s handed back (%s): running "
-        "it here", c->Describe().c_str(), s.ToString().c_str());
+    Log(InfoLogLevel::kWarn, info_log_.get(),
+        "remote compaction %s handed back (%s): running "
+        "it here",
+        c->Describe().c_str(), s.ToString().c_str());
     scheduler_->Schedule(JobKind::kCompaction,
                          [this, c] { BackgroundCompaction(c); });
   }
@@ -429,9 +434,10 @@ void DBImpl::OnSubJobDone(SplitCompaction* split, size_t i, const Status& s,
     FinishSubJob(split);
   } else {
     // Only this part runs again, here; the others keep their outputs.
-    Log(info_log_.get(), "sub-job %zu of compaction %s handed back (%s): "
-        "running it here", i, split->c->Describe().c_str(),
-        s.ToString().c_str());
+    Log(InfoLogLevel::kWarn, info_log_.get(),
+        "sub-job %zu of compaction %s handed back (%s): "
+        "running it here",
+        i, split->c->Describe().c_str(), s.ToString().c_str());
     stats_.sub_jobs_run_here++;
     scheduler_->Schedule(JobKind::kCompaction,
                          [this, split, i] { RunSubJobHere(split, i); });
@@ -498,8 +504,9 @@ void DBImpl::FinishSubJob(SplitCompaction* split) {
             .PermitUncheckedError();
       }
     }
-    Log(info_log_.get(), "compaction %s dropped: a sub-job failed: %s",
-        c->Describe().c_str(), split->error.ToString().c_str());
+    Log(InfoLogLevel::kError, info_log_.get(),
+        "compaction %s dropped: a sub-job failed: %s", c->Describe().c_str(),
+        split->error.ToString().c_str());
     if (!split->error.IsAborted()) RecordBackgroundError(split->error);
     picker_->Release(c);
     delete c;
@@ -562,8 +569,10 @@ void DBImpl::HandleDmLoss(const std::string& why) {
     dm_lost_ = true;
     dm_->MarkUnavailable();
     rebuilding_++;
-    Log(info_log_.get(), "DM lost (%s): falling back to local memtables and "
-        "local flushes", why.c_str());
+    Log(InfoLogLevel::kError, info_log_.get(),
+        "DM lost (%s): falling back to local memtables and "
+        "local flushes",
+        why.c_str());
     uint64_t min_log = UINT64_MAX;
     for (auto& e : imm_) {
       // Only copies in DM that no flush has read are lost: a flush from

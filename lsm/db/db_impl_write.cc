@@ -510,8 +510,8 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
     const size_t budget = buffer * (options_.max_write_buffer_number - 1);
     if (SealedLocalBytes() >= budget) {
       if (!stall_logged) {
-        Log(info_log_.get(), "write stall: %zu sealed memtables await flush",
-            imm_.size());
+        Log(InfoLogLevel::kWarn, info_log_.get(),
+            "write stall: %zu sealed memtables await flush", imm_.size());
         stall_logged = true;
       }
       const uint64_t start = env_->NowMicros();
@@ -522,7 +522,8 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
     }
     if (l0_files >= options_.level0_stop_writes_trigger) {
       if (!stall_logged) {
-        Log(info_log_.get(), "write stall: %d L0 files", l0_files);
+        Log(InfoLogLevel::kWarn, info_log_.get(), "write stall: %d L0 files",
+            l0_files);
         stall_logged = true;
       }
       const uint64_t start = env_->NowMicros();

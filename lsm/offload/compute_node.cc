@@ -71,8 +71,10 @@ Status ComputeNode::Open(ComputeNodeOptions options,
     if (s.retryable() || s.IsIOError() || s.IsNotFound()) {
       // The memory node is not there: run monolithic rather than not at
       // all; the WAL keeps every write durable either way.
-      Log(o.info_log.get(), "DM pool %s unavailable, running without "
-          "offloading: %s", fo.uri.c_str(), s.ToString().c_str());
+      Log(InfoLogLevel::kWarn, o.info_log.get(),
+          "DM pool %s unavailable, running without "
+          "offloading: %s",
+          fo.uri.c_str(), s.ToString().c_str());
       return Status::OK();
     }
     return s;  // a malformed URI or a damaged pool is the caller's to fix
@@ -198,8 +200,10 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
                                    registration_.incarnation),
         kSearchSlots, &client);
     if (!cs.ok()) {
-      Log(o.info_log.get(), "DM: no search mailboxes (%s): lookups read DM "
-          "segments one-sided", cs.ToString().c_str());
+      Log(InfoLogLevel::kWarn, o.info_log.get(),
+          "DM: no search mailboxes (%s): lookups read DM "
+          "segments one-sided",
+          cs.ToString().c_str());
     }
   }
   read_path_ = std::make_unique<DmReadPath>(o.read_mode, std::move(client),
@@ -209,8 +213,8 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
     Status bs =
         DmBlockCache::Create(dm_->fabric(), dm_->allocator(), o.block_cache_size);
     if (!bs.ok()) {
-      Log(o.info_log.get(), "DM block cache not created: %s",
-          bs.ToString().c_str());
+      Log(InfoLogLevel::kWarn, o.info_log.get(),
+          "DM block cache not created: %s", bs.ToString().c_str());
     }
   }
   Status bs = DmBlockCache::Open(dm_->fabric(), &block_cache_);

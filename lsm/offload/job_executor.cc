@@ -41,16 +41,20 @@ JobExecutor::JobExecutor(fabric::Fabric* fabric, cluster::JobBoard* board,
 
 JobExecutor::~JobExecutor() { Stop(); }
 
+std::string JobExecutor::name() const {
+  return options_.name.empty() ? DefaultName() : options_.name;
+}
+
 Status JobExecutor::Start() {
-  const std::string name =
-      options_.name.empty() ? DefaultName() : options_.name;
+  const std::string name = this->name();
   Status s = nodes_->Register(options_.role, name,
                               static_cast<uint32_t>(options_.threads),
                               &registration_);
   if (!s.ok()) return s;
   last_cpu_micros_ = ProcessCpuMicros();
   last_wall_micros_ = env_->NowMicros();
-  nodes_->Publish(registration_, CurrentLoad()).PermitUncheckedError();
+  const cluster::NodeLoad load = CurrentLoad();
+  if (nodes_->Publish(registration_, load).ok()) Published(load);
   for (int i = 0; i < options_.threads; i++) {
     workers_.emplace_back([this, i] { WorkerLoop(i); });
   }
@@ -76,8 +80,21 @@ void JobExecutor::Stop() {
 }
 
 JobExecutor::Stats JobExecutor::stats() const {
+  const uint64_t now = env_->NowMicros();
   MutexLock l(&mu_);
-  return stats_;
+  Stats stats = stats_;
+  if (last_publish_micros_ != 0) {
+    stats.heartbeat_age_micros =
+        now > last_publish_micros_ ? now - last_publish_micros_ : 0;
+  }
+  return stats;
+}
+
+void JobExecutor::Published(const cluster::NodeLoad& load) {
+  const uint64_t now = env_->NowMicros();
+  MutexLock l(&mu_);
+  stats_.load = load;
+  last_publish_micros_ = std::max<uint64_t>(now, 1);
 }
 
 cluster::NodeLoad JobExecutor::CurrentLoad() {
@@ -115,15 +132,17 @@ void JobExecutor::HeartbeatLoop() {
         if (board_->Heartbeat(r->job).IsAborted()) r->revoked.store(true);
       }
     }
-    Status s = nodes_->Publish(registration_, CurrentLoad());
+    const cluster::NodeLoad load = CurrentLoad();
+    Status s = nodes_->Publish(registration_, load);
+    if (s.ok()) Published(load);
     if (s.IsAborted()) {
       // Evicted (we looked dead to someone): come back as a new node.
-      Log(options_.info_log.get(), "executor: node %u was evicted; "
-          "registering again", registration_.node);
+      Log(InfoLogLevel::kWarn, options_.info_log.get(),
+          "executor: node %u was evicted; "
+          "registering again",
+          registration_.node);
       cluster::NodeRegistration fresh;
-      if (nodes_->Register(options_.role, options_.name.empty()
-                                              ? DefaultName()
-                                              : options_.name,
+      if (nodes_->Register(options_.role, name(),
                            static_cast<uint32_t>(options_.threads), &fresh)
               .ok()) {
         registration_ = fresh;
@@ -158,8 +177,8 @@ void JobExecutor::WorkerLoop(int index) {
       continue;
     }
     if (!s.ok()) {
-      Log(options_.info_log.get(), "executor: claim failed: %s",
-          s.ToString().c_str());
+      Log(InfoLogLevel::kWarn, options_.info_log.get(),
+          "executor: claim failed: %s", s.ToString().c_str());
       env_->SleepForMicroseconds(20000);
       continue;
     }
@@ -250,12 +269,19 @@ void JobExecutor::RunJob(Running* r) {
   {
     MutexLock l(&mu_);
     io_bytes_ += result.bytes_read + result.bytes_written;
+    stats_.bytes_read += result.bytes_read;
+    stats_.bytes_written += result.bytes_written;
+    JobCounts& of_type =
+        job.type == cluster::JobType::kFlush ? stats_.flush : stats_.compaction;
     if (revoked) {
       stats_.revoked++;
+      of_type.revoked++;
     } else if (s.ok()) {
       stats_.done++;
+      of_type.done++;
     } else {
       stats_.failed++;
+      of_type.failed++;
     }
   }
   const char* type =
@@ -272,9 +298,10 @@ void JobExecutor::RunJob(Running* r) {
         static_cast<unsigned long long>(result.bytes_written),
         static_cast<unsigned long long>(result.micros));
   } else {
-    Log(options_.info_log.get(), "executor: %s job in slot %u, attempt %u "
-        "failed: %s", type, job.ticket.slot, job.ticket.attempt,
-        s.ToString().c_str());
+    Log(InfoLogLevel::kError, options_.info_log.get(),
+        "executor: %s job in slot %u, attempt %u "
+        "failed: %s",
+        type, job.ticket.slot, job.ticket.attempt, s.ToString().c_str());
   }
 }
 

@@ -64,11 +64,28 @@ struct JobExecutorOptions {
 
 class JobExecutor {
  public:
+  // Finished jobs of one type, by outcome.
+  struct JobCounts {
+    uint64_t done = 0;
+    uint64_t failed = 0;
+    uint64_t revoked = 0;  // the owner re-posted it; outputs deleted
+  };
   struct Stats {
+    // Every type together.
     uint64_t done = 0;
     uint64_t failed = 0;
     uint64_t revoked = 0;
     uint64_t running = 0;
+    JobCounts flush;
+    JobCounts compaction;
+    // Storage bytes the finished jobs read and wrote.
+    uint64_t bytes_read = 0;
+    uint64_t bytes_written = 0;
+    // The load last published in the node table, and how long ago that
+    // publish succeeded (the node's liveness as others see it); UINT64_MAX
+    // before the first.
+    cluster::NodeLoad load;
+    uint64_t heartbeat_age_micros = UINT64_MAX;
   };
 
   // REQUIRES: fabric, board and nodes outlive the executor.
@@ -84,6 +101,8 @@ class JobExecutor {
   void Stop();
 
   uint16_t node_id() const { return registration_.node; }
+  // The name in the node table (options.name, or "<host>:<pid>").
+  std::string name() const;
   Stats stats() const;
 
  private:
@@ -99,6 +118,8 @@ class JobExecutor {
   // Deletes the tables of a result that is not going to be installed.
   void RemoveOutputs(const std::string& db_path, JobResult* result);
   cluster::NodeLoad CurrentLoad();
+  // Records a load the node table accepted.
+  void Published(const cluster::NodeLoad& load);
 
   fabric::Fabric* const fabric_;
   cluster::JobBoard* const board_;
@@ -116,6 +137,7 @@ class JobExecutor {
   std::list<Running*> running_ GUARDED_BY(mu_);
   Stats stats_ GUARDED_BY(mu_);
   uint64_t io_bytes_ GUARDED_BY(mu_) = 0;  // since the last load report
+  uint64_t last_publish_micros_ GUARDED_BY(mu_) = 0;  // 0: none yet
 
   // CPU use between load reports.
   uint64_t last_cpu_micros_ = 0;

@@ -37,9 +37,11 @@ Status NodeReaper::RunOnce() {
                     ? mailboxes_->ReclaimNode(dead.node, &slots)
                     : Status::OK();
     stats_.mailboxes_released += slots;
-    Log(info_log_.get(), "reaper: node %u (%s) is dead: evicted; reclaimed "
+    Log(InfoLogLevel::kWarn, info_log_.get(),
+        "reaper: node %u (%s) is dead: evicted; reclaimed "
         "%llu DM chunks (%s), released %u jobs (%s), %u search mailboxes "
-        "(%s)", dead.node, cluster::NodeRoleName(dead.role),
+        "(%s)",
+        dead.node, cluster::NodeRoleName(dead.role),
         static_cast<unsigned long long>(chunks), rs.ToString().c_str(), jobs,
         js.ToString().c_str(), slots, ms.ToString().c_str());
   }

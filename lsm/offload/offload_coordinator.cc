@@ -96,7 +96,8 @@ void OffloadCoordinator::RefreshNodes() {
     cluster::NodeLoad load;  // the compute node executes nothing itself
     if (nodes_->Publish(options_.self, load).IsAborted()) {
       evicted_.store(true);
-      Log(options_.info_log.get(), "offload: this compute node (node %u) was "
+      Log(InfoLogLevel::kWarn, options_.info_log.get(),
+          "offload: this compute node (node %u) was "
           "evicted from the node table; DM is no longer used",
           options_.self.node);
       // Its segments and jobs are being reclaimed: for this node the pool
@@ -128,8 +129,10 @@ void OffloadCoordinator::RefreshNodes() {
   }
   for (uint16_t m : memory_nodes_) {
     if (!liveness_.Alive(m) && !memory_lost_.exchange(true)) {
-      Log(options_.info_log.get(), "offload: memory node %u stopped "
-          "heartbeating: the DM pool is lost", m);
+      Log(InfoLogLevel::kError, options_.info_log.get(),
+          "offload: memory node %u stopped "
+          "heartbeating: the DM pool is lost",
+          m);
     }
   }
 }
@@ -274,9 +277,10 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
           stats_.retried++;
         }
         job->posted_micros = NowMicros();
-        Log(options_.info_log.get(), "offload: job in slot %u failed on node "
-            "%u (%s); attempt %u", job->ticket.slot, view.executor,
-            why.c_str(), job->ticket.attempt);
+        Log(InfoLogLevel::kWarn, options_.info_log.get(),
+            "offload: job in slot %u failed on node "
+            "%u (%s); attempt %u",
+            job->ticket.slot, view.executor, why.c_str(), job->ticket.attempt);
         return false;
       }
       *status = Status::Aborted("offloaded job", why);
@@ -291,16 +295,18 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
             stats_.reposted++;
           }
           job->posted_micros = NowMicros();
-          Log(options_.info_log.get(), "offload: node %u stopped heartbeating "
-              "job in slot %u; re-posted as attempt %u", view.executor,
-              job->ticket.slot, job->ticket.attempt);
+          Log(InfoLogLevel::kWarn, options_.info_log.get(),
+              "offload: node %u stopped heartbeating "
+              "job in slot %u; re-posted as attempt %u",
+              view.executor, job->ticket.slot, job->ticket.attempt);
           return false;
         }
         if (view.attempt >= job->max_attempts) {
           // The last attempt's executor is gone: the caller's Release
           // revokes its claim (a late heartbeat or result is refused), and
           // the job comes back to be run here.
-          Log(options_.info_log.get(), "offload: node %u stopped heartbeating "
+          Log(InfoLogLevel::kWarn, options_.info_log.get(),
+              "offload: node %u stopped heartbeating "
               "job in slot %u, its last attempt (%u): handing it back",
               view.executor, job->ticket.slot, view.attempt);
           *status = Status::TimedOut("offloaded job", "attempts exhausted");

@@ -60,8 +60,8 @@ std::string InfoLogFileName(const std::string& dbname) {
   return dbname + "/LOG";
 }
 
-std::string OldInfoLogFileName(const std::string& dbname) {
-  return dbname + "/LOG.old";
+std::string OldInfoLogFileName(const std::string& dbname, uint64_t micros) {
+  return dbname + "/LOG.old." + std::to_string(micros);
 }
 
 std::string TempFileName(const std::string& dbname, uint64_t number) {
@@ -78,6 +78,13 @@ bool ParseFileName(const std::string& filename, uint64_t* number,
     *number = 0;
     *type = FileType::kLockFile;
   } else if (rest == "LOG" || rest == "LOG.old") {
+    *number = 0;
+    *type = FileType::kInfoLogFile;
+  } else if (rest.starts_with("LOG.old.")) {
+    rest.remove_prefix(strlen("LOG.old."));
+    uint64_t micros;
+    if (!ConsumeDecimalNumber(&rest, &micros) || !rest.empty()) return false;
+    // A timestamp, not a file number: recovery must not count it as used.
     *number = 0;
     *type = FileType::kInfoLogFile;
   } else if (rest.starts_with("MANIFEST-")) {

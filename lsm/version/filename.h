@@ -6,7 +6,11 @@
 //   MANIFEST-NNNNNN     version edits
 //   CURRENT             name of the live MANIFEST (replaced atomically)
 //   LOCK                held by the process that has the database open
-//   LOG, LOG.old        human-readable progress
+//   LOG                 human-readable progress
+//   LOG.old.MICROS      an earlier LOG, renamed at open or when it grew past
+//                       Options::max_log_file_size (MICROS: wall clock of
+//                       the rename, microseconds since the epoch); LOG.old
+//                       from older versions is still recognised
 //   NNNNNN.dbtmp        temporary file (CURRENT's next contents)
 // File numbers come from one counter in the MANIFEST, so no two files
 // share a number.
@@ -39,10 +43,12 @@ std::string DescriptorFileName(const std::string& dbname, uint64_t number);
 std::string CurrentFileName(const std::string& dbname);
 std::string LockFileName(const std::string& dbname);
 std::string InfoLogFileName(const std::string& dbname);
-std::string OldInfoLogFileName(const std::string& dbname);
+// "LOG.old.<micros>".
+std::string OldInfoLogFileName(const std::string& dbname, uint64_t micros);
 std::string TempFileName(const std::string& dbname, uint64_t number);
 
-// Parses a file name (not a path). False if it is not one of ours.
+// Parses a file name (not a path). False if it is not one of ours. *number
+// is 0 for the files without a number (CURRENT, LOCK, LOG and old LOGs).
 bool ParseFileName(const std::string& filename, uint64_t* number,
                    FileType* type);
 

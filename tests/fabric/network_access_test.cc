@@ -49,6 +49,7 @@ using namespace std::chrono_literals;
 // Collects what the memory node logs.
 class CapturingLogger final : public Logger {
  public:
+  using Logger::Logv;
   void Logv(const char* format, va_list ap) override {
     char line[2048];
     vsnprintf(line, sizeof(line), format, ap);

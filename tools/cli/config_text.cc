@@ -67,6 +67,11 @@ std::string ConfigText(const SessionConfig& config, bool db_open) {
   l.Add("env", o.env == nullptr ? "default (POSIX)" : "custom");
   l.Add("info_log",
         o.info_log == nullptr ? "LOG in the database directory" : "custom");
+  l.Add("info_log_level", InfoLogLevelName(o.info_log_level));
+  l.Add("max_log_file_size", static_cast<uint64_t>(o.max_log_file_size));
+  l.Add("keep_log_file_num", static_cast<uint64_t>(o.keep_log_file_num));
+  l.Add("stats_dump_period_sec",
+        static_cast<uint64_t>(o.stats_dump_period_sec));
   l.Add("write_buffer_size", static_cast<uint64_t>(o.write_buffer_size));
   l.Add("max_write_buffer_number", o.max_write_buffer_number);
   l.Add("block_size", static_cast<uint64_t>(o.block_size));

@@ -21,6 +21,11 @@
 //       starts a memory node and K workers on this host, stops them on
 //       SIGINT/SIGTERM.
 //
+// Any node serves Prometheus metrics with --metrics-listen=HOST:PORT
+// (http://HOST:PORT/metrics; docs/cluster.md lists them). Its log lines
+// (standard error, or --log FILE) read like a database's LOG: timestamp,
+// thread, level.
+//
 // Every option may also come from a config file (--config FILE, TOML or
 // INI: `pool = "emulated:/dev/shm/o3lsm-pool"`); an unknown key there is an
 // error. SIGTERM and SIGINT stop a node cleanly: running jobs finish, the
@@ -63,7 +68,9 @@
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
 #include "tools/common/cluster_file.h"
+#include "tools/node/node_metrics.h"
 #include "tools/node/pool_status.h"
+#include "util/posix_logger.h"
 #include "util/throttled_env.h"
 
 namespace o3lsm::node {
@@ -88,27 +95,28 @@ struct Config {
   int wait_ms = 10000;
   std::string log;
   bool remove_pool = false;
+  std::string metrics_listen;
   int debug_job_delay_ms = 0;
   uint64_t storage_latency_us = 0;
   uint64_t storage_bandwidth_mbps = 0;
 };
 
-class StderrLogger final : public Logger {
- public:
-  explicit StderrLogger(std::string tag) : tag_(std::move(tag)) {}
-  void Logv(const char* format, va_list ap) override {
-    char line[1024];
-    vsnprintf(line, sizeof(line), format, ap);
-    fprintf(stderr, "%s: %s\n", tag_.c_str(), line);
-  }
+// The node's log on standard error: the LOG's line format (timestamp,
+// thread, level) with the node's role as a tag, so that the nodes of a
+// local cluster, sharing one terminal, stay apart.
+std::shared_ptr<Logger> StderrLogger(const std::string& tag) {
+  return std::make_shared<PosixLogger>(stderr, /*owns_fp=*/false, tag);
+}
 
- private:
-  const std::string tag_;
-};
+// Lines of the node's own, outside a role's log (errors that stop it, the
+// local-cluster launcher).
+Logger* ProcessLog() {
+  static const std::shared_ptr<Logger> log = StderrLogger("o3lsm-node");
+  return log.get();
+}
 
 int Fail(const std::string& what, const Status& s) {
-  fprintf(stderr, "o3lsm-node: error: %s: %s\n", what.c_str(),
-          s.ToString().c_str());
+  LogError(ProcessLog(), "%s: %s", what.c_str(), s.ToString().c_str());
   return 1;
 }
 
@@ -319,7 +327,7 @@ int RunNode(const Config& cfg) {
 
   std::shared_ptr<Logger> log;
   if (cfg.log.empty()) {
-    log = std::make_shared<StderrLogger>("o3lsm-node[" + cfg.role + "]");
+    log = StderrLogger("o3lsm-node[" + cfg.role + "]");
   } else {
     Status s = Env::Default()->NewLogger(cfg.log, &log);
     if (!s.ok()) return Fail("--log", s);
@@ -434,6 +442,23 @@ int RunNode(const Config& cfg) {
           cache->capacity() / 1048576.0);
     }
   }
+  std::unique_ptr<MetricsEndpoint> metrics;
+  if (MetricsWanted(cfg.metrics_listen)) {
+    NodeMetrics::Sources sources;
+    sources.role = cfg.role;
+    sources.name = executor.name();
+    sources.node = executor.node_id();
+    sources.executor = &executor;
+    sources.pool = pool;
+    sources.allocator = allocator.get();
+    sources.search = search.get();
+    s = MetricsEndpoint::Start(
+        cfg.metrics_listen, std::make_shared<NodeMetrics>(std::move(sources)),
+        &metrics);
+    if (!s.ok()) return Fail("serving metrics", s);
+    Log(log.get(), "metrics at http://%s/metrics (port %d)",
+        cfg.metrics_listen.c_str(), metrics->port());
+  }
   Log(log.get(), "%s node %u up on %s (%d executor threads, %d search "
       "threads)%s%s", cfg.role.c_str(), executor.node_id(),
       fabric->Describe().c_str(), eo.threads,
@@ -444,15 +469,17 @@ int RunNode(const Config& cfg) {
   if (exported.exported != nullptr) {
     printf("export: %s\n", exported.client_uri.c_str());
   }
+  if (metrics != nullptr) printf("metrics: port %d\n", metrics->port());
   printf("ready: %s node %u\n", cfg.role.c_str(), executor.node_id());
   fflush(stdout);
 
   while (!WaitForStop(reaper != nullptr ? 250 : 1000)) {
     if (reaper != nullptr) {
       s = reaper->RunOnce();
-      if (!s.ok()) Log(log.get(), "reaper: %s", s.ToString().c_str());
+      if (!s.ok()) LogWarn(log.get(), "reaper: %s", s.ToString().c_str());
     }
   }
+  metrics.reset();  // its scrapes read the executor, allocator and search
   executor.Stop();
   if (search != nullptr) {
     search->Stop();
@@ -542,16 +569,17 @@ int RunLocalCluster(const ClusterConfig& cfg) {
     if (!cfg.worker_cpus.empty()) w.push_back("--cpus=" + cfg.worker_cpus);
     children.push_back(Spawn(w));
   }
-  fprintf(stderr, "o3lsm-node: local cluster on %s: memory node pid %d, %d "
-                  "workers; SIGINT or SIGTERM stops it\n",
-          cfg.pool.c_str(), children[0], cfg.workers);
+  Log(ProcessLog(),
+      "local cluster on %s: memory node pid %d, %d workers; SIGINT or "
+      "SIGTERM stops it",
+      cfg.pool.c_str(), children[0], cfg.workers);
   int status = 0;
   while (true) {
     if (WaitForStop(200)) break;
     const pid_t dead = waitpid(-1, &status, WNOHANG);
     if (dead > 0) {
-      fprintf(stderr, "o3lsm-node: child %d exited (status %d); stopping the "
-                      "cluster\n", dead, status);
+      LogWarn(ProcessLog(), "child %d exited (status %d); stopping the cluster",
+              dead, status);
       break;
     }
   }
@@ -625,6 +653,10 @@ int Main(int argc, char** argv) {
                  "worker: wait this long for the pool to appear")
       ->capture_default_str();
   app.add_option("--log", cfg.log, "log file (default: standard error)");
+  app.add_option("--metrics-listen", cfg.metrics_listen,
+                 "serve Prometheus metrics at http://HOST:PORT/metrics "
+                 "(o3lsm_node_*, o3lsm_pool_*: docs/cluster.md); port 0 or "
+                 "none: no endpoint");
   app.add_flag("--remove-pool", cfg.remove_pool,
                "memory: delete the pool file on exit");
   app.add_option("--debug-job-delay-ms", cfg.debug_job_delay_ms,
