@@ -8,12 +8,14 @@
 #include <arpa/inet.h>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <regex>
 #include <signal.h>
 #include <sstream>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <thread>
 #include <unistd.h>
 
@@ -222,6 +224,44 @@ TEST_F(NodeMetricsTest, PortZeroServesNothing) {
   const std::string out = ReadFile(out_);
   EXPECT_NE(std::string::npos, out.find("ready:")) << out;
   EXPECT_EQ(std::string::npos, out.find("metrics:")) << out;
+}
+
+// systemd's readiness protocol, as packaging/systemd's Type=notify units
+// use it: the node sends READY=1 (with a STATUS naming its role) to
+// $NOTIFY_SOCKET once it serves, and STOPPING=1 on SIGTERM. The test plays
+// systemd's part with a datagram socket of its own.
+TEST_F(NodeMetricsTest, NotifiesReadinessAndStopping) {
+  const std::string socket_path = dir_.Child("notify.sock");
+  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(socket_path.size(), sizeof(addr.sun_path));
+  memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  ASSERT_EQ(0, bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)));
+  timeval timeout{15, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  auto receive = [fd] {
+    char buf[1024];
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    return n > 0 ? std::string(buf, n) : std::string();
+  };
+
+  node_ = test::SpawnProcess(
+      {"/bin/sh", "-c",
+       "exec env NOTIFY_SOCKET=" + socket_path + " " + O3LSM_NODE_BIN +
+           " --role=memory --pool=" + pool_uri_ +
+           " --create --size=16M --search-threads=0 --block-cache-size=0"
+           " >/dev/null 2>/dev/null"});
+  const std::string ready = receive();
+  EXPECT_NE(std::string::npos, ready.find("READY=1")) << ready;
+  EXPECT_NE(std::string::npos, ready.find("STATUS=memory node ")) << ready;
+  kill(node_, SIGTERM);
+  const std::string stopping = receive();
+  EXPECT_NE(std::string::npos, stopping.find("STOPPING=1")) << stopping;
+  EXPECT_EQ(0, test::ReapProcess(node_));
+  node_ = -1;
+  close(fd);
 }
 
 }  // namespace

@@ -70,6 +70,7 @@
 #include "tools/common/cluster_file.h"
 #include "tools/node/node_metrics.h"
 #include "tools/node/pool_status.h"
+#include "tools/node/readiness.h"
 #include "util/posix_logger.h"
 #include "util/throttled_env.h"
 
@@ -472,6 +473,11 @@ int RunNode(const Config& cfg) {
   if (metrics != nullptr) printf("metrics: port %d\n", metrics->port());
   printf("ready: %s node %u\n", cfg.role.c_str(), executor.node_id());
   fflush(stdout);
+  // And systemd (Type=notify units, packaging/systemd/).
+  NotifyReady(cfg.role + " node " + std::to_string(executor.node_id()) +
+              (exported.exported != nullptr
+                   ? ", exported at " + exported.client_uri
+                   : " on " + fabric->Describe()));
 
   while (!WaitForStop(reaper != nullptr ? 250 : 1000)) {
     if (reaper != nullptr) {
@@ -479,6 +485,7 @@ int RunNode(const Config& cfg) {
       if (!s.ok()) LogWarn(log.get(), "reaper: %s", s.ToString().c_str());
     }
   }
+  NotifyStopping();
   metrics.reset();  // its scrapes read the executor, allocator and search
   executor.Stop();
   if (search != nullptr) {
