@@ -22,6 +22,7 @@
 #include "o3lsm/options.h"
 #include "o3lsm/write_batch.h"
 
+#include "lsm/db/db_impl.h"
 #include "tests/testutil.h"
 
 namespace o3lsm {
@@ -173,6 +174,240 @@ TEST(Statistics, ToStringLinesParseAsRocksDbScriptsExpect) {
   EXPECT_TRUE(saw_get);
   EXPECT_EQ(stats->getTickerMap().at("rocksdb.block.cache.miss"), 12u);
   EXPECT_EQ(stats->getTickerMap().size(), kTickerCount);
+}
+
+// ---- What a database counts ----
+
+class StatisticsDBTest : public ::testing::Test {
+ protected:
+  StatisticsDBTest() {
+    options_.create_if_missing = true;
+    options_.statistics = stats_;
+  }
+  ~StatisticsDBTest() override { db_.reset(); }
+
+  void Open() {
+    db_.reset();
+    ASSERT_OK(DB::Open(options_, dir_.path(), &db_));
+  }
+  uint64_t Ticker(Tickers t) const { return stats_->getTickerCount(t); }
+  uint64_t HistogramCount(Histograms h) const {
+    HistogramData d;
+    stats_->getHistogramData(h, &d);
+    return d.count;
+  }
+  static std::string Key(int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "key%05d", i);
+    return buf;
+  }
+
+  std::shared_ptr<Statistics> stats_ = CreateDBStatistics();
+  Options options_;
+  test::ScratchDir dir_{"stats"};
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(StatisticsDBTest, PutsCountKeysAndBytesWritten) {
+  Open();
+  constexpr int kPuts = 100;
+  uint64_t batch_bytes = 0;
+  for (int i = 0; i < kPuts; i++) {
+    const std::string value(100 + i, 'v');
+    WriteBatch batch;
+    batch.Put(Key(i), value);
+    batch_bytes += batch.ApproximateSize();
+    ASSERT_OK(db_->Write(WriteOptions(), &batch));
+  }
+  WriteOptions sync;
+  sync.sync = true;
+  WriteBatch two;
+  two.Put(Key(1000), "a");
+  two.Delete(Key(0));
+  batch_bytes += two.ApproximateSize();
+  ASSERT_OK(db_->Write(sync, &two));
+
+  EXPECT_EQ(Ticker(kNumberKeysWritten), kPuts + 2u);
+  EXPECT_EQ(Ticker(kBytesWritten), batch_bytes);
+  // One writer at a time: every write led its own group, one WAL record
+  // each, the same bytes.
+  EXPECT_EQ(Ticker(kWriteDoneBySelf), kPuts + 1u);
+  EXPECT_EQ(Ticker(kWriteDoneByOther), 0u);
+  EXPECT_EQ(Ticker(kWriteWithWal), kPuts + 1u);
+  EXPECT_EQ(Ticker(kWalFileBytes), batch_bytes);
+  EXPECT_EQ(Ticker(kWalFileSynced), 1u);
+  EXPECT_EQ(HistogramCount(kWalFileSyncMicros), 1u);
+  EXPECT_EQ(HistogramCount(kDbWrite), kPuts + 1u);
+  EXPECT_EQ(HistogramCount(kBytesPerWrite), kPuts + 1u);
+
+  WriteOptions no_wal;
+  no_wal.disable_wal = true;
+  ASSERT_OK(db_->Put(no_wal, Key(2000), "x"));
+  EXPECT_EQ(Ticker(kWriteWithWal), kPuts + 1u);
+  EXPECT_EQ(Ticker(kNumberKeysWritten), kPuts + 3u);
+}
+
+TEST_F(StatisticsDBTest, GetsCountMemtableHitsAndMisses) {
+  Open();
+  uint64_t value_bytes = 0;
+  for (int i = 0; i < 10; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::string(i + 1, 'v')));
+    value_bytes += i + 1;
+  }
+  std::string value;
+  for (int i = 0; i < 10; i++) ASSERT_OK(db_->Get(ReadOptions(), Key(i), &value));
+  for (int i = 10; i < 15; i++) {
+    EXPECT_TRUE(db_->Get(ReadOptions(), Key(i), &value).IsNotFound());
+  }
+  EXPECT_EQ(Ticker(kNumberKeysRead), 15u);
+  EXPECT_EQ(Ticker(kMemtableHit), 10u);
+  EXPECT_EQ(Ticker(kMemtableMiss), 5u);
+  EXPECT_EQ(Ticker(kBytesRead), value_bytes);
+  EXPECT_EQ(HistogramCount(kDbGet), 15u);
+  EXPECT_EQ(HistogramCount(kBytesPerRead), 10u);
+
+  std::vector<Slice> keys = {"key00001", "key00002", "nope"};
+  std::vector<std::string> values;
+  db_->MultiGet(ReadOptions(), keys, &values);
+  EXPECT_EQ(Ticker(kNumberMultigetCalls), 1u);
+  EXPECT_EQ(Ticker(kNumberMultigetKeysRead), 3u);
+  EXPECT_EQ(Ticker(kNumberMultigetBytesRead), 5u);  // 2 + 3
+  EXPECT_EQ(HistogramCount(kDbMultiget), 1u);
+}
+
+TEST_F(StatisticsDBTest, FlushAndBlockCacheAndBloomFilter) {
+  options_.allow_mmap_reads = false;  // blocks go through the block cache
+  Open();
+  for (int i = 0; i < 1000; i += 2) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::string(100, 'v')));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_GT(Ticker(kFlushWriteBytes), 0u);
+  EXPECT_EQ(HistogramCount(kFlushTime), 1u);
+
+  stats_->Reset();
+  std::string value;
+  ASSERT_OK(db_->Get(ReadOptions(), Key(500), &value));
+  EXPECT_EQ(Ticker(kMemtableMiss), 1u);
+  EXPECT_EQ(Ticker(kBlockCacheDataMiss), 1u);
+  EXPECT_EQ(Ticker(kBlockCacheMiss), 1u);
+  EXPECT_EQ(Ticker(kBlockCacheDataAdd), 1u);
+  EXPECT_GT(Ticker(kBlockCacheBytesWrite), 0u);
+  EXPECT_EQ(Ticker(kBlockCacheDataHit), 0u);
+  ASSERT_OK(db_->Get(ReadOptions(), Key(500), &value));
+  EXPECT_EQ(Ticker(kBlockCacheDataHit), 1u);
+  EXPECT_EQ(Ticker(kBlockCacheHit), 1u);
+  EXPECT_EQ(Ticker(kBlockCacheDataMiss), 1u);
+  EXPECT_GT(Ticker(kBlockCacheBytesRead), 0u);
+  EXPECT_EQ(Ticker(kBloomFilterFullPositive), 2u);
+  // Index and filter blocks live in the table, never in the cache.
+  EXPECT_EQ(Ticker(kBlockCacheIndexMiss) + Ticker(kBlockCacheFilterMiss), 0u);
+
+  // Absent keys inside the table's range: the filter spares nearly all
+  // of them a block read (10 bits a key: about 1% false positives).
+  for (int i = 1; i < 100; i += 2) {
+    EXPECT_TRUE(db_->Get(ReadOptions(), Key(i), &value).IsNotFound());
+  }
+  EXPECT_GE(Ticker(kBloomFilterUseful), 45u);
+
+  // A compaction counts what it read and wrote.
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_GT(Ticker(kCompactReadBytes), 0u);
+  EXPECT_GT(Ticker(kCompactWriteBytes), 0u);
+  EXPECT_GE(HistogramCount(kCompactionTime), 1u);
+}
+
+TEST_F(StatisticsDBTest, IteratorMovesAreCounted) {
+  Open();
+  for (int i = 0; i < 10; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  }
+  std::unique_ptr<Iterator> it = db_->NewIterator(ReadOptions());
+  it->Seek(Key(3));
+  ASSERT_TRUE(it->Valid());
+  it->Next();
+  it->Next();
+  it->Prev();
+  it->SeekToLast();
+  it->Next();  // past the end: not found
+  EXPECT_FALSE(it->Valid());
+  EXPECT_EQ(Ticker(kNumberDbSeek), 2u);
+  EXPECT_EQ(Ticker(kNumberDbSeekFound), 2u);
+  EXPECT_EQ(Ticker(kNumberDbNext), 3u);
+  EXPECT_EQ(Ticker(kNumberDbNextFound), 2u);
+  EXPECT_EQ(Ticker(kNumberDbPrev), 1u);
+  EXPECT_EQ(Ticker(kNumberDbPrevFound), 1u);
+  // key00003 .. (8 bytes) and "v", found 5 times.
+  EXPECT_EQ(Ticker(kIterBytesRead), 5u * 9);
+  EXPECT_EQ(HistogramCount(kDbSeek), 2u);
+}
+
+TEST_F(StatisticsDBTest, PropertyPrintsTheStatistics) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "b"));
+  std::string text;
+  ASSERT_TRUE(db_->GetProperty("o3lsm.statistics", &text));
+  EXPECT_NE(text.find("rocksdb.number.keys.written COUNT : 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text, stats_->ToString());
+}
+
+TEST_F(StatisticsDBTest, WithoutStatisticsNothingBreaks) {
+  options_.statistics = nullptr;
+  options_.allow_mmap_reads = false;
+  Open();
+  for (int i = 0; i < 100; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  std::string value;
+  ASSERT_OK(db_->Get(ReadOptions(), Key(5), &value));
+  std::vector<std::string> values;
+  db_->MultiGet(ReadOptions(), {Key(1), Key(2)}, &values);
+  std::unique_ptr<Iterator> it = db_->NewIterator(ReadOptions());
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+  EXPECT_EQ(n, 100);
+  std::string text;
+  EXPECT_FALSE(db_->GetProperty("o3lsm.statistics", &text));
+  EXPECT_EQ(Ticker(kNumberKeysWritten), 0u);
+}
+
+// Memtable and flush offload in an embedded pool: the DM and job tickers
+// move.
+TEST_F(StatisticsDBTest, OffloadCountsDmAndJobs) {
+  options_.write_buffer_size = 256 << 10;
+  options_.memtable_shards = 2;
+  options_.offload = kOffloadMemtable | kOffloadFlush;
+  Open();
+  DBImpl* impl = static_cast<DBImpl*>(db_.get());
+  impl->TEST_PauseFlushes(true);  // the segments stay in DM to be read
+  const std::string value(100, 'v');
+  for (int i = 0; i < 10000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i), value));
+  }
+  ASSERT_GT(impl->TEST_DmLiveBytes(), 0u);
+  std::string got;
+  for (int i = 0; i < 100; i++) {
+    ASSERT_OK(db_->Get(ReadOptions(), Key(i), &got));
+  }
+  EXPECT_GT(Ticker(kDmLookupsOneSided) + Ticker(kDmLookupsDelegated), 0u);
+  EXPECT_GT(HistogramCount(kDmGetMicros), 0u);
+  impl->TEST_PauseFlushes(false);
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  db_.reset();  // waits for the jobs and frees the segments
+  EXPECT_GT(Ticker(kDmSegmentsWritten), 0u);
+  EXPECT_GT(Ticker(kDmBytesMoved), 0u);
+  EXPECT_GT(HistogramCount(kDmMoveMicros), 0u);
+  EXPECT_GT(Ticker(kDmBytesRead) + Ticker(kDmLookupsDelegated), 0u);
+  EXPECT_GT(Ticker(kFlushWriteBytes), 0u);
+  // Flush jobs ran on the embedded worker; the flushed segments freed.
+  EXPECT_GT(Ticker(kFlushJobsPosted), 0u) << stats_->ToString();
+  EXPECT_GT(Ticker(kJobsClaimed), 0u);
+  EXPECT_GT(Ticker(kJobsSucceeded), 0u);
+  EXPECT_GT(Ticker(kDmSegmentsFreed), 0u);
+  EXPECT_GT(HistogramCount(kRemoteFlushMicros), 0u);
 }
 
 }  // namespace
