@@ -137,17 +137,14 @@ static_assert(HistogramTableInOrder(), "kHistogramNames out of enum order");
 // Bucket i holds values in [limit(i - 1), limit(i)), limit(-1) = 0. The
 // limits are 1..10, then grow by 1.5x rounded down to two significant
 // digits, the last one the largest uint64_t: about 110 buckets, so a
-// percentile falls in a bucket at most 1.5x wide.
+// percentile falls in a bucket about 1.5x wide.
 class BucketLimits {
  public:
   BucketLimits() {
     for (uint64_t v = 1; v <= 10; v++) limits_.push_back(v);
-    double next = 10;
-    while (true) {
-      next *= 1.5;
-      if (next >= static_cast<double>(std::numeric_limits<uint64_t>::max() / 2)) {
-        break;
-      }
+    const double end =
+        static_cast<double>(std::numeric_limits<uint64_t>::max() / 2);
+    for (double next = 15; next < end; next *= 1.5) {
       uint64_t v = static_cast<uint64_t>(next);
       uint64_t scale = 1;
       while (v / scale >= 100) scale *= 10;
@@ -333,11 +330,10 @@ std::string Statistics::getHistogramString(Histograms histogram) const {
   HistogramData d;
   getHistogramData(histogram, &d);
   char buf[256];
-  std::snprintf(buf, sizeof(buf),
-                "P50 : %f P95 : %f P99 : %f P100 : %f COUNT : %" PRIu64
-                " SUM : %" PRIu64,
-                d.median, d.percentile95, d.percentile99, d.max, d.count,
-                d.sum);
+  std::snprintf(
+      buf, sizeof(buf),
+      "P50 : %f P95 : %f P99 : %f P100 : %f COUNT : %" PRIu64 " SUM : %" PRIu64,
+      d.median, d.percentile95, d.percentile99, d.max, d.count, d.sum);
   return buf;
 }
 

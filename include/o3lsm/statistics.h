@@ -33,11 +33,11 @@ namespace o3lsm {
 // Only appended to: the values index arrays, not stored anywhere.
 enum Tickers : uint32_t {
   // ---- Block cache (SST blocks in local memory) ----
-  kBlockCacheMiss = 0,   // rocksdb.block.cache.miss: all block types
-  kBlockCacheHit,        // rocksdb.block.cache.hit
-  kBlockCacheAdd,        // rocksdb.block.cache.add
-  kBlockCacheIndexMiss,  // rocksdb.block.cache.index.miss
-  kBlockCacheIndexHit,   // rocksdb.block.cache.index.hit
+  kBlockCacheMiss = 0,    // rocksdb.block.cache.miss: all block types
+  kBlockCacheHit,         // rocksdb.block.cache.hit
+  kBlockCacheAdd,         // rocksdb.block.cache.add
+  kBlockCacheIndexMiss,   // rocksdb.block.cache.index.miss
+  kBlockCacheIndexHit,    // rocksdb.block.cache.index.hit
   kBlockCacheFilterMiss,  // rocksdb.block.cache.filter.miss
   kBlockCacheFilterHit,   // rocksdb.block.cache.filter.hit
   kBlockCacheDataMiss,    // rocksdb.block.cache.data.miss
@@ -52,17 +52,17 @@ enum Tickers : uint32_t {
   kMemtableHit,   // rocksdb.memtable.hit: Get answered by a memtable
   kMemtableMiss,  // rocksdb.memtable.miss
   // ---- User reads and writes ----
-  kNumberKeysWritten,  // rocksdb.number.keys.written: puts and deletes
-  kNumberKeysRead,     // rocksdb.number.keys.read: Get calls
-  kBytesWritten,       // rocksdb.bytes.written: write batch bytes
-  kBytesRead,          // rocksdb.bytes.read: values Get returned
-  kNumberDbSeek,       // rocksdb.number.db.seek
-  kNumberDbNext,       // rocksdb.number.db.next
-  kNumberDbPrev,       // rocksdb.number.db.prev
-  kNumberDbSeekFound,  // rocksdb.number.db.seek.found
-  kNumberDbNextFound,  // rocksdb.number.db.next.found
-  kNumberDbPrevFound,  // rocksdb.number.db.prev.found
-  kIterBytesRead,      // rocksdb.db.iter.bytes.read: keys and values
+  kNumberKeysWritten,        // rocksdb.number.keys.written: puts and deletes
+  kNumberKeysRead,           // rocksdb.number.keys.read: Get calls
+  kBytesWritten,             // rocksdb.bytes.written: write batch bytes
+  kBytesRead,                // rocksdb.bytes.read: values Get returned
+  kNumberDbSeek,             // rocksdb.number.db.seek
+  kNumberDbNext,             // rocksdb.number.db.next
+  kNumberDbPrev,             // rocksdb.number.db.prev
+  kNumberDbSeekFound,        // rocksdb.number.db.seek.found
+  kNumberDbNextFound,        // rocksdb.number.db.next.found
+  kNumberDbPrevFound,        // rocksdb.number.db.prev.found
+  kIterBytesRead,            // rocksdb.db.iter.bytes.read: keys and values
   kNumberMultigetCalls,      // rocksdb.number.multiget.get
   kNumberMultigetKeysRead,   // rocksdb.number.multiget.keys.read
   kNumberMultigetBytesRead,  // rocksdb.number.multiget.bytes.read
@@ -78,18 +78,18 @@ enum Tickers : uint32_t {
   kCompactWriteBytes,  // rocksdb.compact.write.bytes
   kFlushWriteBytes,    // rocksdb.flush.write.bytes
   // ---- Disaggregated memory (o3lsm only) ----
-  kDmBytesMoved,          // o3lsm.dm.bytes.moved: memtables moved into DM
-  kDmSegmentsWritten,     // o3lsm.dm.segments.written
-  kDmSegmentsFreed,       // o3lsm.dm.segments.freed
-  kDmBytesRead,           // o3lsm.dm.bytes.read: lookups and flushes
-  kDmOneSidedReads,       // o3lsm.dm.one.sided.reads: segment lookups
-  kDmLookupsOneSided,     // o3lsm.dm.lookups.one.sided
-  kDmLookupsDelegated,    // o3lsm.dm.lookups.delegated: to the memory node
+  kDmBytesMoved,           // o3lsm.dm.bytes.moved: memtables moved into DM
+  kDmSegmentsWritten,      // o3lsm.dm.segments.written
+  kDmSegmentsFreed,        // o3lsm.dm.segments.freed
+  kDmBytesRead,            // o3lsm.dm.bytes.read: lookups and flushes
+  kDmOneSidedReads,        // o3lsm.dm.one.sided.reads: segment lookups
+  kDmLookupsOneSided,      // o3lsm.dm.lookups.one.sided
+  kDmLookupsDelegated,     // o3lsm.dm.lookups.delegated: to the memory node
   kDmDelegationFallbacks,  // o3lsm.dm.delegation.fallbacks
-  kDmKeyCacheHit,         // o3lsm.dm.key.cache.hit: key-offset cache
-  kDmKeyCacheMiss,        // o3lsm.dm.key.cache.miss
-  kDmBlockCacheHit,       // o3lsm.dm.block.cache.hit: SST blocks in DM
-  kDmBlockCacheMiss,      // o3lsm.dm.block.cache.miss
+  kDmKeyCacheHit,          // o3lsm.dm.key.cache.hit: key-offset cache
+  kDmKeyCacheMiss,         // o3lsm.dm.key.cache.miss
+  kDmBlockCacheHit,        // o3lsm.dm.block.cache.hit: SST blocks in DM
+  kDmBlockCacheMiss,       // o3lsm.dm.block.cache.miss
   // ---- Offloaded jobs (o3lsm only) ----
   kFlushJobsPosted,       // o3lsm.jobs.flush.posted
   kCompactionJobsPosted,  // o3lsm.jobs.compaction.posted
@@ -98,28 +98,28 @@ enum Tickers : uint32_t {
   kJobsRetried,           // o3lsm.jobs.retried: failed, tried again
   kJobsReposted,          // o3lsm.jobs.reposted: executor's lease expired
   kJobsFailed,            // o3lsm.jobs.failed: handed back to run here
-  kTickerCount  // not a ticker: the number of them
+  kTickerCount            // not a ticker: the number of them
 };
 
 // Distributions. The names are in statistics.cc's one table
 // (HistogramName). Only appended to.
 enum Histograms : uint32_t {
-  kDbGet = 0,          // rocksdb.db.get.micros
-  kDbWrite,            // rocksdb.db.write.micros
-  kDbSeek,             // rocksdb.db.seek.micros
-  kDbMultiget,         // rocksdb.db.multiget.micros
-  kCompactionTime,     // rocksdb.compaction.times.micros
-  kFlushTime,          // rocksdb.db.flush.micros
-  kWalFileSyncMicros,  // rocksdb.wal.file.sync.micros
-  kWriteStall,         // rocksdb.db.write.stall: micros per stall
-  kBytesPerRead,       // rocksdb.bytes.per.read
-  kBytesPerWrite,      // rocksdb.bytes.per.write
-  kBytesPerMultiget,   // rocksdb.bytes.per.multiget
-  kDmMoveMicros,       // o3lsm.dm.move.micros: a memtable into DM
-  kDmGetMicros,        // o3lsm.dm.get.micros: a lookup of DM segments
+  kDbGet = 0,               // rocksdb.db.get.micros
+  kDbWrite,                 // rocksdb.db.write.micros
+  kDbSeek,                  // rocksdb.db.seek.micros
+  kDbMultiget,              // rocksdb.db.multiget.micros
+  kCompactionTime,          // rocksdb.compaction.times.micros
+  kFlushTime,               // rocksdb.db.flush.micros
+  kWalFileSyncMicros,       // rocksdb.wal.file.sync.micros
+  kWriteStall,              // rocksdb.db.write.stall: micros per stall
+  kBytesPerRead,            // rocksdb.bytes.per.read
+  kBytesPerWrite,           // rocksdb.bytes.per.write
+  kBytesPerMultiget,        // rocksdb.bytes.per.multiget
+  kDmMoveMicros,            // o3lsm.dm.move.micros: a memtable into DM
+  kDmGetMicros,             // o3lsm.dm.get.micros: a lookup of DM segments
   kRemoteFlushMicros,       // o3lsm.jobs.flush.micros: executor's time
   kRemoteCompactionMicros,  // o3lsm.jobs.compaction.micros
-  kHistogramCount  // not a histogram: the number of them
+  kHistogramCount           // not a histogram: the number of them
 };
 
 // The name of a ticker or histogram, e.g. "rocksdb.block.cache.miss";

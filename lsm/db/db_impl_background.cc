@@ -382,16 +382,15 @@ Status DBImpl::InstallCompaction(Compaction* c,
     RecordBackgroundError(s);
   } else {
     for (const auto& f : outputs) pending_outputs_.erase(f.number);
-    AddJobStats(
-        c->output_level(),
-        {.jobs = 1,
-         .micros = js.micros,
-         .bytes_read = js.bytes_read,
-         .bytes_written = js.bytes_written,
-         .files_in = static_cast<uint64_t>(c->num_input_files()),
-         .files_out = outputs.size(),
-         .records_in = js.input_records,
-         .records_dropped = js.dropped_records});
+    AddJobStats(c->output_level(),
+                {.jobs = 1,
+                 .micros = js.micros,
+                 .bytes_read = js.bytes_read,
+                 .bytes_written = js.bytes_written,
+                 .files_in = static_cast<uint64_t>(c->num_input_files()),
+                 .files_out = outputs.size(),
+                 .records_in = js.input_records,
+                 .records_dropped = js.dropped_records});
   }
   Log(info_log_.get(), "compaction %s done: %zu outputs, %s",
       c->Describe().c_str(), outputs.size(), s.ToString().c_str());

@@ -44,13 +44,13 @@ Status DBImpl::GetImpl(const ReadOptions& options, const Slice& key,
   LookupKey lkey(key, sequence);
   ApplyRangeTombstones(sv->range_tombstones.get(), &lkey);
   Status s;
-  // A memtable (local or in DM) decided the lookup: s is its answer.
-  auto found = [in_memtable, &s] {
+  // A memtable (local or in DM) decides the lookup: s is its answer.
+  auto in_a_memtable = [in_memtable] {
     if (in_memtable != nullptr) *in_memtable = true;
-    return s;
   };
   if (sv->mems[sv->router->ShardOf(key)]->Get(lkey, value, &s)) {
-    return found();
+    in_a_memtable();
+    return s;
   }
   // Sealed memtables newest first; only those whose range holds the key.
   // DM segments in a row that may hold it are read together by the DM
@@ -70,12 +70,21 @@ Status DBImpl::GetImpl(const ReadOptions& options, const Slice& key,
       continue;
     }
     if (!run.empty()) {
-      if (read_dm()) return found();
+      if (read_dm()) {
+        in_a_memtable();
+        return s;
+      }
       run.clear();
     }
-    if (imm.mem->Get(lkey, value, &s)) return found();
+    if (imm.mem->Get(lkey, value, &s)) {
+      in_a_memtable();
+      return s;
+    }
   }
-  if (!run.empty() && read_dm()) return found();
+  if (!run.empty() && read_dm()) {
+    in_a_memtable();
+    return s;
+  }
   return sv->current->Get(options, lkey, value, table_cache_.get());
 }
 

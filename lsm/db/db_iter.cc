@@ -368,8 +368,8 @@ Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
                         const Slice* lower_bound, const Slice* upper_bound,
                         RangeTombstoneSetRef range_tombstones, Env* env,
                         Statistics* statistics) {
-  Iterator* iter = new DBIter(internal_iter, sequence, lower_bound,
-                              upper_bound, std::move(range_tombstones));
+  Iterator* iter = new DBIter(internal_iter, sequence, lower_bound, upper_bound,
+                              std::move(range_tombstones));
   if (statistics == nullptr) return iter;
   return new CountingIter(iter, env, statistics);
 }

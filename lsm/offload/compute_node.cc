@@ -205,9 +205,8 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
           "segments one-sided", cs.ToString().c_str());
     }
   }
-  read_path_ = std::make_unique<DmReadPath>(o.read_mode, std::move(client),
-                                            o.key_cache_bytes,
-                                            o.statistics.get());
+  read_path_ = std::make_unique<DmReadPath>(
+      o.read_mode, std::move(client), o.key_cache_bytes, o.statistics.get());
   // The pool's block cache: this node makes it for an embedded pool.
   if (embedded_ && o.block_cache_size > 0) {
     Status bs =

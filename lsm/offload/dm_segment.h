@@ -195,7 +195,9 @@ class DmSegment final : public MemTableReader,
   }
   void CountRemoteGets(uint64_t n) const {
     ctx_->counters().remote_gets.fetch_add(n, std::memory_order_relaxed);
-    if (Statistics* st = ctx_->statistics()) st->recordTick(kDmOneSidedReads, n);
+    if (Statistics* st = ctx_->statistics()) {
+      st->recordTick(kDmOneSidedReads, n);
+    }
   }
   void CountRemoteGetBytes(uint64_t n) const {
     ctx_->counters().remote_get_bytes.fetch_add(n, std::memory_order_relaxed);

@@ -6,9 +6,8 @@
 
 #include "o3lsm/statistics.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
+#include <gtest/gtest.h>
 #include <memory>
 #include <regex>
 #include <set>
@@ -255,7 +254,9 @@ TEST_F(StatisticsDBTest, GetsCountMemtableHitsAndMisses) {
     value_bytes += i + 1;
   }
   std::string value;
-  for (int i = 0; i < 10; i++) ASSERT_OK(db_->Get(ReadOptions(), Key(i), &value));
+  for (int i = 0; i < 10; i++) {
+    ASSERT_OK(db_->Get(ReadOptions(), Key(i), &value));
+  }
   for (int i = 10; i < 15; i++) {
     EXPECT_TRUE(db_->Get(ReadOptions(), Key(i), &value).IsNotFound());
   }
