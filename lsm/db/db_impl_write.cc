@@ -310,7 +310,8 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   if (shutting_down_.load(std::memory_order_relaxed)) {
     return Status::Aborted(dbname_, "database is closing");
   }
-  StopWatch timer(env_, statistics_, kDbWrite);
+  // A null batch is Flush sealing the memtables: not a user write.
+  StopWatch timer(env_, updates != nullptr ? statistics_ : nullptr, kDbWrite);
   if (updates != nullptr) {
     Status s = CheckRangeDeletions(updates);
     if (!s.ok()) return s;
