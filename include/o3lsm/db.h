@@ -120,6 +120,8 @@ class DB {
   //   "o3lsm.shards"           key-range shards and their balance
   //   "o3lsm.local-write-buffer-bytes"  memtable bytes in local memory
   //   "o3lsm.block-cache-usage"  bytes of blocks in the block cache
+  //   "o3lsm.statistics"       Options::statistics as Statistics::ToString
+  //                            prints it (false when statistics are off)
   // With offloading (Options::offload):
   //   "o3lsm.segments"         memtable segments in DM
   //   "o3lsm.dm-live-bytes", "o3lsm.dm-bytes-moved"

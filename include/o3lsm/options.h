@@ -29,6 +29,7 @@ class Fabric;
 class Env;
 class Logger;
 class Snapshot;
+class Statistics;
 
 // Per-block compression of SST files. Stored in every block trailer:
 // DO NOT RENUMBER.
@@ -315,6 +316,15 @@ struct Options {
   std::function<std::unique_ptr<fabric::Fabric>(
       std::unique_ptr<fabric::Fabric>)>
       dm_fabric_wrapper;
+
+  // ---- Statistics ----
+
+  // Where the database counts its events (tickers) and times its
+  // operations (histograms), e.g. CreateDBStatistics() from
+  // o3lsm/statistics.h; several databases may share one. Read through it,
+  // or through the "o3lsm.statistics" property. nullptr: nothing is
+  // counted, and the engine reads no clock for it. Default: nullptr.
+  std::shared_ptr<Statistics> statistics;
 };
 
 struct ReadOptions {

@@ -78,6 +78,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
     : dbname_(dbname),
       options_(SanitizeOptions(options)),
       env_(options_.env),
+      statistics_(options_.statistics.get()),
       info_log_(options_.info_log),
       block_cache_(NewLRUCache(options_.block_cache_size)),
       table_options_(TableOptionsFrom(
@@ -437,12 +438,12 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
       [this] { return versions_->NewFileNumber(); }, &meta, &job_stats);
   if (s.ok() && meta.number != 0) {
     edit->AddFile(0, meta);
-    stats_.levels[0].Add({.jobs = 1,
-                          .micros = job_stats.micros,
-                          .bytes_written = meta.file_size,
-                          .files_out = 1,
-                          .records_in = job_stats.input_records,
-                          .records_dropped = job_stats.dropped_records});
+    AddJobStats(0, {.jobs = 1,
+                    .micros = job_stats.micros,
+                    .bytes_written = meta.file_size,
+                    .files_out = 1,
+                    .records_in = job_stats.input_records,
+                    .records_dropped = job_stats.dropped_records});
   }
   Log(info_log_.get(), "recovery flush: table %llu, %llu bytes: %s",
       static_cast<unsigned long long>(meta.number),

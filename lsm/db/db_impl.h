@@ -52,6 +52,7 @@
 #include "scheduler/scheduler.h"
 #include "util/mutex.h"
 #include "util/periodic_task.h"
+#include "util/stop_watch.h"
 
 namespace o3lsm {
 
@@ -173,6 +174,19 @@ class DBImpl final : public DB {
   // Writes the "o3lsm.stats" property into the LOG (the stats dumper's
   // task). REQUIRES: mutex_ not held.
   void DumpStats();
+
+  // ---- statistics (Options::statistics) ----
+  // Adds one flush (level 0) or compaction job's figures to stats_ and to
+  // the statistics: the one place job figures are summed.
+  void AddJobStats(int level, const LevelIoStats& job)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Get and MultiGet without their statistics; *in_memtable (may be null)
+  // is set when a memtable (local or in DM) answered.
+  Status GetImpl(const ReadOptions& options, const Slice& key,
+                 std::string* value, bool* in_memtable);
+  std::vector<Status> MultiGetImpl(const ReadOptions& options,
+                                   const std::vector<Slice>& keys,
+                                   std::vector<std::string>* values);
 
   // ---- write path (db_impl_write.cc) ----
   // Admits group, whose updates need (*shard_bounds)[i] memtable bytes in
@@ -322,6 +336,8 @@ class DBImpl final : public DB {
   const std::string dbname_;
   Options options_;  // sanitized
   Env* const env_;
+  // options_.statistics, or null: counting is off.
+  Statistics* const statistics_;
   std::shared_ptr<Logger> info_log_;
   std::unique_ptr<Cache> block_cache_;
   // The DM block cache, once a pool with one is open (tables of a database

@@ -208,13 +208,13 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   SealedMemTable* e = FindImm(mem_id);
   if (s.ok()) {
     e->FinishFlush(meta);
-    stats_.levels[0].Add({.jobs = 1,
-                          .micros = job_stats.micros,
-                          .bytes_read = input_bytes,
-                          .bytes_written = meta.file_size,
-                          .files_out = meta.number != 0 ? 1u : 0u,
-                          .records_in = job_stats.input_records,
-                          .records_dropped = job_stats.dropped_records});
+    AddJobStats(0, {.jobs = 1,
+                    .micros = job_stats.micros,
+                    .bytes_read = input_bytes,
+                    .bytes_written = meta.file_size,
+                    .files_out = meta.number != 0 ? 1u : 0u,
+                    .records_in = job_stats.input_records,
+                    .records_dropped = job_stats.dropped_records});
     Log(info_log_.get(),
         "flush memtable %llu (%s): table %llu, %llu entries, %llu bytes, "
         "%llu us",
@@ -233,6 +233,21 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   running_flushes_--;
   MaybeScheduleWork();
   bg_cv_.SignalAll();
+}
+
+void DBImpl::AddJobStats(int level, const LevelIoStats& job) {
+  stats_.levels[level].Add(job);
+  if (statistics_ == nullptr) return;
+  // Level 0 is written by flushes only (leveled compaction outputs to L1
+  // and below).
+  if (level == 0) {
+    statistics_->recordTick(kFlushWriteBytes, job.bytes_written);
+    statistics_->recordInHistogram(kFlushTime, job.micros);
+  } else {
+    statistics_->recordTick(kCompactReadBytes, job.bytes_read);
+    statistics_->recordTick(kCompactWriteBytes, job.bytes_written);
+    statistics_->recordInHistogram(kCompactionTime, job.micros);
+  }
 }
 
 void DBImpl::InstallFlushResults() {
@@ -369,15 +384,15 @@ Status DBImpl::InstallCompaction(Compaction* c,
     RecordBackgroundError(s);
   } else {
     for (const auto& f : outputs) pending_outputs_.erase(f.number);
-    stats_.levels[c->output_level()].Add(
-        {.jobs = 1,
-         .micros = js.micros,
-         .bytes_read = js.bytes_read,
-         .bytes_written = js.bytes_written,
-         .files_in = static_cast<uint64_t>(c->num_input_files()),
-         .files_out = outputs.size(),
-         .records_in = js.input_records,
-         .records_dropped = js.dropped_records});
+    AddJobStats(c->output_level(),
+                {.jobs = 1,
+                 .micros = js.micros,
+                 .bytes_read = js.bytes_read,
+                 .bytes_written = js.bytes_written,
+                 .files_in = static_cast<uint64_t>(c->num_input_files()),
+                 .files_out = outputs.size(),
+                 .records_in = js.input_records,
+                 .records_dropped = js.dropped_records});
   }
   Log(info_log_.get(), "compaction %s done: %zu outputs, %s",
       c->Describe().c_str(), outputs.size(), s.ToString().c_str());

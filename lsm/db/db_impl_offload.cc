@@ -76,6 +76,7 @@ Status DBImpl::OpenDm() {
     LogJobFileNumbers();
   };
   o.block_cache_size = options_.dm_block_cache_size;
+  o.statistics = options_.statistics;
   Status s = ComputeNode::Open(std::move(o), &node_);
   if (s.ok() && node_ != nullptr) {
     dm_ = node_->dm();
@@ -210,13 +211,14 @@ void DBImpl::OnRemoteFlushDone(const std::vector<uint64_t>& ids, uint64_t base,
     }
   }
   if (s.ok()) {
-    stats_.levels[0].Add({.jobs = 1,
-                          .micros = result.micros,
-                          .bytes_read = result.bytes_read,
-                          .bytes_written = result.bytes_written,
-                          .files_out = result.outputs.size(),
-                          .records_in = result.records_in,
-                          .records_dropped = result.records_dropped});
+    AddJobStats(0, {.jobs = 1,
+                    .micros = result.micros,
+                    .bytes_read = result.bytes_read,
+                    .bytes_written = result.bytes_written,
+                    .files_out = result.outputs.size(),
+                    .records_in = result.records_in,
+                    .records_dropped = result.records_dropped});
+    RecordInHistogram(statistics_, kRemoteFlushMicros, result.micros);
     Log(info_log_.get(), "remote flush of %zu memtables: table %llu, %llu "
         "bytes", ids.size(),
         static_cast<unsigned long long>(
@@ -339,6 +341,7 @@ void DBImpl::OnRemoteCompactionDone(Compaction* c, uint64_t base,
     js.dropped_records = result.records_dropped;
     js.bytes_read = result.bytes_read;
     js.bytes_written = result.bytes_written;
+    RecordInHistogram(statistics_, kRemoteCompactionMicros, result.micros);
     Status is = InstallCompaction(c, result.outputs, js);
     if (!is.ok()) RecordBackgroundError(is);
     running_compactions_--;

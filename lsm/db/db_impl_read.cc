@@ -15,12 +15,27 @@
 
 namespace o3lsm {
 
+Status DBImpl::Get(const ReadOptions& options, const Slice& key,
+                   std::string* value) {
+  if (statistics_ == nullptr) return GetImpl(options, key, value, nullptr);
+  StopWatch timer(env_, statistics_, kDbGet);
+  bool in_memtable = false;
+  Status s = GetImpl(options, key, value, &in_memtable);
+  statistics_->recordTick(kNumberKeysRead);
+  statistics_->recordTick(in_memtable ? kMemtableHit : kMemtableMiss);
+  if (s.ok()) {
+    statistics_->recordTick(kBytesRead, value->size());
+    statistics_->recordInHistogram(kBytesPerRead, value->size());
+  }
+  return s;
+}
+
 // The sequence is read before the SuperVersion is pinned: a range
 // tombstone joins the SuperVersion before its sequence is published, so the
 // pinned one holds every tombstone at or below the sequence (and every
 // entry: data only moves between the SuperVersion's parts).
-Status DBImpl::Get(const ReadOptions& options, const Slice& key,
-                   std::string* value) {
+Status DBImpl::GetImpl(const ReadOptions& options, const Slice& key,
+                       std::string* value, bool* in_memtable) {
   const SequenceNumber sequence =
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
@@ -29,12 +44,23 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
   LookupKey lkey(key, sequence);
   ApplyRangeTombstones(sv->range_tombstones.get(), &lkey);
   Status s;
-  if (sv->mems[sv->router->ShardOf(key)]->Get(lkey, value, &s)) return s;
+  // A memtable (local or in DM) decides the lookup: s is its answer.
+  auto in_a_memtable = [in_memtable] {
+    if (in_memtable != nullptr) *in_memtable = true;
+  };
+  if (sv->mems[sv->router->ShardOf(key)]->Get(lkey, value, &s)) {
+    in_a_memtable();
+    return s;
+  }
   // Sealed memtables newest first; only those whose range holds the key.
   // DM segments in a row that may hold it are read together by the DM
   // read path (one-sided or delegated).
   DmReadPath* dm_reads = node_ != nullptr ? node_->read_path() : nullptr;
   std::vector<const DmSegment*> run;
+  auto read_dm = [&] {
+    StopWatch timer(env_, statistics_, kDmGetMicros);
+    return dm_reads->Get(lkey, run, value, &s);
+  };
   for (const SealedView& imm : sv->imm) {
     if (key.compare(imm.smallest) < 0 || key.compare(imm.largest) > 0) {
       continue;
@@ -44,18 +70,44 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key,
       continue;
     }
     if (!run.empty()) {
-      if (dm_reads->Get(lkey, run, value, &s)) return s;
+      if (read_dm()) {
+        in_a_memtable();
+        return s;
+      }
       run.clear();
     }
-    if (imm.mem->Get(lkey, value, &s)) return s;
+    if (imm.mem->Get(lkey, value, &s)) {
+      in_a_memtable();
+      return s;
+    }
   }
-  if (!run.empty() && dm_reads->Get(lkey, run, value, &s)) return s;
+  if (!run.empty() && read_dm()) {
+    in_a_memtable();
+    return s;
+  }
   return sv->current->Get(options, lkey, value, table_cache_.get());
 }
 
 std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
                                      const std::vector<Slice>& keys,
                                      std::vector<std::string>* values) {
+  if (statistics_ == nullptr) return MultiGetImpl(options, keys, values);
+  StopWatch timer(env_, statistics_, kDbMultiget);
+  std::vector<Status> statuses = MultiGetImpl(options, keys, values);
+  uint64_t bytes = 0;
+  for (size_t k = 0; k < statuses.size(); k++) {
+    if (statuses[k].ok()) bytes += (*values)[k].size();
+  }
+  statistics_->recordTick(kNumberMultigetCalls);
+  statistics_->recordTick(kNumberMultigetKeysRead, keys.size());
+  statistics_->recordTick(kNumberMultigetBytesRead, bytes);
+  statistics_->recordInHistogram(kBytesPerMultiget, bytes);
+  return statuses;
+}
+
+std::vector<Status> DBImpl::MultiGetImpl(const ReadOptions& options,
+                                         const std::vector<Slice>& keys,
+                                         std::vector<std::string>* values) {
   const SequenceNumber sequence =  // before the pin: see Get
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
@@ -221,7 +273,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   Iterator* internal = NewMergingIterator(std::move(children));
   return std::unique_ptr<Iterator>(NewDBIterator(
       internal, sequence, options.iterate_lower_bound,
-      options.iterate_upper_bound, sv->range_tombstones));
+      options.iterate_upper_bound, sv->range_tombstones, env_, statistics_));
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {
@@ -231,6 +283,11 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
   if (!in.starts_with(prefix)) return false;
   in.remove_prefix(prefix.size());
   // What reads the pool (round trips) is gathered before taking mutex_.
+  if (in == "statistics") {  // needs no DB lock
+    if (statistics_ == nullptr) return false;
+    *value = statistics_->ToString();
+    return true;
+  }
   if (in == "nodes") {
     if (node_ == nullptr) return false;
     *value = node_->DescribeNodes();

@@ -122,6 +122,17 @@ Status InsertBatch(const WriteBatch* batch, SequenceNumber sequence,
   return s;
 }
 
+// Adds one stall of writers, waited since start, to a stall counter and
+// the statistics (rocksdb.stall.micros): the one place stalls are summed.
+void AddStall(Env* env, uint64_t start, StallStats* stall,
+              Statistics* statistics) {
+  const uint64_t micros = env->NowMicros() - start;
+  stall->count++;
+  stall->micros += micros;
+  RecordTick(statistics, kStallMicros, micros);
+  RecordInHistogram(statistics, kWriteStall, micros);
+}
+
 // Bound on a group's batch bytes, so a small write is not delayed behind a
 // huge one.
 size_t MaxGroupBytes(const WriteQueue::Writer& leader) {
@@ -299,9 +310,13 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   if (shutting_down_.load(std::memory_order_relaxed)) {
     return Status::Aborted(dbname_, "database is closing");
   }
+  // A null batch is Flush sealing the memtables: not a user write.
+  StopWatch timer(env_, updates != nullptr ? statistics_ : nullptr, kDbWrite);
   if (updates != nullptr) {
     Status s = CheckRangeDeletions(updates);
     if (!s.ok()) return s;
+    RecordInHistogram(statistics_, kBytesPerWrite,
+                      WriteBatchInternal::ByteSize(updates));
   }
   WriteQueue::Writer w(updates, options.sync, options.disable_wal);
   const uint32_t state = write_queue_.Join(&w);
@@ -339,7 +354,10 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
     // Hand the record to the OS now: an acknowledged write must survive
     // the process being killed.
     if (status.ok()) status = log_->Flush();
-    if (status.ok() && w.sync) status = log_->Sync();
+    if (status.ok() && w.sync) {
+      StopWatch sync_timer(env_, statistics_, kWalFileSyncMicros);
+      status = log_->Sync();
+    }
     if (!status.ok()) {
       // The WAL may now end in a partial record; later appends would land
       // behind it. Refuse further writes until the database is reopened.
@@ -427,6 +445,25 @@ Status DBImpl::AdmitWriteGroup(WriteQueue::Group* group,
   } else {
     has_unpersisted_data_ = true;
   }
+  if (statistics_ != nullptr) {
+    // As RocksDB counts them: bytes.written sums the members' batches
+    // (each with its header), wal.bytes is the group's one record.
+    uint64_t batch_bytes = 0;
+    for (const WriteQueue::Writer* m : group->members) {
+      batch_bytes += WriteBatchInternal::Contents(m->batch).size();
+    }
+    const uint64_t others = group->members.size() - 1;
+    statistics_->recordTick(kNumberKeysWritten,
+                            WriteBatchInternal::Count(merged));
+    statistics_->recordTick(kBytesWritten, batch_bytes);
+    statistics_->recordTick(kWriteDoneBySelf);
+    if (others > 0) statistics_->recordTick(kWriteDoneByOther, others);
+    if (!leader->disable_wal) {
+      statistics_->recordTick(kWriteWithWal, others + 1);
+      statistics_->recordTick(kWalFileBytes, bytes);
+      if (leader->sync) statistics_->recordTick(kWalFileSynced);
+    }
+  }
   *contents_batch = merged;
   return Status::OK();
 }
@@ -478,8 +515,7 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
         mutex_.Unlock();
         env_->SleepForMicroseconds(static_cast<int>(delay));
         mutex_.Lock();
-        stats_.slowdown_l0.count++;
-        stats_.slowdown_l0.micros += env_->NowMicros() - start;
+        AddStall(env_, start, &stats_.slowdown_l0, statistics_);
         continue;
       }
     }
@@ -516,8 +552,7 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
       }
       const uint64_t start = env_->NowMicros();
       bg_cv_.Wait();
-      stats_.stop_memtables.count++;
-      stats_.stop_memtables.micros += env_->NowMicros() - start;
+      AddStall(env_, start, &stats_.stop_memtables, statistics_);
       continue;
     }
     if (l0_files >= options_.level0_stop_writes_trigger) {
@@ -528,8 +563,7 @@ Status DBImpl::MakeRoomForWrite(const WriteBatch* group,
       }
       const uint64_t start = env_->NowMicros();
       bg_cv_.Wait();
-      stats_.stop_l0.count++;
-      stats_.stop_l0.micros += env_->NowMicros() - start;
+      AddStall(env_, start, &stats_.stop_l0, statistics_);
       continue;
     }
     std::vector<uint64_t> bytes;

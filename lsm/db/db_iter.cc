@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "util/stop_watch.h"
+
 namespace o3lsm {
 
 namespace {
@@ -304,13 +306,72 @@ void DBIter::SeekToLast() {
   FindPrevUserEntry();
 }
 
+// Counts the moves of a DBIter into statistics. A wrapper, so that an
+// iterator of a database without statistics pays nothing.
+class CountingIter final : public Iterator {
+ public:
+  CountingIter(Iterator* iter, Env* env, Statistics* statistics)
+      : iter_(iter), env_(env), statistics_(statistics) {}
+
+  bool Valid() const override { return iter_->Valid(); }
+  Slice key() const override { return iter_->key(); }
+  Slice value() const override { return iter_->value(); }
+  Status status() const override { return iter_->status(); }
+
+  void Next() override {
+    iter_->Next();
+    Count(kNumberDbNext, kNumberDbNextFound);
+  }
+  void Prev() override {
+    iter_->Prev();
+    Count(kNumberDbPrev, kNumberDbPrevFound);
+  }
+  void Seek(const Slice& target) override {
+    StopWatch timer(env_, statistics_, kDbSeek);
+    iter_->Seek(target);
+    Count(kNumberDbSeek, kNumberDbSeekFound);
+  }
+  void SeekForPrev(const Slice& target) override {
+    StopWatch timer(env_, statistics_, kDbSeek);
+    iter_->SeekForPrev(target);
+    Count(kNumberDbSeek, kNumberDbSeekFound);
+  }
+  void SeekToFirst() override {
+    StopWatch timer(env_, statistics_, kDbSeek);
+    iter_->SeekToFirst();
+    Count(kNumberDbSeek, kNumberDbSeekFound);
+  }
+  void SeekToLast() override {
+    StopWatch timer(env_, statistics_, kDbSeek);
+    iter_->SeekToLast();
+    Count(kNumberDbSeek, kNumberDbSeekFound);
+  }
+
+ private:
+  void Count(Tickers move, Tickers found) {
+    statistics_->recordTick(move);
+    if (iter_->Valid()) {
+      statistics_->recordTick(found);
+      statistics_->recordTick(kIterBytesRead,
+                              iter_->key().size() + iter_->value().size());
+    }
+  }
+
+  const std::unique_ptr<Iterator> iter_;
+  Env* const env_;
+  Statistics* const statistics_;
+};
+
 }  // namespace
 
 Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
                         const Slice* lower_bound, const Slice* upper_bound,
-                        RangeTombstoneSetRef range_tombstones) {
-  return new DBIter(internal_iter, sequence, lower_bound, upper_bound,
-                    std::move(range_tombstones));
+                        RangeTombstoneSetRef range_tombstones, Env* env,
+                        Statistics* statistics) {
+  Iterator* iter = new DBIter(internal_iter, sequence, lower_bound, upper_bound,
+                              std::move(range_tombstones));
+  if (statistics == nullptr) return iter;
+  return new CountingIter(iter, env, statistics);
 }
 
 }  // namespace o3lsm

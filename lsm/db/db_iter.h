@@ -12,7 +12,9 @@
 
 #include "lsm/dbformat.h"
 #include "lsm/version/range_tombstone.h"
+#include "o3lsm/env.h"
 #include "o3lsm/iterator.h"
+#include "o3lsm/statistics.h"
 
 namespace o3lsm {
 
@@ -23,10 +25,14 @@ namespace o3lsm {
 // entry beyond it.
 // Versions hidden by a range tombstone of range_tombstones (may be null)
 // count as deleted.
+// With statistics (may be null; then env may be too), every move is
+// counted (rocksdb.number.db.seek/next/prev, .found, db.iter.bytes.read)
+// and seeks are timed through env (rocksdb.db.seek.micros).
 Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
                         const Slice* lower_bound = nullptr,
                         const Slice* upper_bound = nullptr,
-                        RangeTombstoneSetRef range_tombstones = nullptr);
+                        RangeTombstoneSetRef range_tombstones = nullptr,
+                        Env* env = nullptr, Statistics* statistics = nullptr);
 
 }  // namespace o3lsm
 

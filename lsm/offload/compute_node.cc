@@ -160,6 +160,7 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
         static_cast<unsigned long long>(chunks + more));
   }
   dm_ = std::make_shared<DmContext>(std::move(fabric), std::move(allocator));
+  dm_->set_statistics(o.statistics);
 
   // The coordinator also heartbeats this node in the node table and
   // watches the memory node: with memtable offload alone too, or a reaper
@@ -169,6 +170,7 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
   co.env = o.env;
   co.info_log = o.info_log;
   co.on_memory_node_lost = o.on_memory_node_lost;
+  co.statistics = o.statistics.get();
   coordinator_ =
       std::make_unique<OffloadCoordinator>(board_.get(), nodes_.get(), co);
   const bool jobs = (o.offload & (kOffloadFlush | kOffloadCompaction)) != 0;
@@ -179,6 +181,7 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
     eo.threads = o.embedded_workers;
     eo.env = o.env;
     eo.info_log = o.info_log;
+    eo.statistics = o.statistics.get();
     executor_ = std::make_unique<JobExecutor>(dm_->fabric(), board_.get(),
                                               nodes_.get(), eo);
     s = executor_->Start();
@@ -206,8 +209,8 @@ Status ComputeNode::Join(std::unique_ptr<fabric::Fabric> fabric) {
           cs.ToString().c_str());
     }
   }
-  read_path_ = std::make_unique<DmReadPath>(o.read_mode, std::move(client),
-                                            o.key_cache_bytes);
+  read_path_ = std::make_unique<DmReadPath>(
+      o.read_mode, std::move(client), o.key_cache_bytes, o.statistics.get());
   // The pool's block cache: this node makes it for an embedded pool.
   if (embedded_ && o.block_cache_size > 0) {
     Status bs =

@@ -40,6 +40,7 @@
 #include "lsm/offload/search_server.h"
 #include "o3lsm/env.h"
 #include "o3lsm/options.h"
+#include "o3lsm/statistics.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
 
@@ -82,6 +83,9 @@ struct ComputeNodeOptions {
   std::function<uint64_t(uint64_t)> reserve_file_numbers;
   std::function<uint64_t()> durable_next_file_number;
   std::function<void()> log_file_numbers_soon;
+  // Options::statistics: DM, read-path and job events are counted there
+  // too (null: nowhere).
+  std::shared_ptr<Statistics> statistics;
 };
 
 class ComputeNode {

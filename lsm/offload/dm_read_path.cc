@@ -37,8 +37,8 @@ void DeleteCachedOffset(const Slice&, void* value) {
 }  // namespace
 
 DmReadPath::DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client,
-                       size_t key_cache_bytes)
-    : mode_(mode), client_(std::move(client)) {
+                       size_t key_cache_bytes, Statistics* statistics)
+    : mode_(mode), client_(std::move(client)), statistics_(statistics) {
   if (key_cache_bytes > 0 &&
       (mode == DmReadMode::kAdaptive || mode == DmReadMode::kCached)) {
     key_cache_ = NewLRUCache(key_cache_bytes);
@@ -148,7 +148,7 @@ bool DmReadPath::GetCached(const LookupKey& key,
                            std::string* value, Status* s) {
   Cache::Handle* h = key_cache_->Lookup(key.user_key());
   if (h == nullptr) {
-    counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
+    Count(&counters_.cache_misses, kDmKeyCacheMiss);
     return false;
   }
   const CachedOffset at = *static_cast<CachedOffset*>(key_cache_->Value(h));
@@ -162,12 +162,12 @@ bool DmReadPath::GetCached(const LookupKey& key,
     // Flushed (or not this reader's): its DM may be gone.
     key_cache_->Erase(key.user_key());
     counters_.cache_stale.fetch_add(1, std::memory_order_relaxed);
-    counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
+    Count(&counters_.cache_misses, kDmKeyCacheMiss);
     return false;
   }
   if (at.sequence > key.sequence()) {
     // Too new for this snapshot.
-    counters_.cache_misses.fetch_add(1, std::memory_order_relaxed);
+    Count(&counters_.cache_misses, kDmKeyCacheMiss);
     return false;
   }
   if (j > 0) {
@@ -182,7 +182,7 @@ bool DmReadPath::GetCached(const LookupKey& key,
                                &rs) &&
       !rs.IsCorruption()) {
     *s = rs;
-    counters_.cache_hits.fetch_add(1, std::memory_order_relaxed);
+    Count(&counters_.cache_hits, kDmKeyCacheHit);
     return true;
   }
   // Damaged (or unreadable): forget it; the full search checks the bytes
@@ -220,19 +220,19 @@ bool DmReadPath::GetUncached(const LookupKey& key,
     if (GetDelegated(key, candidates, &decided, value, s)) {
       const uint64_t spent = SteadyNanos() - start;
       Note(&delegated_ns_[b], spent);
-      counters_.delegated.fetch_add(1, std::memory_order_relaxed);
+      Count(&counters_.delegated, kDmLookupsDelegated);
       counters_.delegated_nanos.fetch_add(spent, std::memory_order_relaxed);
       return decided;
     }
     // The delegation failed: what it cost counts against it.
     Note(&delegated_ns_[b], SteadyNanos() - start);
-    counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+    Count(&counters_.fallbacks, kDmDelegationFallbacks);
   }
   const uint64_t one_start = SteadyNanos();
   const bool decided = GetOneSided(key, candidates, value, s);
   const uint64_t spent = SteadyNanos() - one_start;
   Note(&one_sided_ns_[b], spent);
-  counters_.one_sided.fetch_add(1, std::memory_order_relaxed);
+  Count(&counters_.one_sided, kDmLookupsOneSided);
   counters_.one_sided_nanos.fetch_add(spent, std::memory_order_relaxed);
   return decided;
 }
@@ -404,7 +404,7 @@ uint64_t DmReadPath::DelegateMany(
     counters_.batches.fetch_add(1, std::memory_order_relaxed);
     counters_.batch_keys.fetch_add(asked.size(), std::memory_order_relaxed);
     if (!Search(&request, &reply)) {
-      counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+      Count(&counters_.fallbacks, kDmDelegationFallbacks);
       continue;  // those keys go one-sided
     }
     for (size_t a = 0; a < asked.size(); a++) {

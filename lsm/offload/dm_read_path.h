@@ -40,6 +40,7 @@
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/search_client.h"
 #include "o3lsm/options.h"
+#include "o3lsm/statistics.h"
 
 namespace o3lsm {
 
@@ -47,9 +48,10 @@ class DmReadPath {
  public:
   // client may be null (no mailboxes): every lookup is one-sided.
   // key_cache_bytes: capacity of the key-offset cache (0: none; unused
-  // with kOneSided and kDelegated).
+  // with kOneSided and kDelegated). statistics (may be null; not owned,
+  // outlives this) counts the ways lookups read, beside counters().
   DmReadPath(DmReadMode mode, std::unique_ptr<SearchClient> client,
-             size_t key_cache_bytes);
+             size_t key_cache_bytes, Statistics* statistics = nullptr);
   DmReadPath(const DmReadPath&) = delete;
   DmReadPath& operator=(const DmReadPath&) = delete;
 
@@ -110,6 +112,11 @@ class DmReadPath {
   enum class Way { kOneSided, kDelegated };
   static constexpr size_t kBuckets = 5;  // 1, 2, 3-4, 5-8, 9+ candidates
   static size_t BucketOf(size_t candidates);
+  // One event: in counters_ (*counter) and the statistics (ticker).
+  void Count(std::atomic<uint64_t>* counter, Tickers ticker) {
+    counter->fetch_add(1, std::memory_order_relaxed);
+    if (statistics_ != nullptr) statistics_->recordTick(ticker);
+  }
 
   // The way the mode or the memory node's absence imposes, if any.
   std::optional<Way> ForcedWay();
@@ -155,6 +162,7 @@ class DmReadPath {
 
   const DmReadMode mode_;
   const std::unique_ptr<SearchClient> client_;
+  Statistics* const statistics_;
   std::unique_ptr<Cache> key_cache_;  // null: none
   // Entries ever put in key_cache_: while none, lookups skip it (adaptive
   // mode reading one-sided fills nothing).

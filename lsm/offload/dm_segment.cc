@@ -116,7 +116,13 @@ Status DmSegment::Create(std::shared_ptr<DmContext> ctx, MemTable* mem,
   c.live_segments.fetch_add(1, std::memory_order_relaxed);
   c.live_bytes.fetch_add(ctx->allocator()->FootprintOf(header.total_length()),
                          std::memory_order_relaxed);
-  c.move_micros.fetch_add(SteadyMicros() - start, std::memory_order_relaxed);
+  const uint64_t move_micros = SteadyMicros() - start;
+  c.move_micros.fetch_add(move_micros, std::memory_order_relaxed);
+  if (Statistics* st = ctx->statistics()) {
+    st->recordTick(kDmSegmentsWritten);
+    st->recordTick(kDmBytesMoved, header.total_length());
+    st->recordInHistogram(kDmMoveMicros, move_micros);
+  }
   segment->reset(new DmSegment(std::move(ctx), addr, header,
                                std::move(image.index),
                                std::move(image.smallest_user_key),
@@ -155,6 +161,7 @@ void DmContext::FreeNow(fabric::DmAddr addr) {
   // A pool that went away took the segment with it; nothing to free.
   if (available() && allocator_->Free(addr).ok()) {
     counters_.segments_freed.fetch_add(1, std::memory_order_relaxed);
+    if (statistics_ != nullptr) statistics_->recordTick(kDmSegmentsFreed);
   }
 }
 
@@ -214,7 +221,7 @@ bool DmSegment::GetUnfiltered(const LookupKey& key, std::string* value,
   const bool with_next =
       static_cast<size_t>(i) + 1 < fences.size() &&
       ExtractUserKey(fences[i + 1].first_key) == key.user_key();
-  ctx_->counters().remote_gets.fetch_add(1, std::memory_order_relaxed);
+  CountRemoteGets(1);
   return index_.layout() == SegmentLayout::kArenaCopy
              ? GetFromEntries(i, with_next, key, value, s)
              : GetFromRange(i, with_next, key, value, s);
@@ -329,7 +336,7 @@ bool DmSegment::GetFromRange(int i, bool with_next, const LookupKey& key,
                                            fences[i + 1].length);
   }
   Status rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads, n));
-  ctx_->counters().remote_get_bytes.fetch_add(len, std::memory_order_relaxed);
+  CountRemoteGetBytes(len);
   if (!rs.ok()) {
     *s = rs;
     return true;
@@ -386,8 +393,7 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
     pos += lens[k];
   }
   rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads, n));
-  ctx_->counters().remote_get_bytes.fetch_add(len + n * kOrderRecordSize,
-                                              std::memory_order_relaxed);
+  CountRemoteGetBytes(len + n * kOrderRecordSize);
   if (!rs.ok()) {
     *s = rs;
     return true;
@@ -722,8 +728,7 @@ Iterator* DmSegment::NewFullScanIterator() {
   std::shared_ptr<char[]> bytes;
   Status s = ReadSegment(ctx_->fabric(), location(), &header, &bytes);
   if (!s.ok()) return NewErrorIterator(s);
-  ctx_->counters().bytes_read_back.fetch_add(header.total_length(),
-                                             std::memory_order_relaxed);
+  CountReadBack(header.total_length());
   const char* image = bytes.get() + SegmentHeader::kEncodedLength;
   return NewSkipListIterator(image, header.image_length, std::move(bytes));
 }

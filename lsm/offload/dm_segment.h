@@ -49,6 +49,7 @@
 #include "lsm/offload/segment_format.h"
 #include "lsm/offload/search_protocol.h"
 #include "lsm/offload/segment_image.h"
+#include "o3lsm/statistics.h"
 #include "util/mutex.h"
 
 namespace o3lsm {
@@ -81,6 +82,12 @@ class DmContext {
   fabric::DmAllocator* allocator() const { return allocator_.get(); }
   DmCounters& counters() { return counters_; }
   const DmCounters& counters() const { return counters_; }
+  // Where the counters above are also counted (Options::statistics), or
+  // null. Set once, before any segment is made.
+  void set_statistics(std::shared_ptr<Statistics> statistics) {
+    statistics_ = std::move(statistics);
+  }
+  Statistics* statistics() const { return statistics_.get(); }
 
   // Set once the memory node is found gone: no further DM verbs are tried.
   bool available() const { return available_.load(std::memory_order_acquire); }
@@ -108,6 +115,7 @@ class DmContext {
   std::unique_ptr<fabric::Fabric> fabric_;
   std::unique_ptr<fabric::DmAllocator> allocator_;
   DmCounters counters_;
+  std::shared_ptr<Statistics> statistics_;
   std::atomic<bool> available_{true};
   std::atomic<uint64_t> next_segment_id_{0};
 };
@@ -187,12 +195,17 @@ class DmSegment final : public MemTableReader,
   }
   void CountRemoteGets(uint64_t n) const {
     ctx_->counters().remote_gets.fetch_add(n, std::memory_order_relaxed);
+    if (Statistics* st = ctx_->statistics()) {
+      st->recordTick(kDmOneSidedReads, n);
+    }
   }
   void CountRemoteGetBytes(uint64_t n) const {
     ctx_->counters().remote_get_bytes.fetch_add(n, std::memory_order_relaxed);
+    if (Statistics* st = ctx_->statistics()) st->recordTick(kDmBytesRead, n);
   }
   void CountReadBack(uint64_t n) const {
     ctx_->counters().bytes_read_back.fetch_add(n, std::memory_order_relaxed);
+    if (Statistics* st = ctx_->statistics()) st->recordTick(kDmBytesRead, n);
   }
   Iterator* NewIterator() override;
   Iterator* NewFullScanIterator() override;

@@ -182,6 +182,9 @@ void JobExecutor::WorkerLoop(int index) {
       env_->SleepForMicroseconds(20000);
       continue;
     }
+    if (options_.statistics != nullptr) {
+      options_.statistics->recordTick(kJobsClaimed);
+    }
     {
       MutexLock l(&mu_);
       running_.push_back(running.get());

@@ -32,6 +32,7 @@
 #include "interconnect/fabric.h"
 #include "lsm/offload/offload_job.h"
 #include "o3lsm/env.h"
+#include "o3lsm/statistics.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/node_table.h"
 #include "util/mutex.h"
@@ -60,6 +61,9 @@ struct JobExecutorOptions {
   // Called first on every executor thread (e.g. to pin it to a CPU).
   std::function<void(int thread_index)> on_thread_start;
   std::shared_ptr<Logger> info_log;
+  // Counts the jobs claimed (o3lsm.jobs.claimed); not owned, outlives
+  // the executor. Default: nullptr (not counted).
+  Statistics* statistics = nullptr;
 };
 
 class JobExecutor {

@@ -5,6 +5,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "util/stop_watch.h"
+
 namespace o3lsm {
 
 namespace {
@@ -223,6 +225,7 @@ void OffloadCoordinator::PostLoop() {
         posting_--;
         stats_.handed_back++;
       }
+      RecordTick(options_.statistics, kJobsFailed);
       if (s.IsBusy()) {
         s = Status::Unavailable("offloaded job",
                                 "the job board stayed full");
@@ -235,6 +238,9 @@ void OffloadCoordinator::PostLoop() {
     MutexLock l(&mu_);
     posting_--;
     stats_.posted++;
+    RecordTick(options_.statistics, job.type == cluster::JobType::kFlush
+                                        ? kFlushJobsPosted
+                                        : kCompactionJobsPosted);
     incoming_.push_back(std::move(job));
   }
 }
@@ -258,6 +264,7 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
         *status = Status::OK();
         MutexLock l(&mu_);
         stats_.done++;
+        RecordTick(options_.statistics, kJobsSucceeded);
         return true;
       }
       // A failure, or a result that does not validate (a revoked
@@ -275,6 +282,7 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
         {
           MutexLock l(&mu_);
           stats_.retried++;
+          RecordTick(options_.statistics, kJobsRetried);
         }
         job->posted_micros = NowMicros();
         Log(InfoLogLevel::kWarn, options_.info_log.get(),
@@ -293,6 +301,7 @@ bool OffloadCoordinator::Check(Job* job, Status* status, JobResult* result) {
           {
             MutexLock l(&mu_);
             stats_.reposted++;
+            RecordTick(options_.statistics, kJobsReposted);
           }
           job->posted_micros = NowMicros();
           Log(InfoLogLevel::kWarn, options_.info_log.get(),
@@ -390,7 +399,10 @@ void OffloadCoordinator::WatchLoop() {
     if (freed) {
       MutexLock l(&mu_);
       for (const auto& [done, outcome] : finished) {
-        if (!outcome.first.ok()) stats_.handed_back++;
+        if (!outcome.first.ok()) {
+          stats_.handed_back++;
+          RecordTick(options_.statistics, kJobsFailed);
+        }
       }
       cv_.SignalAll();  // a poster waiting for a free slot
     }

@@ -42,6 +42,7 @@
 
 #include "lsm/offload/offload_job.h"
 #include "o3lsm/env.h"
+#include "o3lsm/statistics.h"
 #include "scheduler/cluster/job_board.h"
 #include "scheduler/cluster/lease_watch.h"
 #include "scheduler/cluster/liveness.h"
@@ -72,6 +73,9 @@ struct OffloadCoordinatorOptions {
   // evicted from the node table: the pool is to be taken as lost.
   // Outstanding jobs are handed back as Unavailable first.
   std::function<void()> on_memory_node_lost;
+  // Counts jobs posted, done, retried, re-posted and handed back (not
+  // owned; outlives the coordinator). Default: nullptr (not counted).
+  Statistics* statistics = nullptr;
 };
 
 class OffloadCoordinator {

@@ -12,6 +12,7 @@
 #include "lsm/table/two_level_iterator.h"
 #include "util/checksum.h"
 #include "util/coding.h"
+#include "util/stop_watch.h"
 
 namespace o3lsm {
 
@@ -259,12 +260,29 @@ Status Table::FetchDataBlock(const ReadOptions& options,
     contents->heap.reset();
   }
 
+  // Index and filter blocks live in the table from its open on (as
+  // RocksDB's with cache_index_and_filter_blocks = false), so only data
+  // blocks meet the block cache and its tickers.
   Cache* const cache = options_.block_cache;
+  Statistics* const statistics = options_.statistics;
   char key[kCacheKeySize];
   if (cache != nullptr) {
     CacheKey(handle.offset, key);
     *cache_handle = cache->Lookup(Slice(key, kCacheKeySize));
-    if (*cache_handle != nullptr) return Status::OK();
+    if (*cache_handle != nullptr) {
+      if (statistics != nullptr) {
+        statistics->recordTick(kBlockCacheHit);
+        statistics->recordTick(kBlockCacheDataHit);
+        statistics->recordTick(
+            kBlockCacheBytesRead,
+            static_cast<const Block*>(cache->Value(*cache_handle))->size());
+      }
+      return Status::OK();
+    }
+    if (statistics != nullptr) {
+      statistics->recordTick(kBlockCacheMiss);
+      statistics->recordTick(kBlockCacheDataMiss);
+    }
   }
   // The tier below the cache (blocks in DM): verified like a read from
   // the file; a block that fails is read from the file instead.
@@ -278,6 +296,7 @@ Status Table::FetchDataBlock(const ReadOptions& options,
         BlockFromStored(fname_, handle.offset, stored.data(),
                         stored.size() - kBlockTrailerSize, contents)
             .ok();
+    RecordTick(statistics, from_tier ? kDmBlockCacheHit : kDmBlockCacheMiss);
   }
   if (!from_tier) {
     // Always verified: a block from storage is checked whatever the read
@@ -299,6 +318,11 @@ Status Table::FetchDataBlock(const ReadOptions& options,
     auto* block = new Block(std::move(*contents));
     *cache_handle = cache->Insert(Slice(key, kCacheKeySize), block,
                                   block->size(), &DeleteCachedBlock);
+    if (statistics != nullptr) {
+      statistics->recordTick(kBlockCacheAdd);
+      statistics->recordTick(kBlockCacheDataAdd);
+      statistics->recordTick(kBlockCacheBytesWrite, block->size());
+    }
   }
   return Status::OK();
 }
@@ -306,7 +330,13 @@ Status Table::FetchDataBlock(const ReadOptions& options,
 Status Table::InternalGet(
     const ReadOptions& options, const Slice& internal_key,
     const std::function<bool(const Slice&, const Slice&)>& handle) const {
-  if (!filter_.KeyMayMatch(ExtractUserKey(internal_key))) return Status::OK();
+  if (!filter_.KeyMayMatch(ExtractUserKey(internal_key))) {
+    RecordTick(options_.statistics, kBloomFilterUseful);
+    return Status::OK();
+  }
+  if (filter_.valid()) {
+    RecordTick(options_.statistics, kBloomFilterFullPositive);
+  }
 
   BlockIter index(&*index_block_);
   index.SetErrorContext(&fname_, footer_.index.offset);

@@ -16,6 +16,7 @@ namespace o3lsm {
 
 class BlockCacheTier;
 class Cache;
+class Statistics;
 
 struct TableOptions {
   // Approximate uncompressed size of a data block. Default: 4096.
@@ -49,6 +50,11 @@ struct TableOptions {
   // rather than with pread alone (Env::NewUnmappedRandomAccessFile).
   // Default: true.
   bool allow_mmap_reads = true;
+
+  // Where block cache hits and misses and bloom filter outcomes are
+  // counted (Options::statistics); nullptr: nowhere. Not owned; must
+  // outlive every Table using it. Default: nullptr.
+  Statistics* statistics = nullptr;
 };
 
 // The SST settings of options, reading through block_cache (may be null).
@@ -64,6 +70,7 @@ inline TableOptions TableOptionsFrom(const Options& options,
   t.block_cache = block_cache;
   t.block_tier = block_tier;
   t.allow_mmap_reads = options.allow_mmap_reads;
+  t.statistics = options.statistics.get();
   return t;
 }
 
