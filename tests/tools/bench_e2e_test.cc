@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -160,6 +161,28 @@ TEST(BenchBinary, FillReadSeekWithJson) {
   } else {
     GTEST_LOG_(INFO) << "python3 not found: JSON syntax not validated";
   }
+}
+
+// --statistics prints the database's tickers and histograms as db_bench
+// does, with the counts of the run: RocksDB's result parsers read these.
+TEST(BenchBinary, StatisticsPrintsRocksDbCounters) {
+  test::ScratchDir dir;
+  const RunResult r = RunBench(
+      "--benchmarks=fillrandom,readrandom --num=3000 --seed=1 --threads=1 "
+      "--compression_type=none --statistics=1 --db=" + dir.Child("db"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  const size_t at = r.out.find("STATISTICS:\n");
+  ASSERT_NE(std::string::npos, at) << r.out;
+  const std::string stats = r.out.substr(at);
+  EXPECT_NE(std::string::npos,
+            stats.find("rocksdb.number.keys.written COUNT : 3000\n"))
+      << stats;
+  EXPECT_NE(std::string::npos,
+            stats.find("rocksdb.number.keys.read COUNT : 3000\n"))
+      << stats;
+  const std::regex histogram(
+      R"(\nrocksdb\.db\.get\.micros P50 : [0-9.]+ P95 : [0-9.]+ P99 : [0-9.]+ P100 : [0-9.]+ COUNT : 3000 SUM : [0-9]+\n)");
+  EXPECT_TRUE(std::regex_search(stats, histogram)) << stats;
 }
 
 TEST(BenchBinary, YcsbLoadAndRun) {

@@ -136,7 +136,11 @@ DEFINE_bool(
     "a fresh database are then skipped.");
 DEFINE_bool(histogram, false, "Print histogram of operation timings");
 DEFINE_bool(statistics, false,
-            "Print the o3lsm.stats property at the end of the run");
+            "Database statistics (Options::statistics): their tickers and "
+            "histograms are printed at the end of the run as db_bench prints "
+            "them");
+DEFINE_uint64(stats_dump_period_sec, 600,
+              "Write the database's stats into its LOG this often (0: never)");
 DEFINE_bool(progress_reports, true,
             "Accepted for db_bench compatibility; the live progress line is "
             "--progress");
@@ -384,6 +388,7 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"use_existing_db", T::kBool, &f->use_existing_db},
       {"histogram", T::kBool, &f->histogram},
       {"statistics", T::kBool, &f->statistics},
+      {"stats_dump_period_sec", T::kUint64, &f->stats_dump_period_sec},
       {"progress_reports", T::kBool, &f->progress_reports},
       {"stats_interval_seconds", T::kInt64, &f->stats_interval_seconds},
       {"report_interval_seconds", T::kInt64, &f->report_interval_seconds},

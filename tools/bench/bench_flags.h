@@ -86,6 +86,7 @@ struct BenchFlags {
   bool use_existing_db = false;
   bool histogram = false;
   bool statistics = false;
+  uint64_t stats_dump_period_sec = 600;
   bool progress_reports = true;  // accepted; see --progress
   int64_t stats_interval_seconds = 0;
   int64_t report_interval_seconds = 0;

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "o3lsm/statistics.h"
 #include "tools/bench/progress_monitor.h"
 #include "tools/bench/system_info.h"
 
@@ -526,10 +527,11 @@ Status BenchmarkRunner::WaitForCompaction() {
 }
 
 Status BenchmarkRunner::Finish() {
-  if (flags_.statistics && db_ != nullptr) {
-    std::string value;
-    if (!db_->GetProperty("o3lsm.stats", &value)) value = "(failed)";
-    fprintf(stdout, "STATISTICS:\n%s\n", value.c_str());
+  // As db_bench prints them, so that RocksDB's result parsers find the
+  // rocksdb.* tickers and histograms.
+  if (settings_.options.statistics != nullptr) {
+    fprintf(stdout, "STATISTICS:\n%s\n",
+            settings_.options.statistics->ToString().c_str());
     fflush(stdout);
   }
   return CloseDb();

@@ -3,6 +3,7 @@
 #include "tools/bench/db_options.h"
 
 #include "o3lsm/env.h"
+#include "o3lsm/statistics.h"
 #include "tools/bench/cluster_profile.h"
 #include "util/throttled_env.h"
 
@@ -58,6 +59,9 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   o.max_background_flushes = std::max(1, flushes);
   o.max_background_compactions = std::max(1, compactions);
   o.max_subcompactions = std::max(1, f.subcompactions);
+  if (f.statistics) o.statistics = CreateDBStatistics();
+  o.stats_dump_period_sec = static_cast<unsigned int>(
+      std::min<uint64_t>(f.stats_dump_period_sec, UINT32_MAX));
 
   const std::string type = Lower(f.compression_type);
   if (type == "none" || type == "no") {

@@ -166,8 +166,6 @@ DEFINE_int32(stats_per_interval, 0,
              O3LSM_IGNORED
              "--stats_interval_seconds reports ops and ops/s "
              "only, never the engine's stats");
-DEFINE_uint64(stats_dump_period_sec, 600,
-              O3LSM_IGNORED "o3lsm does not dump stats to a LOG file");
 DEFINE_int32(perf_level, 1, O3LSM_IGNORED "o3lsm has no perf context");
 DEFINE_bool(multiread_batched, false,
             O3LSM_IGNORED
