@@ -575,6 +575,10 @@ Status DBImpl::StartMetrics() {
 Status DB::Open(const Options& options, const std::string& path,
                 std::unique_ptr<DB>* db) {
   db->reset();
+  if (!options.metrics_listen.empty()) {
+    Status s = DbMetricsEndpoint::CheckSupported(options.metrics_listen);
+    if (!s.ok()) return s;
+  }
   auto impl = std::make_unique<DBImpl>(options, path);
   Status s = impl->OpenImpl();
   if (s.ok()) s = impl->StartMetrics();

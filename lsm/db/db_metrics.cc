@@ -125,6 +125,10 @@ Status DbMetricsEndpoint::Start(const std::string& listen,
 
 int DbMetricsEndpoint::port() const { return rep_->endpoint->port(); }
 
+Status DbMetricsEndpoint::CheckSupported(const std::string& listen) {
+  return Status::OK();
+}
+
 #else  // !O3LSM_WITH_METRICS
 
 struct DbMetricsEndpoint::Rep {};
@@ -133,6 +137,10 @@ Status DbMetricsEndpoint::Start(const std::string& listen,
                                 std::shared_ptr<Statistics> statistics, DB* db,
                                 int num_levels,
                                 std::unique_ptr<DbMetricsEndpoint>* result) {
+  return CheckSupported(listen);
+}
+
+Status DbMetricsEndpoint::CheckSupported(const std::string& listen) {
   return Status::NotSupported(
       "Options::metrics_listen " + listen,
       "o3lsm was built without O3LSM_WITH_METRICS (prometheus-cpp)");

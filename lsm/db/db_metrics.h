@@ -39,6 +39,10 @@ class DbMetricsEndpoint {
                       std::shared_ptr<Statistics> statistics, DB* db,
                       int num_levels,
                       std::unique_ptr<DbMetricsEndpoint>* result);
+  // OK if this build can serve metrics, else the NotSupported that Start
+  // returns (so that DB::Open fails before it opens anything).
+  static Status CheckSupported(const std::string& listen);
+
   // Stops serving; returns once no scrape reads the DB any more.
   ~DbMetricsEndpoint();
 
