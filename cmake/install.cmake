@@ -58,6 +58,11 @@ endif()
 if(O3LSM_WITH_NUMA)
   list(APPEND O3LSM_PKG_MODULES O3LSM_DEP_NUMA numa)
 endif()
+if(O3LSM_WITH_METRICS)
+  set(O3LSM_NEEDS_PROMETHEUS ON)
+else()
+  set(O3LSM_NEEDS_PROMETHEUS OFF)
+endif()
 if(O3LSM_WITH_RDMA OR O3LSM_WITH_OFI)
   set(O3LSM_NEEDS_OPENSSL ON)
 else()
@@ -77,10 +82,11 @@ install(FILES
 
 # ---- pkg-config: o3lsm.pc ----
 # Requires.private names the modules the static library links (pkg-config
-# --static adds them); TBB and libcrypto only where they have a .pc file,
-# else their libraries go to Libs.private. The C++ runtime (what the C++
-# compiler links and the C compiler does not: -lstdc++ -lm) goes there too,
-# so that `cc prog.c $(pkg-config --static --libs o3lsm)` links.
+# --static adds them); TBB, libcrypto and prometheus-cpp only where they
+# have a .pc file, else their libraries go to Libs.private. The C++ runtime
+# (what the C++ compiler links and the C compiler does not: -lstdc++ -lm)
+# goes there too, so that `cc prog.c $(pkg-config --static --libs o3lsm)`
+# links.
 set(pc_modules ${O3LSM_PKG_MODULES})
 set(pc_requires "")
 while(pc_modules)
@@ -109,6 +115,14 @@ list(REMOVE_DUPLICATES cxx_runtime)
 foreach(lib IN LISTS cxx_runtime)
   list(APPEND pc_libs "-l${lib}")
 endforeach()
+if(O3LSM_NEEDS_PROMETHEUS)
+  pkg_check_modules(O3LSM_PC_PROMETHEUS QUIET prometheus-cpp-pull)
+  if(O3LSM_PC_PROMETHEUS_FOUND)
+    list(APPEND pc_requires prometheus-cpp-pull prometheus-cpp-core)
+  else()
+    list(APPEND pc_libs -lprometheus-cpp-pull -lprometheus-cpp-core)
+  endif()
+endif()
 list(JOIN pc_requires ", " O3LSM_PC_REQUIRES_PRIVATE)
 list(JOIN pc_libs " " O3LSM_PC_LIBS_PRIVATE)
 

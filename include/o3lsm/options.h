@@ -325,6 +325,16 @@ struct Options {
   // or through the "o3lsm.statistics" property. nullptr: nothing is
   // counted, and the engine reads no clock for it. Default: nullptr.
   std::shared_ptr<Statistics> statistics;
+
+  // "HOST:PORT" (e.g. "127.0.0.1:9464"; "[::1]:9464" for IPv6): DB::Open
+  // serves the statistics at http://HOST:PORT/metrics in the Prometheus
+  // text format until Close (docs/statistics.md, "Prometheus"): tickers
+  // as counters, histograms as summaries, and a few gauges of the DB's
+  // properties. With statistics null, DB::Open creates one for it. Open
+  // fails with IOError naming the address when it cannot listen there (the
+  // port is taken), and with NotSupported in a build without
+  // O3LSM_WITH_METRICS. Ignored by OpenForReadOnly. Default: "" (off).
+  std::string metrics_listen;
 };
 
 struct ReadOptions {

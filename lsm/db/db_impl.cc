@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "o3lsm/statistics.h"
+
 #include "lsm/compaction/flush_job.h"
 #include "lsm/db/auto_roll_logger.h"
 #include "lsm/db/db_impl_internal.h"
@@ -60,6 +62,9 @@ Options SanitizeOptions(const Options& src) {
   ClipToRange(&r.max_background_compactions, 1, 64);
   ClipToRange(&r.max_subcompactions, 1, 64);
   if (r.delayed_write_rate == 0) r.delayed_write_rate = 16ull << 20;
+  if (!r.metrics_listen.empty() && r.statistics == nullptr) {
+    r.statistics = CreateDBStatistics();  // what the endpoint serves
+  }
   return r;
 }
 
@@ -118,7 +123,8 @@ void DBImpl::DumpStats() {
 Status DBImpl::CloseImpl() {
   if (closed_) return Status::OK();
   closed_ = true;
-  // Before anything it reads goes away; it takes mutex_, so not under it.
+  // Before anything they read goes away; they take mutex_, so not under it.
+  metrics_.reset();
   stats_dumper_.reset();
   Status s;
   {
@@ -554,12 +560,29 @@ int DBImpl::TEST_NumImmutableMemTables() {
   return static_cast<int>(imm_.size());
 }
 
+Status DBImpl::StartMetrics() {
+  if (options_.metrics_listen.empty()) return Status::OK();
+  Status s = DbMetricsEndpoint::Start(options_.metrics_listen,
+                                      options_.statistics, this,
+                                      options_.num_levels, &metrics_);
+  if (s.ok()) {
+    Log(info_log_.get(), "metrics at http://%s/metrics (port %d)",
+        options_.metrics_listen.c_str(), metrics_->port());
+  }
+  return s;
+}
+
 Status DB::Open(const Options& options, const std::string& path,
                 std::unique_ptr<DB>* db) {
   db->reset();
+  if (!options.metrics_listen.empty()) {
+    Status s = DbMetricsEndpoint::CheckSupported(options.metrics_listen);
+    if (!s.ok()) return s;
+  }
   auto impl = std::make_unique<DBImpl>(options, path);
   Status s = impl->OpenImpl();
-  if (!s.ok()) return s;
+  if (s.ok()) s = impl->StartMetrics();
+  if (!s.ok()) return s;  // ~DBImpl closes what OpenImpl opened
   *db = std::move(impl);
   return Status::OK();
 }

@@ -35,6 +35,7 @@
 #include "lsm/cache/cache.h"
 #include "lsm/compaction/compaction_job.h"
 #include "lsm/compaction/compaction_picker.h"
+#include "lsm/db/db_metrics.h"
 #include "lsm/db/db_stats.h"
 #include "lsm/db/sealed_memtable.h"
 #include "lsm/db/snapshot.h"
@@ -63,6 +64,9 @@ class DBImpl final : public DB {
 
   // Opens or creates the database (see DB::Open).
   Status OpenImpl();
+  // Starts the endpoint of Options::metrics_listen, if it names one.
+  // REQUIRES: OpenImpl succeeded.
+  Status StartMetrics();
 
   Status Put(const WriteOptions& options, const Slice& key,
              const Slice& value) override;
@@ -352,6 +356,9 @@ class DBImpl final : public DB {
   // Writes "o3lsm.stats" into the LOG every stats_dump_period_sec (null if
   // 0); stopped first thing at Close.
   std::unique_ptr<PeriodicTask> stats_dumper_;
+  // Serves Options::metrics_listen (null if empty); reads the statistics
+  // and GetProperty, so it is stopped first thing at Close.
+  std::unique_ptr<DbMetricsEndpoint> metrics_;
   std::atomic<bool> shutting_down_{false};
   bool closed_ = false;
 

@@ -5,12 +5,10 @@
 // capacity, jobs it ran for a compute node in this process). Also pins the
 // node's log line format on standard error.
 
-#include <arpa/inet.h>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <regex>
 #include <signal.h>
 #include <sstream>
@@ -23,63 +21,17 @@
 #include "o3lsm/env.h"
 
 #include "lsm/db/db_impl.h"
+#include "tests/metrics_test_util.h"
 #include "tests/offload/cluster_keys.h"
 #include "tests/testutil.h"
 
 namespace o3lsm {
 namespace {
 
-// A port nobody listens on now: bind port 0 and ask which one the kernel
-// gave. Another process may take it before the node does; the test then
-// tries another.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 std::string ReadFile(const std::string& path) {
   std::string data;
   ReadFileToString(Env::Default(), path, &data).PermitUncheckedError();
   return data;
-}
-
-// GET url with curl; "" on failure.
-std::string Scrape(int port) {
-  const std::string cmd =
-      "curl -s --max-time 5 http://127.0.0.1:" + std::to_string(port) +
-      "/metrics";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return "";
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-// The value of the sample whose line starts with `series` (the metric name
-// and labels exactly as served), or -1 if there is none.
-double Sample(const std::string& text, const std::string& series) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(series + " ", 0) == 0) {
-      return strtod(line.c_str() + series.size() + 1, nullptr);
-    }
-  }
-  return -1;
 }
 
 class NodeMetricsTest : public ::testing::Test {
@@ -100,7 +52,7 @@ class NodeMetricsTest : public ::testing::Test {
   // is ready, with port_ its metrics port.
   bool StartMemoryNode() {
     for (int attempt = 0; attempt < 5; attempt++) {
-      port_ = FreePort();
+      port_ = test::FreePort();
       if (port_ <= 0) continue;
       out_ = dir_.Child("node.out." + std::to_string(attempt));
       err_ = dir_.Child("node.err." + std::to_string(attempt));
@@ -145,7 +97,7 @@ TEST_F(NodeMetricsTest, ServesTheNodesMetrics) {
             ReadFile(out_).find("metrics: port " + std::to_string(port_)))
       << ReadFile(out_);
 
-  std::string text = Scrape(port_);
+  std::string text = test::Scrape(port_);
   ASSERT_NE("", text) << "curl got nothing from port " << port_;
   EXPECT_NE(std::string::npos,
             text.find("# TYPE o3lsm_node_jobs_total counter"))
@@ -153,23 +105,23 @@ TEST_F(NodeMetricsTest, ServesTheNodesMetrics) {
   const std::regex info(R"re(o3lsm_node_info\{[^}]*role="memory"[^}]*\} 1)re");
   EXPECT_TRUE(std::regex_search(text, info)) << text;
   EXPECT_NE(std::string::npos, text.find("name=\"metrics-test\"")) << text;
-  EXPECT_EQ(64.0 * 1024 * 1024, Sample(text, "o3lsm_pool_capacity_bytes"))
+  EXPECT_EQ(64.0 * 1024 * 1024, test::Sample(text, "o3lsm_pool_capacity_bytes"))
       << text;
-  const double heap = Sample(text, "o3lsm_pool_heap_bytes");
-  const double used = Sample(text, "o3lsm_pool_used_bytes");
+  const double heap = test::Sample(text, "o3lsm_pool_heap_bytes");
+  const double used = test::Sample(text, "o3lsm_pool_used_bytes");
   EXPECT_GT(heap, 0) << text;
   EXPECT_LE(heap, 64.0 * 1024 * 1024);
   EXPECT_GE(used, 0) << text;
   EXPECT_LE(used, heap);
-  EXPECT_GE(Sample(text, "o3lsm_pool_chunks{state=\"free\"}"), 0) << text;
-  EXPECT_GT(Sample(text, "o3lsm_node_uptime_seconds"), 0) << text;
-  EXPECT_EQ(1, Sample(text, "o3lsm_node_job_threads")) << text;
-  const double age = Sample(text, "o3lsm_node_heartbeat_age_seconds");
+  EXPECT_GE(test::Sample(text, "o3lsm_pool_chunks{state=\"free\"}"), 0) << text;
+  EXPECT_GT(test::Sample(text, "o3lsm_node_uptime_seconds"), 0) << text;
+  EXPECT_EQ(1, test::Sample(text, "o3lsm_node_job_threads")) << text;
+  const double age = test::Sample(text, "o3lsm_node_heartbeat_age_seconds");
   EXPECT_GE(age, 0) << text;
   EXPECT_LT(age, 5) << text;
   const std::string flushes_done =
       "o3lsm_node_jobs_total{kind=\"flush\",outcome=\"done\"}";
-  EXPECT_EQ(0, Sample(text, flushes_done)) << text;
+  EXPECT_EQ(0, test::Sample(text, flushes_done)) << text;
 
   // A compute node in this process offloads flushes: the node runs them.
   ASSERT_OK(
@@ -183,12 +135,13 @@ TEST_F(NodeMetricsTest, ServesTheNodesMetrics) {
       std::chrono::steady_clock::now() + std::chrono::seconds(20);
   double done = 0;
   while (done < 1 && std::chrono::steady_clock::now() < deadline) {
-    text = Scrape(port_);
-    done = Sample(text, flushes_done);
+    text = test::Scrape(port_);
+    done = test::Sample(text, flushes_done);
     if (done < 1) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_GE(done, 1) << text;
-  EXPECT_GT(Sample(text, "o3lsm_node_job_written_bytes_total"), 0) << text;
+  EXPECT_GT(test::Sample(text, "o3lsm_node_job_written_bytes_total"), 0)
+      << text;
 
   // The node's log: timestamp, thread, level and its tag on every line.
   kill(node_, SIGTERM);

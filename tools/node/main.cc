@@ -71,6 +71,7 @@
 #include "tools/node/node_metrics.h"
 #include "tools/node/pool_status.h"
 #include "tools/node/readiness.h"
+#include "util/metrics_endpoint.h"
 #include "util/posix_logger.h"
 #include "util/throttled_env.h"
 
@@ -454,8 +455,8 @@ int RunNode(const Config& cfg) {
     sources.allocator = allocator.get();
     sources.search = search.get();
     s = MetricsEndpoint::Start(
-        cfg.metrics_listen, std::make_shared<NodeMetrics>(std::move(sources)),
-        &metrics);
+        "--metrics-listen", cfg.metrics_listen,
+        std::make_shared<NodeMetrics>(std::move(sources)), &metrics);
     if (!s.ok()) return Fail("serving metrics", s);
     Log(log.get(), "metrics at http://%s/metrics (port %d)",
         cfg.metrics_listen.c_str(), metrics->port());

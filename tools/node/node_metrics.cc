@@ -2,58 +2,21 @@
 
 #include "tools/node/node_metrics.h"
 
-#include <exception>
-#include <prometheus/exposer.h>
-
 #include "o3lsm/version.h"
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
 #include "lsm/offload/job_executor.h"
 #include "lsm/offload/search_server.h"
+#include "util/metrics_endpoint.h"
 
 namespace o3lsm::node {
 
 namespace {
 
-using prometheus::ClientMetric;
 using prometheus::MetricFamily;
-using prometheus::MetricType;
 
-// Appends the families of one scrape; one Add per sample.
-class Families {
- public:
-  explicit Families(std::vector<MetricFamily>* out) : out_(out) {}
-
-  void Gauge(const char* name, const char* help, double value,
-             std::vector<ClientMetric::Label> labels = {}) {
-    Family(name, help, MetricType::Gauge).metric.push_back(Metric(labels));
-    out_->back().metric.back().gauge.value = value;
-  }
-  void Counter(const char* name, const char* help, double value,
-               std::vector<ClientMetric::Label> labels = {}) {
-    Family(name, help, MetricType::Counter).metric.push_back(Metric(labels));
-    out_->back().metric.back().counter.value = value;
-  }
-
- private:
-  // The family `name`, added if it is not the last one.
-  MetricFamily& Family(const char* name, const char* help, MetricType type) {
-    if (out_->empty() || out_->back().name != name) {
-      out_->push_back(MetricFamily{name, help, type, {}});
-    }
-    return out_->back();
-  }
-  static ClientMetric Metric(std::vector<ClientMetric::Label> labels) {
-    ClientMetric m;
-    m.label = std::move(labels);
-    return m;
-  }
-
-  std::vector<MetricFamily>* const out_;
-};
-
-void AddJobCounts(Families* f, const char* kind,
+void AddJobCounts(MetricFamilies* f, const char* kind,
                   const JobExecutor::JobCounts& c) {
   const char* kHelp = "Jobs this node finished, by kind and outcome";
   f->Counter("o3lsm_node_jobs_total", kHelp, static_cast<double>(c.done),
@@ -72,7 +35,7 @@ NodeMetrics::NodeMetrics(Sources sources)
 
 std::vector<MetricFamily> NodeMetrics::Collect() const {
   std::vector<MetricFamily> out;
-  Families f(&out);
+  MetricFamilies f(&out);
   f.Gauge("o3lsm_node_info",
           "The node: its role, name, node id and o3lsm version (value 1)", 1,
           {{"role", sources_.role},
@@ -163,37 +126,6 @@ bool MetricsWanted(const std::string& listen) {
   if (colon == std::string::npos) return true;  // Start says what is wrong
   const std::string port = listen.substr(colon + 1);
   return !(port.empty() || port.find_first_not_of('0') == std::string::npos);
-}
-
-Status MetricsEndpoint::Start(const std::string& listen,
-                              std::shared_ptr<NodeMetrics> metrics,
-                              std::unique_ptr<MetricsEndpoint>* result) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 ||
-      listen.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
-    return Status::InvalidArgument("--metrics-listen " + listen,
-                                   "expected HOST:PORT, e.g. 127.0.0.1:9464");
-  }
-  std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint());
-  endpoint->metrics_ = std::move(metrics);
-  // prometheus-cpp reports errors as exceptions; none leaves this module.
-  try {
-    endpoint->exposer_ =
-        std::make_unique<prometheus::Exposer>(listen, /*num_threads=*/1);
-    endpoint->exposer_->RegisterCollectable(endpoint->metrics_);
-    const std::vector<int> ports = endpoint->exposer_->GetListeningPorts();
-    endpoint->port_ = ports.empty() ? 0 : ports.front();
-  } catch (const std::exception& e) {
-    return Status::IOError("--metrics-listen " + listen, e.what());
-  }
-  *result = std::move(endpoint);
-  return Status::OK();
-}
-
-MetricsEndpoint::~MetricsEndpoint() {
-  // Stop serving (joins the threads that call Collect) before the
-  // metrics' sources go away.
-  exposer_.reset();
 }
 
 }  // namespace o3lsm::node

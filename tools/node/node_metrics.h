@@ -2,7 +2,8 @@
 //
 // What `o3lsm-node --metrics-listen=HOST:PORT` serves at
 // http://HOST:PORT/metrics, in the Prometheus text format (prometheus-cpp's
-// Exposer; docs/cluster.md lists the metrics). Every value is read when
+// Exposer through util/metrics_endpoint.h; docs/cluster.md lists the
+// metrics). Every value is read when
 // Prometheus scrapes: the executor's counters, the load it last published,
 // and for a memory node the pool's allocator and delegated search.
 //
@@ -19,12 +20,6 @@
 #include <prometheus/metric_family.h>
 #include <string>
 #include <vector>
-
-#include "o3lsm/status.h"
-
-namespace prometheus {
-class Exposer;
-}  // namespace prometheus
 
 namespace o3lsm {
 class JobExecutor;
@@ -59,28 +54,6 @@ class NodeMetrics final : public prometheus::Collectable {
  private:
   const Sources sources_;
   const std::chrono::steady_clock::time_point started_;
-};
-
-// The HTTP endpoint: serves a NodeMetrics at /metrics until destroyed.
-class MetricsEndpoint {
- public:
-  // Listens on listen ("HOST:PORT"; "[::1]:PORT" for IPv6). InvalidArgument
-  // for a malformed address, IOError when it cannot listen there (the port
-  // is taken).
-  static Status Start(const std::string& listen,
-                      std::shared_ptr<NodeMetrics> metrics,
-                      std::unique_ptr<MetricsEndpoint>* result);
-  ~MetricsEndpoint();
-
-  // The port it listens on.
-  int port() const { return port_; }
-
- private:
-  MetricsEndpoint() = default;
-
-  std::shared_ptr<NodeMetrics> metrics_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
-  int port_ = 0;
 };
 
 // True if listen names an endpoint: not empty and its port is not 0.
