@@ -88,6 +88,7 @@ constexpr TickerEntry kTickerNames[] = {
     {kJobsRetried, "o3lsm.jobs.retried"},
     {kJobsReposted, "o3lsm.jobs.reposted"},
     {kJobsFailed, "o3lsm.jobs.failed"},
+    {kSeekCompactionTriggers, "o3lsm.compaction.seek.triggered"},
 };
 
 struct HistogramEntry {

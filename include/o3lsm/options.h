@@ -207,6 +207,19 @@ struct Options {
   // with them, each shard's files count on their own. Default: 4.
   int level0_file_num_compaction_trigger = 4;
 
+  // Read-triggered compaction (LevelDB's seek compaction, priced for
+  // tables in memory). A seek that must position more than one sorted run
+  // (overlapping L0 files, or files of several levels) is charged to the
+  // newest file holding its key, once for each run a compaction of that
+  // file would save it. Once a file has been charged file_size / this many
+  // seeks (at least 100), it is compacted into the next level when no level
+  // is over its trigger or target. Iterator seeks are charged (every 16th,
+  // sampled per thread); point lookups are not: bloom filters make an extra
+  // run cost them little. At the default, the seeks a file is allowed cost
+  // its readers about as much CPU as compacting it (docs/benchmarks.md,
+  // "Read-triggered compaction"). 0 turns it off. Default: 1024.
+  uint64_t seek_compaction_bytes_per_seek = 1024;
+
   // L0 depth at which writes are slowed to delayed_write_rate. Default: 20.
   int level0_slowdown_writes_trigger = 20;
 

@@ -98,6 +98,9 @@ enum Tickers : uint32_t {
   kJobsRetried,           // o3lsm.jobs.retried: failed, tried again
   kJobsReposted,          // o3lsm.jobs.reposted: executor's lease expired
   kJobsFailed,            // o3lsm.jobs.failed: handed back to run here
+  // ---- Compaction (appended) ----
+  kSeekCompactionTriggers,  // o3lsm.compaction.seek.triggered: files whose
+                            // seek budget readers used up
   kTickerCount            // not a ticker: the number of them
 };
 

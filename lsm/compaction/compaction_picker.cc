@@ -45,12 +45,32 @@ double CompactionPicker::LevelScore(const Version& v, int level) const {
          static_cast<double>(MaxBytesForLevel(level));
 }
 
-bool CompactionPicker::NeedsCompaction() const {
+bool CompactionPicker::NeedsCompaction() {
   VersionRef v = versions_->current();
   for (int level = 0; level + 1 < v->num_levels(); level++) {
     if (LevelScore(*v, level) >= 1) return true;
   }
-  return false;
+  return PruneSeekCandidates(*v);
+}
+
+void CompactionPicker::AddSeekCandidate(FileRef f, int level) {
+  for (const SeekCandidate& c : seek_candidates_) {
+    if (c.file.lock() == f) return;
+  }
+  seek_candidates_.push_back({f, level});
+}
+
+bool CompactionPicker::PruneSeekCandidates(const Version& v) {
+  std::erase_if(seek_candidates_, [&v](const SeekCandidate& c) {
+    const FileRef f = c.file.lock();
+    if (f == nullptr || f->being_compacted ||
+        c.level + 1 >= v.num_levels()) {
+      return true;
+    }
+    const auto& files = v.files(c.level);
+    return std::find(files.begin(), files.end(), f) == files.end();
+  });
+  return !seek_candidates_.empty();
 }
 
 bool CompactionPicker::AnyBeingCompacted(const std::vector<FileRef>& files) {
@@ -96,20 +116,42 @@ std::unique_ptr<Compaction> CompactionPicker::Finish(
   return c;
 }
 
+std::unique_ptr<Compaction> CompactionPicker::PickFile(const VersionRef& v,
+                                                       const FileRef& f,
+                                                       int level) {
+  auto c = std::make_unique<Compaction>(level, level + 1, v,
+                                        options_->target_file_size_base);
+  if (level == 0) {
+    Slice lo = f->smallest.user_key();
+    Slice hi = f->largest.user_key();
+    c->inputs(0) = v->GetOverlappingInputs(0, &lo, &hi);
+  } else {
+    c->inputs(0).push_back(f);
+  }
+  return Finish(std::move(c));
+}
+
 std::unique_ptr<Compaction> CompactionPicker::PickLevel0(const VersionRef& v) {
   // Oldest files first: their groups have waited longest.
   const auto& files = v->files(0);
   for (auto it = files.rbegin(); it != files.rend(); ++it) {
-    const FileMetaData& f = **it;
-    if (f.being_compacted) continue;
-    Slice lo = f.smallest.user_key();
-    Slice hi = f.largest.user_key();
-    auto c = std::make_unique<Compaction>(0, 1, v,
-                                          options_->target_file_size_base);
-    c->inputs(0) = v->GetOverlappingInputs(0, &lo, &hi);
-    if (auto picked = Finish(std::move(c))) return picked;
+    if ((*it)->being_compacted) continue;
+    if (auto picked = PickFile(v, *it, 0)) return picked;
   }
   return nullptr;
+}
+
+std::unique_ptr<Compaction> CompactionPicker::PickForSeeks(
+    const VersionRef& v) {
+  if (!PruneSeekCandidates(*v)) return nullptr;
+  for (auto it = seek_candidates_.begin(); it != seek_candidates_.end();
+       ++it) {
+    if (auto picked = PickFile(v, it->file.lock(), it->level)) {
+      seek_candidates_.erase(it);
+      return picked;
+    }
+  }
+  return nullptr;  // all busy: they wait for the running compactions
 }
 
 std::unique_ptr<Compaction> CompactionPicker::PickLevelN(const VersionRef& v,
@@ -129,10 +171,7 @@ std::unique_ptr<Compaction> CompactionPicker::PickLevelN(const VersionRef& v,
   for (size_t i = 0; i < files.size(); i++) {
     const FileRef& f = files[(start + i) % files.size()];
     if (f->being_compacted) continue;
-    auto c = std::make_unique<Compaction>(level, level + 1, v,
-                                          options_->target_file_size_base);
-    c->inputs(0).push_back(f);
-    if (auto picked = Finish(std::move(c))) {
+    if (auto picked = PickFile(v, f, level)) {
       pointer = f->largest.Encode().ToString();
       return picked;
     }
@@ -153,7 +192,7 @@ std::unique_ptr<Compaction> CompactionPicker::Pick() {
     auto c = level == 0 ? PickLevel0(v) : PickLevelN(v, level);
     if (c != nullptr) return c;
   }
-  return nullptr;
+  return PickForSeeks(v);
 }
 
 std::unique_ptr<Compaction> CompactionPicker::PickRange(int level,

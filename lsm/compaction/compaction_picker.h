@@ -7,7 +7,10 @@
 //     groups compact independently) plus the overlapping L1 files;
 //   - Ln (n >= 1) is compacted when its bytes exceed its target
 //     (max_bytes_for_level_base * multiplier^(n-1)), one file at a time in
-//     round-robin key order, plus the overlapping L(n+1) files.
+//     round-robin key order, plus the overlapping L(n+1) files;
+//   - when no level is due, a file whose seek budget readers used up
+//     (AddSeekCandidate; Version::ChargeSeek) is compacted into the next
+//     level as above: with its closed L0 group at L0, alone at Ln.
 // Several compactions may run at once as long as none shares an input file
 // and no two write overlapping key ranges into the same level.
 //
@@ -43,8 +46,13 @@ class CompactionPicker {
   // Unmarks c's inputs and forgets it. REQUIRES: c came from this picker.
   void Release(Compaction* c);
 
-  // True if some level is over its trigger or target.
-  bool NeedsCompaction() const;
+  // File f of level `level` has used up its seek budget: compact it when
+  // no level is due. Forgotten once the file leaves the current version.
+  void AddSeekCandidate(FileRef f, int level);
+
+  // True if some level is over its trigger or target, or a seek candidate
+  // is waiting.
+  bool NeedsCompaction();
 
   // >= 1 means the level needs compaction.
   double LevelScore(const Version& v, int level) const;
@@ -55,6 +63,19 @@ class CompactionPicker {
  private:
   std::unique_ptr<Compaction> PickLevel0(const VersionRef& v);
   std::unique_ptr<Compaction> PickLevelN(const VersionRef& v, int level);
+  std::unique_ptr<Compaction> PickForSeeks(const VersionRef& v);
+  // A compaction of f at level into level + 1 (with f's closed group at
+  // L0); nullptr if some input is busy or conflicts.
+  std::unique_ptr<Compaction> PickFile(const VersionRef& v, const FileRef& f,
+                                       int level);
+
+  struct SeekCandidate {
+    std::weak_ptr<FileMetaData> file;
+    int level;
+  };
+  // Drops the candidates no longer in the current version (or already
+  // being compacted); true if any is left.
+  bool PruneSeekCandidates(const Version& v);
 
   // Completes a compaction whose inputs[0] is chosen: adds output-level
   // overlaps and grandparents; nullptr if something is busy or conflicts.
@@ -66,6 +87,7 @@ class CompactionPicker {
   const Options* const options_;
   VersionSet* const versions_;
   std::vector<Compaction*> running_;
+  std::vector<SeekCandidate> seek_candidates_;
 };
 
 }  // namespace o3lsm

@@ -104,6 +104,12 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       versions_(
           std::make_unique<VersionSet>(dbname_, &options_, obsolete_files_)) {
   stats_.levels.resize(options_.num_levels);
+  if (options_.seek_compaction_bytes_per_seek > 0) {
+    seek_sampler_ = std::make_unique<SeekSampler>(
+        [this](FileRef file, int level) {
+          OnSeekBudgetSpent(std::move(file), level);
+        });
+  }
   MutexLock l(&mutex_);
   picker_ = std::make_unique<CompactionPicker>(&options_, versions_.get());
 }

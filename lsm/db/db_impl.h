@@ -38,6 +38,7 @@
 #include "lsm/db/db_metrics.h"
 #include "lsm/db/db_stats.h"
 #include "lsm/db/sealed_memtable.h"
+#include "lsm/db/seek_sampler.h"
 #include "lsm/db/snapshot.h"
 #include "lsm/db/super_version.h"
 #include "lsm/db/write_queue.h"
@@ -237,6 +238,8 @@ class DBImpl final : public DB {
 
   // ---- background work (db_impl_background.cc) ----
   void MaybeScheduleWork() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Read-triggered compaction: readers used up file's seek budget.
+  void OnSeekBudgetSpent(FileRef file, int level) LOCKS_EXCLUDED(mutex_);
   // TEST_WaitForBackgroundWork without the wait for DM frees.
   Status WaitForBackgroundJobs() LOCKS_EXCLUDED(mutex_);
   void BackgroundFlush(uint64_t mem_id);
@@ -405,6 +408,8 @@ class DBImpl final : public DB {
 
   std::unique_ptr<VersionSet> versions_;
   std::unique_ptr<CompactionPicker> picker_ GUARDED_BY(mutex_);
+  // Null when Options::seek_compaction_bytes_per_seek is 0.
+  std::unique_ptr<SeekSampler> seek_sampler_;
   SnapshotList snapshots_ GUARDED_BY(mutex_);
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);
   int running_flushes_ GUARDED_BY(mutex_) = 0;

@@ -119,6 +119,17 @@ void DBImpl::MaybeScheduleWork() {
   }
 }
 
+void DBImpl::OnSeekBudgetSpent(FileRef file, int level) {
+  if (statistics_ != nullptr) statistics_->recordTick(kSeekCompactionTriggers);
+  MutexLock l(&mutex_);
+  if (shutting_down_.load(std::memory_order_acquire)) return;
+  Log(info_log_.get(),
+      "read-triggered compaction: L%d file #%llu used up its seek budget",
+      level, static_cast<unsigned long long>(file->number));
+  picker_->AddSeekCandidate(std::move(file), level);
+  MaybeScheduleWork();
+}
+
 void DBImpl::BackgroundMove(uint64_t mem_id) {
   MemTableRef mem;
   DmSegment::Placement placement;

@@ -271,9 +271,14 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   sv->current->AddIterators(options, table_cache_.get(), sv->current,
                             &children);
   Iterator* internal = NewMergingIterator(std::move(children));
+  SeekSampling sampling;
+  if (seek_sampler_ != nullptr && sv->current->SortedRuns() >= 2) {
+    sampling = {seek_sampler_.get(), sv->current};
+  }
   return std::unique_ptr<Iterator>(NewDBIterator(
       internal, sequence, options.iterate_lower_bound,
-      options.iterate_upper_bound, sv->range_tombstones, env_, statistics_));
+      options.iterate_upper_bound, sv->range_tombstones, env_, statistics_,
+      std::move(sampling)));
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {

@@ -18,7 +18,8 @@ namespace {
 class DBIter final : public Iterator {
  public:
   DBIter(Iterator* iter, SequenceNumber s, const Slice* lower,
-         const Slice* upper, RangeTombstoneSetRef range_tombstones)
+         const Slice* upper, RangeTombstoneSetRef range_tombstones,
+         SeekSampling sampling)
       : iter_(iter),
         sequence_(s),
         lower_(lower),
@@ -26,7 +27,8 @@ class DBIter final : public Iterator {
         range_tombstones_(range_tombstones != nullptr &&
                                   !range_tombstones->empty()
                               ? std::move(range_tombstones)
-                              : nullptr) {}
+                              : nullptr),
+        sampling_(std::move(sampling)) {}
 
   bool Valid() const override { return valid_; }
 
@@ -73,12 +75,18 @@ class DBIter final : public Iterator {
   // the last entry if nothing is at or after it) and collects the user key
   // there.
   void StepBackFrom(const Slice& internal_key);
+  void SampleSeek(const Slice& target) const {
+    if (sampling_.sampler != nullptr) {
+      sampling_.sampler->Sample(*sampling_.version, target);
+    }
+  }
 
   std::unique_ptr<Iterator> iter_;
   const SequenceNumber sequence_;
   const Slice* const lower_;  // user keys; nullptr: unbounded
   const Slice* const upper_;
   const RangeTombstoneSetRef range_tombstones_;  // null: none
+  const SeekSampling sampling_;
   Status status_;
   std::string saved_key_;
   std::string saved_value_;
@@ -222,6 +230,7 @@ void DBIter::Prev() {
 }
 
 void DBIter::Seek(const Slice& target) {
+  SampleSeek(target);
   direction_ = kForward;
   saved_value_.clear();
   saved_key_.clear();
@@ -241,6 +250,7 @@ void DBIter::Seek(const Slice& target) {
 }
 
 void DBIter::SeekForPrev(const Slice& target) {
+  SampleSeek(target);
   if (BeforeLower(target)) {
     direction_ = kForward;
     valid_ = false;
@@ -367,9 +377,10 @@ class CountingIter final : public Iterator {
 Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
                         const Slice* lower_bound, const Slice* upper_bound,
                         RangeTombstoneSetRef range_tombstones, Env* env,
-                        Statistics* statistics) {
-  Iterator* iter = new DBIter(internal_iter, sequence, lower_bound, upper_bound,
-                              std::move(range_tombstones));
+                        Statistics* statistics, SeekSampling sampling) {
+  Iterator* iter =
+      new DBIter(internal_iter, sequence, lower_bound, upper_bound,
+                 std::move(range_tombstones), std::move(sampling));
   if (statistics == nullptr) return iter;
   return new CountingIter(iter, env, statistics);
 }

@@ -10,6 +10,7 @@
 #ifndef O3LSM_LSM_DB_DB_ITER_H_
 #define O3LSM_LSM_DB_DB_ITER_H_
 
+#include "lsm/db/seek_sampler.h"
 #include "lsm/dbformat.h"
 #include "lsm/version/range_tombstone.h"
 #include "o3lsm/env.h"
@@ -28,11 +29,14 @@ namespace o3lsm {
 // With statistics (may be null; then env may be too), every move is
 // counted (rocksdb.number.db.seek/next/prev, .found, db.iter.bytes.read)
 // and seeks are timed through env (rocksdb.db.seek.micros).
+// With a sampler in sampling, Seek and SeekForPrev targets are reported to
+// it (read-triggered compaction).
 Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
                         const Slice* lower_bound = nullptr,
                         const Slice* upper_bound = nullptr,
                         RangeTombstoneSetRef range_tombstones = nullptr,
-                        Env* env = nullptr, Statistics* statistics = nullptr);
+                        Env* env = nullptr, Statistics* statistics = nullptr,
+                        SeekSampling sampling = {});
 
 }  // namespace o3lsm
 

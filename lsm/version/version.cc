@@ -83,6 +83,44 @@ std::shared_ptr<Version> Version::FromFiles(
   return v;
 }
 
+void Version::FinishBuild() {
+  l0_depth_ = L0DepthOf(files_[0]);
+  sorted_runs_ = static_cast<int>(files_[0].size());
+  for (int level = 1; level < num_levels(); level++) {
+    if (!files_[level].empty()) sorted_runs_++;
+  }
+}
+
+FileRef Version::ChargeSeek(const Slice& user_key, int64_t seeks,
+                            int* level) const {
+  const FileRef* first = nullptr;
+  int first_level = 0;
+  int runs = 0;
+  for (const FileRef& f : files_[0]) {  // newest first
+    if (BeforeFile(&user_key, *f) || AfterFile(&user_key, *f)) continue;
+    if (first == nullptr) first = &f;
+    runs++;
+  }
+  for (int l = 1; l < num_levels(); l++) {
+    const std::vector<FileRef>& files = files_[l];
+    // The first file whose largest user key is >= user_key.
+    const auto it = std::partition_point(
+        files.begin(), files.end(),
+        [&](const FileRef& f) { return AfterFile(&user_key, *f); });
+    if (it == files.end() || BeforeFile(&user_key, **it)) continue;
+    if (first == nullptr) {
+      first = &*it;
+      first_level = l;
+    }
+    runs++;
+  }
+  if (runs < 2 || !(*first)->seek_budget.Spend(seeks * (runs - 1))) {
+    return nullptr;
+  }
+  *level = first_level;
+  return *first;
+}
+
 int Version::L0DepthOf(const std::vector<FileRef>& files) {
   // Sweep the closed intervals [smallest, largest] in key order: opens
   // before closes at equal keys, so touching ranges count as overlapping.

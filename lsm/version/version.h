@@ -57,6 +57,9 @@ class Version {
   // Computed once, when the version is built (writers check it per write).
   int L0Depth() const { return l0_depth_; }
   static int L0DepthOf(const std::vector<FileRef>& files);
+  // The most sorted runs a seek may have to position: L0 files plus
+  // non-empty levels. A version with fewer than two never charges seeks.
+  int SortedRuns() const { return sorted_runs_; }
   uint64_t TotalBytes() const;
   uint64_t TotalFiles() const;
 
@@ -71,6 +74,14 @@ class Version {
   void AddIterators(const ReadOptions& options, TableCache* table_cache,
                     std::shared_ptr<const Version> self,
                     std::vector<Iterator*>* iters) const;
+
+  // Read-triggered compaction. A seek to user_key positions every sorted
+  // run whose key range holds it; if that is more than one, the seek is
+  // charged to the newest such file, (runs - 1) x seeks against its
+  // SeekBudget (the runs a compaction would save it). Returns that file,
+  // with its level in *level, from the one charge that uses its budget up;
+  // nullptr otherwise. Lock-free; may run concurrently with itself.
+  FileRef ChargeSeek(const Slice& user_key, int64_t seeks, int* level) const;
 
   // Files of level that overlap the user-key range [begin, end] (nullptr =
   // unbounded). At L0, files overlapping the selected ones are added until
@@ -89,11 +100,12 @@ class Version {
  private:
   friend class VersionSet;  // builds versions
 
-  // Sets l0_depth_ from files_[0]; called once the file lists are final.
-  void FinishBuild() { l0_depth_ = L0DepthOf(files_[0]); }
+  // Sets l0_depth_ and sorted_runs_; called once the file lists are final.
+  void FinishBuild();
 
   std::vector<std::vector<FileRef>> files_;
   int l0_depth_ = 0;
+  int sorted_runs_ = 0;
 };
 
 using VersionRef = std::shared_ptr<const Version>;

@@ -10,6 +10,7 @@
 #ifndef O3LSM_LSM_VERSION_VERSION_EDIT_H_
 #define O3LSM_LSM_VERSION_VERSION_EDIT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -22,6 +23,32 @@
 #include "o3lsm/status.h"
 
 namespace o3lsm {
+
+// How many more seeks through a file readers may pay for before a
+// compaction folds it into the next level (read-triggered compaction; see
+// Options::seek_compaction_bytes_per_seek). Lowered by readers without a
+// lock. Copying one (a FileMetaData into an edit) copies its value.
+class SeekBudget {
+ public:
+  SeekBudget() = default;
+  SeekBudget(const SeekBudget& other) : left_(other.left()) {}
+  SeekBudget& operator=(const SeekBudget& other) {
+    left_.store(other.left(), std::memory_order_relaxed);
+    return *this;
+  }
+
+  void Set(int64_t seeks) { left_.store(seeks, std::memory_order_relaxed); }
+  int64_t left() const { return left_.load(std::memory_order_relaxed); }
+  // Takes seeks off the budget; true for the one call that uses it up.
+  bool Spend(int64_t seeks) {
+    const int64_t before =
+        left_.fetch_sub(seeks, std::memory_order_relaxed);
+    return before > 0 && before <= seeks;
+  }
+
+ private:
+  std::atomic<int64_t> left_{0};
+};
 
 // An SST file of some version. Shared by every version that holds it; when
 // the last holder lets go, the file becomes obsolete (see VersionSet).
@@ -37,6 +64,8 @@ struct FileMetaData {
 
   // Runtime only, guarded by the DB mutex: an input of a running compaction.
   bool being_compacted = false;
+  // Runtime only: set by the VersionSet when the file joins it.
+  SeekBudget seek_budget;
 };
 
 class VersionEdit {

@@ -133,10 +133,19 @@ VersionSet::~VersionSet() {
 
 FileRef VersionSet::MakeFileRef(const FileMetaData& f) const {
   std::weak_ptr<ObsoleteFiles> sink = obsolete_;
-  return FileRef(new FileMetaData(f), [sink](FileMetaData* p) {
+  FileRef ref(new FileMetaData(f), [sink](FileMetaData* p) {
     if (auto s = sink.lock()) s->Add(p->number);
     delete p;
   });
+  // LevelDB's floor: a small file is not compacted for a handful of seeks.
+  constexpr int64_t kMinSeekBudget = 100;
+  const uint64_t per_seek = options_->seek_compaction_bytes_per_seek;
+  ref->seek_budget.Set(
+      per_seek == 0 ? INT64_MAX
+                    : std::max<int64_t>(kMinSeekBudget,
+                                        static_cast<int64_t>(f.file_size /
+                                                             per_seek)));
+  return ref;
 }
 
 void VersionSet::MarkFileNumberUsed(uint64_t number) {

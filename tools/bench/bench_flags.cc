@@ -186,6 +186,10 @@ DEFINE_int32(
     "if <= 0)");
 DEFINE_int32(level0_file_num_compaction_trigger, 4,
              "Number of files in level-0 when compactions start.");
+DEFINE_uint64(seek_compaction_bytes_per_seek, 1024,
+              "o3lsm: read-triggered compaction. A file is compacted once "
+              "iterator seeks that passed through it and other sorted runs "
+              "number its size / this (0: off; see Options)");
 DEFINE_int32(level0_slowdown_writes_trigger, 20,
              "Number of files in level-0 that will slow down writes.");
 DEFINE_int32(level0_stop_writes_trigger, 36,
@@ -410,6 +414,8 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"open_files", T::kInt32, &f->open_files},
       {"level0_file_num_compaction_trigger", T::kInt32,
        &f->level0_file_num_compaction_trigger},
+      {"seek_compaction_bytes_per_seek", T::kUint64,
+       &f->seek_compaction_bytes_per_seek},
       {"level0_slowdown_writes_trigger", T::kInt32,
        &f->level0_slowdown_writes_trigger},
       {"level0_stop_writes_trigger", T::kInt32, &f->level0_stop_writes_trigger},

@@ -108,6 +108,7 @@ struct BenchFlags {
   int32_t block_restart_interval = 16;
   int32_t open_files = -1;  // -1 or 0: o3lsm's default
   int32_t level0_file_num_compaction_trigger = 4;
+  uint64_t seek_compaction_bytes_per_seek = 1024;
   int32_t level0_slowdown_writes_trigger = 20;
   int32_t level0_stop_writes_trigger = 36;
   uint64_t max_bytes_for_level_base = 256ull << 20;

@@ -37,6 +37,7 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   if (f.open_files > 0) o.max_open_files = f.open_files;
   o.num_levels = f.num_levels;
   o.level0_file_num_compaction_trigger = f.level0_file_num_compaction_trigger;
+  o.seek_compaction_bytes_per_seek = f.seek_compaction_bytes_per_seek;
   o.level0_slowdown_writes_trigger = f.level0_slowdown_writes_trigger;
   o.level0_stop_writes_trigger = f.level0_stop_writes_trigger;
   o.max_bytes_for_level_base = f.max_bytes_for_level_base;

@@ -84,6 +84,7 @@ std::string ConfigText(const SessionConfig& config, bool db_open) {
   l.Add("num_levels", o.num_levels);
   l.Add("level0_file_num_compaction_trigger",
         o.level0_file_num_compaction_trigger);
+  l.Add("seek_compaction_bytes_per_seek", o.seek_compaction_bytes_per_seek);
   l.Add("level0_slowdown_writes_trigger", o.level0_slowdown_writes_trigger);
   l.Add("level0_stop_writes_trigger", o.level0_stop_writes_trigger);
   l.Add("max_bytes_for_level_base", o.max_bytes_for_level_base);
