@@ -547,6 +547,11 @@ void o3lsm_options_set_level0_file_num_compaction_trigger(
   options->rep.level0_file_num_compaction_trigger = v;
 }
 
+void o3lsm_options_set_seek_compaction_bytes_per_seek(o3lsm_options_t* options,
+                                                      uint64_t v) {
+  options->rep.seek_compaction_bytes_per_seek = v;
+}
+
 void o3lsm_options_set_level0_slowdown_writes_trigger(o3lsm_options_t* options,
                                                       int v) {
   options->rep.level0_slowdown_writes_trigger = v;
@@ -598,6 +603,11 @@ void o3lsm_options_set_offload_from_string(o3lsm_options_t* options,
 
 void o3lsm_options_set_dm_pool(o3lsm_options_t* options, const char* uri) {
   options->rep.dm_pool = uri;
+}
+
+void o3lsm_options_set_metrics_listen(o3lsm_options_t* options,
+                                      const char* address) {
+  options->rep.metrics_listen = address;
 }
 
 void o3lsm_options_set_dm_write_buffer_budget(o3lsm_options_t* options,

@@ -80,7 +80,7 @@ default there unless said otherwise; None keeps the default:
   compression ("none", "zstd", "lz4", "snappy"), compression_level,
   block_cache_size, allow_mmap_reads, max_open_files
   num_levels, level0_file_num_compaction_trigger,
-  level0_slowdown_writes_trigger, level0_stop_writes_trigger,
+  seek_compaction_bytes_per_seek, level0_slowdown_writes_trigger, level0_stop_writes_trigger,
   max_bytes_for_level_base, max_bytes_for_level_multiplier,
   target_file_size_base, delayed_write_rate, max_background_flushes,
   max_background_compactions, max_subcompactions, disable_auto_compactions
@@ -90,6 +90,9 @@ default there unless said otherwise; None keeps the default:
   dm_segment_layout ("arena", "sorted"), embedded_workers,
   dm_read_mode ("adaptive", "one-sided", "delegated", "cached"),
   dm_key_cache_bytes, dm_block_cache_size, embedded_search_threads
+  metrics_listen ("HOST:PORT": serve the DB's statistics as Prometheus
+  metrics at http://HOST:PORT/metrics; raises o3lsm.IOError if the port
+  is taken)
 
 Raises o3lsm.InvalidArgument for a missing database without
 create_if_missing, o3lsm.Busy if another process has it open, TypeError for

@@ -157,6 +157,8 @@ constexpr OptionEntry kOptionTable[] = {
     {"num_levels", SetOption<&Options::num_levels>},
     {"level0_file_num_compaction_trigger",
      SetOption<&Options::level0_file_num_compaction_trigger>},
+    {"seek_compaction_bytes_per_seek",
+     SetOption<&Options::seek_compaction_bytes_per_seek>},
     {"level0_slowdown_writes_trigger",
      SetOption<&Options::level0_slowdown_writes_trigger>},
     {"level0_stop_writes_trigger",
@@ -181,6 +183,7 @@ constexpr OptionEntry kOptionTable[] = {
     {"dm_key_cache_bytes", SetOption<&Options::dm_key_cache_bytes>},
     {"dm_block_cache_size", SetOption<&Options::dm_block_cache_size>},
     {"embedded_search_threads", SetOption<&Options::embedded_search_threads>},
+    {"metrics_listen", SetOption<&Options::metrics_listen>},
 };
 
 }  // namespace

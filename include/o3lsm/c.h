@@ -355,6 +355,10 @@ O3LSM_LIBRARY_API void o3lsm_options_set_num_levels(o3lsm_options_t* options,
                                                     int v);
 O3LSM_LIBRARY_API void o3lsm_options_set_level0_file_num_compaction_trigger(
     o3lsm_options_t* options, int v);
+/* Read-triggered compaction (Options::seek_compaction_bytes_per_seek);
+   0 turns it off. */
+O3LSM_LIBRARY_API void o3lsm_options_set_seek_compaction_bytes_per_seek(
+    o3lsm_options_t* options, uint64_t v);
 O3LSM_LIBRARY_API void o3lsm_options_set_level0_slowdown_writes_trigger(
     o3lsm_options_t* options, int v);
 O3LSM_LIBRARY_API void o3lsm_options_set_level0_stop_writes_trigger(
@@ -389,6 +393,13 @@ O3LSM_LIBRARY_API void o3lsm_options_set_offload_from_string(
    this process at open (embedded mode). */
 O3LSM_LIBRARY_API void o3lsm_options_set_dm_pool(o3lsm_options_t* options,
                                                  const char* uri);
+/* "HOST:PORT": open serves the DB's statistics there as Prometheus metrics
+   (http://HOST:PORT/metrics) until close; "" (the default) is off. Open
+   fails with IOError naming the address if it cannot listen there, and
+   with NotSupported in a build without O3LSM_WITH_METRICS
+   (Options::metrics_listen). */
+O3LSM_LIBRARY_API void o3lsm_options_set_metrics_listen(
+    o3lsm_options_t* options, const char* address);
 O3LSM_LIBRARY_API void o3lsm_options_set_dm_write_buffer_budget(
     o3lsm_options_t* options, uint64_t v);
 O3LSM_LIBRARY_API void o3lsm_options_set_dm_segment_size(

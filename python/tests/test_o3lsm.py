@@ -156,6 +156,27 @@ def test_options_are_applied(db_path):
         assert d.get(b"k01234") == b"v1234"
 
 
+def test_metrics_listen_serves_the_statistics(db_path):
+    import socket
+    import urllib.request
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        address = "127.0.0.1:%d" % taken.getsockname()[1]
+        try:
+            with pytest.raises(o3lsm.IOError, match=re.escape(address)):
+                o3lsm.DB(db_path, metrics_listen=address)
+        except o3lsm.NotSupported:
+            pytest.skip("built without O3LSM_WITH_METRICS")
+    with o3lsm.DB(db_path, metrics_listen=address) as d:
+        d.put(b"k", b"v")
+        with urllib.request.urlopen("http://%s/metrics" % address,
+                                    timeout=30) as reply:
+            text = reply.read().decode()
+    assert re.search(r"^rocksdb_number_keys_written_total 1(\.0)?$", text,
+                     re.M), text
+
+
 def test_bad_options(db_path):
     with pytest.raises(TypeError, match="no_such_option"):
         o3lsm.DB(db_path, no_such_option=1)

@@ -9,12 +9,15 @@
 
 #define _POSIX_C_SOURCE 200809L
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -903,6 +906,67 @@ static void TestDeleteRange(void) {
   DestroyDb(path);
 }
 
+/* A socket listening on 127.0.0.1 at a port the kernel picked (*port). */
+static int ListenOnFreePort(int* port) {
+  struct sockaddr_in addr;
+  socklen_t len = sizeof(addr);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(fd >= 0);
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  CHECK(bind(fd, (struct sockaddr*)&addr, sizeof(addr)) == 0);
+  CHECK(listen(fd, 1) == 0);
+  CHECK(getsockname(fd, (struct sockaddr*)&addr, &len) == 0);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+static void TestMetricsListen(void) {
+  char path[512];
+  char address[64];
+  char* err = NULL;
+  char* value;
+  int port;
+  int fd;
+  o3lsm_options_t* options = o3lsm_options_create();
+  o3lsm_writeoptions_t* wo = o3lsm_writeoptions_create();
+  o3lsm_t* db;
+
+  DbPath(path, sizeof(path), "metrics");
+  o3lsm_options_set_create_if_missing(options, 1);
+  /* Its port taken: open fails, naming the address. */
+  fd = ListenOnFreePort(&port);
+  snprintf(address, sizeof(address), "127.0.0.1:%d", port);
+  o3lsm_options_set_metrics_listen(options, address);
+  db = o3lsm_open(options, path, &err);
+  CHECK(db == NULL);
+  if (err != NULL && strncmp(err, "NotSupported:", 13) == 0) {
+    printf("skipped: built without O3LSM_WITH_METRICS (%s)\n", err);
+    o3lsm_free(err);
+    close(fd);
+    o3lsm_writeoptions_destroy(wo);
+    o3lsm_options_destroy(options);
+    return;
+  }
+  CHECK(err != NULL && strstr(err, address) != NULL);
+  CHECK_ERROR(err, "IOError:");
+  close(fd);
+  /* Free again: the DB serves its statistics, created for it at open. */
+  db = o3lsm_open(options, path, &err);
+  CHECK_NO_ERROR(err);
+  Put(db, wo, "k", "v");
+  value = o3lsm_property_value(db, "o3lsm.statistics");
+  CHECK(value != NULL &&
+        strstr(value, "rocksdb.number.keys.written COUNT : 1") != NULL);
+  o3lsm_free(value);
+  CloseOrDie(db);
+  DestroyDb(path);
+  o3lsm_writeoptions_destroy(wo);
+  o3lsm_options_destroy(options);
+}
+
 static void TestPropertiesFlushCompact(void) {
   char path[512];
   char key[32];
@@ -1358,6 +1422,7 @@ static const struct Test kTests[] = {
     {"Snapshots", TestSnapshots},
     {"DeleteRange", TestDeleteRange},
     {"PropertiesFlushCompact", TestPropertiesFlushCompact},
+    {"MetricsListen", TestMetricsListen},
     {"ReadOnly", TestReadOnly},
     {"Offload", TestOffload},
     {"ConcurrentWriters", TestConcurrentWriters},

@@ -96,10 +96,10 @@ TEST(BenchFlags, DefaultsAreDbBenchDefaults) {
   EXPECT_EQ("report.csv", f.report_file);
   EXPECT_EQ(0u, f.benchmark_write_rate_limit);
   EXPECT_EQ(0u, f.benchmark_read_rate_limit);
-  EXPECT_DOUBLE_EQ(1.0, f.mix_get_ratio);
-  EXPECT_DOUBLE_EQ(0.2615, f.value_k);
-  EXPECT_DOUBLE_EQ(14.236, f.iter_sigma);
-  EXPECT_EQ(10000u, f.sine_mix_rate_interval_milliseconds);
+  EXPECT_DOUBLE_EQ(1.0, f.mixgraph.get_ratio);
+  EXPECT_DOUBLE_EQ(0.2615, f.mixgraph.value_k);
+  EXPECT_DOUBLE_EQ(14.236, f.mixgraph.iter_sigma);
+  EXPECT_EQ(10000u, f.mixgraph.sine_interval_millis);
   EXPECT_OK(ValidateBenchFlags(f));
 }
 
@@ -335,9 +335,9 @@ TEST(BenchFlags, ValidationRejectsNonsense) {
   EXPECT_TRUE(invalid([](BenchFlags* f) { f->num = -1; }));
   EXPECT_TRUE(invalid([](BenchFlags* f) { f->ycsb_insertorder = "random"; }));
   EXPECT_TRUE(invalid([](BenchFlags* f) { f->ycsb_zipfian_constant = 1; }));
-  EXPECT_TRUE(invalid([](BenchFlags* f) { f->mix_get_ratio = 0; }));
-  EXPECT_TRUE(invalid([](BenchFlags* f) { f->mix_put_ratio = -1; }));
-  EXPECT_TRUE(invalid([](BenchFlags* f) { f->keyrange_num = 0; }));
+  EXPECT_TRUE(invalid([](BenchFlags* f) { f->mixgraph.get_ratio = 0; }));
+  EXPECT_TRUE(invalid([](BenchFlags* f) { f->mixgraph.put_ratio = -1; }));
+  EXPECT_TRUE(invalid([](BenchFlags* f) { f->mixgraph.keyrange_num = 0; }));
   EXPECT_FALSE(invalid([](BenchFlags* f) { f->verify_checksum = false; }));
 }
 

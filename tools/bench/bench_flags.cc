@@ -363,31 +363,31 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"benchmark_write_rate_limit", T::kUint64,
        &f->benchmark_write_rate_limit},
       {"benchmark_read_rate_limit", T::kUint64, &f->benchmark_read_rate_limit},
-      {"mix_get_ratio", T::kDouble, &f->mix_get_ratio},
-      {"mix_put_ratio", T::kDouble, &f->mix_put_ratio},
-      {"mix_seek_ratio", T::kDouble, &f->mix_seek_ratio},
-      {"mix_max_scan_len", T::kInt64, &f->mix_max_scan_len},
-      {"mix_max_value_size", T::kInt64, &f->mix_max_value_size},
-      {"key_dist_a", T::kDouble, &f->key_dist_a},
-      {"key_dist_b", T::kDouble, &f->key_dist_b},
-      {"keyrange_num", T::kInt64, &f->keyrange_num},
-      {"keyrange_dist_a", T::kDouble, &f->keyrange_dist_a},
-      {"keyrange_dist_b", T::kDouble, &f->keyrange_dist_b},
-      {"keyrange_dist_c", T::kDouble, &f->keyrange_dist_c},
-      {"keyrange_dist_d", T::kDouble, &f->keyrange_dist_d},
-      {"value_theta", T::kDouble, &f->value_theta},
-      {"value_k", T::kDouble, &f->value_k},
-      {"value_sigma", T::kDouble, &f->value_sigma},
-      {"iter_theta", T::kDouble, &f->iter_theta},
-      {"iter_k", T::kDouble, &f->iter_k},
-      {"iter_sigma", T::kDouble, &f->iter_sigma},
-      {"sine_mix_rate", T::kBool, &f->sine_mix_rate},
+      {"mix_get_ratio", T::kDouble, &f->mixgraph.get_ratio},
+      {"mix_put_ratio", T::kDouble, &f->mixgraph.put_ratio},
+      {"mix_seek_ratio", T::kDouble, &f->mixgraph.seek_ratio},
+      {"mix_max_scan_len", T::kInt64, &f->mixgraph.max_scan_len},
+      {"mix_max_value_size", T::kInt64, &f->mixgraph.max_value_size},
+      {"key_dist_a", T::kDouble, &f->mixgraph.key_dist_a},
+      {"key_dist_b", T::kDouble, &f->mixgraph.key_dist_b},
+      {"keyrange_num", T::kInt64, &f->mixgraph.keyrange_num},
+      {"keyrange_dist_a", T::kDouble, &f->mixgraph.keyrange_dist_a},
+      {"keyrange_dist_b", T::kDouble, &f->mixgraph.keyrange_dist_b},
+      {"keyrange_dist_c", T::kDouble, &f->mixgraph.keyrange_dist_c},
+      {"keyrange_dist_d", T::kDouble, &f->mixgraph.keyrange_dist_d},
+      {"value_theta", T::kDouble, &f->mixgraph.value_theta},
+      {"value_k", T::kDouble, &f->mixgraph.value_k},
+      {"value_sigma", T::kDouble, &f->mixgraph.value_sigma},
+      {"iter_theta", T::kDouble, &f->mixgraph.iter_theta},
+      {"iter_k", T::kDouble, &f->mixgraph.iter_k},
+      {"iter_sigma", T::kDouble, &f->mixgraph.iter_sigma},
+      {"sine_mix_rate", T::kBool, &f->mixgraph.sine_mix_rate},
       {"sine_mix_rate_interval_milliseconds", T::kUint64,
-       &f->sine_mix_rate_interval_milliseconds},
-      {"sine_a", T::kDouble, &f->sine_a},
-      {"sine_b", T::kDouble, &f->sine_b},
-      {"sine_c", T::kDouble, &f->sine_c},
-      {"sine_d", T::kDouble, &f->sine_d},
+       &f->mixgraph.sine_interval_millis},
+      {"sine_a", T::kDouble, &f->mixgraph.sine_a},
+      {"sine_b", T::kDouble, &f->mixgraph.sine_b},
+      {"sine_c", T::kDouble, &f->mixgraph.sine_c},
+      {"sine_d", T::kDouble, &f->mixgraph.sine_d},
       {"db", T::kString, &f->db},
       {"use_existing_db", T::kBool, &f->use_existing_db},
       {"histogram", T::kBool, &f->histogram},
@@ -684,18 +684,18 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   if (f.stats_interval_seconds < 0 || f.report_interval_seconds < 0) {
     return bad("interval flags must be >= 0");
   }
-  if (f.mix_get_ratio < 0 || f.mix_put_ratio < 0 || f.mix_seek_ratio < 0 ||
-      f.mix_get_ratio + f.mix_put_ratio + f.mix_seek_ratio <= 0) {
+  if (f.mixgraph.get_ratio < 0 || f.mixgraph.put_ratio < 0 || f.mixgraph.seek_ratio < 0 ||
+      f.mixgraph.get_ratio + f.mixgraph.put_ratio + f.mixgraph.seek_ratio <= 0) {
     return bad(
         "--mix_get_ratio, --mix_put_ratio and --mix_seek_ratio must "
         "be >= 0 with a positive sum");
   }
-  if (f.mix_max_scan_len < 0) return bad("--mix_max_scan_len must be >= 0");
-  if (f.mix_max_value_size < 1) {
+  if (f.mixgraph.max_scan_len < 0) return bad("--mix_max_scan_len must be >= 0");
+  if (f.mixgraph.max_value_size < 1) {
     return bad("--mix_max_value_size must be >= 1");
   }
-  if (f.keyrange_num < 1) return bad("--keyrange_num must be >= 1");
-  if (f.sine_mix_rate && f.sine_mix_rate_interval_milliseconds == 0) {
+  if (f.mixgraph.keyrange_num < 1) return bad("--keyrange_num must be >= 1");
+  if (f.mixgraph.sine_mix_rate && f.mixgraph.sine_interval_millis == 0) {
     return bad("--sine_mix_rate_interval_milliseconds must be > 0");
   }
   return Status::OK();

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "o3lsm/status.h"
+#include "tools/bench/mixgraph.h"
 
 namespace o3lsm::bench {
 
@@ -55,31 +56,9 @@ struct BenchFlags {
   uint64_t benchmark_write_rate_limit = 0;  // bytes/s, all writers; 0: none
   uint64_t benchmark_read_rate_limit = 0;   // reads/s, all readers; 0: none
 
-  // ---- mixgraph (db_bench's names and defaults) ----
-  double mix_get_ratio = 1.0;
-  double mix_put_ratio = 0.0;
-  double mix_seek_ratio = 0.0;
-  int64_t mix_max_scan_len = 10000;
-  int64_t mix_max_value_size = 1024;
-  double key_dist_a = 0.0;  // key_dist_a or _b 0: uniform keys
-  double key_dist_b = 0.0;
-  int64_t keyrange_num = 1;
-  double keyrange_dist_a = 0.0;
-  double keyrange_dist_b = 0.0;
-  double keyrange_dist_c = 0.0;
-  double keyrange_dist_d = 0.0;
-  double value_theta = 0.0;
-  double value_k = 0.2615;
-  double value_sigma = 25.45;
-  double iter_theta = 0.0;
-  double iter_k = 2.517;
-  double iter_sigma = 14.236;
-  bool sine_mix_rate = false;
-  uint64_t sine_mix_rate_interval_milliseconds = 10000;
-  double sine_a = 1;
-  double sine_b = 1;
-  double sine_c = 0;
-  double sine_d = 1;
+  // ---- mixgraph: --mix_*_ratio, --key_dist_*, --keyrange_*, --value_*,
+  // --iter_*, --sine_* (db_bench's names and defaults; see mixgraph.h) ----
+  MixGraphParams mixgraph;
 
   // ---- Database and reporting ----
   std::string db;  // "": /tmp/o3lsmtest-<uid>/dbbench

@@ -75,34 +75,6 @@ void PrintWarnings(const std::vector<std::string>& extra) {
     fprintf(stdout, "WARNING: %s\n", w.c_str());
 }
 
-MixGraphParams MixGraphParamsFromFlags(const BenchFlags& f) {
-  MixGraphParams p;
-  p.get_ratio = f.mix_get_ratio;
-  p.put_ratio = f.mix_put_ratio;
-  p.seek_ratio = f.mix_seek_ratio;
-  p.max_scan_len = f.mix_max_scan_len;
-  p.max_value_size = f.mix_max_value_size;
-  p.key_dist_a = f.key_dist_a;
-  p.key_dist_b = f.key_dist_b;
-  p.keyrange_num = f.keyrange_num;
-  p.keyrange_dist_a = f.keyrange_dist_a;
-  p.keyrange_dist_b = f.keyrange_dist_b;
-  p.keyrange_dist_c = f.keyrange_dist_c;
-  p.keyrange_dist_d = f.keyrange_dist_d;
-  p.value_theta = f.value_theta;
-  p.value_k = f.value_k;
-  p.value_sigma = f.value_sigma;
-  p.iter_theta = f.iter_theta;
-  p.iter_k = f.iter_k;
-  p.iter_sigma = f.iter_sigma;
-  p.sine_mix_rate = f.sine_mix_rate;
-  p.sine_interval_millis = f.sine_mix_rate_interval_milliseconds;
-  p.sine_a = f.sine_a;
-  p.sine_b = f.sine_b;
-  p.sine_c = f.sine_c;
-  p.sine_d = f.sine_d;
-  return p;
-}
 
 }  // namespace
 
@@ -124,7 +96,7 @@ Status BenchmarkRunner::Start() {
         std::max(max_value, static_cast<size_t>(def->value_size_override));
     if (def->fn == MixGraph) {
       max_value =
-          std::max(max_value, static_cast<size_t>(flags_.mix_max_value_size));
+          std::max(max_value, static_cast<size_t>(flags_.mixgraph.max_value_size));
     }
   }
   s = MakeDbSettings(flags_, &settings_);
@@ -326,10 +298,10 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
   std::unique_ptr<MixGraphModel> mixgraph;
   std::unique_ptr<RateLimiter> mixgraph_limiter;
   if (def.fn == MixGraph) {
-    mixgraph = std::make_unique<MixGraphModel>(MixGraphParamsFromFlags(flags_),
+    mixgraph = std::make_unique<MixGraphModel>(flags_.mixgraph,
                                                 static_cast<uint64_t>(ctx.num));
     ctx.mixgraph = mixgraph.get();
-    if (flags_.sine_mix_rate) {
+    if (flags_.mixgraph.sine_mix_rate) {
       mixgraph_limiter = std::make_unique<RateLimiter>(mixgraph->RateAt(0));
       ctx.mixgraph_limiter = mixgraph_limiter.get();
     }
