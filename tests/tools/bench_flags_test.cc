@@ -338,6 +338,7 @@ TEST(BenchFlags, ValidationRejectsNonsense) {
   EXPECT_TRUE(invalid([](BenchFlags* f) { f->mixgraph.get_ratio = 0; }));
   EXPECT_TRUE(invalid([](BenchFlags* f) { f->mixgraph.put_ratio = -1; }));
   EXPECT_TRUE(invalid([](BenchFlags* f) { f->mixgraph.keyrange_num = 0; }));
+  EXPECT_TRUE(invalid([](BenchFlags* f) { f->mixgraph.sine_noise = 1.5; }));
   EXPECT_FALSE(invalid([](BenchFlags* f) { f->verify_checksum = false; }));
 }
 

@@ -106,6 +106,22 @@ TEST(MixGraph, SizesAreCappedAndRateFollowsTheSine) {
     EXPECT_LE(s, 5);
   }
   EXPECT_DOUBLE_EQ(100 * std::sin(2 * 1.5 + 0.5) + 300, model.RateAt(1.5));
+  // Noise: every rate within +-20% of the sine's, both sides drawn.
+  p.sine_noise = 0.2;
+  const MixGraphModel noisy(p, 10);
+  const double base = noisy.RateAt(1.5);
+  double lo = base, hi = base;
+  for (int i = 0; i < 1000; i++) {
+    const double r = noisy.NoisyRateAt(1.5, &rnd);
+    EXPECT_GE(r, 0.8 * base);
+    EXPECT_LE(r, 1.2 * base);
+    lo = std::min(lo, r);
+    hi = std::max(hi, r);
+  }
+  EXPECT_LT(lo, 0.9 * base);
+  EXPECT_GT(hi, 1.1 * base);
+  p.sine_noise = 0;
+  EXPECT_DOUBLE_EQ(base, MixGraphModel(p, 10).NoisyRateAt(1.5, &rnd));
   p.sine_d = -1000;  // a rate never drops below one operation a second
   EXPECT_DOUBLE_EQ(1, MixGraphModel(p, 10).RateAt(0));
 }

@@ -115,6 +115,9 @@ DEFINE_bool(sine_mix_rate, false,
             "mixgraph: vary the rate of operations as a sine of time");
 DEFINE_uint64(sine_mix_rate_interval_milliseconds, 10000,
               "mixgraph: how often the sine-shaped rate is recomputed");
+DEFINE_double(sine_mix_rate_noise, 0.0,
+              "mixgraph: each recomputed sine rate is scaled by a factor "
+              "drawn evenly from [1 - noise, 1 + noise]; in [0, 1]");
 DEFINE_double(sine_a, 1,
               "mixgraph: rate, ops/s = sine_a * sin(sine_b * t + sine_c) + "
               "sine_d, t in seconds");
@@ -384,6 +387,7 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"sine_mix_rate", T::kBool, &f->mixgraph.sine_mix_rate},
       {"sine_mix_rate_interval_milliseconds", T::kUint64,
        &f->mixgraph.sine_interval_millis},
+      {"sine_mix_rate_noise", T::kDouble, &f->mixgraph.sine_noise},
       {"sine_a", T::kDouble, &f->mixgraph.sine_a},
       {"sine_b", T::kDouble, &f->mixgraph.sine_b},
       {"sine_c", T::kDouble, &f->mixgraph.sine_c},
@@ -695,6 +699,9 @@ Status ValidateBenchFlags(const BenchFlags& f) {
     return bad("--mix_max_value_size must be >= 1");
   }
   if (f.mixgraph.keyrange_num < 1) return bad("--keyrange_num must be >= 1");
+  if (!(f.mixgraph.sine_noise >= 0 && f.mixgraph.sine_noise <= 1)) {
+    return bad("--sine_mix_rate_noise must be in [0, 1]");
+  }
   if (f.mixgraph.sine_mix_rate && f.mixgraph.sine_interval_millis == 0) {
     return bad("--sine_mix_rate_interval_milliseconds must be > 0");
   }

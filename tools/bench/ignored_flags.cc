@@ -171,8 +171,6 @@ DEFINE_bool(multiread_batched, false,
             O3LSM_IGNORED
             "multireadrandom always uses o3lsm's batched "
             "MultiGet");
-DEFINE_double(sine_mix_rate_noise, 0.0,
-              O3LSM_IGNORED "mixgraph's sine rate has no noise term here");
 
 #undef O3LSM_IGNORED
 

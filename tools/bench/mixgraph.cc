@@ -113,4 +113,9 @@ double MixGraphModel::RateAt(double seconds) const {
   return std::max(1.0, r);
 }
 
+double MixGraphModel::NoisyRateAt(double seconds, Random64* rnd) const {
+  const double u = 2 * UniformOpenZero(rnd) - 1;  // in (-1, 1]
+  return std::max(1.0, RateAt(seconds) * (1 + p_.sine_noise * u));
+}
+
 }  // namespace o3lsm::bench

@@ -17,7 +17,9 @@
 //   - with --sine_mix_rate, the rate of operations of all threads together
 //     is sine_a * sin(sine_b * t + sine_c) + sine_d per second at t
 //     seconds into the run, recomputed every
-//     --sine_mix_rate_interval_milliseconds.
+//     --sine_mix_rate_interval_milliseconds; --sine_mix_rate_noise = n
+//     scales each recomputed rate by a factor drawn evenly from
+//     [1 - n, 1 + n].
 //
 // Thread safety: the model is immutable after construction; each thread
 // passes its own Random64.
@@ -58,6 +60,7 @@ struct MixGraphParams {
   double sine_b = 1;
   double sine_c = 0;
   double sine_d = 1;
+  double sine_noise = 0;  // in [0, 1]
 };
 
 // x with P(X <= x) = u for the power law P(X <= x) = a * x^b: (u / a)^(1/b).
@@ -84,6 +87,9 @@ class MixGraphModel {
 
   // Operations per second at t seconds into the run (at least 1).
   double RateAt(double seconds) const;
+  // RateAt(seconds) times a factor drawn evenly from [1 - sine_noise,
+  // 1 + sine_noise] (at least 1).
+  double NoisyRateAt(double seconds, Random64* rnd) const;
 
   const MixGraphParams& params() const { return p_; }
 

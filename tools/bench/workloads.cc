@@ -413,7 +413,7 @@ void MixGraph(ThreadContext* t) {
       const uint64_t now = NowNanos();
       if (now >= next_rate_change) {
         const double seconds = static_cast<double>(now - r.start_nanos) * 1e-9;
-        r.mixgraph_limiter->SetRate(model.RateAt(seconds));
+        r.mixgraph_limiter->SetRate(model.NoisyRateAt(seconds, &t->rand));
         next_rate_change = now + interval_nanos;
       }
       r.mixgraph_limiter->Request(1);
