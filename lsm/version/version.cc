@@ -101,15 +101,17 @@ FileRef Version::ChargeSeek(const Slice& user_key, int64_t seeks,
     if (first == nullptr) first = &f;
     runs++;
   }
+  // Before every version of user_key: FindFile's first file whose largest
+  // key is at or past it is the one file of a level that may hold it.
+  const InternalKey seek_key(user_key, kMaxSequenceNumber, kValueTypeForSeek);
   for (int l = 1; l < num_levels(); l++) {
     const std::vector<FileRef>& files = files_[l];
-    // The first file whose largest user key is >= user_key.
-    const auto it = std::partition_point(
-        files.begin(), files.end(),
-        [&](const FileRef& f) { return AfterFile(&user_key, *f); });
-    if (it == files.end() || BeforeFile(&user_key, **it)) continue;
+    const size_t index = FindFile(files, seek_key.Encode());
+    if (index >= files.size() || BeforeFile(&user_key, *files[index])) {
+      continue;
+    }
     if (first == nullptr) {
-      first = &*it;
+      first = &files[index];
       first_level = l;
     }
     runs++;
