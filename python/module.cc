@@ -80,7 +80,8 @@ default there unless said otherwise; None keeps the default:
   compression ("none", "zstd", "lz4", "snappy"), compression_level,
   block_cache_size, allow_mmap_reads, max_open_files
   num_levels, level0_file_num_compaction_trigger,
-  seek_compaction_bytes_per_seek, level0_slowdown_writes_trigger, level0_stop_writes_trigger,
+  seek_compaction_bytes_per_seek, level0_slowdown_writes_trigger,
+  level0_stop_writes_trigger,
   max_bytes_for_level_base, max_bytes_for_level_multiplier,
   target_file_size_base, delayed_write_rate, max_background_flushes,
   max_background_compactions, max_subcompactions, disable_auto_compactions

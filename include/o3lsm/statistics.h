@@ -101,7 +101,7 @@ enum Tickers : uint32_t {
   // ---- Compaction (appended) ----
   kSeekCompactionTriggers,  // o3lsm.compaction.seek.triggered: files whose
                             // seek budget readers used up
-  kTickerCount            // not a ticker: the number of them
+  kTickerCount              // not a ticker: the number of them
 };
 
 // Distributions. The names are in statistics.cc's one table

@@ -63,8 +63,7 @@ void CompactionPicker::AddSeekCandidate(FileRef f, int level) {
 bool CompactionPicker::PruneSeekCandidates(const Version& v) {
   std::erase_if(seek_candidates_, [&v](const SeekCandidate& c) {
     const FileRef f = c.file.lock();
-    if (f == nullptr || f->being_compacted ||
-        c.level + 1 >= v.num_levels()) {
+    if (f == nullptr || f->being_compacted || c.level + 1 >= v.num_levels()) {
       return true;
     }
     const auto& files = v.files(c.level);
@@ -144,8 +143,7 @@ std::unique_ptr<Compaction> CompactionPicker::PickLevel0(const VersionRef& v) {
 std::unique_ptr<Compaction> CompactionPicker::PickForSeeks(
     const VersionRef& v) {
   if (!PruneSeekCandidates(*v)) return nullptr;
-  for (auto it = seek_candidates_.begin(); it != seek_candidates_.end();
-       ++it) {
+  for (auto it = seek_candidates_.begin(); it != seek_candidates_.end(); ++it) {
     if (auto picked = PickFile(v, it->file.lock(), it->level)) {
       seek_candidates_.erase(it);
       return picked;

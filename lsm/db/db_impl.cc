@@ -105,8 +105,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
           std::make_unique<VersionSet>(dbname_, &options_, obsolete_files_)) {
   stats_.levels.resize(options_.num_levels);
   if (options_.seek_compaction_bytes_per_seek > 0) {
-    seek_sampler_ = std::make_unique<SeekSampler>(
-        [this](FileRef file, int level) {
+    seek_sampler_ =
+        std::make_unique<SeekSampler>([this](FileRef file, int level) {
           OnSeekBudgetSpent(std::move(file), level);
         });
   }
@@ -568,9 +568,9 @@ int DBImpl::TEST_NumImmutableMemTables() {
 
 Status DBImpl::StartMetrics() {
   if (options_.metrics_listen.empty()) return Status::OK();
-  Status s = DbMetricsEndpoint::Start(options_.metrics_listen,
-                                      options_.statistics, this,
-                                      options_.num_levels, &metrics_);
+  Status s =
+      DbMetricsEndpoint::Start(options_.metrics_listen, options_.statistics,
+                               this, options_.num_levels, &metrics_);
   if (s.ok()) {
     Log(info_log_.get(), "metrics at http://%s/metrics (port %d)",
         options_.metrics_listen.c_str(), metrics_->port());

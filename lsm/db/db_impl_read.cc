@@ -275,10 +275,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   if (seek_sampler_ != nullptr && sv->current->SortedRuns() >= 2) {
     sampling = {seek_sampler_.get(), sv->current};
   }
-  return std::unique_ptr<Iterator>(NewDBIterator(
-      internal, sequence, options.iterate_lower_bound,
-      options.iterate_upper_bound, sv->range_tombstones, env_, statistics_,
-      std::move(sampling)));
+  return std::unique_ptr<Iterator>(
+      NewDBIterator(internal, sequence, options.iterate_lower_bound,
+                    options.iterate_upper_bound, sv->range_tombstones, env_,
+                    statistics_, std::move(sampling)));
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {

@@ -378,9 +378,8 @@ Iterator* NewDBIterator(Iterator* internal_iter, SequenceNumber sequence,
                         const Slice* lower_bound, const Slice* upper_bound,
                         RangeTombstoneSetRef range_tombstones, Env* env,
                         Statistics* statistics, SeekSampling sampling) {
-  Iterator* iter =
-      new DBIter(internal_iter, sequence, lower_bound, upper_bound,
-                 std::move(range_tombstones), std::move(sampling));
+  Iterator* iter = new DBIter(internal_iter, sequence, lower_bound, upper_bound,
+                              std::move(range_tombstones), std::move(sampling));
   if (statistics == nullptr) return iter;
   return new CountingIter(iter, env, statistics);
 }

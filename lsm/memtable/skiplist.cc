@@ -129,7 +129,8 @@ uint32_t SkipList::FindGreaterOrEqual(const Slice& key, uint32_t* prev,
       // x is in cache: start loading its successor one level down, where
       // the descent goes if `next` is past key, while `next` is loaded and
       // compared (two misses in flight instead of one after the other).
-      const uint32_t down = LinkAt(x, level - 1)->load(std::memory_order_relaxed);
+      const uint32_t down =
+          LinkAt(x, level - 1)->load(std::memory_order_relaxed);
       if (down != next && down != 0 && down < limit_) {
         __builtin_prefetch(base_ + down);
       }

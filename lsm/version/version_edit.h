@@ -41,8 +41,7 @@ class SeekBudget {
   int64_t left() const { return left_.load(std::memory_order_relaxed); }
   // Takes seeks off the budget; true for the one call that uses it up.
   bool Spend(int64_t seeks) {
-    const int64_t before =
-        left_.fetch_sub(seeks, std::memory_order_relaxed);
+    const int64_t before = left_.fetch_sub(seeks, std::memory_order_relaxed);
     return before > 0 && before <= seeks;
   }
 

@@ -141,10 +141,10 @@ FileRef VersionSet::MakeFileRef(const FileMetaData& f) const {
   constexpr int64_t kMinSeekBudget = 100;
   const uint64_t per_seek = options_->seek_compaction_bytes_per_seek;
   ref->seek_budget.Set(
-      per_seek == 0 ? INT64_MAX
-                    : std::max<int64_t>(kMinSeekBudget,
-                                        static_cast<int64_t>(f.file_size /
-                                                             per_seek)));
+      per_seek == 0
+          ? INT64_MAX
+          : std::max<int64_t>(kMinSeekBudget,
+                              static_cast<int64_t>(f.file_size / per_seek)));
   return ref;
 }
 

@@ -688,21 +688,22 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   if (f.stats_interval_seconds < 0 || f.report_interval_seconds < 0) {
     return bad("interval flags must be >= 0");
   }
-  if (f.mixgraph.get_ratio < 0 || f.mixgraph.put_ratio < 0 || f.mixgraph.seek_ratio < 0 ||
-      f.mixgraph.get_ratio + f.mixgraph.put_ratio + f.mixgraph.seek_ratio <= 0) {
+  const MixGraphParams& mix = f.mixgraph;
+  if (mix.get_ratio < 0 || mix.put_ratio < 0 || mix.seek_ratio < 0 ||
+      mix.get_ratio + mix.put_ratio + mix.seek_ratio <= 0) {
     return bad(
         "--mix_get_ratio, --mix_put_ratio and --mix_seek_ratio must "
         "be >= 0 with a positive sum");
   }
-  if (f.mixgraph.max_scan_len < 0) return bad("--mix_max_scan_len must be >= 0");
-  if (f.mixgraph.max_value_size < 1) {
+  if (mix.max_scan_len < 0) return bad("--mix_max_scan_len must be >= 0");
+  if (mix.max_value_size < 1) {
     return bad("--mix_max_value_size must be >= 1");
   }
-  if (f.mixgraph.keyrange_num < 1) return bad("--keyrange_num must be >= 1");
-  if (!(f.mixgraph.sine_noise >= 0 && f.mixgraph.sine_noise <= 1)) {
+  if (mix.keyrange_num < 1) return bad("--keyrange_num must be >= 1");
+  if (!(mix.sine_noise >= 0 && mix.sine_noise <= 1)) {
     return bad("--sine_mix_rate_noise must be in [0, 1]");
   }
-  if (f.mixgraph.sine_mix_rate && f.mixgraph.sine_interval_millis == 0) {
+  if (mix.sine_mix_rate && mix.sine_interval_millis == 0) {
     return bad("--sine_mix_rate_interval_milliseconds must be > 0");
   }
   return Status::OK();

@@ -75,7 +75,6 @@ void PrintWarnings(const std::vector<std::string>& extra) {
     fprintf(stdout, "WARNING: %s\n", w.c_str());
 }
 
-
 }  // namespace
 
 BenchmarkRunner::BenchmarkRunner(const BenchFlags& flags, uint64_t seed_base)
@@ -95,8 +94,8 @@ Status BenchmarkRunner::Start() {
     max_value =
         std::max(max_value, static_cast<size_t>(def->value_size_override));
     if (def->fn == MixGraph) {
-      max_value =
-          std::max(max_value, static_cast<size_t>(flags_.mixgraph.max_value_size));
+      max_value = std::max(max_value,
+                           static_cast<size_t>(flags_.mixgraph.max_value_size));
     }
   }
   s = MakeDbSettings(flags_, &settings_);
@@ -299,7 +298,7 @@ Status BenchmarkRunner::RunOnce(const BenchmarkDef& def, BenchResult* result) {
   std::unique_ptr<RateLimiter> mixgraph_limiter;
   if (def.fn == MixGraph) {
     mixgraph = std::make_unique<MixGraphModel>(flags_.mixgraph,
-                                                static_cast<uint64_t>(ctx.num));
+                                               static_cast<uint64_t>(ctx.num));
     ctx.mixgraph = mixgraph.get();
     if (flags_.mixgraph.sine_mix_rate) {
       mixgraph_limiter = std::make_unique<RateLimiter>(mixgraph->RateAt(0));
