@@ -83,10 +83,12 @@ Status Footer::DecodeFrom(const Slice& input, uint64_t footer_offset,
         fname, "footer checksum mismatch " + AtOffset(footer_offset));
   }
   format_version = DecodeFixed32(p + kVersionPos);
-  if (format_version != kTableFormatVersion) {
+  if (format_version < kOldestTableFormatVersion ||
+      format_version > kTableFormatVersion) {
     return Status::NotSupported(
         fname, "SST format_version " + std::to_string(format_version) +
-                   " (this build reads version " +
+                   " (this build reads versions " +
+                   std::to_string(kOldestTableFormatVersion) + " to " +
                    std::to_string(kTableFormatVersion) + ")");
   }
   metadata_start = DecodeFixed64(p + kMetadataStartPos);

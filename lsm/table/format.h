@@ -26,8 +26,12 @@ namespace o3lsm {
 // Every block is followed by: 1 byte CompressionType, fixed32 checksum.
 inline constexpr size_t kBlockTrailerSize = 5;
 
-// The on-disk format this code writes, stored in the footer.
-inline constexpr uint32_t kTableFormatVersion = 1;
+// The on-disk format this code writes by default, stored in the footer.
+// Version 2 index entries carry their block's first user key and are keyed
+// by the block's last key (docs/sst_format.md, "Index block"); this code
+// reads versions kOldestTableFormatVersion through kTableFormatVersion.
+inline constexpr uint32_t kTableFormatVersion = 2;
+inline constexpr uint32_t kOldestTableFormatVersion = 1;
 
 // The last 8 bytes of every SST file: "o3lsmSST" in file order.
 inline constexpr uint64_t kTableMagicNumber = 0x5453536d736c336full;

@@ -422,6 +422,13 @@ class FencedIndexIterator final : public Iterator {
   BlockIter iter_;
 };
 
+// The first user key of the data block an index value (format 2) names.
+bool IndexValueFirstKey(const Slice& index_value, Slice* user_key) {
+  Slice v = index_value;
+  BlockHandle handle;
+  return handle.DecodeFrom(&v).ok() && GetLengthPrefixedSlice(&v, user_key);
+}
+
 }  // namespace
 
 Iterator* Table::NewIterator(const ReadOptions& options) const {
@@ -434,7 +441,8 @@ Iterator* Table::NewIterator(const ReadOptions& options) const {
       [this, options, index](const Slice& value) {
         return NewDataBlockIterator(options, value, index->restart_index());
       },
-      options.iterate_lower_bound, options.iterate_upper_bound);
+      options.iterate_lower_bound, options.iterate_upper_bound,
+      footer_.format_version >= 2 ? IndexValueFirstKey : nullptr);
 }
 
 void Table::SeekIndex(BlockIter* index, const Slice& internal_key) const {

@@ -26,6 +26,8 @@ constexpr size_t kMaxBlockSize = size_t{64} << 20;
 TableOptions Sanitize(TableOptions o) {
   o.block_size = std::clamp<size_t>(o.block_size, 1, kMaxBlockSize);
   o.block_restart_interval = std::max(o.block_restart_interval, 1);
+  o.format_version = std::clamp(o.format_version, kOldestTableFormatVersion,
+                                kTableFormatVersion);
   return o;
 }
 
@@ -45,7 +47,7 @@ TableBuilder::TableBuilder(const TableOptions& options, WritableFile* file,
     filter_ = std::make_unique<BloomFilterBuilder>(options_.bloom_bits_per_key);
   }
   props_.compression = options_.compression;
-  props_.format_version = kTableFormatVersion;
+  props_.format_version = options_.format_version;
 }
 
 TableBuilder::~TableBuilder() { assert(closed_); }
@@ -67,16 +69,15 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
                     std::to_string(kMaxEntrySize));
     return;
   }
-  const InternalKeyComparator icmp;
-  assert(props_.num_entries == 0 || icmp.Compare(key, last_key_) > 0);
+  assert(props_.num_entries == 0 ||
+         InternalKeyComparator().Compare(key, last_key_) > 0);
 
   if (pending_index_entry_) {
     assert(data_block_.empty());
-    icmp.FindShortestSeparator(&last_key_, key);
-    std::string handle;
-    pending_handle_.EncodeTo(&handle);
-    index_block_.Add(last_key_, handle);
-    pending_index_entry_ = false;
+    AddIndexEntry(&key);
+  }
+  if (data_block_.empty()) {
+    block_first_key_.assign(parsed.user_key.data(), parsed.user_key.size());
   }
   if (filter_ != nullptr) filter_->AddKey(parsed.user_key);
 
@@ -100,6 +101,23 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
   }
 }
 
+void TableBuilder::AddIndexEntry(const Slice* next_key) {
+  std::string value;
+  pending_handle_.EncodeTo(&value);
+  if (options_.format_version >= 2) {
+    // Keyed by the block's last key, with its first user key in the value:
+    // a bounded scan sees from the index alone whether a block holds
+    // anything inside its bounds, in either direction.
+    PutLengthPrefixedSlice(&value, pending_first_key_);
+  } else if (next_key != nullptr) {
+    InternalKeyComparator().FindShortestSeparator(&last_key_, *next_key);
+  } else {
+    InternalKeyComparator().FindShortSuccessor(&last_key_);
+  }
+  index_block_.Add(last_key_, value);
+  pending_index_entry_ = false;
+}
+
 void TableBuilder::FlushDataBlock() {
   if (data_block_.empty() || !status_.ok()) return;
   assert(!pending_index_entry_);
@@ -107,6 +125,7 @@ void TableBuilder::FlushDataBlock() {
   data_block_.Reset();
   if (status_.ok()) {
     pending_index_entry_ = true;
+    pending_first_key_.swap(block_first_key_);
     props_.num_data_blocks++;
   }
 }
@@ -152,13 +171,7 @@ Status TableBuilder::Finish() {
 
   props_.data_size = offset_;
   props_.largest_key = last_key_;
-  if (pending_index_entry_) {
-    InternalKeyComparator().FindShortSuccessor(&last_key_);
-    std::string handle;
-    pending_handle_.EncodeTo(&handle);
-    index_block_.Add(last_key_, handle);
-    pending_index_entry_ = false;
-  }
+  if (pending_index_entry_) AddIndexEntry(nullptr);
 
   const uint64_t padding =
       (kMetadataAlignment - offset_ % kMetadataAlignment) % kMetadataAlignment;

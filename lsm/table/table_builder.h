@@ -82,6 +82,9 @@ class TableBuilder {
   void FlushDataBlock();
   // Compresses raw if configured and worth it, then writes it.
   void WriteDataBlock(const Slice& raw, BlockHandle* handle);
+  // Adds the index entry of the pending block; next_key is the first key
+  // after it (nullptr: the table's last block).
+  void AddIndexEntry(const Slice* next_key);
   // Writes stored followed by its trailer at the current offset.
   void WriteStoredBlock(const Slice& stored, CompressionType type,
                         BlockHandle* handle);
@@ -102,9 +105,11 @@ class TableBuilder {
 
   std::string last_key_;
   // The index entry of the last flushed data block waits for the next key,
-  // so that its separator can be chosen against that key.
+  // so that its separator can be chosen against that key (format 1).
   bool pending_index_entry_ = false;
   BlockHandle pending_handle_;
+  std::string block_first_key_;    // user key: the data block being built
+  std::string pending_first_key_;  // user key: the block awaiting its entry
 
   TableProperties props_;
   uint64_t creation_time_ = 0;  // 0: take the time at Finish()

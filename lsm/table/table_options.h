@@ -10,6 +10,7 @@
 
 #include <cstddef>
 
+#include "lsm/table/format.h"
 #include "o3lsm/options.h"
 
 namespace o3lsm {
@@ -50,6 +51,12 @@ struct TableOptions {
   // rather than with pread alone (Env::NewUnmappedRandomAccessFile).
   // Default: true.
   bool allow_mmap_reads = true;
+
+  // The SST format written: kTableFormatVersion, or 1 for a table that
+  // builds before version 2 can read (its index has no first keys, so a
+  // bounded scan may read one block past a bound). Values outside the
+  // readable range are clamped. Default: kTableFormatVersion.
+  uint32_t format_version = kTableFormatVersion;
 
   // Where block cache hits and misses and bloom filter outcomes are
   // counted (Options::statistics); nullptr: nowhere. Not owned; must

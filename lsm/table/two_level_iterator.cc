@@ -16,11 +16,13 @@ class TwoLevelIterator final : public Iterator {
  public:
   TwoLevelIterator(Iterator* index_iter,
                    std::function<Iterator*(const Slice&)> block_function,
-                   const Slice* lower_bound, const Slice* upper_bound)
+                   const Slice* lower_bound, const Slice* upper_bound,
+                   RunFirstKeyFunction run_first_key)
       : index_(index_iter),
         block_function_(std::move(block_function)),
         lower_bound_(lower_bound),
-        upper_bound_(upper_bound) {}
+        upper_bound_(upper_bound),
+        run_first_key_(run_first_key) {}
 
   bool Valid() const override {
     return status_.ok() && data_ != nullptr && data_->Valid();
@@ -54,6 +56,9 @@ class TwoLevelIterator final : public Iterator {
   // True if the runs past the index's current entry, in the direction of
   // travel, lie wholly outside the bounds (see the header).
   bool RestIsOutOfBounds(bool forward) const;
+  // True if the run at the index's current entry starts at or past the
+  // upper bound (so it, and every run after it, holds nothing in bounds).
+  bool RunStartsPastUpper() const;
 
   std::unique_ptr<Iterator> index_;
   std::function<Iterator*(const Slice&)> block_function_;
@@ -61,6 +66,7 @@ class TwoLevelIterator final : public Iterator {
   std::string data_index_value_;  // the index value data_ was made from
   const Slice* const lower_bound_;  // user keys; nullptr: unbounded
   const Slice* const upper_bound_;
+  const RunFirstKeyFunction run_first_key_;  // nullptr: not known
   Status status_;
 };
 
@@ -93,6 +99,13 @@ bool TwoLevelIterator::RestIsOutOfBounds(bool forward) const {
                  .compare(*lower_bound_) < 0;
 }
 
+bool TwoLevelIterator::RunStartsPastUpper() const {
+  Slice first;
+  return upper_bound_ != nullptr && run_first_key_ != nullptr &&
+         index_->Valid() && run_first_key_(index_->value(), &first) &&
+         first.compare(*upper_bound_) >= 0;
+}
+
 void TwoLevelIterator::SkipEmptyRuns(bool forward) {
   while (data_ == nullptr || !data_->Valid()) {
     if (data_ != nullptr && !data_->status().ok()) {
@@ -110,6 +123,10 @@ void TwoLevelIterator::SkipEmptyRuns(bool forward) {
         return;
       }
       index_->Next();
+      if (RunStartsPastUpper()) {
+        SetDataIterator(nullptr);
+        return;
+      }
     } else {
       index_->Prev();
       if (index_->Valid() && RestIsOutOfBounds(false)) {
@@ -130,6 +147,10 @@ void TwoLevelIterator::SkipEmptyRuns(bool forward) {
 void TwoLevelIterator::Seek(const Slice& target) {
   if (!status_.ok()) return;
   index_->Seek(target);
+  if (RunStartsPastUpper()) {
+    SetDataIterator(nullptr);
+    return;
+  }
   InitDataIterator();
   if (data_ != nullptr) data_->Seek(target);
   SkipEmptyRuns(/*forward=*/true);
@@ -147,6 +168,10 @@ void TwoLevelIterator::SeekToFirst() {
     return;
   }
   index_->SeekToFirst();
+  if (RunStartsPastUpper()) {
+    SetDataIterator(nullptr);
+    return;
+  }
   InitDataIterator();
   if (data_ != nullptr) data_->SeekToFirst();
   SkipEmptyRuns(/*forward=*/true);
@@ -175,6 +200,20 @@ void TwoLevelIterator::SeekToLast() {
       return;
     }
     index_->SeekToLast();
+  }
+  if (RunStartsPastUpper()) {
+    // Nothing of this run is in bounds: the previous run's last entry is
+    // the answer, if that run reaches the lower bound.
+    index_->Prev();
+    if (!index_->Valid() || RestIsOutOfBounds(false)) {
+      SaveError(index_->status());
+      SetDataIterator(nullptr);
+      return;
+    }
+    InitDataIterator();
+    if (data_ != nullptr) data_->SeekToLast();
+    SkipEmptyRuns(/*forward=*/false);
+    return;
   }
   InitDataIterator();
   if (data_ != nullptr) {
@@ -205,9 +244,10 @@ void TwoLevelIterator::Prev() {
 Iterator* NewTwoLevelIterator(
     Iterator* index_iter,
     std::function<Iterator*(const Slice& index_value)> block_function,
-    const Slice* lower_bound, const Slice* upper_bound) {
+    const Slice* lower_bound, const Slice* upper_bound,
+    RunFirstKeyFunction run_first_key) {
   return new TwoLevelIterator(index_iter, std::move(block_function),
-                              lower_bound, upper_bound);
+                              lower_bound, upper_bound, run_first_key);
 }
 
 }  // namespace o3lsm

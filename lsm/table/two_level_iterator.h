@@ -14,7 +14,10 @@
 // key i's user key is >= upper (run i + 1 starts after it); backward, when
 // index key i - 1's user key is < lower. SeekToFirst starts at the
 // lower bound and SeekToLast just before the upper one. The index keys
-// must then be internal keys.
+// must then be internal keys. Where the index also knows each run's first
+// user key (run_first_key), a run that starts at or past upper is never
+// opened either: with index keys that are each run's last key, a bounded
+// scan then opens exactly the runs that hold keys inside its bounds.
 //
 // Errors are sticky: once the index or a run's iterator reports an error
 // (including an error iterator from block_function), the two-level iterator
@@ -39,10 +42,16 @@ namespace o3lsm {
 // NewErrorIterator(s) to report a failure). The index value Slice passed to
 // block_function is valid only during the call.
 // The bounds' Slices must outlive the iterator; nullptr is unbounded.
+// run_first_key, if given, sets *user_key to the first user key of the run
+// an index value names (pointing into the value), or returns false if the
+// value does not say.
+using RunFirstKeyFunction =
+    bool (*)(const Slice& index_value, Slice* user_key);
 Iterator* NewTwoLevelIterator(
     Iterator* index_iter,
     std::function<Iterator*(const Slice& index_value)> block_function,
-    const Slice* lower_bound = nullptr, const Slice* upper_bound = nullptr);
+    const Slice* lower_bound = nullptr, const Slice* upper_bound = nullptr,
+    RunFirstKeyFunction run_first_key = nullptr);
 
 }  // namespace o3lsm
 

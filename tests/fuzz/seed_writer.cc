@@ -153,6 +153,9 @@ void WriteTables(SeedWriter* w) {
   snappy.compression = CompressionType::kSnappy;
   w->WriteFlagged("table", "snappy", Table(80, snappy), {0, 2});
   w->WriteFlagged("table", "empty", Table(0, plain), {0, 1});
+  TableOptions v1 = plain;  // the older index, without first keys
+  v1.format_version = 1;
+  w->WriteFlagged("table", "small-v1", Table(60, v1), {0, 1});
 }
 
 std::string Batch(int first, int n, SequenceNumber seq) {

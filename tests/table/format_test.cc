@@ -155,13 +155,26 @@ TEST(Footer, UnknownVersionIsNotSupported) {
   Footer f;
   f.properties = BlockHandle(0, 10);
   f.index = BlockHandle(15, 10);
-  f.format_version = 2;
-  std::string enc;
-  f.EncodeTo(30, &enc);
-  Footer g;
-  Status s = g.DecodeFrom(enc, 30, "f.sst");
-  EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
-  EXPECT_TRUE(StatusContains(s, "format_version 2"));
+  for (uint32_t version : {0u, kTableFormatVersion + 1}) {
+    f.format_version = version;
+    std::string enc;
+    f.EncodeTo(30, &enc);
+    Footer g;
+    Status s = g.DecodeFrom(enc, 30, "f.sst");
+    EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
+    EXPECT_TRUE(
+        StatusContains(s, "format_version " + std::to_string(version)));
+  }
+  // Every version this build reads decodes.
+  for (uint32_t version = kOldestTableFormatVersion;
+       version <= kTableFormatVersion; version++) {
+    f.format_version = version;
+    std::string enc;
+    f.EncodeTo(30, &enc);
+    Footer g;
+    ASSERT_OK(g.DecodeFrom(enc, 30, "f.sst"));
+    EXPECT_EQ(version, g.format_version);
+  }
 }
 
 TEST(Compression, RoundTripsAndNames) {

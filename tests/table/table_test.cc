@@ -8,8 +8,10 @@
 
 #include "lsm/table/table.h"
 
+#include <algorithm>
 #include <atomic>
 #include <gtest/gtest.h>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -541,6 +543,148 @@ TEST(Table, ApproximateOffsetOfGrowsWithKeys) {
   EXPECT_GT(mid, data * 4 / 10);
   EXPECT_LT(mid, data * 6 / 10);
   EXPECT_GE(table->ApproximateOffsetOf(IKey("z", 1)), data);
+}
+
+// A bounded scan opens exactly the data blocks that hold keys inside its
+// bounds, forward and backward: a format 2 index knows each block's first
+// and last key. Format 1's shortened separators let a scan open one block
+// past a bound, which shows that the cases below are the ones that matter.
+TEST(Table, BoundedScansReadOnlyTheBlocksInsideTheirBounds) {
+  // Keys 20 apart: format 1 shortens the separator between "k100000" and
+  // "k100020" to "k10001", between the two blocks' keys.
+  Model model;
+  std::vector<std::string> users;
+  for (int i = 0; i < 2000; i++) {
+    users.push_back("k" + std::to_string(100000 + 20 * i));
+    model[IKey(users.back(), 1)] = std::string(100, 'v');
+  }
+  test::ScratchDir dir;
+  std::unique_ptr<Table> tables[3];
+  test::CountingFile* counters[3] = {};
+  for (uint32_t version : {1u, 2u}) {
+    TableOptions options;
+    options.format_version = version;
+    options.block_size = 1024;  // about eight keys a block
+    const std::string fname = dir.Child(std::to_string(version) + ".sst");
+    TableProperties props;
+    ASSERT_OK(test::BuildTable(Env::Default(), fname, options, model, &props));
+    EXPECT_EQ(version, props.format_version);
+    std::string contents;
+    ASSERT_OK(ReadFileToString(Env::Default(), fname, &contents));
+    auto counting = std::make_unique<test::CountingFile>(
+        std::make_unique<test::StringFile>(contents, /*mapped=*/false));
+    counters[version] = counting.get();
+    ASSERT_OK(Table::Open(options, fname, std::move(counting), contents.size(),
+                          &tables[version]));
+  }
+  // Where each key lives (the same data blocks in both versions), and the
+  // keys that start a block.
+  std::vector<uint64_t> block;
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < users.size(); i++) {
+    block.push_back(
+        tables[2]->ApproximateOffsetOf(IKey(users[i], kMaxSequenceNumber)));
+    if (i > 0 && block[i] != block[i - 1]) starts.push_back(i);
+  }
+  ASSERT_GT(starts.size(), 100u);
+  // The shortened separator between a block's last key and the next one's
+  // first: the tightest lower bound format 1 cannot see past.
+  auto gap = [&](size_t start) {
+    std::string sep = IKey(users[start - 1], 1);
+    InternalKeyComparator().FindShortestSeparator(&sep, IKey(users[start], 1));
+    return ExtractUserKey(sep).ToString();
+  };
+  Random64 rnd(21);
+  int over_reads[3] = {0, 0, 0};
+  for (int round = 0; round < 200; round++) {
+    const size_t k = 1 + rnd.Uniform(starts.size() - 4);
+    const size_t s = starts[k];
+    const size_t span = 1 + rnd.Uniform(40);
+    std::string lo, hi;
+    switch (round % 3) {
+      case 0:  // the upper bound is a block's first key
+        lo = users[s - std::min(s, span)];
+        hi = users[s];
+        break;
+      case 1:  // the lower bound falls between two blocks
+        lo = gap(s);
+        hi = users[std::min(users.size() - 1, s + span)];
+        break;
+      default:  // both
+        lo = gap(s);
+        hi = users[starts[k + 1 + rnd.Uniform(3)]];
+        break;
+    }
+    std::vector<std::string> expect;
+    std::set<uint64_t> blocks;
+    for (size_t i = 0; i < users.size(); i++) {
+      if (users[i] >= lo && users[i] < hi) {
+        expect.push_back(users[i]);
+        blocks.insert(block[i]);
+      }
+    }
+    const Slice lower(lo), upper(hi);
+    ReadOptions ro;
+    ro.iterate_lower_bound = &lower;
+    ro.iterate_upper_bound = &upper;
+    for (uint32_t version : {1u, 2u}) {
+      SCOPED_TRACE("format " + std::to_string(version) + " [" + lo + ", " +
+                   hi + ")");
+      std::unique_ptr<Iterator> it(tables[version]->NewIterator(ro));
+      std::vector<std::string> got;
+      counters[version]->ResetCounts();
+      for (it->Seek(IKey(lo, kMaxSequenceNumber));
+           it->Valid() && ExtractUserKey(it->key()).compare(upper) < 0;
+           it->Next()) {
+        got.push_back(ExtractUserKey(it->key()).ToString());
+      }
+      ASSERT_OK(it->status());
+      EXPECT_EQ(expect, got);
+      const int forward = counters[version]->reads();
+
+      got.clear();
+      it.reset(tables[version]->NewIterator(ro));  // nothing read yet
+      counters[version]->ResetCounts();
+      for (it->SeekToLast();
+           it->Valid() && ExtractUserKey(it->key()).compare(lower) >= 0;
+           it->Prev()) {
+        got.insert(got.begin(), ExtractUserKey(it->key()).ToString());
+      }
+      ASSERT_OK(it->status());
+      EXPECT_EQ(expect, got);
+      const int backward = counters[version]->reads();
+      if (version == 2) {
+        EXPECT_EQ(static_cast<int>(blocks.size()), forward);
+        EXPECT_EQ(static_cast<int>(blocks.size()), backward);
+      }
+      EXPECT_GE(forward, static_cast<int>(blocks.size()));
+      EXPECT_GE(backward, static_cast<int>(blocks.size()));
+      over_reads[version] += forward + backward - 2 * blocks.size();
+    }
+  }
+  EXPECT_EQ(0, over_reads[2]);
+  EXPECT_GT(over_reads[1], 100) << "format 1 never read past a bound: the "
+                                   "cases test nothing";
+}
+
+// Tables of either format read the same.
+TEST(Table, EveryReadableFormatRoundTrips) {
+  test::ScratchDir dir;
+  Random64 rnd(31);
+  const Model model = RandomModel(&rnd, 3000, 60);
+  for (uint32_t version = kOldestTableFormatVersion;
+       version <= kTableFormatVersion; version++) {
+    SCOPED_TRACE("format " + std::to_string(version));
+    TableOptions options;
+    options.format_version = version;
+    options.block_size = 512;
+    const std::string fname = dir.Child(std::to_string(version) + ".sst");
+    ASSERT_OK(test::BuildTable(Env::Default(), fname, options, model));
+    std::unique_ptr<Table> table;
+    ASSERT_OK(test::OpenTableFile(Env::Default(), options, fname, &table));
+    EXPECT_EQ(version, table->properties().format_version);
+    CheckTable(*table, model, &rnd);
+  }
 }
 
 TEST(Table, BuilderReportsProgressAndCreationTime) {
