@@ -53,6 +53,13 @@ struct AllocatorStats {
   uint64_t largest_free_run = 0;
 };
 
+// A live run: an allocation of one chunk or more.
+struct RunInfo {
+  DmAddr addr;
+  uint64_t bytes = 0;  // whole chunks
+  uint16_t owner = 0;  // the node that allocated it
+};
+
 class DmAllocator {
  public:
   // Initialises the allocator region of a pool being formatted (header;
@@ -106,6 +113,8 @@ class DmAllocator {
 
   // A scan of the chunk table.
   [[nodiscard]] Status GetStats(AllocatorStats* stats);
+  // The live runs, in address order (a scan of the chunk table).
+  [[nodiscard]] Status ListRuns(std::vector<RunInfo>* runs);
 
   uint16_t owner() const { return owner_; }
   // This incarnation's generation (full counter; chunk words keep 12 bits).

@@ -109,4 +109,21 @@ Status DmAllocator::GetStats(AllocatorStats* stats) {
   return Status::OK();
 }
 
+Status DmAllocator::ListRuns(std::vector<RunInfo>* runs) {
+  runs->clear();
+  std::vector<uint64_t> window(std::min(kScanWindow, chunk_count_));
+  for (uint64_t first = 0; first < chunk_count_; first += window.size()) {
+    const uint64_t n = std::min<uint64_t>(window.size(), chunk_count_ - first);
+    Status s = ReadChunkWords(first, n, window.data());
+    if (!s.ok()) return s;
+    for (uint64_t i = 0; i < n; i++) {
+      const ChunkWord w = ChunkWord::Decode(window[i]);
+      if (window[i] == 0 || w.state != ChunkState::kRunHead) continue;
+      runs->push_back(
+          {ChunkAddr(first + i), uint64_t{w.payload} * chunk_size_, w.owner});
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace o3lsm::fabric

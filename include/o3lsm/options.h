@@ -367,13 +367,12 @@ struct ReadOptions {
 
   // Iteration bounds: an iterator yields only keys >= *iterate_lower_bound
   // (inclusive) and < *iterate_upper_bound (exclusive). Seeks outside the
-  // bounds land on the bound. The bounds reach every level: a bounded scan
-  // opens no SST file that lies past them and reads at most one block of a
-  // table past them (the index only tells where the next block starts
-  // after it is read), and a forward scan reads no fenced range of a DM
-  // segment that starts past the upper bound. The Slices (and the bytes
-  // they point at) must outlive the iterator. Get and MultiGet ignore
-  // them. Default: nullptr (unbounded).
+  // bounds land on the bound. The bounds reach every level: a bounded scan,
+  // forward or backward, opens no SST file, reads no SST block (tables of
+  // format 2, docs/sst_format.md) and reads no fenced range of a DM segment
+  // that lies wholly outside them. The Slices (and the bytes they point at)
+  // must outlive the iterator. Get and MultiGet ignore them.
+  // Default: nullptr (unbounded).
   const Slice* iterate_lower_bound = nullptr;
   const Slice* iterate_upper_bound = nullptr;
 };

@@ -262,10 +262,12 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       children.push_back(imm.mem->NewIterator());
     }
   }
-  if (in_dm.size() == 1 && options.iterate_upper_bound == nullptr) {
-    children.push_back(in_dm[0]->NewIterator());
+  if (in_dm.size() == 1) {
+    children.push_back(in_dm[0]->NewBoundedIterator(
+        options.iterate_lower_bound, options.iterate_upper_bound));
   } else if (!in_dm.empty()) {
     children.push_back(NewDmSegmentsIterator(std::move(in_dm),
+                                             options.iterate_lower_bound,
                                              options.iterate_upper_bound));
   }
   sv->current->AddIterators(options, table_cache_.get(), sv->current,

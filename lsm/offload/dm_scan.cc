@@ -146,8 +146,8 @@ Status ReadTogether(fabric::Fabric* fabric,
 class DmSegmentsIterator final : public Iterator {
  public:
   DmSegmentsIterator(std::vector<DmSegmentRef> segments,
-                     const Slice* upper_bound)
-      : upper_bound_(upper_bound) {
+                     const Slice* lower_bound, const Slice* upper_bound)
+      : lower_bound_(lower_bound), upper_bound_(upper_bound) {
     cursors_.resize(segments.size());
     for (size_t i = 0; i < segments.size(); i++) {
       cursors_[i].segment = std::move(segments[i]);
@@ -236,7 +236,10 @@ class DmSegmentsIterator final : public Iterator {
   Iterator* Backward() {
     if (backward_ == nullptr) {
       std::vector<Iterator*> children;
-      for (Cursor& c : cursors_) children.push_back(c.segment->NewIterator());
+      for (Cursor& c : cursors_) {
+        children.push_back(
+            c.segment->NewBoundedIterator(lower_bound_, upper_bound_));
+      }
       backward_.reset(NewMergingIterator(std::move(children)));
     }
     return backward_.get();
@@ -358,7 +361,8 @@ class DmSegmentsIterator final : public Iterator {
     LoadTop();
   }
 
-  const Slice* const upper_bound_;  // a user key; nullptr: unbounded
+  const Slice* const lower_bound_;  // user keys; nullptr: unbounded
+  const Slice* const upper_bound_;
   std::vector<Cursor> cursors_;
   std::vector<Cursor*> heap_;  // the valid cursors, forward mode
   std::unique_ptr<Iterator> backward_;
@@ -368,8 +372,10 @@ class DmSegmentsIterator final : public Iterator {
 }  // namespace
 
 Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments,
+                                const Slice* lower_bound,
                                 const Slice* upper_bound) {
-  return new DmSegmentsIterator(std::move(segments), upper_bound);
+  return new DmSegmentsIterator(std::move(segments), lower_bound,
+                                upper_bound);
 }
 
 }  // namespace o3lsm

@@ -15,7 +15,7 @@
 // a segment's next ranges when its window runs out, twice as many each
 // time (up to DmSegment::kMaxReadaheadFences). Backward moves (Prev,
 // SeekToLast, SeekForPrev through Seek + Prev) go through per-segment
-// iterators merged the usual way. Creating the iterator reads nothing.
+// iterators (DmSegment::NewBoundedIterator) merged the usual way. Creating the iterator reads nothing.
 //
 // Thread safety: a FenceRead or an iterator is used by one thread at a
 // time.
@@ -64,11 +64,14 @@ class FenceRead {
 };
 
 // One iterator over the internal keys of segments (any order), holding
-// them so that their DM is not freed while it lives. With upper_bound (a
-// user key; the Slice outlives the iterator), moving forward reads no
-// fenced range whose first key is at or past it, and the iterator ends
-// there instead.
+// them so that their DM is not freed while it lives. With bounds (user
+// keys; the Slices outlive the iterator; nullptr: unbounded) it reads no
+// fenced range wholly outside [lower_bound, upper_bound): moving forward
+// it ends before a range whose first key is at or past upper_bound,
+// moving backward after the last range that reaches lower_bound, and
+// SeekToLast starts just before upper_bound.
 Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments,
+                                const Slice* lower_bound = nullptr,
                                 const Slice* upper_bound = nullptr);
 
 }  // namespace o3lsm

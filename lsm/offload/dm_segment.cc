@@ -631,29 +631,62 @@ namespace {
 const InternalKeyComparator kCmp;
 
 // Iterates a segment in DM, a window of fenced ranges at a time (see
-// DmSegment::NewIterator). Holds the segment, so its DM is not freed.
+// DmSegment::NewIterator), within optional bounds (NewBoundedIterator).
+// Holds the segment, so its DM is not freed.
 class DmSegmentIterator final : public Iterator {
  public:
-  explicit DmSegmentIterator(std::shared_ptr<const DmSegment> segment)
+  DmSegmentIterator(std::shared_ptr<const DmSegment> segment,
+                    const Slice* lower_bound, const Slice* upper_bound)
       : segment_(std::move(segment)),
-        fences_(segment_->index().fences().size()) {}
+        fences_(segment_->index().fences().size()),
+        lower_bound_(lower_bound),
+        upper_bound_(upper_bound) {}
 
   bool Valid() const override { return pos_ < entries_.size(); }
   void SeekToFirst() override {
     readahead_ = 1;
+    if (fences_ == 0 || StartsPastUpper(0)) return Invalidate();
     Load(0, 1);
     pos_ = 0;
   }
   void SeekToLast() override {
     readahead_ = 1;
-    if (fences_ == 0) return Invalidate();
-    Load(fences_ - 1, 1);
-    pos_ = entries_.empty() ? 0 : entries_.size() - 1;
+    if (fences_ == 0 || WhollyBelowLower()) return Invalidate();
+    if (upper_bound_ == nullptr) {
+      Load(fences_ - 1, 1);
+      pos_ = entries_.empty() ? 0 : entries_.size() - 1;
+      return;
+    }
+    // The last entry before the bound: in the range that holds the bound's
+    // first possible entry, or the last entry of the range before it.
+    std::string bound;
+    AppendInternalKey(&bound, ParsedInternalKey(*upper_bound_,
+                                                kMaxSequenceNumber,
+                                                kValueTypeForSeek));
+    const int i = segment_->index().FindFence(bound);
+    if (i < 0 || StartsPastUpper(static_cast<size_t>(i))) {
+      // Every entry is at or past the bound.
+      return Invalidate();
+    }
+    Load(static_cast<size_t>(i), 1);
+    pos_ = 0;
+    while (pos_ < entries_.size() &&
+           kCmp.Compare(entries_[pos_].internal_key, bound) < 0) {
+      pos_++;
+    }
+    if (!status_.ok()) return;
+    if (pos_ == 0) return StepBack();
+    pos_--;
   }
   void Seek(const Slice& target) override {
     readahead_ = 1;
+    if (ExtractUserKey(target).compare(segment_->largest_user_key()) > 0) {
+      return Invalidate();  // every entry lies before the target: no read
+    }
     const int i = segment_->index().FindFence(target);
-    Load(i < 0 ? 0 : static_cast<size_t>(i), 1);
+    const size_t fence = i < 0 ? 0 : static_cast<size_t>(i);
+    if (fence >= fences_ || StartsPastUpper(fence)) return Invalidate();
+    Load(fence, 1);
     pos_ = 0;
     while (pos_ < entries_.size() &&
            kCmp.Compare(entries_[pos_].internal_key, target) < 0) {
@@ -670,11 +703,7 @@ class DmSegmentIterator final : public Iterator {
       pos_--;
       return;
     }
-    if (first_ == 0) return Invalidate();
-    readahead_ = std::min(readahead_ * 2, DmSegment::kMaxReadaheadFences);
-    const size_t count = std::min(readahead_, first_);
-    Load(first_ - count, count);
-    pos_ = entries_.empty() ? 0 : entries_.size() - 1;
+    StepBack();
   }
   Slice key() const override { return entries_[pos_].internal_key; }
   Slice value() const override { return entries_[pos_].value; }
@@ -685,12 +714,50 @@ class DmSegmentIterator final : public Iterator {
     entries_.clear();
     pos_ = 0;
   }
+  const std::string& FirstKey(size_t fence) const {
+    return segment_->index().fences()[fence].first_key;
+  }
+  // True if fence i, and every fence after it, starts at or past the upper
+  // bound.
+  bool StartsPastUpper(size_t i) const {
+    return upper_bound_ != nullptr &&
+           ExtractUserKey(FirstKey(i)).compare(*upper_bound_) >= 0;
+  }
+  bool WhollyBelowLower() const {
+    return lower_bound_ != nullptr &&
+           Slice(segment_->largest_user_key()).compare(*lower_bound_) < 0;
+  }
+  // True if every entry before fence i lies below the lower bound: the
+  // entries of fence i - 1 are at most fence i's first key, whose user key
+  // is below the bound.
+  bool BeforeIsBelowLower(size_t i) const {
+    return lower_bound_ != nullptr &&
+           ExtractUserKey(FirstKey(i)).compare(*lower_bound_) < 0;
+  }
   void LoadNext() {
     const size_t next = first_ + count_;
-    if (next >= fences_) return Invalidate();
+    if (next >= fences_ || StartsPastUpper(next)) return Invalidate();
     readahead_ = std::min(readahead_ * 2, DmSegment::kMaxReadaheadFences);
-    Load(next, std::min(readahead_, fences_ - next));
+    size_t count = std::min(readahead_, fences_ - next);
+    // The window ends before the first fence past the bound.
+    for (size_t i = next + 1; i < next + count; i++) {
+      if (StartsPastUpper(i)) {
+        count = i - next;
+        break;
+      }
+    }
+    Load(next, count);
     pos_ = 0;
+  }
+  // Moves to the last entry of the fences before the window.
+  void StepBack() {
+    if (first_ == 0 || BeforeIsBelowLower(first_)) return Invalidate();
+    readahead_ = std::min(readahead_ * 2, DmSegment::kMaxReadaheadFences);
+    size_t start = first_ - std::min(readahead_, first_);
+    // The window starts after the fences wholly below the bound.
+    while (start + 1 < first_ && BeforeIsBelowLower(start + 1)) start++;
+    Load(start, first_ - start);
+    pos_ = entries_.empty() ? 0 : entries_.size() - 1;
   }
   // Replaces the window with fences [first, first + count).
   void Load(size_t first, size_t count) {
@@ -708,6 +775,8 @@ class DmSegmentIterator final : public Iterator {
 
   const std::shared_ptr<const DmSegment> segment_;
   const size_t fences_;
+  const Slice* const lower_bound_;  // user keys; nullptr: unbounded
+  const Slice* const upper_bound_;
   size_t first_ = 0;  // the window: fences [first_, first_ + count_)
   size_t count_ = 0;
   size_t readahead_ = 1;
@@ -720,7 +789,12 @@ class DmSegmentIterator final : public Iterator {
 }  // namespace
 
 Iterator* DmSegment::NewIterator() {
-  return new DmSegmentIterator(shared_from_this());
+  return new DmSegmentIterator(shared_from_this(), nullptr, nullptr);
+}
+
+Iterator* DmSegment::NewBoundedIterator(const Slice* lower_bound,
+                                        const Slice* upper_bound) {
+  return new DmSegmentIterator(shared_from_this(), lower_bound, upper_bound);
 }
 
 Iterator* DmSegment::NewFullScanIterator() {
@@ -731,6 +805,40 @@ Iterator* DmSegment::NewFullScanIterator() {
   CountReadBack(header.total_length());
   const char* image = bytes.get() + SegmentHeader::kEncodedLength;
   return NewSkipListIterator(image, header.image_length, std::move(bytes));
+}
+
+Status CountHeldSegments(fabric::Fabric* fabric,
+                         fabric::DmAllocator* allocator,
+                         std::map<uint16_t, HeldSegments>* held) {
+  held->clear();
+  std::vector<fabric::RunInfo> runs;
+  Status s = allocator->ListRuns(&runs);
+  if (!s.ok()) return s;
+  constexpr size_t kBatch = 256;  // headers read per round trip
+  constexpr size_t kLen = SegmentHeader::kEncodedLength;
+  std::unique_ptr<char[]> buf(new char[kBatch * kLen]);
+  std::vector<fabric::WorkRequest> reads;
+  for (size_t first = 0; first < runs.size(); first += kBatch) {
+    const size_t n = std::min(kBatch, runs.size() - first);
+    reads.clear();
+    for (size_t i = 0; i < n; i++) {
+      reads.push_back(fabric::WorkRequest::Read(runs[first + i].addr,
+                                                buf.get() + i * kLen, kLen));
+    }
+    s = fabric->Execute(std::span<fabric::WorkRequest>(reads));
+    if (!s.ok()) return s;
+    for (size_t i = 0; i < n; i++) {
+      SegmentHeader header;
+      if (!header.DecodeFrom(Slice(buf.get() + i * kLen, kLen)).ok() ||
+          header.total_length() > runs[first + i].bytes) {
+        continue;  // another kind of allocation (or one being written)
+      }
+      HeldSegments& h = (*held)[runs[first + i].owner];
+      h.count++;
+      h.bytes += header.total_length();
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace o3lsm

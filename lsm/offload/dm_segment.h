@@ -37,6 +37,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -208,6 +209,14 @@ class DmSegment final : public MemTableReader,
     if (Statistics* st = ctx_->statistics()) st->recordTick(kDmBytesRead, n);
   }
   Iterator* NewIterator() override;
+  // An iterator that reads no fenced range wholly outside [lower_bound,
+  // upper_bound) (user keys; nullptr: unbounded; the Slices outlive it):
+  // moving forward it ends before a range that starts at or past upper,
+  // moving backward after the last range that reaches lower, and
+  // SeekToLast starts just before upper. Entries outside the bounds inside
+  // a range it reads are still returned (DBIter stops at them).
+  Iterator* NewBoundedIterator(const Slice* lower_bound,
+                               const Slice* upper_bound);
   Iterator* NewFullScanIterator() override;
 
   // Fenced ranges an iterator fetches at most per round trip.
@@ -247,6 +256,21 @@ class DmSegment final : public MemTableReader,
 };
 
 using DmSegmentRef = std::shared_ptr<DmSegment>;
+
+// DM segments a pool holds, per owner node.
+struct HeldSegments {
+  uint64_t count = 0;
+  uint64_t bytes = 0;  // their lengths (header, image, keys)
+};
+
+// Finds the DM segments alive in fabric's pool, by the node that allocated
+// them: the allocator's runs (allocations of more than an eighth of a
+// chunk) that begin with a segment header whose checksum verifies. A
+// segment small enough to live in a slab is not counted. One scan of the
+// chunk table and one read of each run's header, batched.
+[[nodiscard]] Status CountHeldSegments(fabric::Fabric* fabric,
+                                       fabric::DmAllocator* allocator,
+                                       std::map<uint16_t, HeldSegments>* held);
 
 }  // namespace o3lsm
 

@@ -261,6 +261,32 @@ class DelegatedSearchTest : public ::testing::TestWithParam<SegmentLayout> {
                                  &client));
     return std::make_unique<DmReadPath>(mode, std::move(client), 1 << 20);
   }
+  // Four segments of disjoint key ranges, as a sequential fill leaves
+  // them: segment g holds "z" + Key(g * 10000 + i), i < 2000, 100-byte
+  // values.
+  void DisjointSegments(std::vector<DmSegmentRef>* out) {
+    SequenceNumber seq = last_;
+    for (int g = 0; g < 4; g++) {
+      auto mem = std::make_shared<MemTable>(10 + g, 64 << 20, 80 << 20);
+      for (int i = 0; i < 2000; i++) {
+        ASSERT_TRUE(mem->Add(++seq, kTypeValue, "z" + Key(g * 10000 + i),
+                             std::string(100, 'v')));
+      }
+      DmSegmentRef seg;
+      ASSERT_OK(DmSegment::Create(ctx_, mem.get(), {0, 1}, {10, GetParam()},
+                                  &seg));
+      out->push_back(seg);
+    }
+  }
+  // Damages every fenced range of seg: any read of it fails its checksum.
+  void DamageWhole(const DmSegmentRef& seg) {
+    const SegmentLocation where = seg->location();
+    char* p = static_cast<char*>(
+        ctx_->fabric()->LocalView(where.addr, where.length));
+    for (uint32_t off = 0; off < seg->header().image_length; off += 16) {
+      Flip(p + SegmentHeader::kEncodedLength + off, 0x21);
+    }
+  }
   std::vector<const DmSegment*> Candidates(const std::string& key) const {
     std::vector<const DmSegment*> c;
     for (const DmSegmentRef& s : segments_) {
@@ -612,18 +638,7 @@ TEST_P(DelegatedSearchTest, MergedScanOfAllSegmentsMatchesPerSegmentIterators) {
 // one the scan never reaches are not read at all.
 TEST_P(DelegatedSearchTest, MergedScanReadsNothingOfSegmentsItNeverReaches) {
   std::vector<DmSegmentRef> disjoint;
-  SequenceNumber seq = last_;
-  for (int g = 0; g < 4; g++) {
-    auto mem = std::make_shared<MemTable>(10 + g, 64 << 20, 80 << 20);
-    for (int i = 0; i < 2000; i++) {
-      ASSERT_TRUE(mem->Add(++seq, kTypeValue, "z" + Key(g * 10000 + i),
-                           std::string(100, 'v')));
-    }
-    DmSegmentRef seg;
-    ASSERT_OK(DmSegment::Create(ctx_, mem.get(), {0, 1}, {10, GetParam()},
-                                &seg));
-    disjoint.push_back(seg);
-  }
+  ASSERT_NO_FATAL_FAILURE(DisjointSegments(&disjoint));
   std::unique_ptr<Iterator> it(NewDmSegmentsIterator(disjoint));
   const uint64_t before = ctx_->counters().bytes_read_back.load();
   it->Seek(InternalKey("z" + Key(2 * 10000 + 700), kMaxSequenceNumber,
@@ -655,6 +670,105 @@ TEST_P(DelegatedSearchTest, MergedScanReadsNothingOfSegmentsItNeverReaches) {
   ASSERT_TRUE(it->Valid());
   EXPECT_EQ("z" + Key(0), ExtractUserKey(it->key()).ToString());
   EXPECT_LT(ctx_->counters().bytes_read_back.load() - at_first, 3000u);
+}
+
+// Bounded scans in both directions read no fenced range wholly outside
+// their bounds: segments outside them are damaged, so that any read of
+// them fails, and inside a segment a backward scan stops its readahead at
+// the lower bound.
+TEST_P(DelegatedSearchTest, BoundedScansReadNoRangeOutsideTheirBounds) {
+  std::vector<DmSegmentRef> disjoint;
+  ASSERT_NO_FATAL_FAILURE(DisjointSegments(&disjoint));
+  const size_t per_fence = 2000 / disjoint[2]->index().fences().size();
+  ASSERT_GE(per_fence, 4u);
+  const std::string lo = "z" + Key(2 * 10000 + 500);
+  const std::string hi = "z" + Key(2 * 10000 + 1000);
+  const Slice lower(lo), upper(hi);
+  std::vector<std::string> expect;
+  for (int i = 500; i < 1000; i++) expect.push_back("z" + Key(2 * 10000 + i));
+
+  // Backward from the upper bound to the lower one, through the merged
+  // iterator (several segments) and one segment's own iterator; with the
+  // lower bound, and without it (which reads further back).
+  auto backward = [&](Iterator* it, std::vector<std::string>* got) {
+    got->clear();
+    for (it->SeekToLast();
+         it->Valid() && ExtractUserKey(it->key()).compare(lower) >= 0;
+         it->Prev()) {
+      got->insert(got->begin(), ExtractUserKey(it->key()).ToString());
+    }
+    return it->status();
+  };
+  std::vector<std::string> got;
+  uint64_t before = ctx_->counters().bytes_read_back.load();
+  std::unique_ptr<Iterator> it(disjoint[2]->NewBoundedIterator(&lower, &upper));
+  ASSERT_OK(backward(it.get(), &got));
+  EXPECT_EQ(expect, got);
+  const uint64_t bounded = ctx_->counters().bytes_read_back.load() - before;
+  before = ctx_->counters().bytes_read_back.load();
+  it.reset(disjoint[2]->NewBoundedIterator(nullptr, &upper));
+  ASSERT_OK(backward(it.get(), &got));
+  EXPECT_EQ(expect, got);
+  const uint64_t unbounded = ctx_->counters().bytes_read_back.load() - before;
+  // 500 entries of about 130 bytes, and at most a range on either side.
+  const uint64_t entry = disjoint[2]->header().image_length / 2000;
+  EXPECT_LE(bounded, (500 + 2 * per_fence) * entry * 5 / 4)
+      << bounded << " bytes for 500 entries";
+  EXPECT_GT(unbounded, bounded * 5 / 4)
+      << "the lower bound saved nothing: the case tests nothing";
+
+  // Segments wholly below the lower bound or past the upper one are never
+  // read, in either direction, nor when the scan turns around.
+  for (size_t g : {0u, 1u, 3u}) DamageWhole(disjoint[g]);
+  it.reset(NewDmSegmentsIterator(disjoint, &lower, &upper));
+  ASSERT_OK(backward(it.get(), &got));
+  EXPECT_EQ(expect, got);
+  got.clear();
+  for (it->Seek(InternalKey(lo, kMaxSequenceNumber, kValueTypeForSeek)
+                    .Encode());
+       it->Valid() && ExtractUserKey(it->key()).compare(upper) < 0;
+       it->Next()) {
+    got.push_back(ExtractUserKey(it->key()).ToString());
+  }
+  ASSERT_OK(it->status());
+  EXPECT_EQ(expect, got);
+  // Forward, then back (per-segment iterators take over), then forward.
+  it->Seek(InternalKey("z" + Key(2 * 10000 + 700), kMaxSequenceNumber,
+                       kValueTypeForSeek)
+               .Encode());
+  for (int i = 0; i < 3; i++) it->Next();
+  for (int i = 0; i < 10; i++) it->Prev();
+  ASSERT_TRUE(it->Valid());
+  ASSERT_OK(it->status());
+  EXPECT_EQ("z" + Key(2 * 10000 + 693), ExtractUserKey(it->key()).ToString());
+  // Unbounded, the damage shows: the bounds above were what kept it away.
+  it.reset(NewDmSegmentsIterator(disjoint, nullptr, &upper));
+  EXPECT_TRUE(backward(it.get(), &got).IsCorruption());
+}
+
+// The pool's census of segments (o3lsm-node's o3lsm_pool_segments): the
+// segments alive, by owner, and not other allocations of the same size.
+TEST_P(DelegatedSearchTest, CountsTheSegmentsThePoolHolds) {
+  std::vector<DmSegmentRef> disjoint;
+  ASSERT_NO_FATAL_FAILURE(DisjointSegments(&disjoint));
+  fabric::DmAddr other;
+  ASSERT_OK(ctx_->allocator()->Allocate(disjoint[0]->location().length, &other));
+  std::map<uint16_t, HeldSegments> held;
+  ASSERT_OK(CountHeldSegments(ctx_->fabric(), ctx_->allocator(), &held));
+  uint64_t bytes = 0;
+  for (const DmSegmentRef& seg : segments_) bytes += seg->location().length;
+  for (const DmSegmentRef& seg : disjoint) bytes += seg->location().length;
+  ASSERT_EQ(1u, held.size());
+  const uint16_t owner = ctx_->allocator()->owner();
+  EXPECT_EQ(segments_.size() + disjoint.size(), held[owner].count);
+  EXPECT_EQ(bytes, held[owner].bytes);
+  // A segment let go is freed, and no longer counted.
+  bytes -= disjoint.back()->location().length;
+  disjoint.pop_back();
+  ASSERT_OK(CountHeldSegments(ctx_->fabric(), ctx_->allocator(), &held));
+  EXPECT_EQ(segments_.size() + disjoint.size(), held[owner].count);
+  EXPECT_EQ(bytes, held[owner].bytes);
+  ASSERT_OK(ctx_->allocator()->Free(other));
 }
 
 TEST_P(DelegatedSearchTest, MergedScanReportsDamageAsCorruption) {

@@ -2,10 +2,13 @@
 
 #include "tools/node/node_metrics.h"
 
+#include <map>
+
 #include "o3lsm/version.h"
 
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
+#include "lsm/offload/dm_segment.h"
 #include "lsm/offload/job_executor.h"
 #include "lsm/offload/search_server.h"
 #include "util/metrics_endpoint.h"
@@ -103,6 +106,25 @@ std::vector<MetricFamily> NodeMetrics::Collect() const {
             "The largest run of free chunks: the largest allocation that can "
             "succeed now",
             static_cast<double>(a.largest_free_run * a.chunk_size));
+    std::map<uint16_t, HeldSegments> held;
+    if (sources_.pool != nullptr &&
+        CountHeldSegments(sources_.pool, sources_.allocator, &held).ok()) {
+      // One family after the other, as MetricFamilies wants them.
+      for (const auto& [owner, h] : held) {
+        f.Gauge("o3lsm_pool_segments",
+                "DM memtable segments the pool holds, by the node that "
+                "wrote them (awaiting or in a flush)",
+                static_cast<double>(h.count),
+                {{"owner", std::to_string(owner)}});
+      }
+      for (const auto& [owner, h] : held) {
+        f.Gauge("o3lsm_pool_segment_bytes",
+                "Bytes of the DM memtable segments the pool holds, by the "
+                "node that wrote them",
+                static_cast<double>(h.bytes),
+                {{"owner", std::to_string(owner)}});
+      }
+    }
   }
   if (sources_.search != nullptr) {
     const SearchServer::Stats ss = sources_.search->stats();
