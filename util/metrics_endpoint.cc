@@ -2,10 +2,49 @@
 
 #include "util/metrics_endpoint.h"
 
+#include <atomic>
+#include <chrono>
 #include <exception>
+#include <netdb.h>
+#include <poll.h>
 #include <prometheus/exposer.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace o3lsm {
+
+namespace {
+
+// Opens and closes one connection to host:port, waiting at most 50 ms for
+// it to be accepted. A wildcard host is reached through loopback.
+void ConnectOnce(std::string host, int port) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints,
+                  &found) != 0) {
+    return;
+  }
+  const int fd = socket(found->ai_family,
+                        SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    if (connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
+      pollfd p{fd, POLLOUT, 0};
+      poll(&p, 1, /*timeout ms=*/50);
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+}
+
+}  // namespace
 
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
@@ -63,6 +102,7 @@ Status MetricsEndpoint::Start(const std::string& what,
   }
   std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint());
   endpoint->metrics_ = std::move(metrics);
+  endpoint->host_ = listen.substr(0, colon);
   // prometheus-cpp reports errors as exceptions; none leaves this module.
   try {
     endpoint->exposer_ =
@@ -78,6 +118,21 @@ Status MetricsEndpoint::Start(const std::string& what,
   return Status::OK();
 }
 
-MetricsEndpoint::~MetricsEndpoint() { exposer_.reset(); }
+MetricsEndpoint::~MetricsEndpoint() {
+  // Once it has served a request, civetweb's stop waits until a thread of
+  // its own wakes from a 2-second poll (measured: every close of a
+  // database or node that had been scraped took 2.0 s). A connection to
+  // the port wakes it at once (0.02 s).
+  std::atomic<bool> stopped{false};
+  std::thread waker([this, &stopped] {
+    while (!stopped.load()) {
+      ConnectOnce(host_, port_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  exposer_.reset();
+  stopped.store(true);
+  waker.join();
+}
 
 }  // namespace o3lsm

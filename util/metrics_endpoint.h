@@ -85,6 +85,7 @@ class MetricsEndpoint {
 
   std::shared_ptr<prometheus::Collectable> metrics_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string host_;  // as listen named it, to wake the server at stop
   int port_ = 0;
 };
 
