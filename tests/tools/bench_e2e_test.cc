@@ -392,6 +392,34 @@ TEST(BenchBinary, WriteRateLimitPacesWriters) {
   EXPECT_LT(seconds, 5.0) << r.out;
 }
 
+// The writes of the mixed workloads share the write limit too.
+TEST(BenchBinary, WriteRateLimitPacesTheWritesOfMixedWorkloads) {
+  test::ScratchDir dir;
+  // updaterandom: 2 x 150 updates of 16 + 100 bytes at 58000 bytes/s:
+  // 0.6 s at least.
+  RunResult r = RunBench(
+      "--benchmarks=fillseq,updaterandom --num=300 --reads=150 --threads=2"
+      " --seed=1 --compression_type=none --benchmark_write_rate_limit=58000"
+      " --db=" +
+      dir.Child("db"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  double seconds = ReportSeconds(r.out, "updaterandom");
+  EXPECT_GE(seconds, 0.5) << r.out;
+  EXPECT_LT(seconds, 5.0) << r.out;
+  // mixgraph, puts only: 300 puts of 16-byte keys and values of at most 16
+  // bytes at 8000 bytes/s: at least 0.6 s (keys alone), at most 1.2 s.
+  r = RunBench(
+      "--benchmarks=mixgraph --num=300 --reads=150 --threads=2 --seed=1"
+      " --compression_type=none --mix_get_ratio=0 --mix_put_ratio=1"
+      " --mix_seek_ratio=0 --mix_max_value_size=16"
+      " --benchmark_write_rate_limit=8000 --db=" +
+      dir.Child("db2"));
+  ASSERT_EQ(0, r.exit_code) << r.out;
+  seconds = ReportSeconds(r.out, "mixgraph");
+  EXPECT_GE(seconds, 0.5) << r.out;
+  EXPECT_LT(seconds, 5.0) << r.out;
+}
+
 TEST(BenchBinary, ReadRateLimitPacesReaders) {
   test::ScratchDir dir;
   // 2 x 150 reads at 500 reads/s: 0.6 s at least.

@@ -18,6 +18,12 @@ constexpr int64_t kOpsBetweenDurationChecks = 1000;
 
 enum class KeyOrder { kSequential, kRandom };
 
+// Waits for --benchmark_write_rate_limit to allow bytes more (no wait
+// without a limit).
+void PaceWrite(const RunContext& r, uint64_t bytes) {
+  if (r.write_limiter != nullptr) r.write_limiter->Request(bytes);
+}
+
 void DoWrite(ThreadContext* t, KeyOrder order) {
   RunContext& r = *t->run;
   OpBudget budget(order == KeyOrder::kRandom ? r.duration_seconds : 0, r.ops);
@@ -27,11 +33,8 @@ void DoWrite(ThreadContext* t, KeyOrder order) {
   uint64_t bytes = 0;
   uint64_t next_key = 0;
   while (!budget.Done(r.batch_size) && !r.failed()) {
-    if (r.write_limiter != nullptr) {
-      r.write_limiter->Request(static_cast<uint64_t>(r.batch_size) *
-                               (static_cast<uint64_t>(r.key_size) +
-                                r.value_size));
-    }
+    PaceWrite(r, static_cast<uint64_t>(r.batch_size) *
+                     (static_cast<uint64_t>(r.key_size) + r.value_size));
     batch.Clear();
     for (int64_t j = 0; j < r.batch_size; j++) {
       const uint64_t k = order == KeyOrder::kSequential
@@ -107,10 +110,7 @@ void BackgroundWriter(ThreadContext* t) {
   uint64_t bytes = 0;
   while (r.workers_done.load(std::memory_order_acquire) < r.workers &&
          !r.failed()) {
-    if (r.write_limiter != nullptr) {
-      r.write_limiter->Request(static_cast<uint64_t>(r.key_size) +
-                               r.value_size);
-    }
+    PaceWrite(r, static_cast<uint64_t>(r.key_size) + r.value_size);
     batch.Clear();
     batch.Put(key.Make(t->rand.Next() % static_cast<uint64_t>(r.num)),
               values.Next(r.value_size));
@@ -338,6 +338,7 @@ void ReadRandomWriteRandom(ThreadContext* t) {
       reads++;
       t->stats.FinishedOps(1, OpType::kRead);
     } else {
+      PaceWrite(r, k.size() + r.value_size);
       batch.Clear();
       batch.Put(k, values.Next(r.value_size));
       const Status s = r.db->Write(r.write_options, &batch);
@@ -375,6 +376,7 @@ void UpdateRandom(ThreadContext* t) {
       break;
     }
     const Slice v = values.Next(r.value_size);
+    PaceWrite(r, k.size() + v.size());
     batch.Clear();
     batch.Put(k, v);
     s = r.db->Write(r.write_options, &batch);
@@ -434,6 +436,7 @@ void MixGraph(ThreadContext* t) {
       }
       case MixGraphModel::Op::kPut: {
         const Slice v = values.Next(model.NextValueSize(&t->rand));
+        PaceWrite(r, k.size() + v.size());
         batch.Clear();
         batch.Put(k, v);
         const Status s = r.db->Write(r.write_options, &batch);
