@@ -273,8 +273,13 @@ class DBImpl final : public DB {
   void OnRemoteFlushDone(const std::vector<uint64_t>& mem_ids, uint64_t base,
                          uint32_t attempts, const Status& s,
                          const JobResult& result);
+  // applied: the tombstones the job was given (AppliedTombstones).
   void OnRemoteCompactionDone(Compaction* c, uint64_t base, uint64_t count,
-                              const Status& s, const JobResult& result);
+                              const Status& s, const JobResult& result,
+                              const std::set<SequenceNumber>& applied);
+  // The sequences of the range tombstones spec hands its executor.
+  static std::set<SequenceNumber> AppliedTombstones(
+      const CompactionJobSpec& spec);
   // A compaction split into key-range sub-jobs (see ScheduleRemoteCompaction
   // and lsm/compaction/compaction_split.h): installed in one edit once
   // every part has its outputs.

@@ -278,6 +278,16 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   spec.db_path = node_->db_path();
   spec.table = JobTableSettings::From(table_options_);
   spec.oldest_snapshot = OldestSnapshot();
+  // The persisted range tombstones every snapshot sees that overlap the
+  // inputs: the executor drops the versions they hide.
+  const Slice smallest(c->smallest_user_key()), largest(c->largest_user_key());
+  for (const auto& [seq, t] : versions_->range_tombstones()) {
+    if (seq <= spec.oldest_snapshot && largest.compare(t.begin) >= 0 &&
+        smallest.compare(t.end) < 0) {
+      spec.range_tombstones.push_back(t);
+      spec.range_tombstones.back().seq = seq;
+    }
+  }
   spec.level = c->level();
   spec.output_level = c->output_level();
   spec.max_output_file_size = c->max_output_file_size();
@@ -316,8 +326,9 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   const uint64_t base = spec.file_number_base;
   Status s = node_->Submit(
       cluster::JobType::kCompaction, payload, kJobAttempts,
-      [this, c, base, count](const Status& st, const JobResult& r) {
-        OnRemoteCompactionDone(c, base, count, st, r);
+      [this, c, base, count, applied = AppliedTombstones(spec)](
+          const Status& st, const JobResult& r) {
+        OnRemoteCompactionDone(c, base, count, st, r, applied);
       });
   if (!s.ok()) return false;
   for (uint64_t k = 0; k < count; k++) pending_outputs_.insert(base + k);
@@ -327,9 +338,17 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   return true;
 }
 
+std::set<SequenceNumber> DBImpl::AppliedTombstones(
+    const CompactionJobSpec& spec) {
+  std::set<SequenceNumber> applied;
+  for (const RangeTombstone& t : spec.range_tombstones) applied.insert(t.seq);
+  return applied;
+}
+
 void DBImpl::OnRemoteCompactionDone(Compaction* c, uint64_t base,
                                     uint64_t count, const Status& s,
-                                    const JobResult& result) {
+                                    const JobResult& result,
+                                    const std::set<SequenceNumber>& applied) {
   MutexLock l(&mutex_);
   remote_compactions_--;
   RemoveUnusedOutputs(base, count,
@@ -342,7 +361,7 @@ void DBImpl::OnRemoteCompactionDone(Compaction* c, uint64_t base,
     js.bytes_read = result.bytes_read;
     js.bytes_written = result.bytes_written;
     RecordInHistogram(statistics_, kRemoteCompactionMicros, result.micros);
-    Status is = InstallCompaction(c, result.outputs, js);
+    Status is = InstallCompaction(c, result.outputs, js, applied);
     if (!is.ok()) RecordBackgroundError(is);
     running_compactions_--;
   } else if (shutting_down_.load()) {
@@ -495,7 +514,9 @@ void DBImpl::FinishSubJob(SplitCompaction* split) {
       js.bytes_read += r.bytes_read;
       js.bytes_written += r.bytes_written;
     }
-    Status s = InstallCompaction(c, outputs, js);
+    // Every part applied the same tombstones.
+    Status s = InstallCompaction(c, outputs, js,
+                                 AppliedTombstones(split->parts.front().spec));
     if (!s.ok()) RecordBackgroundError(s);
   } else {
     // Nothing is installed: the parts that finished are orphans now.

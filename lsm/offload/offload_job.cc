@@ -3,6 +3,7 @@
 #include "lsm/offload/offload_job.h"
 
 #include <atomic>
+#include <map>
 #include <memory>
 
 #include "lsm/compaction/compaction.h"
@@ -19,9 +20,10 @@ namespace {
 // Encodings of specs and results: persisted in DM job slots.
 // DO NOT RENUMBER; bump the version on any change.
 constexpr uint32_t kFlushSpecVersion = 1;
-// Version 2 added range_begin and range_end. Specs live only while a job
-// is out, between processes of one build: no older version is read.
-constexpr uint32_t kCompactionSpecVersion = 2;
+// Version 2 added range_begin and range_end, version 3 range_tombstones.
+// Specs live only while a job is out, between processes of one build: no
+// older version is read.
+constexpr uint32_t kCompactionSpecVersion = 3;
 constexpr uint32_t kResultVersion = 1;
 // Bounds that keep a damaged length from allocating without limit.
 constexpr uint32_t kMaxListLength = 1 << 20;
@@ -196,6 +198,12 @@ void CompactionJobSpec::EncodeTo(std::string* dst) const {
   PutVarint32(dst, max_attempts);
   PutLengthPrefixedSlice(dst, range_begin);
   PutLengthPrefixedSlice(dst, range_end);
+  PutVarint32(dst, static_cast<uint32_t>(range_tombstones.size()));
+  for (const RangeTombstone& t : range_tombstones) {
+    PutLengthPrefixedSlice(dst, t.begin);
+    PutLengthPrefixedSlice(dst, t.end);
+    PutVarint64(dst, t.seq);
+  }
 }
 
 Status CompactionJobSpec::DecodeFrom(const Slice& src) {
@@ -244,6 +252,23 @@ Status CompactionJobSpec::DecodeFrom(const Slice& src) {
   }
   range_begin = begin.ToString();
   range_end = end.ToString();
+  uint32_t ntombstones;
+  if (!GetVarint32(&in, &ntombstones) || ntombstones > kMaxListLength) {
+    return Malformed("compaction job spec", "range tombstones");
+  }
+  range_tombstones.clear();
+  for (uint32_t i = 0; i < ntombstones; i++) {
+    Slice tb, te;
+    RangeTombstone t;
+    if (!GetLengthPrefixedSlice(&in, &tb) ||
+        !GetLengthPrefixedSlice(&in, &te) || !GetVarint64(&in, &t.seq) ||
+        tb.compare(te) >= 0 || t.seq == 0 || t.seq > oldest_snapshot) {
+      return Malformed("compaction job spec", "range tombstones");
+    }
+    t.begin = tb.ToString();
+    t.end = te.ToString();
+    range_tombstones.push_back(std::move(t));
+  }
   if (!in.empty()) return Malformed("compaction job spec", "trailing bytes");
   return Status::OK();
 }
@@ -416,6 +441,11 @@ Status ExecuteCompactionJob(Env* env, const CompactionJobSpec& spec,
                     },
                     &cancelled);
   job.SetKeyRange(spec.range_begin, spec.range_end);
+  if (!spec.range_tombstones.empty()) {
+    std::map<SequenceNumber, RangeTombstone> by_seq;
+    for (const RangeTombstone& t : spec.range_tombstones) by_seq[t.seq] = t;
+    job.SetRangeTombstones(MakeRangeTombstoneSet(by_seq));
+  }
   Status s = job.Run();
   if (s.ok() && !alive()) {
     for (const auto& f : job.outputs()) {

@@ -32,6 +32,7 @@
 #include "interconnect/fabric.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/table/table_options.h"
+#include "lsm/version/range_tombstone.h"
 #include "lsm/version/version_edit.h"
 #include "o3lsm/env.h"
 
@@ -92,6 +93,10 @@ struct CompactionJobSpec {
   // [range_begin, range_end) only (empty: unbounded). Spec version 2.
   std::string range_begin;
   std::string range_end;
+  // Persisted range tombstones that every snapshot sees and that overlap
+  // the inputs: the versions they hide are dropped, as a local compaction
+  // drops them. Spec version 3.
+  std::vector<RangeTombstone> range_tombstones;
 
   void EncodeTo(std::string* dst) const;
   Status DecodeFrom(const Slice& src);

@@ -476,6 +476,10 @@ void DecodeCompactionSpec(const Slice& bytes) {
   CheckJobFiles(spec.inputs[1]);
   for (const auto& level : spec.deeper) CheckJobFiles(level);
   CheckJobFiles(spec.grandparents);
+  for (const RangeTombstone& t : spec.range_tombstones) {
+    FUZZ_CHECK(t.begin < t.end && t.seq != 0 && t.seq <= spec.oldest_snapshot,
+               "accepted an impossible range tombstone");
+  }
   CheckFixedPoint(spec, "compaction spec");
 }
 

@@ -379,6 +379,7 @@ CompactionJobSpec CompactionSpec() {
   spec.file_number_base = 500;
   spec.outputs_per_attempt = 4;
   spec.max_attempts = 2;
+  spec.range_tombstones = {{UserKey(3), UserKey(8), 60}};
   return spec;
 }
 

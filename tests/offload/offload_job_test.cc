@@ -76,6 +76,8 @@ TEST(OffloadJob, CompactionSpecAndResultRoundTrip) {
   spec.file_number_base = 50;
   spec.outputs_per_attempt = 4;
   spec.max_attempts = 3;
+  spec.oldest_snapshot = 40;
+  spec.range_tombstones = {{"a", "b", 30}, {"b", "bz", 40}};
   std::string enc;
   spec.EncodeTo(&enc);
   CompactionJobSpec d;
@@ -83,7 +85,21 @@ TEST(OffloadJob, CompactionSpecAndResultRoundTrip) {
   EXPECT_EQ(2, d.output_level);
   ASSERT_EQ(2u, d.deeper.size());
   EXPECT_EQ(9u, d.deeper[1][0].number);
+  ASSERT_EQ(2u, d.range_tombstones.size());
+  EXPECT_EQ("b", d.range_tombstones[1].begin);
+  EXPECT_EQ("bz", d.range_tombstones[1].end);
+  EXPECT_EQ(40u, d.range_tombstones[1].seq);
   ExpectEveryTruncationRejected<CompactionJobSpec>(enc);
+  // A tombstone newer than the oldest snapshot (which the job may not
+  // apply), and an empty range, are malformed.
+  for (RangeTombstone bad : {RangeTombstone{"a", "b", 41},
+                             RangeTombstone{"b", "b", 30}}) {
+    CompactionJobSpec b = spec;
+    b.range_tombstones = {bad};
+    std::string benc;
+    b.EncodeTo(&benc);
+    EXPECT_TRUE(d.DecodeFrom(benc).IsCorruption());
+  }
 
   JobResult r;
   FileMetaData f;
