@@ -16,6 +16,7 @@
 #include "lsm/db/db_impl_readonly.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/log_reader.h"
+#include "lsm/wal/wal_replay.h"
 #include "lsm/wal/write_batch_internal.h"
 
 namespace o3lsm {
@@ -364,78 +365,54 @@ Status DBImpl::Recover(VersionEdit* edit) {
 Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
                              MemTableRef* mem, VersionEdit* edit) {
   const std::string fname = LogFileName(dbname_, number);
-  std::unique_ptr<SequentialFile> file;
-  Status s = env_->NewSequentialFile(fname, &file);
-  if (!s.ok()) return s;
   Log(info_log_.get(), "recovering WAL %s", fname.c_str());
-
-  log::Reader reader(std::move(file), fname, number);
-  Slice record;
-  std::string scratch;
-  WriteBatch batch;
-  uint64_t records = 0;
-  while (reader.ReadRecord(&record, &scratch)) {
-    s = WriteBatchInternal::SetContents(&batch, record);
-    if (s.ok() && *mem == nullptr) {
-      *mem = NewMemTable(options_.write_buffer_size, record.size() * 2);
-      if (*mem == nullptr) s = Status::NoSpace(fname, "no memtable space");
-    }
-    if (s.ok()) {
-      // A batch bigger than the room left goes into a fresh memtable.
-      const size_t bound = BatchBound(batch);
-      if (!(*mem)->HasRoomFor(bound)) {
-        s = WriteLevel0Table(mem->get(), edit);
-        if (s.ok()) *mem = NewMemTable(options_.write_buffer_size, bound);
-        if (s.ok() && *mem == nullptr) s = Status::NoSpace(fname, "memtable");
-      }
-    }
-    // The WAL's range tombstones are persisted by the open's edit, which
-    // makes every replayed WAL obsolete.
-    std::vector<RangeTombstone> tombstones;
-    if (s.ok()) s = InsertBatchIntoMemTable(&batch, mem->get(), &tombstones);
-    for (const RangeTombstone& t : tombstones) edit->AddRangeTombstone(t);
-    if (!s.ok()) {
-      return Status::Corruption(
-          fname, "record ending at offset " +
-                     std::to_string(reader.LastGoodOffset()) + ": " +
-                     std::string(s.message()));
-    }
-    records++;
-    const SequenceNumber last = WriteBatchInternal::Sequence(&batch) +
-                                WriteBatchInternal::Count(&batch) - 1;
-    if (WriteBatchInternal::Count(&batch) > 0 && last > *max_sequence) {
-      *max_sequence = last;
-    }
-    if ((*mem)->ShouldSeal()) {
-      s = WriteLevel0Table(mem->get(), edit);
-      if (!s.ok()) return s;
-      mem->reset();
-    }
-  }
-  switch (reader.end_state()) {
-    case log::Reader::EndState::kCleanEof:
-      break;
-    case log::Reader::EndState::kTornTail:
-      if (options_.paranoid_checks) {
-        return Status::Corruption(
-            fname, "torn record at offset " +
-                       std::to_string(reader.LastGoodOffset()) +
-                       " (paranoid_checks is on)");
-      }
-      // A crash while appending: the torn record was never acknowledged.
-      Log(InfoLogLevel::kWarn, info_log_.get(),
-          "%s: truncating torn tail at offset %llu", fname.c_str(),
-          static_cast<unsigned long long>(reader.LastGoodOffset()));
-      s = env_->TruncateFile(fname, reader.LastGoodOffset());
-      if (!s.ok()) return s;
-      break;
-    case log::Reader::EndState::kCorruption:
-    case log::Reader::EndState::kIOError:
-    case log::Reader::EndState::kReading:
-      return reader.status();
+  WalReplay replay;
+  Status s = ReplayWal(
+      env_, fname, number, options_.paranoid_checks,
+      [&](WriteBatch* batch) -> Status {
+        if (*mem == nullptr) {
+          *mem = NewMemTable(options_.write_buffer_size,
+                             WriteBatchInternal::ByteSize(batch) * 2);
+          if (*mem == nullptr) return Status::NoSpace(fname, "no memtable space");
+        }
+        // A batch bigger than the room left goes into a fresh memtable.
+        const size_t bound = BatchBound(*batch);
+        if (!(*mem)->HasRoomFor(bound)) {
+          Status fs = WriteLevel0Table(mem->get(), edit);
+          if (!fs.ok()) return fs;
+          *mem = NewMemTable(options_.write_buffer_size, bound);
+          if (*mem == nullptr) return Status::NoSpace(fname, "memtable");
+        }
+        // The WAL's range tombstones are persisted by the open's edit,
+        // which makes every replayed WAL obsolete.
+        std::vector<RangeTombstone> tombstones;
+        Status is = InsertBatchIntoMemTable(batch, mem->get(), &tombstones);
+        if (!is.ok()) return is;
+        for (const RangeTombstone& t : tombstones) edit->AddRangeTombstone(t);
+        const SequenceNumber last = WriteBatchInternal::Sequence(batch) +
+                                    WriteBatchInternal::Count(batch) - 1;
+        if (WriteBatchInternal::Count(batch) > 0 && last > *max_sequence) {
+          *max_sequence = last;
+        }
+        if ((*mem)->ShouldSeal()) {
+          Status fs = WriteLevel0Table(mem->get(), edit);
+          if (!fs.ok()) return fs;
+          mem->reset();
+        }
+        return Status::OK();
+      },
+      &replay);
+  if (!s.ok()) return s;
+  if (replay.torn) {
+    // A crash while appending: the torn record was never acknowledged.
+    Log(InfoLogLevel::kWarn, info_log_.get(),
+        "%s: truncating torn tail at offset %llu", fname.c_str(),
+        static_cast<unsigned long long>(replay.good_length));
+    s = env_->TruncateFile(fname, replay.good_length);
+    if (!s.ok()) return s;
   }
   Log(info_log_.get(), "%s: replayed %llu records", fname.c_str(),
-      static_cast<unsigned long long>(records));
+      static_cast<unsigned long long>(replay.records));
   return Status::OK();
 }
 

@@ -10,7 +10,7 @@
 #include "lsm/db/db_iter.h"
 #include "lsm/db/merging_iterator.h"
 #include "lsm/version/filename.h"
-#include "lsm/wal/log_reader.h"
+#include "lsm/wal/wal_replay.h"
 #include "lsm/wal/write_batch_internal.h"
 
 namespace o3lsm {
@@ -109,54 +109,34 @@ Status DBImplReadOnly::ReplayLog(uint64_t number,
                                  std::vector<RangeTombstone>* tombstones,
                                  uint64_t* records) {
   const std::string fname = LogFileName(dbname_, number);
-  std::unique_ptr<SequentialFile> file;
-  Status s = env_->NewSequentialFile(fname, &file);
-  if (!s.ok()) return s;
-  log::Reader reader(std::move(file), fname, number);
-  Slice record;
-  std::string scratch;
-  WriteBatch batch;
-  while (reader.ReadRecord(&record, &scratch)) {
-    s = WriteBatchInternal::SetContents(&batch, record);
-    if (!s.ok()) return s;
-    const size_t bound = BatchBound(batch);
-    if (mems_.empty() || !mems_.back()->HasRoomFor(bound)) {
-      const size_t size = std::max(options_.write_buffer_size, bound * 2);
-      auto mem = std::make_shared<MemTable>(
-          0, size, std::min(size, MemArena::kMaxCapacity));
-      if (!mem->ok()) return Status::NoSpace(fname, "no memtable space");
-      mems_.push_back(std::move(mem));
-    }
-    s = InsertBatchIntoMemTable(&batch, mems_.back().get(), tombstones);
-    if (!s.ok()) {
-      return Status::Corruption(
-          fname, "record ending at offset " +
-                     std::to_string(reader.LastGoodOffset()) + ": " +
-                     std::string(s.message()));
-    }
-    (*records)++;
-    if (WriteBatchInternal::Count(&batch) > 0) {
-      last_sequence_ =
-          std::max(last_sequence_, WriteBatchInternal::Sequence(&batch) +
-                                       WriteBatchInternal::Count(&batch) - 1);
-    }
-  }
-  switch (reader.end_state()) {
-    case log::Reader::EndState::kCleanEof:
-      return Status::OK();
-    case log::Reader::EndState::kTornTail:
-      // The writer is appending (or crashed while it did): that record was
-      // never acknowledged, or is not yet.
-      if (options_.paranoid_checks) {
-        return Status::Corruption(fname, "torn record (paranoid_checks is on)");
-      }
-      return Status::OK();
-    case log::Reader::EndState::kCorruption:
-    case log::Reader::EndState::kIOError:
-    case log::Reader::EndState::kReading:
-      break;
-  }
-  return reader.status();
+  WalReplay replay;
+  // A torn tail is left as it is: the writer may be appending to it (or
+  // crashed while it did); that record was never acknowledged, or is not
+  // yet.
+  Status s = ReplayWal(
+      env_, fname, number, options_.paranoid_checks,
+      [&](WriteBatch* batch) -> Status {
+        const size_t bound = BatchBound(*batch);
+        if (mems_.empty() || !mems_.back()->HasRoomFor(bound)) {
+          const size_t size = std::max(options_.write_buffer_size, bound * 2);
+          auto mem = std::make_shared<MemTable>(
+              0, size, std::min(size, MemArena::kMaxCapacity));
+          if (!mem->ok()) return Status::NoSpace(fname, "no memtable space");
+          mems_.push_back(std::move(mem));
+        }
+        Status is = InsertBatchIntoMemTable(batch, mems_.back().get(),
+                                            tombstones);
+        if (!is.ok()) return is;
+        if (WriteBatchInternal::Count(batch) > 0) {
+          last_sequence_ = std::max(last_sequence_,
+                                    WriteBatchInternal::Sequence(batch) +
+                                        WriteBatchInternal::Count(batch) - 1);
+        }
+        return Status::OK();
+      },
+      &replay);
+  *records += replay.records;
+  return s;
 }
 
 SequenceNumber DBImplReadOnly::ReadSequence(const ReadOptions& options) const {
