@@ -20,7 +20,8 @@ namespace {
 // A writer that flushes or rotates its MANIFEST between our reads of
 // CURRENT, the MANIFEST and the WALs deletes what we were about to read;
 // the next attempt sees its newer state.
-constexpr int kLoadAttempts = 5;
+constexpr int kLoadAttempts = 10;
+constexpr int kMaxBackoffMillis = 200;
 
 }  // namespace
 
@@ -41,7 +42,8 @@ Status DBImplReadOnly::OpenImpl(bool error_if_wal_file_exists) {
   Status s;
   for (int attempt = 0; attempt < kLoadAttempts; attempt++) {
     if (attempt > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10 << attempt));
+      std::this_thread::sleep_for(std::chrono::milliseconds(
+          std::min(10 << attempt, kMaxBackoffMillis)));
     }
     s = Load(error_if_wal_file_exists);
     if (s.ok() || s.IsInvalidArgument()) break;
@@ -61,6 +63,17 @@ Status DBImplReadOnly::Load(bool error_if_wal_file_exists) {
   std::vector<std::string> children;
   s = env_->GetChildren(dbname_, &children);
   if (!s.ok()) return s;
+  {
+    // A flush between the MANIFEST read and the listing may have deleted
+    // a WAL the version still needs (its data is in a table this version
+    // lacks), and the listing would not show it: the log number moved.
+    VersionSet check(dbname_, &options_, obsolete_files_);
+    s = check.Recover();
+    if (!s.ok()) return s;
+    if (check.log_number() != versions_->log_number()) {
+      return Status::Busy(dbname_, "the writer flushed while it was read");
+    }
+  }
   std::vector<uint64_t> logs;
   for (const std::string& name : children) {
     uint64_t number;
