@@ -373,7 +373,9 @@ Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
         if (*mem == nullptr) {
           *mem = NewMemTable(options_.write_buffer_size,
                              WriteBatchInternal::ByteSize(batch) * 2);
-          if (*mem == nullptr) return Status::NoSpace(fname, "no memtable space");
+          if (*mem == nullptr) {
+            return Status::NoSpace(fname, "no memtable space");
+          }
         }
         // A batch bigger than the room left goes into a fresh memtable.
         const size_t bound = BatchBound(*batch);

@@ -324,12 +324,12 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   std::string payload;
   spec.EncodeTo(&payload);
   const uint64_t base = spec.file_number_base;
-  Status s = node_->Submit(
-      cluster::JobType::kCompaction, payload, kJobAttempts,
-      [this, c, base, count, applied = AppliedTombstones(spec)](
-          const Status& st, const JobResult& r) {
-        OnRemoteCompactionDone(c, base, count, st, r, applied);
-      });
+  Status s =
+      node_->Submit(cluster::JobType::kCompaction, payload, kJobAttempts,
+                    [this, c, base, count, applied = AppliedTombstones(spec)](
+                        const Status& st, const JobResult& r) {
+                      OnRemoteCompactionDone(c, base, count, st, r, applied);
+                    });
   if (!s.ok()) return false;
   for (uint64_t k = 0; k < count; k++) pending_outputs_.insert(base + k);
   remote_compactions_++;

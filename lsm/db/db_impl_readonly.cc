@@ -137,8 +137,8 @@ Status DBImplReadOnly::ReplayLog(uint64_t number,
           if (!mem->ok()) return Status::NoSpace(fname, "no memtable space");
           mems_.push_back(std::move(mem));
         }
-        Status is = InsertBatchIntoMemTable(batch, mems_.back().get(),
-                                            tombstones);
+        Status is =
+            InsertBatchIntoMemTable(batch, mems_.back().get(), tombstones);
         if (!is.ok()) return is;
         if (WriteBatchInternal::Count(batch) > 0) {
           last_sequence_ = std::max(last_sequence_,

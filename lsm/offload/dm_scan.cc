@@ -374,8 +374,7 @@ class DmSegmentsIterator final : public Iterator {
 Iterator* NewDmSegmentsIterator(std::vector<DmSegmentRef> segments,
                                 const Slice* lower_bound,
                                 const Slice* upper_bound) {
-  return new DmSegmentsIterator(std::move(segments), lower_bound,
-                                upper_bound);
+  return new DmSegmentsIterator(std::move(segments), lower_bound, upper_bound);
 }
 
 }  // namespace o3lsm

@@ -15,7 +15,8 @@
 // a segment's next ranges when its window runs out, twice as many each
 // time (up to DmSegment::kMaxReadaheadFences). Backward moves (Prev,
 // SeekToLast, SeekForPrev through Seek + Prev) go through per-segment
-// iterators (DmSegment::NewBoundedIterator) merged the usual way. Creating the iterator reads nothing.
+// iterators (DmSegment::NewBoundedIterator) merged the usual way. Creating the
+// iterator reads nothing.
 //
 // Thread safety: a FenceRead or an iterator is used by one thread at a
 // time.

@@ -660,9 +660,9 @@ class DmSegmentIterator final : public Iterator {
     // The last entry before the bound: in the range that holds the bound's
     // first possible entry, or the last entry of the range before it.
     std::string bound;
-    AppendInternalKey(&bound, ParsedInternalKey(*upper_bound_,
-                                                kMaxSequenceNumber,
-                                                kValueTypeForSeek));
+    AppendInternalKey(&bound,
+                      ParsedInternalKey(*upper_bound_, kMaxSequenceNumber,
+                                        kValueTypeForSeek));
     const int i = segment_->index().FindFence(bound);
     if (i < 0 || StartsPastUpper(static_cast<size_t>(i))) {
       // Every entry is at or past the bound.
@@ -807,8 +807,7 @@ Iterator* DmSegment::NewFullScanIterator() {
   return NewSkipListIterator(image, header.image_length, std::move(bytes));
 }
 
-Status CountHeldSegments(fabric::Fabric* fabric,
-                         fabric::DmAllocator* allocator,
+Status CountHeldSegments(fabric::Fabric* fabric, fabric::DmAllocator* allocator,
                          std::map<uint16_t, HeldSegments>* held) {
   held->clear();
   std::vector<fabric::RunInfo> runs;

@@ -43,14 +43,15 @@
 #include <thread>
 #include <vector>
 
+#include "o3lsm/statistics.h"
+
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
 #include "lsm/memtable/memtable.h"
 #include "lsm/memtable/memtable_reader.h"
-#include "lsm/offload/segment_format.h"
 #include "lsm/offload/search_protocol.h"
+#include "lsm/offload/segment_format.h"
 #include "lsm/offload/segment_image.h"
-#include "o3lsm/statistics.h"
 #include "util/mutex.h"
 
 namespace o3lsm {

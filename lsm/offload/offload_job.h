@@ -29,12 +29,13 @@
 #include <string>
 #include <vector>
 
+#include "o3lsm/env.h"
+
 #include "interconnect/fabric.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/table/table_options.h"
 #include "lsm/version/range_tombstone.h"
 #include "lsm/version/version_edit.h"
-#include "o3lsm/env.h"
 
 namespace o3lsm {
 

@@ -10,8 +10,9 @@
 
 #include <cstddef>
 
-#include "lsm/table/format.h"
 #include "o3lsm/options.h"
+
+#include "lsm/table/format.h"
 
 namespace o3lsm {
 

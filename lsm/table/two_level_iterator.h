@@ -45,8 +45,7 @@ namespace o3lsm {
 // run_first_key, if given, sets *user_key to the first user key of the run
 // an index value names (pointing into the value), or returns false if the
 // value does not say.
-using RunFirstKeyFunction =
-    bool (*)(const Slice& index_value, Slice* user_key);
+using RunFirstKeyFunction = bool (*)(const Slice& index_value, Slice* user_key);
 Iterator* NewTwoLevelIterator(
     Iterator* index_iter,
     std::function<Iterator*(const Slice& index_value)> block_function,

@@ -39,10 +39,10 @@ Status ReplayWal(Env* env, const std::string& fname, uint64_t number,
       return Status::OK();
     case log::Reader::EndState::kTornTail:
       if (paranoid_checks) {
-        return Status::Corruption(
-            fname, "torn record at offset " +
-                       std::to_string(reader.LastGoodOffset()) +
-                       " (paranoid_checks is on)");
+        return Status::Corruption(fname,
+                                  "torn record at offset " +
+                                      std::to_string(reader.LastGoodOffset()) +
+                                      " (paranoid_checks is on)");
       }
       result->torn = true;
       return Status::OK();

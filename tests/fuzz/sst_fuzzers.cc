@@ -197,13 +197,11 @@ int FuzzTable(const uint8_t* data, size_t size) {
     std::unique_ptr<Iterator> it(table->NewIterator(ro));
     keys = Exercise(it.get(), /*internal_keys=*/true, "Table iterator");
   }
-  if (keys.size() >= 2 && keys.front().size() >= 8 &&
-      keys.back().size() >= 8) {
+  if (keys.size() >= 2 && keys.front().size() >= 8 && keys.back().size() >= 8) {
     // Bounded: the index's first keys (format 2) decide which blocks are
     // opened.
     const std::string lo = ExtractUserKey(keys[keys.size() / 3]).ToString();
-    const std::string hi =
-        ExtractUserKey(keys[keys.size() * 2 / 3]).ToString();
+    const std::string hi = ExtractUserKey(keys[keys.size() * 2 / 3]).ToString();
     const Slice lower(lo), upper(hi);
     ReadOptions ro;
     ro.iterate_lower_bound = &lower;

@@ -5,17 +5,17 @@
 // (db_model_test.cc) checks the same calls against std::map; these pin
 // the edges and what a bound saves.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
+#include <gtest/gtest.h>
 #include <map>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "o3lsm/db.h"
 #include "o3lsm/statistics.h"
+
 #include "tests/fault_injection_env.h"
 #include "tests/testutil.h"
 

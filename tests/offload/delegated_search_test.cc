@@ -273,16 +273,16 @@ class DelegatedSearchTest : public ::testing::TestWithParam<SegmentLayout> {
                              std::string(100, 'v')));
       }
       DmSegmentRef seg;
-      ASSERT_OK(DmSegment::Create(ctx_, mem.get(), {0, 1}, {10, GetParam()},
-                                  &seg));
+      ASSERT_OK(
+          DmSegment::Create(ctx_, mem.get(), {0, 1}, {10, GetParam()}, &seg));
       out->push_back(seg);
     }
   }
   // Damages every fenced range of seg: any read of it fails its checksum.
   void DamageWhole(const DmSegmentRef& seg) {
     const SegmentLocation where = seg->location();
-    char* p = static_cast<char*>(
-        ctx_->fabric()->LocalView(where.addr, where.length));
+    char* p =
+        static_cast<char*>(ctx_->fabric()->LocalView(where.addr, where.length));
     for (uint32_t off = 0; off < seg->header().image_length; off += 16) {
       Flip(p + SegmentHeader::kEncodedLength + off, 0x21);
     }
@@ -724,8 +724,8 @@ TEST_P(DelegatedSearchTest, BoundedScansReadNoRangeOutsideTheirBounds) {
   ASSERT_OK(backward(it.get(), &got));
   EXPECT_EQ(expect, got);
   got.clear();
-  for (it->Seek(InternalKey(lo, kMaxSequenceNumber, kValueTypeForSeek)
-                    .Encode());
+  for (it->Seek(
+           InternalKey(lo, kMaxSequenceNumber, kValueTypeForSeek).Encode());
        it->Valid() && ExtractUserKey(it->key()).compare(upper) < 0;
        it->Next()) {
     got.push_back(ExtractUserKey(it->key()).ToString());
@@ -752,7 +752,8 @@ TEST_P(DelegatedSearchTest, CountsTheSegmentsThePoolHolds) {
   std::vector<DmSegmentRef> disjoint;
   ASSERT_NO_FATAL_FAILURE(DisjointSegments(&disjoint));
   fabric::DmAddr other;
-  ASSERT_OK(ctx_->allocator()->Allocate(disjoint[0]->location().length, &other));
+  ASSERT_OK(
+      ctx_->allocator()->Allocate(disjoint[0]->location().length, &other));
   std::map<uint16_t, HeldSegments> held;
   ASSERT_OK(CountHeldSegments(ctx_->fabric(), ctx_->allocator(), &held));
   uint64_t bytes = 0;

@@ -92,8 +92,8 @@ TEST(OffloadJob, CompactionSpecAndResultRoundTrip) {
   ExpectEveryTruncationRejected<CompactionJobSpec>(enc);
   // A tombstone newer than the oldest snapshot (which the job may not
   // apply), and an empty range, are malformed.
-  for (RangeTombstone bad : {RangeTombstone{"a", "b", 41},
-                             RangeTombstone{"b", "b", 30}}) {
+  for (RangeTombstone bad :
+       {RangeTombstone{"a", "b", 41}, RangeTombstone{"b", "b", 30}}) {
     CompactionJobSpec b = spec;
     b.range_tombstones = {bad};
     std::string benc;

@@ -162,8 +162,7 @@ TEST(Footer, UnknownVersionIsNotSupported) {
     Footer g;
     Status s = g.DecodeFrom(enc, 30, "f.sst");
     EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
-    EXPECT_TRUE(
-        StatusContains(s, "format_version " + std::to_string(version)));
+    EXPECT_TRUE(StatusContains(s, "format_version " + std::to_string(version)));
   }
   // Every version this build reads decodes.
   for (uint32_t version = kOldestTableFormatVersion;

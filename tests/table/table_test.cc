@@ -628,8 +628,8 @@ TEST(Table, BoundedScansReadOnlyTheBlocksInsideTheirBounds) {
     ro.iterate_lower_bound = &lower;
     ro.iterate_upper_bound = &upper;
     for (uint32_t version : {1u, 2u}) {
-      SCOPED_TRACE("format " + std::to_string(version) + " [" + lo + ", " +
-                   hi + ")");
+      SCOPED_TRACE("format " + std::to_string(version) + " [" + lo + ", " + hi +
+                   ")");
       std::unique_ptr<Iterator> it(tables[version]->NewIterator(ro));
       std::vector<std::string> got;
       counters[version]->ResetCounts();
