@@ -32,6 +32,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -177,6 +178,10 @@ class DmAllocator {
                                  const ChunkWord& cw);
   template <typename Pred>
   [[nodiscard]] Status ReclaimMatching(Pred pred, uint64_t* chunks);
+  // Calls fn with every chunk's number and word, in order, reading the
+  // table a window at a time.
+  [[nodiscard]] Status ScanChunkTable(
+      const std::function<void(uint64_t chunk, uint64_t word)>& fn);
   // Reads chunk words [first, first+n) into out.
   [[nodiscard]] Status ReadChunkWords(uint64_t first, uint64_t n,
                                       uint64_t* out);

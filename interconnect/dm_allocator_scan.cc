@@ -5,6 +5,7 @@
 // the allocation and free paths.
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "interconnect/dm_allocator.h"
@@ -73,57 +74,56 @@ Status DmAllocator::ReclaimPredecessors(uint64_t* chunks) {
       chunks);
 }
 
-Status DmAllocator::GetStats(AllocatorStats* stats) {
-  AllocatorStats st;
-  st.chunk_size = chunk_size_;
-  st.chunk_count = chunk_count_;
+Status DmAllocator::ScanChunkTable(
+    const std::function<void(uint64_t chunk, uint64_t word)>& fn) {
   std::vector<uint64_t> window(std::min(kScanWindow, chunk_count_));
-  uint64_t free_run = 0;
   for (uint64_t first = 0; first < chunk_count_; first += window.size()) {
     const uint64_t n = std::min<uint64_t>(window.size(), chunk_count_ - first);
     Status s = ReadChunkWords(first, n, window.data());
     if (!s.ok()) return s;
-    for (uint64_t i = 0; i < n; i++) {
-      const ChunkWord w = ChunkWord::Decode(window[i]);
-      if (window[i] == 0) {
-        st.free_chunks++;
-        st.largest_free_run = std::max(st.largest_free_run, ++free_run);
-        continue;
-      }
-      free_run = 0;
-      switch (w.state) {
-        case ChunkState::kRunHead:
-        case ChunkState::kRunBody:
-          st.run_chunks++;
-          break;
-        case ChunkState::kSlab:
-          st.slab_chunks++;
-          break;
-        default:
-          st.transient_chunks++;
-          break;
-      }
-    }
+    for (uint64_t i = 0; i < n; i++) fn(first + i, window[i]);
   }
+  return Status::OK();
+}
+
+Status DmAllocator::GetStats(AllocatorStats* stats) {
+  AllocatorStats st;
+  st.chunk_size = chunk_size_;
+  st.chunk_count = chunk_count_;
+  uint64_t free_run = 0;
+  Status s = ScanChunkTable([&](uint64_t, uint64_t word) {
+    if (word == 0) {
+      st.free_chunks++;
+      st.largest_free_run = std::max(st.largest_free_run, ++free_run);
+      return;
+    }
+    free_run = 0;
+    switch (ChunkWord::Decode(word).state) {
+      case ChunkState::kRunHead:
+      case ChunkState::kRunBody:
+        st.run_chunks++;
+        break;
+      case ChunkState::kSlab:
+        st.slab_chunks++;
+        break;
+      default:
+        st.transient_chunks++;
+        break;
+    }
+  });
+  if (!s.ok()) return s;
   *stats = st;
   return Status::OK();
 }
 
 Status DmAllocator::ListRuns(std::vector<RunInfo>* runs) {
   runs->clear();
-  std::vector<uint64_t> window(std::min(kScanWindow, chunk_count_));
-  for (uint64_t first = 0; first < chunk_count_; first += window.size()) {
-    const uint64_t n = std::min<uint64_t>(window.size(), chunk_count_ - first);
-    Status s = ReadChunkWords(first, n, window.data());
-    if (!s.ok()) return s;
-    for (uint64_t i = 0; i < n; i++) {
-      const ChunkWord w = ChunkWord::Decode(window[i]);
-      if (window[i] == 0 || w.state != ChunkState::kRunHead) continue;
-      runs->push_back(
-          {ChunkAddr(first + i), uint64_t{w.payload} * chunk_size_, w.owner});
-    }
-  }
-  return Status::OK();
+  return ScanChunkTable([&](uint64_t chunk, uint64_t word) {
+    const ChunkWord w = ChunkWord::Decode(word);
+    if (word == 0 || w.state != ChunkState::kRunHead) return;
+    runs->push_back(
+        {ChunkAddr(chunk), uint64_t{w.payload} * chunk_size_, w.owner});
+  });
 }
 
 }  // namespace o3lsm::fabric

@@ -11,7 +11,7 @@
 #include "lsm/compaction/compaction_split.h"
 #include "lsm/version/filename.h"
 #include "lsm/version/filename.h"
-#include "lsm/wal/log_reader.h"
+#include "lsm/wal/wal_replay.h"
 #include "lsm/wal/write_batch_internal.h"
 
 namespace o3lsm {
@@ -635,31 +635,22 @@ void DBImpl::HandleDmLoss(const std::string& why) {
   for (uint64_t number : logs) {
     if (lost.empty()) break;
     const std::string fname = LogFileName(dbname_, number);
-    std::unique_ptr<SequentialFile> file;
-    s = env_->NewSequentialFile(fname, &file);
-    if (!s.ok()) break;
-    log::Reader reader(std::move(file), fname, number);
-    Slice record;
-    std::string scratch;
-    WriteBatch batch;
-    while (reader.ReadRecord(&record, &scratch)) {
-      s = WriteBatchInternal::SetContents(&batch, record);
-      if (!s.ok()) break;
-      Rebuilder rebuilder(WriteBatchInternal::Sequence(&batch), &lost);
-      s = batch.Iterate(&rebuilder);
-      if (s.ok() && !rebuilder.ok()) {
-        s = Status::Aborted(fname, "rebuilt memtable full");
-      }
-      if (!s.ok()) break;
-    }
-    if (!s.ok()) break;
     // The newest WAL may end mid-record while writers append: that record
-    // is newer than every lost memtable.
-    if (reader.end_state() == log::Reader::EndState::kCorruption ||
-        reader.end_state() == log::Reader::EndState::kIOError) {
-      s = reader.status();
-      break;
-    }
+    // is newer than every lost memtable (so a torn tail is fine, whatever
+    // paranoid_checks says).
+    WalReplay replay;
+    s = ReplayWal(
+        env_, fname, number, /*paranoid_checks=*/false,
+        [&](WriteBatch* batch) -> Status {
+          Rebuilder rebuilder(WriteBatchInternal::Sequence(batch), &lost);
+          Status is = batch->Iterate(&rebuilder);
+          if (is.ok() && !rebuilder.ok()) {
+            is = Status::Aborted(fname, "rebuilt memtable full");
+          }
+          return is;
+        },
+        &replay);
+    if (!s.ok()) break;
   }
 
   MutexLock l(&mutex_);
