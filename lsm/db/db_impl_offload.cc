@@ -5,11 +5,10 @@
 
 #include <algorithm>
 
+#include "lsm/compaction/compaction_split.h"
 #include "lsm/db/db_impl.h"
 #include "lsm/db/db_impl_internal.h"
 #include "lsm/db/flush_planner.h"
-#include "lsm/compaction/compaction_split.h"
-#include "lsm/version/filename.h"
 #include "lsm/version/filename.h"
 #include "lsm/wal/wal_replay.h"
 #include "lsm/wal/write_batch_internal.h"
