@@ -17,13 +17,14 @@ PACKAGES=(
   libcli11-dev libedit-dev        # o3lsm-cli, o3lsm-node
   libgflags-dev                   # o3lsm-bench's flags (db_bench's parser)
   libsnappy-dev                   # snappy SST block compression
-  prometheus-cpp-dev              # metrics endpoints (OpenMetrics over HTTP)
+  prometheus-cpp-dev libcivetweb-dev  # metrics endpoints: types, HTTP server
   libsystemd-dev                  # o3lsm-node's readiness (sd_notify)
   libgtest-dev libgmock-dev       # tests
   libbenchmark-dev                # micro-benchmarks
   python3                         # fuzz seeds, crash driver, bench/compare.py
   pybind11-dev python3-dev        # the Python module (python/)
   python3-pytest                  # its tests
+  python3-prometheus-client       # checks the OpenMetrics the endpoints serve
   curl                            # the metrics tests scrape the endpoints
 )
 

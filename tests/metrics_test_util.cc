@@ -29,10 +29,11 @@ int FreePort() {
   return port;
 }
 
-std::string Scrape(int port) {
+std::string Scrape(int port, bool open_metrics) {
   const std::string cmd =
-      "curl -s --max-time 5 http://127.0.0.1:" + std::to_string(port) +
-      "/metrics";
+      std::string("curl -s --max-time 5 ") +
+      (open_metrics ? "-H 'Accept: application/openmetrics-text' " : "") +
+      "http://127.0.0.1:" + std::to_string(port) + "/metrics";
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return "";
   std::string out;

@@ -17,8 +17,8 @@ namespace o3lsm::test {
 int FreePort();
 
 // GET http://127.0.0.1:port/metrics with curl; "" on failure (nothing
-// listens there).
-std::string Scrape(int port);
+// listens there). open_metrics: asking for OpenMetrics, as Prometheus does.
+std::string Scrape(int port, bool open_metrics = false);
 
 // The value of the sample whose line starts with `series` (the metric name
 // and labels exactly as served), or -1 if there is none.

@@ -1,8 +1,10 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
-// A Prometheus endpoint (prometheus-cpp's Exposer) serving one Collectable
-// at http://HOST:PORT/metrics, and MetricFamilies, which builds the
-// families a Collectable returns. Shared by o3lsm-node --metrics-listen
+// A Prometheus endpoint serving one Collectable at http://HOST:PORT/metrics
+// (civetweb's CivetServer; prometheus-cpp's types): the OpenMetrics text
+// format to a client whose Accept header asks for
+// application/openmetrics-text (Prometheus does), else the Prometheus text
+// format 0.0.4. MetricFamilies builds the families a Collectable returns. Shared by o3lsm-node --metrics-listen
 // (tools/node/node_metrics.h) and Options::metrics_listen
 // (lsm/db/db_metrics.h). Compiled into the engine library only when it is
 // built with O3LSM_WITH_METRICS; prometheus-cpp stays a private dependency:
@@ -26,9 +28,7 @@
 
 #include "o3lsm/status.h"
 
-namespace prometheus {
-class Exposer;
-}  // namespace prometheus
+class CivetServer;
 
 namespace o3lsm {
 
@@ -63,6 +63,13 @@ class MetricFamilies {
   std::vector<prometheus::MetricFamily>* const out_;
 };
 
+// The OpenMetrics 1.0 text exposition of families, ending in "# EOF": a
+// counter family's name loses its "_total" suffix, which its samples keep;
+// summaries and histograms get their _sum and _count samples; label values
+// and help texts are escaped.
+std::string SerializeOpenMetrics(
+    const std::vector<prometheus::MetricFamily>& families);
+
 // The HTTP endpoint: serves a Collectable at /metrics until destroyed.
 class MetricsEndpoint {
  public:
@@ -81,10 +88,12 @@ class MetricsEndpoint {
   int port() const { return port_; }
 
  private:
-  MetricsEndpoint() = default;
+  class Handler;
+  MetricsEndpoint();
 
   std::shared_ptr<prometheus::Collectable> metrics_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<CivetServer> server_;  // stopped before handler_ goes
   std::string host_;  // as listen named it, to wake the server at stop
   int port_ = 0;
 };

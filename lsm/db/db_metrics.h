@@ -1,8 +1,8 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
 // DbMetricsEndpoint: what Options::metrics_listen serves at
-// http://HOST:PORT/metrics in the Prometheus text format
-// (docs/statistics.md, "Prometheus"). Every value is read when Prometheus
+// http://HOST:PORT/metrics, as OpenMetrics or Prometheus text
+// (util/metrics_endpoint.h; docs/statistics.md, "Prometheus"). Every value is read when Prometheus
 // scrapes: the tickers of the DB's Statistics as counters
 // (rocksdb.block.cache.miss as rocksdb_block_cache_miss_total), its
 // histograms as summaries (quantiles 0.5, 0.95, 0.99, _count and _sum),

@@ -177,6 +177,45 @@ def test_metrics_listen_serves_the_statistics(db_path):
                      re.M), text
 
 
+def test_metrics_listen_serves_openmetrics_when_asked(db_path):
+    """With Prometheus's Accept header the endpoint serves OpenMetrics 1.0,
+    checked by prometheus_client's strict parser (Debian
+    python3-prometheus-client)."""
+    import socket
+    import urllib.request
+    parser = pytest.importorskip(
+        "prometheus_client.openmetrics.parser",
+        reason="no prometheus_client (scripts/install-deps.sh installs "
+        "python3-prometheus-client)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = "127.0.0.1:%d" % s.getsockname()[1]
+    try:
+        d = o3lsm.DB(db_path, metrics_listen=address)
+    except o3lsm.NotSupported:
+        pytest.skip("built without O3LSM_WITH_METRICS")
+    with d:
+        d.put(b"k", b"v")
+        d.get(b"k")
+        request = urllib.request.Request(
+            "http://%s/metrics" % address,
+            headers={"Accept": "application/openmetrics-text; "
+                               "version=1.0.0,text/plain;version=0.0.4;q=0.5"})
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            content_type = reply.headers["Content-Type"]
+            text = reply.read().decode()
+    assert content_type.startswith("application/openmetrics-text"), \
+        content_type
+    assert text.endswith("# EOF\n")
+    families = {f.name: f for f in parser.text_string_to_metric_families(text)}
+    written = families["rocksdb_number_keys_written"]
+    assert written.type == "counter"
+    assert [s.value for s in written.samples] == [1.0]
+    assert written.samples[0].name == "rocksdb_number_keys_written_total"
+    kinds = {f.type for f in families.values()}
+    assert {"counter", "gauge", "summary"} <= kinds, kinds
+
+
 def test_bad_options(db_path):
     with pytest.raises(TypeError, match="no_such_option"):
         o3lsm.DB(db_path, no_such_option=1)

@@ -17,6 +17,12 @@
 
 #include "tests/metrics_test_util.h"
 #include "tests/testutil.h"
+#if O3LSM_WITH_METRICS
+#include <limits>
+#include <prometheus/metric_family.h>
+
+#include "util/metrics_endpoint.h"
+#endif
 
 namespace o3lsm {
 namespace {
@@ -29,6 +35,54 @@ TEST(DbMetricsEndpoint, PrometheusNameReplacesDots) {
 }
 
 #if O3LSM_WITH_METRICS
+
+// The OpenMetrics text of every kind of family, byte for byte: counters
+// named without "_total" (their samples keep it), escaped labels and help,
+// summary and histogram samples, NaN and infinities, "# EOF" at the end.
+TEST(OpenMetrics, SerializesEveryKindOfFamily) {
+  std::vector<prometheus::MetricFamily> families;
+  MetricFamilies f(&families);
+  f.Counter("o3lsm_jobs_total", "Jobs \\ done\nso far", 3,
+            {{"kind", "a\"b\\c\nd"}});
+  f.Counter("o3lsm_jobs_total", "Jobs \\ done\nso far", 4.5,
+            {{"kind", "flush"}});
+  f.Gauge("o3lsm_load", "Load", std::numeric_limits<double>::quiet_NaN());
+  f.Gauge("o3lsm_free", "", std::numeric_limits<double>::infinity());
+  f.Summary("o3lsm_get_micros", "Get time", 10, 25.5, {{0.5, 2}, {0.99, 7}});
+  prometheus::MetricFamily h{"o3lsm_sizes", "Sizes",
+                             prometheus::MetricType::Histogram, {}};
+  h.metric.emplace_back();
+  h.metric.back().histogram.sample_count = 5;
+  h.metric.back().histogram.sample_sum = 12;
+  // {cumulative count, upper bound}
+  h.metric.back().histogram.bucket = {{1, 2}, {3, 4}};
+  families.push_back(h);
+  EXPECT_EQ(
+      "# TYPE o3lsm_jobs counter\n"
+      "# HELP o3lsm_jobs Jobs \\\\ done\\nso far\n"
+      "o3lsm_jobs_total{kind=\"a\\\"b\\\\c\\nd\"} 3\n"
+      "o3lsm_jobs_total{kind=\"flush\"} 4.5\n"
+      "# TYPE o3lsm_load gauge\n"
+      "# HELP o3lsm_load Load\n"
+      "o3lsm_load NaN\n"
+      "# TYPE o3lsm_free gauge\n"
+      "o3lsm_free +Inf\n"
+      "# TYPE o3lsm_get_micros summary\n"
+      "# HELP o3lsm_get_micros Get time\n"
+      "o3lsm_get_micros{quantile=\"0.5\"} 2\n"
+      "o3lsm_get_micros{quantile=\"0.99\"} 7\n"
+      "o3lsm_get_micros_sum 25.5\n"
+      "o3lsm_get_micros_count 10\n"
+      "# TYPE o3lsm_sizes histogram\n"
+      "# HELP o3lsm_sizes Sizes\n"
+      "o3lsm_sizes_bucket{le=\"2\"} 1\n"
+      "o3lsm_sizes_bucket{le=\"4\"} 3\n"
+      "o3lsm_sizes_bucket{le=\"+Inf\"} 5\n"
+      "o3lsm_sizes_sum 12\n"
+      "o3lsm_sizes_count 5\n"
+      "# EOF\n",
+      SerializeOpenMetrics(families));
+}
 
 class DbMetricsTest : public ::testing::Test {
  protected:

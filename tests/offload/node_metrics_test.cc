@@ -122,6 +122,16 @@ TEST_F(NodeMetricsTest, ServesTheNodesMetrics) {
   const std::string flushes_done =
       "o3lsm_node_jobs_total{kind=\"flush\",outcome=\"done\"}";
   EXPECT_EQ(0, test::Sample(text, flushes_done)) << text;
+  // Asked for OpenMetrics (as Prometheus asks): the same samples, counter
+  // families named without "_total", and "# EOF" at the end.
+  const std::string om = test::Scrape(port_, /*open_metrics=*/true);
+  EXPECT_NE(std::string::npos, om.find("# TYPE o3lsm_node_jobs counter\n"))
+      << om;
+  EXPECT_EQ(0, test::Sample(om, flushes_done)) << om;
+  EXPECT_EQ(64.0 * 1024 * 1024, test::Sample(om, "o3lsm_pool_capacity_bytes"))
+      << om;
+  ASSERT_GE(om.size(), 6u);
+  EXPECT_EQ("# EOF\n", om.substr(om.size() - 6)) << om;
 
   // A compute node in this process offloads flushes: the node runs them.
   ASSERT_OK(

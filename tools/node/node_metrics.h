@@ -1,8 +1,8 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
 // What `o3lsm-node --metrics-listen=HOST:PORT` serves at
-// http://HOST:PORT/metrics, in the Prometheus text format (prometheus-cpp's
-// Exposer through util/metrics_endpoint.h; docs/cluster.md lists the
+// http://HOST:PORT/metrics, as OpenMetrics or Prometheus text
+// (util/metrics_endpoint.h; docs/cluster.md lists the
 // metrics). Every value is read when
 // Prometheus scrapes: the executor's counters, the load it last published,
 // and for a memory node the pool's allocator and delegated search.
