@@ -391,11 +391,6 @@ Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
         Status is = InsertBatchIntoMemTable(batch, mem->get(), &tombstones);
         if (!is.ok()) return is;
         for (const RangeTombstone& t : tombstones) edit->AddRangeTombstone(t);
-        const SequenceNumber last = WriteBatchInternal::Sequence(batch) +
-                                    WriteBatchInternal::Count(batch) - 1;
-        if (WriteBatchInternal::Count(batch) > 0 && last > *max_sequence) {
-          *max_sequence = last;
-        }
         if ((*mem)->ShouldSeal()) {
           Status fs = WriteLevel0Table(mem->get(), edit);
           if (!fs.ok()) return fs;
@@ -405,6 +400,7 @@ Status DBImpl::ReplayLogFile(uint64_t number, SequenceNumber* max_sequence,
       },
       &replay);
   if (!s.ok()) return s;
+  *max_sequence = std::max(*max_sequence, replay.last_sequence);
   if (replay.torn) {
     // A crash while appending: the torn record was never acknowledged.
     Log(InfoLogLevel::kWarn, info_log_.get(),

@@ -279,12 +279,10 @@ bool DBImpl::ScheduleRemoteCompaction(Compaction* c) {
   spec.oldest_snapshot = OldestSnapshot();
   // The persisted range tombstones every snapshot sees that overlap the
   // inputs: the executor drops the versions they hide.
-  const Slice smallest(c->smallest_user_key()), largest(c->largest_user_key());
   for (const auto& [seq, t] : versions_->range_tombstones()) {
-    if (seq <= spec.oldest_snapshot && largest.compare(t.begin) >= 0 &&
-        smallest.compare(t.end) < 0) {
+    if (seq <= spec.oldest_snapshot &&
+        t.Overlaps(c->smallest_user_key(), c->largest_user_key())) {
       spec.range_tombstones.push_back(t);
-      spec.range_tombstones.back().seq = seq;
     }
   }
   spec.level = c->level();

@@ -137,18 +137,11 @@ Status DBImplReadOnly::ReplayLog(uint64_t number,
           if (!mem->ok()) return Status::NoSpace(fname, "no memtable space");
           mems_.push_back(std::move(mem));
         }
-        Status is =
-            InsertBatchIntoMemTable(batch, mems_.back().get(), tombstones);
-        if (!is.ok()) return is;
-        if (WriteBatchInternal::Count(batch) > 0) {
-          last_sequence_ = std::max(last_sequence_,
-                                    WriteBatchInternal::Sequence(batch) +
-                                        WriteBatchInternal::Count(batch) - 1);
-        }
-        return Status::OK();
+        return InsertBatchIntoMemTable(batch, mems_.back().get(), tombstones);
       },
       &replay);
   *records += replay.records;
+  last_sequence_ = std::max(last_sequence_, replay.last_sequence);
   return s;
 }
 

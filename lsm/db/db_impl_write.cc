@@ -254,14 +254,10 @@ void DBImpl::DropSpentRangeTombstones(const std::set<SequenceNumber>& applied,
     const SequenceNumber seq = entry.first;
     const RangeTombstone& t = entry.second;
     if (applied.count(seq) == 0 || seq > oldest_snapshot) continue;
-    const Slice begin(t.begin), end(t.end);
-    auto overlaps = [&](const Slice& smallest, const Slice& largest) {
-      return smallest.compare(end) < 0 && largest.compare(begin) >= 0;
-    };
     bool spent = true;
     auto holds_older = [&](const FileMetaData& f) {
       return f.smallest_seqno < seq &&
-             overlaps(f.smallest.user_key(), f.largest.user_key());
+             t.Overlaps(f.smallest.user_key(), f.largest.user_key());
     };
     for (int level = 0; level < v->num_levels() && spent; level++) {
       for (const auto& f : v->files(level)) {
@@ -280,7 +276,7 @@ void DBImpl::DropSpentRangeTombstones(const std::set<SequenceNumber>& applied,
       }
     }
     for (const SealedMemTable& e : imm_) {
-      if (spent && overlaps(e.smallest(), e.largest())) spent = false;
+      if (spent && t.Overlaps(e.smallest(), e.largest())) spent = false;
     }
     if (spent) edit->DropRangeTombstone(seq);
   }

@@ -2,9 +2,9 @@
 //
 // DbMetricsEndpoint: what Options::metrics_listen serves at
 // http://HOST:PORT/metrics, as OpenMetrics or Prometheus text
-// (util/metrics_endpoint.h; docs/statistics.md, "Prometheus"). Every value is read when Prometheus
-// scrapes: the tickers of the DB's Statistics as counters
-// (rocksdb.block.cache.miss as rocksdb_block_cache_miss_total), its
+// (util/metrics_endpoint.h; docs/statistics.md, "Prometheus"). Every value
+// is read when Prometheus scrapes: the tickers of the DB's Statistics as
+// counters (rocksdb.block.cache.miss as rocksdb_block_cache_miss_total), its
 // histograms as summaries (quantiles 0.5, 0.95, 0.99, _count and _sum),
 // and a few gauges from the DB's properties (o3lsm_num_files{level},
 // o3lsm_num_immutable_memtables, ...).

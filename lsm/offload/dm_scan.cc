@@ -224,9 +224,7 @@ class DmSegmentsIterator final : public Iterator {
   // True if fence i of c's segment, and so every fence after it, starts at
   // or past the upper bound.
   bool FenceIsPastBound(const Cursor& c, size_t i) const {
-    return upper_bound_ != nullptr &&
-           ExtractUserKey(c.segment->index().fences()[i].first_key)
-                   .compare(*upper_bound_) >= 0;
+    return c.segment->FencesBefore(upper_bound_, i, 1) == 0;
   }
   // The heap's order: the smallest key on top.
   static bool Later(const Cursor* a, const Cursor* b) {
@@ -291,18 +289,16 @@ class DmSegmentsIterator final : public Iterator {
       c->pending = false;
       c->entries.clear();
       c->pos = 0;
-      if (next >= c->fences || FenceIsPastBound(*c, next)) continue;
-      c->readahead =
+      if (next >= c->fences) continue;
+      const size_t readahead =
           std::min(c->readahead * 2, DmSegment::kMaxReadaheadFences);
-      c->first = next;
-      c->count = std::min(c->readahead, c->fences - next);
       // A window ends before the first fence past the bound.
-      for (size_t i = next + 1; i < next + c->count; i++) {
-        if (FenceIsPastBound(*c, i)) {
-          c->count = i - next;
-          break;
-        }
-      }
+      const size_t count = c->segment->FencesBefore(
+          upper_bound_, next, std::min(readahead, c->fences - next));
+      if (count == 0) continue;
+      c->readahead = readahead;
+      c->first = next;
+      c->count = count;
       more.push_back(c);
     }
     LoadWindows(more);

@@ -714,14 +714,10 @@ class DmSegmentIterator final : public Iterator {
     entries_.clear();
     pos_ = 0;
   }
-  const std::string& FirstKey(size_t fence) const {
-    return segment_->index().fences()[fence].first_key;
-  }
   // True if fence i, and every fence after it, starts at or past the upper
   // bound.
   bool StartsPastUpper(size_t i) const {
-    return upper_bound_ != nullptr &&
-           ExtractUserKey(FirstKey(i)).compare(*upper_bound_) >= 0;
+    return segment_->FencesBefore(upper_bound_, i, 1) == 0;
   }
   bool WhollyBelowLower() const {
     return lower_bound_ != nullptr &&
@@ -732,20 +728,17 @@ class DmSegmentIterator final : public Iterator {
   // is below the bound.
   bool BeforeIsBelowLower(size_t i) const {
     return lower_bound_ != nullptr &&
-           ExtractUserKey(FirstKey(i)).compare(*lower_bound_) < 0;
+           ExtractUserKey(segment_->index().fences()[i].first_key)
+                   .compare(*lower_bound_) < 0;
   }
   void LoadNext() {
     const size_t next = first_ + count_;
-    if (next >= fences_ || StartsPastUpper(next)) return Invalidate();
+    if (next >= fences_) return Invalidate();
     readahead_ = std::min(readahead_ * 2, DmSegment::kMaxReadaheadFences);
-    size_t count = std::min(readahead_, fences_ - next);
     // The window ends before the first fence past the bound.
-    for (size_t i = next + 1; i < next + count; i++) {
-      if (StartsPastUpper(i)) {
-        count = i - next;
-        break;
-      }
-    }
+    const size_t count = segment_->FencesBefore(
+        upper_bound_, next, std::min(readahead_, fences_ - next));
+    if (count == 0) return Invalidate();
     Load(next, count);
     pos_ = 0;
   }
@@ -795,6 +788,18 @@ Iterator* DmSegment::NewIterator() {
 Iterator* DmSegment::NewBoundedIterator(const Slice* lower_bound,
                                         const Slice* upper_bound) {
   return new DmSegmentIterator(shared_from_this(), lower_bound, upper_bound);
+}
+
+size_t DmSegment::FencesBefore(const Slice* upper_bound, size_t first,
+                               size_t count) const {
+  if (upper_bound == nullptr) return count;
+  const auto& fences = index_.fences();
+  for (size_t i = first; i < first + count; i++) {
+    if (ExtractUserKey(fences[i].first_key).compare(*upper_bound) >= 0) {
+      return i - first;
+    }
+  }
+  return count;
 }
 
 Iterator* DmSegment::NewFullScanIterator() {

@@ -220,6 +220,12 @@ class DmSegment final : public MemTableReader,
                                const Slice* upper_bound);
   Iterator* NewFullScanIterator() override;
 
+  // How many of fences [first, first + count) start before upper_bound (a
+  // user key; nullptr: unbounded): the part of that window a scan bounded
+  // by it reads; 0 if fence `first` starts at or past it.
+  size_t FencesBefore(const Slice* upper_bound, size_t first,
+                      size_t count) const;
+
   // Fenced ranges an iterator fetches at most per round trip.
   static constexpr size_t kMaxReadaheadFences = 64;
 

@@ -36,6 +36,11 @@ struct RangeTombstone {
   std::string begin;  // user key, inclusive
   std::string end;    // user key, exclusive
   SequenceNumber seq = 0;
+
+  // True if [begin, end) shares a user key with [smallest, largest].
+  bool Overlaps(const Slice& smallest, const Slice& largest) const {
+    return smallest.compare(end) < 0 && largest.compare(begin) >= 0;
+  }
 };
 
 class RangeTombstoneSet {

@@ -2,6 +2,7 @@
 
 #include "lsm/wal/wal_replay.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "lsm/wal/log_reader.h"
@@ -32,6 +33,11 @@ Status ReplayWal(Env* env, const std::string& fname, uint64_t number,
     }
     if (!s.ok()) return s;
     result->records++;
+    if (WriteBatchInternal::Count(&batch) > 0) {
+      result->last_sequence = std::max(
+          result->last_sequence, WriteBatchInternal::Sequence(&batch) +
+                                     WriteBatchInternal::Count(&batch) - 1);
+    }
   }
   result->good_length = reader.LastGoodOffset();
   switch (reader.end_state()) {

@@ -18,10 +18,15 @@
 #include "o3lsm/status.h"
 #include "o3lsm/write_batch.h"
 
+#include "lsm/dbformat.h"
+
 namespace o3lsm {
 
 struct WalReplay {
   uint64_t records = 0;  // batches handed to apply
+  // The sequence of the last update of the log's batches (0: none): the
+  // newest sequence the log holds.
+  SequenceNumber last_sequence = 0;
   // The log ends in a torn record (a crash while appending, or a writer
   // appending now): no acknowledged write is in it. good_length is where
   // the whole records end.

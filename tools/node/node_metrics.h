@@ -2,10 +2,10 @@
 //
 // What `o3lsm-node --metrics-listen=HOST:PORT` serves at
 // http://HOST:PORT/metrics, as OpenMetrics or Prometheus text
-// (util/metrics_endpoint.h; docs/cluster.md lists the
-// metrics). Every value is read when
-// Prometheus scrapes: the executor's counters, the load it last published,
-// and for a memory node the pool's allocator and delegated search.
+// (util/metrics_endpoint.h; docs/cluster.md lists the metrics). Every value
+// is read when Prometheus scrapes: the executor's counters, the load it
+// last published, and for a memory node the pool's allocator and delegated
+// search.
 //
 // Thread safety: Collect runs on the endpoint's threads, concurrently with
 // the node; it only calls thread-safe methods of the sources.
