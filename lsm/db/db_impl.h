@@ -307,6 +307,12 @@ class DBImpl final : public DB {
   // The memory node is gone (or DM verbs fail): stop using DM, rebuild the
   // memtables whose only copy was in DM from the WAL, flush locally.
   void HandleDmLoss(const std::string& why) LOCKS_EXCLUDED(mutex_);
+  // HandleDmLoss's halves. MarkDmLost stops all use of DM (once);
+  // RebuildLostMemTables rebuilds every sealed memtable whose only copy is
+  // in DM and that no flush is reading, and may run again for one whose
+  // flush from DM failed after the loss.
+  void MarkDmLost(const std::string& why) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void RebuildLostMemTables() LOCKS_EXCLUDED(mutex_);
   // Removes output files numbered [base, base + count) other than `keep`.
   void RemoveUnusedOutputs(uint64_t base, uint64_t count,
                            const std::vector<FileMetaData>& keep)
@@ -428,7 +434,7 @@ class DBImpl final : public DB {
   int remote_flushes_ GUARDED_BY(mutex_) = 0;
   bool job_block_logging_ GUARDED_BY(mutex_) = false;
   bool dm_lost_ GUARDED_BY(mutex_) = false;
-  int rebuilding_ GUARDED_BY(mutex_) = 0;  // HandleDmLoss in progress
+  int rebuilding_ GUARDED_BY(mutex_) = 0;  // RebuildLostMemTables running
   int remote_compactions_ GUARDED_BY(mutex_) = 0;
   uint64_t dm_budget_ = 0;
   // Bytes of DM segments; when a move found the pool full, moves wait

@@ -237,9 +237,23 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
         static_cast<unsigned long long>(job_stats.micros));
     InstallFlushResults();
   } else {
+    const bool from_dm = e->in_dm();
     e->FailFlush();
     if (meta.number != 0) pending_outputs_.erase(meta.number);
-    RecordBackgroundError(s);
+    if (from_dm && (dm_lost_ || s.retryable())) {
+      // DM did not answer the flush's reads: its copy is as good as lost,
+      // and the WAL still holds every update of it. It is rebuilt like the
+      // memtables that were waiting in DM, and writes go on.
+      Log(InfoLogLevel::kWarn, info_log_.get(),
+          "flush of memtable %llu from DM failed: %s",
+          static_cast<unsigned long long>(mem_id), s.ToString().c_str());
+      if (!dm_lost_ && dm_ != nullptr) MarkDmLost("a flush's read failed");
+      mutex_.Unlock();
+      RebuildLostMemTables();
+      mutex_.Lock();
+    } else {
+      RecordBackgroundError(s);
+    }
   }
   running_flushes_--;
   MaybeScheduleWork();

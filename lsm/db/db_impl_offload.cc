@@ -582,23 +582,41 @@ class Rebuilder final : public WriteBatch::Handler {
 }  // namespace
 
 void DBImpl::HandleDmLoss(const std::string& why) {
+  {
+    MutexLock l(&mutex_);
+    if (dm_lost_ || dm_ == nullptr) return;
+    MarkDmLost(why);
+    rebuilding_++;  // Close waits for the rebuild below
+  }
+  RebuildLostMemTables();
+  MutexLock l(&mutex_);
+  rebuilding_--;
+  bg_cv_.SignalAll();
+}
+
+void DBImpl::MarkDmLost(const std::string& why) {
+  dm_lost_ = true;
+  dm_->MarkUnavailable();
+  Log(InfoLogLevel::kError, info_log_.get(),
+      "DM lost (%s): falling back to local memtables and local flushes",
+      why.c_str());
+  if (has_unpersisted_data_) {
+    RecordBackgroundError(Status::IOError(
+        dbname_, "the DM pool was lost while holding writes made with "
+                 "disable_wal: those writes may be gone"));
+  }
+}
+
+void DBImpl::RebuildLostMemTables() {
   std::vector<LostMemTable> lost;
   std::vector<uint64_t> logs;
   {
     MutexLock l(&mutex_);
-    if (dm_lost_ || dm_ == nullptr) return;
-    dm_lost_ = true;
-    dm_->MarkUnavailable();
-    rebuilding_++;
-    Log(InfoLogLevel::kError, info_log_.get(),
-        "DM lost (%s): falling back to local memtables and "
-        "local flushes",
-        why.c_str());
     uint64_t min_log = UINT64_MAX;
     for (auto& e : imm_) {
-      // Only copies in DM that no flush has read are lost: a flush from
-      // DM running here fails (and stops writes) or has read it all; a
-      // flushed one's L0 file is written.
+      // Only copies in DM that no flush is reading are taken: a flush from
+      // DM running here either has read it all or fails, hands it back
+      // (kInDm) and calls this again.
       if (!e.is(SealedMemTable::Phase::kInDm) &&
           !e.is(SealedMemTable::Phase::kRemoteFlushing)) {
         continue;
@@ -616,13 +634,10 @@ void DBImpl::HandleDmLoss(const std::string& why) {
                       e.largest(), std::move(mem)});
       min_log = std::min(min_log, e.log_number());
     }
+    if (lost.empty()) return;
+    rebuilding_++;
     for (uint64_t n : live_logs_) {
       if (n >= min_log) logs.push_back(n);
-    }
-    if (has_unpersisted_data_) {
-      RecordBackgroundError(Status::IOError(
-          dbname_, "the DM pool was lost while holding writes made with "
-                   "disable_wal: those writes may be gone"));
     }
   }
 
@@ -630,7 +645,6 @@ void DBImpl::HandleDmLoss(const std::string& why) {
   // the rebuilt memtables, without the mutex.
   Status s;
   for (uint64_t number : logs) {
-    if (lost.empty()) break;
     const std::string fname = LogFileName(dbname_, number);
     // The newest WAL may end mid-record while writers append: that record
     // is newer than every lost memtable (so a torn tail is fine, whatever

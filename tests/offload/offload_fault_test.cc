@@ -9,7 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <fstream>
 #include <map>
+#include <sstream>
+#include <thread>
 #include <memory>
 
 #include "interconnect/fault_injection_fabric.h"
@@ -192,6 +196,42 @@ TEST_F(OffloadFaultTest, MemoryNodeGoneMidRunFallsBackToLocal) {
   ASSERT_OK(WriteSome(15000, 5));
   ASSERT_OK(db_->Flush(FlushOptions()));
   EXPECT_EQ(0, CheckModel());
+  ReopenClean();
+  EXPECT_EQ(0, CheckModel());
+}
+
+// A flush reading a memtable's only copy from DM when the memory node goes
+// (here: a remote flush handed back, or a local one) hands it to the WAL
+// rebuild like the memtables still waiting in DM: writes go on and nothing
+// acknowledged is lost. (It used to stop writes with the flush's error.)
+TEST_F(OffloadFaultTest, MemoryNodeGoneDuringAFlushFromDmLosesNothing) {
+  options_.offload = kOffloadMemtable;  // flushes from DM run here
+  options_.max_background_flushes = 1;
+  OpenFaulty([](fabric::FaultInjectionFabric*) {});
+  auto* impl = static_cast<DBImpl*>(db_.get());
+  impl->TEST_PauseFlushes(true);
+  ASSERT_OK(WriteSome(8000, 6));
+  // Sealed memtables go into DM and wait there for their flushes.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (MovedSegments() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_GE(MovedSegments(), 3) << "nothing waits in DM";
+  fabric::FaultInjectionFabric* f = faulty_.load();
+  f->SetDelayMicros(2000);
+  impl->TEST_PauseFlushes(false);  // the first flush from DM starts reading
+  f->SetPeerGoneAfter(1);          // and the memory node dies under it
+  ASSERT_OK(WriteSome(15000, 7));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_EQ(0, CheckModel());
+
+  std::ifstream log(dir_.path() + "/LOG");
+  std::stringstream text;
+  text << log.rdbuf();
+  EXPECT_NE(std::string::npos, text.str().find("from DM failed"))
+      << "no flush from DM failed: the test tested nothing";
+  EXPECT_NE(std::string::npos, text.str().find("rebuilt"));
+
   ReopenClean();
   EXPECT_EQ(0, CheckModel());
 }
