@@ -194,7 +194,10 @@ struct Options {
   // threads"): RocksDB's default is false, this one is true. Default: true.
   bool allow_mmap_reads = true;
 
-  // Open SST files kept in the table cache. Default: 1000.
+  // Open SST files kept in the table cache. Up to half of them stay pinned
+  // to their file's metadata for as long as the file lives, so that reads
+  // reach them without a cache lookup; the rest are kept least recently
+  // used. Default: 1000.
   int max_open_files = 1000;
 
   // ---- Compaction (leveled) ----

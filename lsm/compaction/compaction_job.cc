@@ -38,12 +38,11 @@ Status CompactionJob::Run() {
     if (files.empty()) continue;
     if (level == 0) {
       for (const auto& f : files) {
-        children.push_back(
-            table_cache_->NewIterator(ro, f->number, f->file_size));
+        children.push_back(table_cache_->NewIterator(ro, *f));
       }
     } else {
       children.push_back(
-          NewLevelIterator(ro, table_cache_, &files, c_->input_version()));
+          NewLevelIterator(ro, table_cache_, &files));
     }
     for (const auto& f : files) {
       // A sub-job counts the files its range reads from.

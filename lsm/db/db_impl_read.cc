@@ -247,7 +247,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       options.snapshot != nullptr
           ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence()
           : versions_->LastSequence();
-  SuperVersionCache::Pin sv(&super_versions_);
+  // Held by the iterator for its life (see SuperVersionCache).
+  auto pin = std::make_unique<SuperVersionCache::Pin>(
+      &super_versions_, SuperVersionCache::Use::kIterator);
+  const SuperVersionCache::Pin& sv = *pin;
   std::vector<Iterator*> children;
   for (const MemTableRef& mem : sv->mems) {
     if (mem->num_entries() > 0) children.push_back(mem->NewIterator());
@@ -270,17 +273,20 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
                                              options.iterate_lower_bound,
                                              options.iterate_upper_bound));
   }
-  sv->current->AddIterators(options, table_cache_.get(), sv->current,
-                            &children);
+  sv->current->AddIterators(options, table_cache_.get(), &children);
   Iterator* internal = NewMergingIterator(std::move(children));
   SeekSampling sampling;
   if (seek_sampler_ != nullptr && sv->current->SortedRuns() >= 2) {
-    sampling = {seek_sampler_.get(), sv->current};
+    sampling = {seek_sampler_.get(), sv->current.get()};
   }
-  return std::unique_ptr<Iterator>(
+  Iterator* it =
       NewDBIterator(internal, sequence, options.iterate_lower_bound,
                     options.iterate_upper_bound, sv->range_tombstones, env_,
-                    statistics_, std::move(sampling)));
+                    statistics_, sampling);
+  // The one pin of the whole tree: the version, memtables and DM segments
+  // it reads stay alive with it.
+  it->RegisterCleanup([held = pin.release()] { delete held; });
+  return std::unique_ptr<Iterator>(it);
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {

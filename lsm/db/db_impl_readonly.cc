@@ -111,7 +111,7 @@ Status DBImplReadOnly::Load(bool error_if_wal_file_exists) {
     for (const auto& f : current_->files(level)) {
       if (++opened > static_cast<size_t>(options_.max_open_files - 10)) break;
       std::unique_ptr<Iterator> it(
-          table_cache_->NewIterator(ReadOptions(), f->number, f->file_size));
+          table_cache_->NewIterator(ReadOptions(), *f));
       if (!it->status().ok()) return it->status();
     }
   }
@@ -179,7 +179,7 @@ std::unique_ptr<Iterator> DBImplReadOnly::NewIterator(
     const ReadOptions& options) {
   std::vector<Iterator*> children;
   for (const MemTableRef& mem : mems_) children.push_back(mem->NewIterator());
-  current_->AddIterators(options, table_cache_.get(), current_, &children);
+  current_->AddIterators(options, table_cache_.get(), &children);
   return std::unique_ptr<Iterator>(NewDBIterator(
       NewMergingIterator(std::move(children)), ReadSequence(options),
       options.iterate_lower_bound, options.iterate_upper_bound,

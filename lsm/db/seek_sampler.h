@@ -38,10 +38,10 @@ class SeekSampler {
 };
 
 // What a DBIter needs to report its seeks: the sampler (nullptr: none) and
-// the version its internal iterator reads.
+// the version its internal iterator reads (pinned by the iterator's owner).
 struct SeekSampling {
   const SeekSampler* sampler = nullptr;
-  VersionRef version;
+  const Version* version = nullptr;
 };
 
 }  // namespace o3lsm

@@ -22,12 +22,12 @@ size_t ThreadIndex() {
 }  // namespace
 
 SuperVersionCache::SuperVersionCache(size_t slots)
-    : slots_(new Slot[slots == 0 ? 1 : slots]),
+    : slots_(new Slot[2 * (slots == 0 ? 1 : slots)]),
       num_slots_(slots == 0 ? 1 : slots) {}
 
 SuperVersionCache::~SuperVersionCache() {
   // REQUIRES (of the owner): no Pin is alive.
-  for (size_t i = 0; i < num_slots_; i++) {
+  for (size_t i = 0; i < 2 * num_slots_; i++) {
     delete slots_[i].ref.exchange(nullptr, std::memory_order_acquire);
   }
 }
@@ -42,7 +42,7 @@ void SuperVersionCache::Install(std::shared_ptr<const SuperVersion> sv) {
   }
   // Empty every slot; a reader that holds its slot's reference (kInUse)
   // finds the slot empty when it puts the reference back, and drops it.
-  for (size_t i = 0; i < num_slots_; i++) {
+  for (size_t i = 0; i < 2 * num_slots_; i++) {
     Ref* ref = slots_[i].ref.load(std::memory_order_relaxed);
     if (ref == nullptr) continue;
     ref = slots_[i].ref.exchange(nullptr, std::memory_order_acq_rel);
@@ -56,12 +56,13 @@ std::shared_ptr<const SuperVersion> SuperVersionCache::Current() {
 }
 
 std::atomic<std::shared_ptr<const SuperVersion>*>*
-SuperVersionCache::SlotOfThisThread() {
-  return &slots_[ThreadIndex() % num_slots_].ref;
+SuperVersionCache::SlotOfThisThread(Use use) {
+  const size_t kind = use == Use::kIterator ? 1 : 0;
+  return &slots_[2 * (ThreadIndex() % num_slots_) + kind].ref;
 }
 
-SuperVersionCache::Pin::Pin(SuperVersionCache* cache)
-    : cache_(cache), slot_(cache->SlotOfThisThread()) {
+SuperVersionCache::Pin::Pin(SuperVersionCache* cache, Use use)
+    : cache_(cache), slot_(cache->SlotOfThisThread(use)) {
   held_ = slot_->exchange(kInUse, std::memory_order_acquire);
   if (held_ == nullptr || held_ == kInUse ||
       held_->get() != cache_->current_raw_.load(std::memory_order_acquire)) {

@@ -19,8 +19,17 @@
 // the fast path now and then, never correctness: the check against the
 // current one, not the emptying, is what keeps a reader from an old one.
 //
-// Thread safety: Pin and Current from any thread (a Pin belongs to the
-// thread that made it); Install is serialized by the caller (the DB mutex).
+// Each thread has two slots: one for short reads (Get, MultiGet), one for
+// an iterator, which holds its Pin for its whole life. A thread's first
+// live iterator thus costs no shared reference count either, and its Gets
+// keep their own slot; a second live iterator of the thread takes the slow
+// path.
+//
+// Thread safety: Pin and Current from any thread (a Pin is made on the
+// thread whose slot it takes; it may be destroyed on another: it puts the
+// reference back only with a compare-and-swap on that slot, so the worst
+// case is a dropped reference); Install is serialized by the caller (the
+// DB mutex).
 // Lock order: DB mutex before mu_.
 
 #ifndef O3LSM_LSM_DB_SUPER_VERSION_H_
@@ -73,9 +82,10 @@ class SuperVersionCache {
 
   // The current SuperVersion, pinned while the Pin lives. A Pin belongs to
   // the thread that made it.
+  enum class Use { kRead, kIterator };
   class Pin {
    public:
-    explicit Pin(SuperVersionCache* cache);
+    explicit Pin(SuperVersionCache* cache, Use use = Use::kRead);
     ~Pin();
     Pin(const Pin&) = delete;
     Pin& operator=(const Pin&) = delete;
@@ -98,10 +108,10 @@ class SuperVersionCache {
     std::atomic<Ref*> ref{nullptr};
   };
 
-  std::atomic<Ref*>* SlotOfThisThread();
+  std::atomic<Ref*>* SlotOfThisThread(Use use);
 
-  std::unique_ptr<Slot[]> slots_;
-  const size_t num_slots_;
+  std::unique_ptr<Slot[]> slots_;  // 2 x num_slots_: a read and an iterator
+  const size_t num_slots_;        // per kind
   std::mutex mu_;
   Ref current_ GUARDED_BY(mu_);
   // current_.get(), for the readers' check. A held reference keeps its

@@ -30,8 +30,11 @@ TableCache::TableCache(std::string dbname, Env* env,
     : dbname_(std::move(dbname)),
       env_(env),
       table_options_(table_options),
-      cache_(NewLRUCache(entries > 0 ? static_cast<size_t>(entries) : 1,
-                         TableCacheShardBits(entries))) {}
+      max_pinned_(entries > 0 ? static_cast<size_t>(entries) / 2 : 0),
+      shared_(std::make_shared<Shared>()) {
+  shared_->cache = NewLRUCache(entries > 0 ? static_cast<size_t>(entries) : 1,
+                               TableCacheShardBits(entries));
+}
 
 TableCache::~TableCache() = default;
 
@@ -40,7 +43,7 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size,
   char buf[sizeof(number)];
   EncodeFixed64(buf, number);
   const Slice key(buf, sizeof(buf));
-  *handle = cache_->Lookup(key);
+  *handle = shared_->cache->Lookup(key);
   if (*handle != nullptr) return Status::OK();
 
   const std::string fname = TableFileName(dbname_, number);
@@ -57,39 +60,66 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size,
   std::unique_ptr<Table> table;
   s = Table::Open(table_options_, fname, std::move(file), file_size, &table);
   if (!s.ok()) return s;  // errors are not cached: a retry may succeed
-  *handle = cache_->Insert(key, table.release(), 1, &DeleteTable);
+  *handle = shared_->cache->Insert(key, table.release(), 1, &DeleteTable);
   return Status::OK();
 }
 
-Iterator* TableCache::NewIterator(const ReadOptions& options, uint64_t number,
-                                  uint64_t file_size) {
+Status TableCache::Acquire(const ReadOptions& options, const FileMetaData& f,
+                           const Table** table, Cache::Handle** handle) {
+  *handle = nullptr;
+  *table = f.table.get();
+  if (*table != nullptr) return Status::OK();
+  Status s = FindTable(f.number, f.file_size, handle);
+  if (!s.ok()) return s;
+  Cache* cache = shared_->cache.get();
+  *table = static_cast<const Table*>(cache->Value(*handle));
+  if (!options.fill_cache ||
+      shared_->pinned.fetch_add(1, std::memory_order_relaxed) >= max_pinned_) {
+    if (options.fill_cache) shared_->pinned.fetch_sub(1);
+    return Status::OK();
+  }
+  // The handle goes to the pin, and is released when f goes.
+  std::shared_ptr<const Table> pin(
+      *table, [shared = shared_, held = *handle](const Table*) {
+        shared->cache->Release(held);
+        shared->pinned.fetch_sub(1, std::memory_order_relaxed);
+      });
+  *handle = nullptr;
+  *table = f.table.Pin(std::move(pin));
+  return Status::OK();
+}
+
+Iterator* TableCache::NewIterator(const ReadOptions& options,
+                                  const FileMetaData& f) {
+  const Table* table = nullptr;
   Cache::Handle* handle = nullptr;
-  Status s = FindTable(number, file_size, &handle);
+  Status s = Acquire(options, f, &table, &handle);
   if (!s.ok()) return NewErrorIterator(s);
-  const Table* table = static_cast<Table*>(cache_->Value(handle));
   Iterator* result = table->NewIterator(options);
-  Cache* cache = cache_.get();
-  result->RegisterCleanup([cache, handle] { cache->Release(handle); });
+  if (handle != nullptr) {
+    result->RegisterCleanup(
+        [shared = shared_.get(), handle] { shared->cache->Release(handle); });
+  }
   return result;
 }
 
 Status TableCache::Get(
-    const ReadOptions& options, uint64_t number, uint64_t file_size,
+    const ReadOptions& options, const FileMetaData& f,
     const Slice& internal_key,
     const std::function<bool(const Slice&, const Slice&)>& handle_result) {
+  const Table* table = nullptr;
   Cache::Handle* handle = nullptr;
-  Status s = FindTable(number, file_size, &handle);
+  Status s = Acquire(options, f, &table, &handle);
   if (!s.ok()) return s;
-  const Table* table = static_cast<Table*>(cache_->Value(handle));
   s = table->InternalGet(options, internal_key, handle_result);
-  cache_->Release(handle);
+  if (handle != nullptr) shared_->cache->Release(handle);
   return s;
 }
 
 void TableCache::Evict(uint64_t number) {
   char buf[sizeof(number)];
   EncodeFixed64(buf, number);
-  cache_->Erase(Slice(buf, sizeof(buf)));
+  shared_->cache->Erase(Slice(buf, sizeof(buf)));
 }
 
 }  // namespace o3lsm

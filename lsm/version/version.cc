@@ -225,7 +225,7 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
     }
     if (hit != nullptr && f->largest_seqno <= hit_sequence) break;
     saver.state = State::kNotFound;
-    Status s = table_cache->Get(options, f->number, f->file_size, ikey, handle);
+    Status s = table_cache->Get(options, *f, ikey, handle);
     if (!s.ok()) return s;
     if (saver.state == State::kCorrupt) return finish(*f);
     if (saver.state == State::kNotFound) continue;
@@ -249,7 +249,7 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
     if (index >= files.size()) continue;
     const FileMetaData& f = *files[index];
     if (user_key.compare(f.smallest.user_key()) < 0) continue;
-    Status s = table_cache->Get(options, f.number, f.file_size, ikey, handle);
+    Status s = table_cache->Get(options, f, ikey, handle);
     if (!s.ok()) return s;
     if (saver.state != State::kNotFound) return finish(f);
   }
@@ -257,7 +257,6 @@ Status Version::Get(const ReadOptions& options, const LookupKey& key,
 }
 
 void Version::AddIterators(const ReadOptions& options, TableCache* table_cache,
-                           std::shared_ptr<const Version> self,
                            std::vector<Iterator*>* iters) const {
   for (const auto& f : files_[0]) {
     if ((options.iterate_upper_bound != nullptr &&
@@ -266,26 +265,23 @@ void Version::AddIterators(const ReadOptions& options, TableCache* table_cache,
          f->largest.user_key().compare(*options.iterate_lower_bound) < 0)) {
       continue;  // wholly outside a bounded scan: never opened
     }
-    Iterator* it = table_cache->NewIterator(options, f->number, f->file_size);
-    it->RegisterCleanup([self] {});
-    iters->push_back(it);
+    iters->push_back(table_cache->NewIterator(options, *f));
   }
   for (int level = 1; level < num_levels(); level++) {
     if (!files_[level].empty()) {
       iters->push_back(
-          NewLevelIterator(options, table_cache, &files_[level], self));
+          NewLevelIterator(options, table_cache, &files_[level]));
     }
   }
 }
 
 Iterator* NewLevelIterator(const ReadOptions& options, TableCache* table_cache,
-                           const std::vector<FileRef>* files,
-                           std::shared_ptr<const Version> version) {
+                           const std::vector<FileRef>* files) {
   auto* index = new LevelFileNumIterator(files);
   // The two-level iterator owns the index and this function, so the
   // function may look at the file the index stands on: a bounded scan
   // opens no file that lies wholly outside its bounds.
-  Iterator* it = NewTwoLevelIterator(
+  return NewTwoLevelIterator(
       index,
       [options, table_cache, index](const Slice& file_value) -> Iterator* {
         if (file_value.size() != 16) {
@@ -300,13 +296,9 @@ Iterator* NewLevelIterator(const ReadOptions& options, TableCache* table_cache,
              f.largest.user_key().compare(*options.iterate_lower_bound) < 0)) {
           return NewEmptyIterator();
         }
-        return table_cache->NewIterator(options,
-                                        DecodeFixed64(file_value.data()),
-                                        DecodeFixed64(file_value.data() + 8));
+        return table_cache->NewIterator(options, f);
       },
       options.iterate_lower_bound, options.iterate_upper_bound);
-  it->RegisterCleanup([version] {});
-  return it;
 }
 
 std::vector<FileRef> Version::GetOverlappingInputs(int level,

@@ -70,9 +70,10 @@ class Version {
              std::string* value, TableCache* table_cache) const;
 
   // Appends iterators over all files: one per L0 file, one per other level.
-  // Each iterator keeps this version alive.
+  // REQUIRES: this version outlives them (the caller pins it once for the
+  // whole iterator tree: a reference count per child costs a contended
+  // atomic each).
   void AddIterators(const ReadOptions& options, TableCache* table_cache,
-                    std::shared_ptr<const Version> self,
                     std::vector<Iterator*>* iters) const;
 
   // Read-triggered compaction. A seek to user_key positions every sorted
@@ -115,10 +116,9 @@ using VersionRef = std::shared_ptr<const Version>;
 size_t FindFile(const std::vector<FileRef>& files, const Slice& internal_key);
 
 // An iterator over a sorted, disjoint level: opens each file's table as it
-// goes. Keeps `version` alive.
+// goes. REQUIRES: files (the version holding them) outlive it.
 Iterator* NewLevelIterator(const ReadOptions& options, TableCache* table_cache,
-                           const std::vector<FileRef>* files,
-                           std::shared_ptr<const Version> version);
+                           const std::vector<FileRef>* files);
 
 }  // namespace o3lsm
 

@@ -20,6 +20,7 @@
 
 #include "lsm/dbformat.h"
 #include "lsm/version/range_tombstone.h"
+#include "lsm/version/table_pin.h"
 #include "o3lsm/status.h"
 
 namespace o3lsm {
@@ -65,6 +66,8 @@ struct FileMetaData {
   bool being_compacted = false;
   // Runtime only: set by the VersionSet when the file joins it.
   SeekBudget seek_budget;
+  // Runtime only: the open table, once the TableCache pinned it here.
+  mutable TablePin table;
 };
 
 class VersionEdit {

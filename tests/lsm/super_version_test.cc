@@ -96,6 +96,50 @@ TEST(SuperVersionCache, ManyThreadsOnFewSlotsSeeNothingOlder) {
   for (auto& t : readers) t.join();
 }
 
+// An iterator holds its pin for its life, in a slot of its own: the
+// thread's Gets meanwhile still take the read slot's reference (no new
+// one), and the iterator's slot serves the thread's next iterator.
+TEST(SuperVersionCache, IteratorPinsHaveASlotOfTheirOwn) {
+  SuperVersionCache cache(1);
+  auto sv = NewSuperVersion();
+  cache.Install(sv);
+  const long installed = sv.use_count();  // ours and the cache's
+  { SuperVersionCache::Pin read(&cache); }  // fills the read slot
+  EXPECT_EQ(installed + 1, sv.use_count());
+  auto iterator = std::make_unique<SuperVersionCache::Pin>(
+      &cache, SuperVersionCache::Use::kIterator);
+  EXPECT_EQ(sv.get(), &**iterator);
+  EXPECT_EQ(installed + 2, sv.use_count());
+  for (int i = 0; i < 3; i++) {
+    SuperVersionCache::Pin read(&cache);
+    EXPECT_EQ(sv.get(), &*read);
+    EXPECT_EQ(installed + 2, sv.use_count()) << "a Get made a reference";
+  }
+  iterator.reset();  // back into its slot
+  SuperVersionCache::Pin next(&cache, SuperVersionCache::Use::kIterator);
+  EXPECT_EQ(installed + 2, sv.use_count());
+}
+
+// An iterator may be destroyed on another thread than the one that made
+// it: its reference goes back to the maker's slot, or is dropped if an
+// Install emptied the slot; the maker's next iterator sees the newest.
+TEST(SuperVersionCache, IteratorPinReleasedOnAnotherThread) {
+  SuperVersionCache cache(2);
+  auto old_sv = NewSuperVersion();
+  cache.Install(old_sv);
+  std::weak_ptr<const SuperVersion> watch = old_sv;
+  auto pin = std::make_unique<SuperVersionCache::Pin>(
+      &cache, SuperVersionCache::Use::kIterator);
+  auto new_sv = NewSuperVersion();
+  cache.Install(new_sv);
+  old_sv.reset();
+  EXPECT_FALSE(watch.expired()) << "the live iterator lost its SuperVersion";
+  std::thread([&] { pin.reset(); }).join();
+  EXPECT_TRUE(watch.expired()) << "an old SuperVersion went back to a slot";
+  SuperVersionCache::Pin next(&cache, SuperVersionCache::Use::kIterator);
+  EXPECT_EQ(new_sv.get(), &*next);
+}
+
 }  // namespace
 
 }  // namespace o3lsm
