@@ -247,7 +247,7 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
       Log(InfoLogLevel::kWarn, info_log_.get(),
           "flush of memtable %llu from DM failed: %s",
           static_cast<unsigned long long>(mem_id), s.ToString().c_str());
-      if (!dm_lost_ && dm_ != nullptr) MarkDmLost("a flush's read failed");
+      if (!dm_lost_) MarkDmLost("a flush's read failed");  // from_dm: dm_ set
       mutex_.Unlock();
       RebuildLostMemTables();
       mutex_.Lock();

@@ -80,8 +80,8 @@ class SuperVersionCache {
   // Makes sv current; readers that hold the old one keep it until Release.
   void Install(std::shared_ptr<const SuperVersion> sv);
 
-  // The current SuperVersion, pinned while the Pin lives. A Pin belongs to
-  // the thread that made it.
+  // The current SuperVersion, pinned while the Pin lives, taken through the
+  // slot of the calling thread for `use` (see the thread-safety note above).
   enum class Use { kRead, kIterator };
   class Pin {
    public:

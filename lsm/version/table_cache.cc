@@ -73,9 +73,9 @@ Status TableCache::Acquire(const ReadOptions& options, const FileMetaData& f,
   if (!s.ok()) return s;
   Cache* cache = shared_->cache.get();
   *table = static_cast<const Table*>(cache->Value(*handle));
-  if (!options.fill_cache ||
-      shared_->pinned.fetch_add(1, std::memory_order_relaxed) >= max_pinned_) {
-    if (options.fill_cache) shared_->pinned.fetch_sub(1);
+  if (!options.fill_cache) return Status::OK();
+  if (shared_->pinned.fetch_add(1, std::memory_order_relaxed) >= max_pinned_) {
+    shared_->pinned.fetch_sub(1, std::memory_order_relaxed);  // no room
     return Status::OK();
   }
   // The handle goes to the pin, and is released when f goes.
