@@ -28,10 +28,6 @@ Status FaultInjectionFabric::Post(std::span<WorkRequest> batch, Completion* c) {
     if (!s.ok()) return s;
   }
   if (peer_gone_.load()) return PeerGone("fabric post");
-  if (gone_after_.load() >= 0 && gone_after_.fetch_sub(1) <= 0) {
-    peer_gone_.store(true);
-    return PeerGone("fabric post");
-  }
   if (const uint64_t us = delay_us_.load(); us > 0) {
     std::this_thread::sleep_for(std::chrono::microseconds(us));
   }

@@ -3,8 +3,7 @@
 // FaultInjectionFabric is a FabricWrapper whose verbs can be made to fail
 // the way a real interconnect fails:
 //   - a peer that disappears: every verb after SetPeerGone(true) fails with
-//     Unavailable, as a broken RDMA connection would; SetPeerGoneAfter(n)
-//     lets n more batches through first (a peer dying mid-operation);
+//     Unavailable, as a broken RDMA connection would;
 //   - dropped batches: each posted batch is dropped with probability p (it
 //     never reaches the pool) and its Wait reports TimedOut;
 //   - failed CAS: each CAS fails with probability p without touching the
@@ -33,10 +32,6 @@ class FaultInjectionFabric : public FabricWrapper {
       : FabricWrapper(target), rnd_(seed) {}
 
   void SetPeerGone(bool gone) { peer_gone_.store(gone); }
-  // The peer goes once `batches` more batches have been posted.
-  void SetPeerGoneAfter(uint64_t batches) {
-    gone_after_.store(static_cast<int64_t>(batches));
-  }
   // Probabilities in [0, 1].
   void SetDropProbability(double p) { drop_p_.store(p); }
   void SetCasFailureProbability(double p) { cas_fail_p_.store(p); }
@@ -58,7 +53,6 @@ class FaultInjectionFabric : public FabricWrapper {
   bool Chance(double p);
 
   std::atomic<bool> peer_gone_{false};
-  std::atomic<int64_t> gone_after_{-1};  // batches left; -1: no countdown
   std::atomic<double> drop_p_{0};
   std::atomic<double> cas_fail_p_{0};
   std::atomic<uint64_t> delay_us_{0};

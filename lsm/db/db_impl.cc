@@ -527,6 +527,11 @@ void DBImpl::TEST_PauseFlushes(bool paused) {
   bg_cv_.SignalAll();
 }
 
+void DBImpl::TEST_BeforeFlushFromDmReads(std::function<void()> hook) {
+  MutexLock l(&mutex_);
+  before_flush_from_dm_reads_ = std::move(hook);
+}
+
 size_t DBImpl::TEST_SealedLocalBytes() {
   MutexLock l(&mutex_);
   return SealedLocalBytes();

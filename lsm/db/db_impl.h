@@ -96,6 +96,10 @@ class DBImpl final : public DB {
   // Holds back (or releases) the scheduling of flushes: sealed memtables
   // accumulate (in DM, with memtable offload).
   void TEST_PauseFlushes(bool paused);
+  // Runs `hook` in each flush from DM once it holds its segment's reader
+  // and before it reads any of it (a fault test kills the memory node
+  // there).
+  void TEST_BeforeFlushFromDmReads(std::function<void()> hook);
   // Bytes of sealed memtables in local memory, and of segments in DM.
   size_t TEST_SealedLocalBytes();
   // The end of the job file numbers handed out so far, and the next file
@@ -426,6 +430,7 @@ class DBImpl final : public DB {
   int running_flushes_ GUARDED_BY(mutex_) = 0;
   int running_moves_ GUARDED_BY(mutex_) = 0;
   bool flushes_paused_ GUARDED_BY(mutex_) = false;
+  std::function<void()> before_flush_from_dm_reads_ GUARDED_BY(mutex_);
   // The cluster side: null without offloading (or when the pool could not
   // be reached at open). Set at open, before any other thread runs.
   std::unique_ptr<ComputeNode> node_;

@@ -197,6 +197,7 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
   SequenceNumber oldest_snapshot;
   MemTableReaderRef reader;
   uint64_t input_bytes;
+  std::function<void()> test_hook;
   {
     MutexLock l(&mutex_);
     oldest_snapshot = OldestSnapshot();
@@ -204,7 +205,9 @@ void DBImpl::BackgroundFlush(uint64_t mem_id) {
     reader = e->reader();
     input_bytes = e->in_dm() ? e->segment()->header().total_length()
                              : e->mem()->MemoryUsage();
+    if (e->in_dm()) test_hook = before_flush_from_dm_reads_;
   }
+  if (test_hook) test_hook();
   FileMetaData meta;
   FlushJobStats job_stats;
   std::vector<Iterator*> inputs;

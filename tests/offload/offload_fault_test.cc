@@ -217,10 +217,12 @@ TEST_F(OffloadFaultTest, MemoryNodeGoneDuringAFlushFromDmLosesNothing) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_GE(MovedSegments(), 3) << "nothing waits in DM";
+  // The memory node dies once the first flush from DM holds its segment
+  // and before it reads any of it: its reads fail, whatever else (the
+  // heartbeat, a move) notices the loss first.
   fabric::FaultInjectionFabric* f = faulty_.load();
-  f->SetDelayMicros(2000);
-  impl->TEST_PauseFlushes(false);  // the first flush from DM starts reading
-  f->SetPeerGoneAfter(1);          // and the memory node dies under it
+  impl->TEST_BeforeFlushFromDmReads([f] { f->SetPeerGone(true); });
+  impl->TEST_PauseFlushes(false);
   ASSERT_OK(WriteSome(15000, 7));
   ASSERT_OK(db_->Flush(FlushOptions()));
   EXPECT_EQ(0, CheckModel());
