@@ -89,6 +89,7 @@ constexpr TickerEntry kTickerNames[] = {
     {kJobsReposted, "o3lsm.jobs.reposted"},
     {kJobsFailed, "o3lsm.jobs.failed"},
     {kSeekCompactionTriggers, "o3lsm.compaction.seek.triggered"},
+    {kSeekFlushTriggers, "o3lsm.flush.seek.triggered"},
 };
 
 struct HistogramEntry {

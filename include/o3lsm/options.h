@@ -220,7 +220,11 @@ struct Options {
   // sampled per thread); point lookups are not: bloom filters make an extra
   // run cost them little. At the default, the seeks a file is allowed cost
   // its readers about as much CPU as compacting it (docs/benchmarks.md,
-  // "Read-triggered compaction"). 0 turns it off. Default: 1024.
+  // "Read-triggered compaction"). The same price flushes the memtables
+  // (without offloading) once seeks made while no write grows them have
+  // cost their bytes, if they hold a quarter of write_buffer_size or more
+  // (docs/architecture.md, "Read-triggered flushes"). 0 turns both off.
+  // Default: 1024.
   uint64_t seek_compaction_bytes_per_seek = 1024;
 
   // L0 depth at which writes are slowed to delayed_write_rate. Default: 20.

@@ -101,6 +101,8 @@ enum Tickers : uint32_t {
   // ---- Compaction (appended) ----
   kSeekCompactionTriggers,  // o3lsm.compaction.seek.triggered: files whose
                             // seek budget readers used up
+  kSeekFlushTriggers,       // o3lsm.flush.seek.triggered: memtables sealed
+                            // because seeks used up their budget
   kTickerCount              // not a ticker: the number of them
 };
 

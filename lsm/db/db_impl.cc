@@ -106,10 +106,20 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
           std::make_unique<VersionSet>(dbname_, &options_, obsolete_files_)) {
   stats_.levels.resize(options_.num_levels);
   if (options_.seek_compaction_bytes_per_seek > 0) {
-    seek_sampler_ =
-        std::make_unique<SeekSampler>([this](FileRef file, int level) {
+    // Memtables are charged only where they are flushed here: a sealed
+    // memtable with offloading moves into DM, where seeks cost more.
+    SeekSampler::MemTableBudgetSpent on_mem_spent;
+    if (options_.offload == 0) {
+      on_mem_spent = [this](const MemTableRef& mem) {
+        OnMemTableSeekBudgetSpent(mem);
+      };
+    }
+    seek_sampler_ = std::make_unique<SeekSampler>(
+        options_.seek_compaction_bytes_per_seek,
+        [this](FileRef file, int level) {
           OnSeekBudgetSpent(std::move(file), level);
-        });
+        },
+        std::move(on_mem_spent));
   }
   MutexLock l(&mutex_);
   picker_ = std::make_unique<CompactionPicker>(&options_, versions_.get());

@@ -130,6 +130,37 @@ void DBImpl::OnSeekBudgetSpent(FileRef file, int level) {
   MaybeScheduleWork();
 }
 
+void DBImpl::OnMemTableSeekBudgetSpent(const MemTableRef& mem) {
+  {
+    MutexLock l(&mutex_);
+    if (shutting_down_.load(std::memory_order_acquire) || !bg_error_.ok() ||
+        !imm_.empty()) {
+      return;
+    }
+    bool active = false;
+    size_t bytes = 0;
+    for (const Shard& shard : shards_) {
+      active = active || shard.mem == mem;
+      bytes += shard.mem->MemoryUsage();
+    }
+    if (!active || bytes < options_.write_buffer_size / 4) return;
+    Log(info_log_.get(),
+        "read-triggered flush: memtable %llu used up its seek budget "
+        "(%zu bytes in the memtables)",
+        static_cast<unsigned long long>(mem->id()), bytes);
+  }
+  if (statistics_ != nullptr) statistics_->recordTick(kSeekFlushTriggers);
+  // Through the writer queue, as DB::Flush: sealing waits for the write
+  // group inserting now, if any.
+  FlushOptions options;
+  options.wait = false;
+  Status s = Flush(options);
+  if (!s.ok()) {
+    Log(InfoLogLevel::kWarn, info_log_.get(), "read-triggered flush: %s",
+        s.ToString().c_str());
+  }
+}
+
 void DBImpl::BackgroundMove(uint64_t mem_id) {
   MemTableRef mem;
   DmSegment::Placement placement;

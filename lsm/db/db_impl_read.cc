@@ -276,8 +276,12 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   sv->current->AddIterators(options, table_cache_.get(), &children);
   Iterator* internal = NewMergingIterator(std::move(children));
   SeekSampling sampling;
-  if (seek_sampler_ != nullptr && sv->current->SortedRuns() >= 2) {
-    sampling = {seek_sampler_.get(), sv->current.get()};
+  if (seek_sampler_ != nullptr) {
+    if (sv->current->SortedRuns() >= 2) sampling.version = sv->current.get();
+    if (seek_sampler_->charges_memtables()) sampling.mems = &sv->mems;
+    if (sampling.version != nullptr || sampling.mems != nullptr) {
+      sampling.sampler = seek_sampler_.get();
+    }
   }
   Iterator* it =
       NewDBIterator(internal, sequence, options.iterate_lower_bound,

@@ -77,7 +77,7 @@ class DBIter final : public Iterator {
   void StepBackFrom(const Slice& internal_key);
   void SampleSeek(const Slice& target) const {
     if (sampling_.sampler != nullptr) {
-      sampling_.sampler->Sample(*sampling_.version, target);
+      sampling_.sampler->Sample(sampling_, target);
     }
   }
 

@@ -4,12 +4,23 @@
 
 namespace o3lsm {
 
-void SeekSampler::Sample(const Version& v, const Slice& user_key) const {
+void SeekSampler::Sample(const SeekSampling& sampling,
+                         const Slice& user_key) const {
   thread_local uint32_t seeks = 0;
   if (++seeks % kPeriod != 0) return;
-  int level = 0;
-  if (FileRef spent = v.ChargeSeek(user_key, kPeriod, &level)) {
-    on_spent_(std::move(spent), level);
+  if (sampling.version != nullptr) {
+    int level = 0;
+    if (FileRef spent = sampling.version->ChargeSeek(user_key, kPeriod, &level)) {
+      on_file_spent_(std::move(spent), level);
+    }
+  }
+  if (sampling.mems != nullptr) {
+    // Every memtable shard is positioned by the seek, whatever its key.
+    for (const MemTableRef& mem : *sampling.mems) {
+      if (mem->num_entries() > 0 && mem->ChargeSeeks(kPeriod, bytes_per_seek_)) {
+        on_mem_spent_(mem);
+      }
+    }
   }
 }
 

@@ -91,6 +91,15 @@ class MemTable final : public MemTableReader,
     return largest_seq_.load(std::memory_order_relaxed);
   }
 
+  // Read-triggered flush (SeekSampler): charges `seeks` iterator seeks
+  // that positioned this memtable. Only seeks made while it does not grow
+  // count: a charge that finds more entries than the last one starts the
+  // count again, because flushing a memtable that writes keep filling
+  // saves its readers nothing (a new one takes its place). Returns true
+  // for the one charge that brings the seeks counted to MemoryUsage() /
+  // bytes_per_seek.
+  bool ChargeSeeks(int64_t seeks, uint64_t bytes_per_seek);
+
   // The earliest WAL file holding updates of this memtable: recovery must
   // replay from there until the memtable is flushed.
   uint64_t log_number() const { return log_number_; }
@@ -114,6 +123,11 @@ class MemTable final : public MemTableReader,
   std::atomic<uint64_t> data_bytes_{0};
   std::atomic<SequenceNumber> smallest_seq_{kMaxSequenceNumber};
   std::atomic<SequenceNumber> largest_seq_{0};
+  // ChargeSeeks: num_entries() at the last charge, seeks counted since it
+  // last changed, and whether the budget was reported.
+  std::atomic<uint64_t> charged_at_entries_{0};
+  std::atomic<int64_t> quiet_seeks_{0};
+  std::atomic<bool> seek_budget_spent_{false};
 };
 
 using MemTableRef = std::shared_ptr<MemTable>;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lsm/db/db_impl.h"
+#include "lsm/memtable/memtable.h"
 #include "o3lsm/db.h"
 #include "o3lsm/statistics.h"
 #include "tests/testutil.h"
@@ -103,16 +104,32 @@ class SeekCompactionTest : public ::testing::Test {
     return buf;
   }
 
-  void Seeks(int n, int seed) {
+  // n seeks to keys below `keys`, each checked against model_.
+  void Seeks(int n, int seed, int keys = 3000) {
     Random64 rnd(seed);
     for (int i = 0; i < n; i++) {
       auto it = db_->NewIterator(ReadOptions());
-      const std::string k = Key(static_cast<int>(rnd.Uniform(3000)));
+      const std::string k = Key(static_cast<int>(rnd.Uniform(keys)));
       it->Seek(k);
       ASSERT_TRUE(it->Valid());
       ASSERT_EQ(k, it->key().ToString());
       ASSERT_EQ(model_[k], it->value().ToString());
     }
+  }
+
+  // Keys [0, n) with short values, into the memtable only.
+  void WriteMemTable(int n) {
+    for (int i = 0; i < n; i++) {
+      const std::string k = Key(i);
+      model_[k] = "m-" + k;
+      ASSERT_OK(db_->Put(WriteOptions(), k, model_[k]));
+    }
+    ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+    ASSERT_EQ(0, impl()->TEST_current()->NumFiles(0)) << "the fill flushed";
+  }
+
+  uint64_t SeekFlushes() const {
+    return options_.statistics->getTickerCount(kSeekFlushTriggers);
   }
 
   void ExpectModel() {
@@ -137,6 +154,30 @@ class SeekCompactionTest : public ::testing::Test {
   std::unique_ptr<DB> db_;
   std::map<std::string, std::string> model_;
 };
+
+TEST(MemTableChargeSeeks, OnlySeeksWhileItDoesNotGrowCount) {
+  MemTable mem(1, 1 << 20, 1 << 20);
+  ASSERT_TRUE(mem.ok());
+  for (int i = 0; i < 100; i++) {
+    ASSERT_TRUE(mem.Add(i + 1, kTypeValue, "key" + std::to_string(i),
+                        std::string(100, 'v')));
+  }
+  // The budget: seeks at 100 bytes each until they cost MemoryUsage().
+  const uint64_t per_seek = 100;
+  auto budget = [&] {
+    return static_cast<int64_t>((mem.MemoryUsage() + per_seek - 1) / per_seek);
+  };
+  EXPECT_FALSE(mem.ChargeSeeks(1, per_seek));  // notes the entry count only
+  EXPECT_FALSE(mem.ChargeSeeks(budget() - 1, per_seek));
+  // A write: what was counted no longer counts, nor does the charge that
+  // finds it.
+  ASSERT_TRUE(mem.Add(1000, kTypeValue, "another", "v"));
+  EXPECT_FALSE(mem.ChargeSeeks(budget() - 1, per_seek));
+  EXPECT_FALSE(mem.ChargeSeeks(budget() - 2, per_seek));
+  EXPECT_TRUE(mem.ChargeSeeks(2, per_seek));
+  // Reported once.
+  EXPECT_FALSE(mem.ChargeSeeks(budget(), per_seek));
+}
 
 TEST_F(SeekCompactionTest, SeeksThroughOverlappingL0FilesCompactThem) {
   Open();
@@ -172,6 +213,50 @@ TEST_F(SeekCompactionTest, GetsAloneNeverCharge) {
   for (int round = 0; round < 3; round++) ExpectModel();
   ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
   EXPECT_EQ(3, impl()->TEST_current()->NumFiles(0));
+}
+
+TEST_F(SeekCompactionTest, SeeksOverAMemTableNoWriteGrowsFlushIt) {
+  Open();
+  WriteMemTable(3000);
+  // About 200 KiB of memtable: a budget of about 200 seeks at the default
+  // 1024 bytes per seek, charged 16 at a time.
+  Seeks(2000, 1);
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  EXPECT_EQ(1u, SeekFlushes());
+  EXPECT_EQ(1, impl()->TEST_current()->NumFiles(0));
+  ExpectModel();
+  // The new memtable is empty: nothing left to charge.
+  Seeks(2000, 2);
+  EXPECT_EQ(1u, SeekFlushes());
+  db_.reset();
+  Open();
+  ExpectModel();
+}
+
+TEST_F(SeekCompactionTest, SeeksBetweenWritesFlushNothing) {
+  Open();
+  WriteMemTable(3000);
+  // Each write starts the count again; 100 seeks never reach the budget.
+  for (int round = 0; round < 40; round++) {
+    const std::string k = Key(round);
+    model_[k] = "w" + std::to_string(round);
+    ASSERT_OK(db_->Put(WriteOptions(), k, model_[k]));
+    Seeks(100, round);
+  }
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  EXPECT_EQ(0u, SeekFlushes());
+  EXPECT_EQ(0, impl()->TEST_current()->NumFiles(0));
+  ExpectModel();
+}
+
+TEST_F(SeekCompactionTest, AMemTableUnderAQuarterOfTheBufferStays) {
+  Open();
+  WriteMemTable(300);  // about 20 KiB of a 256 KiB write buffer
+  Seeks(5000, 1, 300);
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  EXPECT_EQ(0u, SeekFlushes());
+  EXPECT_EQ(0, impl()->TEST_current()->NumFiles(0));
+  ExpectModel();
 }
 
 TEST_F(SeekCompactionTest, ConcurrentSeeksWhileWritingAndFlushing) {

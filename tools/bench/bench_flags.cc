@@ -190,9 +190,11 @@ DEFINE_int32(
 DEFINE_int32(level0_file_num_compaction_trigger, 4,
              "Number of files in level-0 when compactions start.");
 DEFINE_uint64(seek_compaction_bytes_per_seek, 1024,
-              "o3lsm: read-triggered compaction. A file is compacted once "
-              "iterator seeks that passed through it and other sorted runs "
-              "number its size / this (0: off; see Options)");
+              "o3lsm: read-triggered compaction and flush. A file is "
+              "compacted once iterator seeks that passed through it and "
+              "other sorted runs number its size / this; the memtables are "
+              "flushed once seeks made while no write grew them number "
+              "their size / this (0: off; see Options)");
 DEFINE_int32(level0_slowdown_writes_trigger, 20,
              "Number of files in level-0 that will slow down writes.");
 DEFINE_int32(level0_stop_writes_trigger, 36,
