@@ -114,12 +114,14 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
         OnMemTableSeekBudgetSpent(mem);
       };
     }
+    // A memtable under a quarter of the write buffer is not worth an L0
+    // file of its own.
     seek_sampler_ = std::make_unique<SeekSampler>(
         options_.seek_compaction_bytes_per_seek,
         [this](FileRef file, int level) {
           OnSeekBudgetSpent(std::move(file), level);
         },
-        std::move(on_mem_spent));
+        options_.write_buffer_size / 4, std::move(on_mem_spent));
   }
   MutexLock l(&mutex_);
   picker_ = std::make_unique<CompactionPicker>(&options_, versions_.get());

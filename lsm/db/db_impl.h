@@ -245,9 +245,10 @@ class DBImpl final : public DB {
   // Read-triggered compaction: readers used up file's seek budget.
   void OnSeekBudgetSpent(FileRef file, int level) LOCKS_EXCLUDED(mutex_);
   // Read-triggered flush: seeks used up an active memtable's budget while
-  // no write made it grow. Seals the memtables (Flush without waiting)
-  // when it is still active, they hold at least a quarter of the write
-  // buffer and no sealed memtable waits for a flush. Runs on the reading
+  // no write made it grow (SeekSampler charges memtables holding at least
+  // a quarter of the write buffer). Seals the memtables (Flush without
+  // waiting) when it is still active and no sealed memtable waits for a
+  // flush; otherwise the next budget asks again. Runs on the reading
   // thread.
   void OnMemTableSeekBudgetSpent(const MemTableRef& mem) LOCKS_EXCLUDED(mutex_);
   // TEST_WaitForBackgroundWork without the wait for DM frees.

@@ -143,7 +143,7 @@ void DBImpl::OnMemTableSeekBudgetSpent(const MemTableRef& mem) {
       active = active || shard.mem == mem;
       bytes += shard.mem->MemoryUsage();
     }
-    if (!active || bytes < options_.write_buffer_size / 4) return;
+    if (!active) return;  // sealed since the seek pinned it
     Log(info_log_.get(),
         "read-triggered flush: memtable %llu used up its seek budget "
         "(%zu bytes in the memtables)",

@@ -14,12 +14,15 @@ void SeekSampler::Sample(const SeekSampling& sampling,
       on_file_spent_(std::move(spent), level);
     }
   }
-  if (sampling.mems != nullptr) {
-    // Every memtable shard is positioned by the seek, whatever its key.
-    for (const MemTableRef& mem : *sampling.mems) {
-      if (mem->num_entries() > 0 && mem->ChargeSeeks(kPeriod, bytes_per_seek_)) {
-        on_mem_spent_(mem);
-      }
+  if (sampling.mems == nullptr) return;
+  size_t bytes = 0;
+  for (const MemTableRef& mem : *sampling.mems) bytes += mem->MemoryUsage();
+  if (bytes < min_memtable_bytes_) return;
+  // Every memtable shard is positioned by the seek, whatever its key.
+  for (const MemTableRef& mem : *sampling.mems) {
+    if (mem->num_entries() > 0 && mem->ChargeSeeks(kPeriod, bytes_per_seek_)) {
+      on_mem_spent_(mem);  // seals them all, or finds it cannot yet
+      return;
     }
   }
 }

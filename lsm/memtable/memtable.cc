@@ -104,7 +104,6 @@ bool MemTable::Add(SequenceNumber seq, ValueType type, const Slice& user_key,
 
 bool MemTable::ChargeSeeks(int64_t seeks, uint64_t bytes_per_seek) {
   // Loads before stores: many readers charge the same memtable.
-  if (seek_budget_spent_.load(std::memory_order_relaxed)) return false;
   const uint64_t entries = num_entries();
   if (charged_at_entries_.load(std::memory_order_relaxed) != entries) {
     charged_at_entries_.store(entries, std::memory_order_relaxed);
@@ -116,7 +115,8 @@ bool MemTable::ChargeSeeks(int64_t seeks, uint64_t bytes_per_seek) {
   if (static_cast<uint64_t>(counted) * bytes_per_seek < MemoryUsage()) {
     return false;
   }
-  return !seek_budget_spent_.exchange(true, std::memory_order_relaxed);
+  quiet_seeks_.store(0, std::memory_order_relaxed);  // a budget per report
+  return true;
 }
 
 bool MemTable::Get(const LookupKey& key, std::string* value,

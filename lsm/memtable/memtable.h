@@ -96,8 +96,9 @@ class MemTable final : public MemTableReader,
   // count: a charge that finds more entries than the last one starts the
   // count again, because flushing a memtable that writes keep filling
   // saves its readers nothing (a new one takes its place). Returns true
-  // for the one charge that brings the seeks counted to MemoryUsage() /
-  // bytes_per_seek.
+  // for the charge that brings the seeks counted to MemoryUsage() /
+  // bytes_per_seek, and starts counting again (a memtable that could not
+  // be sealed then is reported again one budget later).
   bool ChargeSeeks(int64_t seeks, uint64_t bytes_per_seek);
 
   // The earliest WAL file holding updates of this memtable: recovery must
@@ -123,11 +124,10 @@ class MemTable final : public MemTableReader,
   std::atomic<uint64_t> data_bytes_{0};
   std::atomic<SequenceNumber> smallest_seq_{kMaxSequenceNumber};
   std::atomic<SequenceNumber> largest_seq_{0};
-  // ChargeSeeks: num_entries() at the last charge, seeks counted since it
-  // last changed, and whether the budget was reported.
+  // ChargeSeeks: num_entries() at the last charge, and seeks counted since
+  // it last changed or the budget was last reported.
   std::atomic<uint64_t> charged_at_entries_{0};
   std::atomic<int64_t> quiet_seeks_{0};
-  std::atomic<bool> seek_budget_spent_{false};
 };
 
 using MemTableRef = std::shared_ptr<MemTable>;

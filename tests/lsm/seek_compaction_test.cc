@@ -175,8 +175,9 @@ TEST(MemTableChargeSeeks, OnlySeeksWhileItDoesNotGrowCount) {
   EXPECT_FALSE(mem.ChargeSeeks(budget() - 1, per_seek));
   EXPECT_FALSE(mem.ChargeSeeks(budget() - 2, per_seek));
   EXPECT_TRUE(mem.ChargeSeeks(2, per_seek));
-  // Reported once.
-  EXPECT_FALSE(mem.ChargeSeeks(budget(), per_seek));
+  // Reported again one whole budget later (it could not be sealed).
+  EXPECT_FALSE(mem.ChargeSeeks(budget() - 1, per_seek));
+  EXPECT_TRUE(mem.ChargeSeeks(1, per_seek));
 }
 
 TEST_F(SeekCompactionTest, SeeksThroughOverlappingL0FilesCompactThem) {
@@ -230,6 +231,65 @@ TEST_F(SeekCompactionTest, SeeksOverAMemTableNoWriteGrowsFlushIt) {
   EXPECT_EQ(1u, SeekFlushes());
   db_.reset();
   Open();
+  ExpectModel();
+}
+
+TEST_F(SeekCompactionTest, AMemTableIsSealedOnceTheOneBeforeItIsFlushed) {
+  Open();
+  // A sealed memtable waits for its flush...
+  impl()->TEST_PauseFlushes(true);
+  WriteMemTable(1000);
+  FlushOptions no_wait;
+  no_wait.wait = false;
+  ASSERT_OK(db_->Flush(no_wait));
+  ASSERT_EQ(1, impl()->TEST_NumImmutableMemTables());
+  // ...so seeks that use up the active one's budget seal nothing.
+  for (int i = 1000; i < 3000; i++) {
+    const std::string k = Key(i);
+    model_[k] = "m-" + k;
+    ASSERT_OK(db_->Put(WriteOptions(), k, model_[k]));
+  }
+  Seeks(2000, 1);
+  EXPECT_EQ(1, impl()->TEST_NumImmutableMemTables());
+  EXPECT_EQ(0u, SeekFlushes());
+  // Once it is flushed, the next budget of seeks seals the active one.
+  impl()->TEST_PauseFlushes(false);
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  ASSERT_EQ(1, impl()->TEST_current()->NumFiles(0));
+  Seeks(2000, 2);
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  EXPECT_EQ(1u, SeekFlushes());
+  EXPECT_EQ(2, impl()->TEST_current()->NumFiles(0) +
+                   impl()->TEST_current()->NumFiles(1));
+  ExpectModel();
+}
+
+TEST_F(SeekCompactionTest, ManyReadersSpendingTheBudgetSealItOnce) {
+  Open();
+  WriteMemTable(3000);
+  // Four readers cross the budget together: each may ask for the seal;
+  // one seals, the others find their memtable no longer active.
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; t++) {
+    readers.emplace_back([&, t] {
+      Random64 rnd(200 + t);
+      for (int i = 0; i < 1000; i++) {
+        const std::string k = Key(static_cast<int>(rnd.Uniform(3000)));
+        auto it = db_->NewIterator(ReadOptions());
+        it->Seek(k);
+        if (!it->Valid() || it->key().ToString() != k ||
+            it->value().ToString() != model_.at(k)) {
+          failures++;
+        }
+      }
+    });
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(0, failures.load());
+  ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
+  EXPECT_GE(SeekFlushes(), 1u);
+  EXPECT_EQ(1, impl()->TEST_current()->NumFiles(0));
   ExpectModel();
 }
 
