@@ -25,14 +25,30 @@ const InternalKeyComparator kCmp;
 
 }  // namespace
 
+uint64_t SegmentIndex::KeyPrefix(const Slice& user_key) {
+  uint64_t prefix = 0;
+  const size_t n = std::min<size_t>(8, user_key.size());
+  for (size_t i = 0; i < n; i++) {
+    prefix |= uint64_t{static_cast<unsigned char>(user_key[i])} << (56 - 8 * i);
+  }
+  return prefix;
+}
+
 int SegmentIndex::FindFence(const Slice& internal_key) const {
   if (fences_.empty()) return -1;
-  // The last fence whose first key is <= internal_key.
+  // The last fence whose first key is <= internal_key. Most steps of the
+  // search are settled by the prefixes alone (perf: a seek over 69
+  // segments spent 17% of its time here comparing heap-held keys).
+  const uint64_t prefix = KeyPrefix(ExtractUserKey(internal_key));
   size_t lo = 0;
   size_t hi = fences_.size();
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
-    if (kCmp.Compare(fences_[mid].first_key, internal_key) <= 0) {
+    const uint64_t p = fence_prefixes_[mid];
+    const bool at_or_before =
+        p != prefix ? p < prefix
+                    : kCmp.Compare(fences_[mid].first_key, internal_key) <= 0;
+    if (at_or_before) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -42,7 +58,8 @@ int SegmentIndex::FindFence(const Slice& internal_key) const {
 }
 
 size_t SegmentIndex::MemoryUsage() const {
-  size_t bytes = filter_data_.capacity() + fences_.capacity() * sizeof(Fence);
+  size_t bytes = filter_data_.capacity() + fences_.capacity() * sizeof(Fence) +
+                 fence_prefixes_.capacity() * sizeof(uint64_t);
   for (const Fence& f : fences_) bytes += f.first_key.capacity();
   return bytes;
 }
@@ -94,6 +111,12 @@ Status SegmentImageBuilder::Note(uint64_t i, const Slice& ikey) {
 void SegmentImageBuilder::FinishIndex(uint64_t entries) {
   out_->largest_user_key = last_user_key_;
   out_->entries = entries;
+  SegmentIndex& fenced = out_->index;
+  fenced.fence_prefixes_.reserve(fenced.fences_.size());
+  for (const SegmentIndex::Fence& f : fenced.fences_) {
+    fenced.fence_prefixes_.push_back(
+        SegmentIndex::KeyPrefix(ExtractUserKey(f.first_key)));
+  }
   if (bloom_bits_ > 0) {
     SegmentIndex& index = out_->index;
     index.filter_data_ = bloom_.Finish();

@@ -78,8 +78,15 @@ class SegmentIndex {
  private:
   friend class SegmentImageBuilder;
 
+  // The first 8 bytes of a user key, big-endian, zero-padded: keys whose
+  // prefixes differ compare as their prefixes do (bytewise order).
+  static uint64_t KeyPrefix(const Slice& user_key);
+
   SegmentLayout layout_ = SegmentLayout::kSortedImage;
   std::vector<Fence> fences_;
+  // KeyPrefix of each fence's first user key, side by side: FindFence's
+  // search reads these, and a fence's key only where prefixes tie.
+  std::vector<uint64_t> fence_prefixes_;
   std::string filter_data_;
   BloomFilterReader filter_;
 };

@@ -306,6 +306,55 @@ TEST(SegmentImage, DamagedArenaEntryIsCorruptionNotAWrongAnswer) {
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
+TEST(SegmentImage, FindFenceAgreesWithALinearSearch) {
+  // Keys that tie on their first 8 bytes, keys shorter than 8 bytes, and
+  // zero bytes where a short key's prefix is padded: where the prefixes
+  // the search compares first do not decide.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; i++) keys.push_back("samepfx-" + Key(i));
+  for (int i = 0; i < 100; i++) {
+    keys.push_back(std::string(1, static_cast<char>('a' + i % 26)) +
+                   std::to_string(i));
+    keys.push_back(std::string("ab\0", 3) + std::to_string(i));
+    keys.push_back(std::string("ab\xff", 3) + std::to_string(i));
+  }
+  keys.push_back("ab");
+  keys.push_back(std::string("ab\0", 3));
+  auto mem = std::make_shared<MemTable>(1, 8 << 20, 16 << 20);
+  SequenceNumber seq = 0;
+  for (const std::string& k : keys) {
+    ASSERT_TRUE(mem->Add(++seq, kTypeValue, k, "v"));
+    ASSERT_TRUE(mem->Add(++seq, kTypeValue, k, "w"));  // versions straddle
+  }
+  for (SegmentLayout layout :
+       {SegmentLayout::kSortedImage, SegmentLayout::kArenaCopy}) {
+    SegmentImage image;
+    ASSERT_OK(BuildSegmentImage(mem.get(), layout, 10, &image));
+    const auto& fences = image.index.fences();
+    ASSERT_GT(fences.size(), 10u);
+    const InternalKeyComparator cmp;
+    std::vector<std::string> probes = keys;
+    probes.push_back("");
+    probes.push_back("a");
+    probes.push_back("samepfx");
+    probes.push_back("samepfx-zzz");
+    probes.push_back(std::string(12, '\xff'));
+    for (const std::string& k : probes) {
+      for (SequenceNumber at : {SequenceNumber{1}, seq / 2, seq}) {
+        const LookupKey lkey(k, at);
+        int expect = 0;  // the last fence whose first key is <= the key
+        for (size_t i = 0; i < fences.size(); i++) {
+          if (cmp.Compare(fences[i].first_key, lkey.internal_key()) <= 0) {
+            expect = static_cast<int>(i);
+          }
+        }
+        EXPECT_EQ(expect, image.index.FindFence(lkey.internal_key()))
+            << "key " << k << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(SegmentImage, EntryOfUnknownTypeIsCorruptionNamingItsRange) {
   // Bytes no writer makes (the builder refuses such an entry) but whose
   // checksums match: an entry whose tag holds no known value type.
