@@ -111,14 +111,13 @@ Status SegmentImageBuilder::Note(uint64_t i, const Slice& ikey) {
 void SegmentImageBuilder::FinishIndex(uint64_t entries) {
   out_->largest_user_key = last_user_key_;
   out_->entries = entries;
-  SegmentIndex& fenced = out_->index;
-  fenced.fence_prefixes_.reserve(fenced.fences_.size());
-  for (const SegmentIndex::Fence& f : fenced.fences_) {
-    fenced.fence_prefixes_.push_back(
+  SegmentIndex& index = out_->index;
+  index.fence_prefixes_.reserve(index.fences_.size());
+  for (const SegmentIndex::Fence& f : index.fences_) {
+    index.fence_prefixes_.push_back(
         SegmentIndex::KeyPrefix(ExtractUserKey(f.first_key)));
   }
   if (bloom_bits_ > 0) {
-    SegmentIndex& index = out_->index;
     index.filter_data_ = bloom_.Finish();
     index.filter_ = BloomFilterReader(index.filter_data_);
   }

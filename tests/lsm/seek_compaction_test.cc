@@ -117,19 +117,33 @@ class SeekCompactionTest : public ::testing::Test {
     }
   }
 
-  // Keys [0, n) with short values, into the memtable only.
-  void WriteMemTable(int n) {
-    for (int i = 0; i < n; i++) {
+  // Keys [from, to) with short values, recorded in model_.
+  void PutKeys(int from, int to) {
+    for (int i = from; i < to; i++) {
       const std::string k = Key(i);
       model_[k] = "m-" + k;
       ASSERT_OK(db_->Put(WriteOptions(), k, model_[k]));
     }
+  }
+
+  // Keys [0, n) with short values, into the memtable only.
+  void WriteMemTable(int n) {
+    PutKeys(0, n);
     ASSERT_OK(impl()->TEST_WaitForBackgroundWork());
     ASSERT_EQ(0, impl()->TEST_current()->NumFiles(0)) << "the fill flushed";
   }
 
   uint64_t SeekFlushes() const {
     return options_.statistics->getTickerCount(kSeekFlushTriggers);
+  }
+
+  // One seek to k from a new iterator: true if it lands on k with
+  // model_'s value. Safe from reader threads while model_ is not written.
+  bool SeekFinds(const std::string& k) {
+    auto it = db_->NewIterator(ReadOptions());
+    it->Seek(k);
+    return it->Valid() && it->key().ToString() == k &&
+           it->value().ToString() == model_.at(k);
   }
 
   void ExpectModel() {
@@ -244,11 +258,7 @@ TEST_F(SeekCompactionTest, AMemTableIsSealedOnceTheOneBeforeItIsFlushed) {
   ASSERT_OK(db_->Flush(no_wait));
   ASSERT_EQ(1, impl()->TEST_NumImmutableMemTables());
   // ...so seeks that use up the active one's budget seal nothing.
-  for (int i = 1000; i < 3000; i++) {
-    const std::string k = Key(i);
-    model_[k] = "m-" + k;
-    ASSERT_OK(db_->Put(WriteOptions(), k, model_[k]));
-  }
+  PutKeys(1000, 3000);
   Seeks(2000, 1);
   EXPECT_EQ(1, impl()->TEST_NumImmutableMemTables());
   EXPECT_EQ(0u, SeekFlushes());
@@ -275,13 +285,7 @@ TEST_F(SeekCompactionTest, ManyReadersSpendingTheBudgetSealItOnce) {
     readers.emplace_back([&, t] {
       Random64 rnd(200 + t);
       for (int i = 0; i < 1000; i++) {
-        const std::string k = Key(static_cast<int>(rnd.Uniform(3000)));
-        auto it = db_->NewIterator(ReadOptions());
-        it->Seek(k);
-        if (!it->Valid() || it->key().ToString() != k ||
-            it->value().ToString() != model_.at(k)) {
-          failures++;
-        }
+        if (!SeekFinds(Key(static_cast<int>(rnd.Uniform(3000))))) failures++;
       }
     });
   }
@@ -331,13 +335,7 @@ TEST_F(SeekCompactionTest, ConcurrentSeeksWhileWritingAndFlushing) {
     readers.emplace_back([&, t] {
       Random64 rnd(100 + t);
       while (!stop.load()) {
-        const std::string k = Key(static_cast<int>(rnd.Uniform(3000)));
-        auto it = db_->NewIterator(ReadOptions());
-        it->Seek(k);
-        if (!it->Valid() || it->key().ToString() != k ||
-            it->value().ToString() != model_.at(k)) {
-          failures++;
-        }
+        if (!SeekFinds(Key(static_cast<int>(rnd.Uniform(3000))))) failures++;
       }
     });
   }
