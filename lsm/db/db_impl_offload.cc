@@ -597,6 +597,9 @@ void DBImpl::HandleDmLoss(const std::string& why) {
 void DBImpl::MarkDmLost(const std::string& why) {
   dm_lost_ = true;
   dm_->MarkUnavailable();
+  // Jobs out on the board can no longer be watched (remote flushes of
+  // segments would never finish): they come back here.
+  if (node_ != nullptr) node_->MarkMemoryLost();
   Log(InfoLogLevel::kError, info_log_.get(),
       "DM lost (%s): falling back to local memtables and local flushes",
       why.c_str());

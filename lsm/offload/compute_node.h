@@ -120,6 +120,9 @@ class ComputeNode {
   // The memory node was seen dying, or this node evicted: the pool's
   // contents are gone for this node.
   bool memory_node_lost() const { return coordinator_->memory_node_lost(); }
+  // The database found the pool unreachable for good: its jobs come back
+  // (OffloadCoordinator::MarkMemoryLost).
+  void MarkMemoryLost() { coordinator_->MarkMemoryLost(); }
   // A live node other than this one takes jobs.
   bool HaveExecutors() const {
     return usable() && coordinator_->HaveExecutors();

@@ -139,6 +139,14 @@ void OffloadCoordinator::RefreshNodes() {
   }
 }
 
+void OffloadCoordinator::MarkMemoryLost() {
+  if (memory_lost_.exchange(true)) return;
+  Log(InfoLogLevel::kError, options_.info_log.get(),
+      "offload: the DM pool is lost: handing back every job out");
+  MutexLock l(&mu_);
+  cv_.SignalAll();
+}
+
 bool OffloadCoordinator::HaveExecutors() const {
   MutexLock l(&mu_);
   return HaveExecutorsLocked();

@@ -116,8 +116,14 @@ class OffloadCoordinator {
   // (it looked dead to someone, who may reclaim its DM): it must stop using
   // DM.
   bool evicted() const { return evicted_.load(); }
-  // True once a memory node of the pool was seen dying.
+  // True once a memory node of the pool was seen dying, or the owner said
+  // the pool is lost.
   bool memory_node_lost() const { return memory_lost_.load(); }
+  // The owner found the pool unreachable for good (its reads and moves
+  // fail): the board can no longer be watched, so every job out is handed
+  // back as Unavailable, as when the memory node stops heartbeating. (An
+  // embedded pool has no memory node whose heartbeat could say so.)
+  void MarkMemoryLost();
 
   // Queues a job of `max_attempts` attempts for the poster; no fabric verb
   // runs here. OK: done will be called exactly once (with Unavailable if
