@@ -14,13 +14,31 @@ const InternalKeyComparator kCmp;
 
 }  // namespace
 
-FenceRead::FenceRead(const DmSegment* segment, size_t first, size_t count)
+FenceRead::FenceRead(const DmSegment* segment, size_t first, size_t count,
+                     const Slice* seek_target)
     : segment_(segment),
       first_(first),
       count_(count),
+      seek_target_(seek_target),
       stage_(segment->index().layout() == SegmentLayout::kSortedImage
                  ? Stage::kRanges
                  : Stage::kOrder) {}
+
+FenceRead::FenceRead(const DmSegment* segment, size_t fence,
+                     std::vector<OrderRecord> records, uint32_t from)
+    : segment_(segment),
+      first_(fence),
+      count_(1),
+      seek_target_(nullptr),
+      stage_(Stage::kEntries),
+      records_(std::move(records)),
+      begin_(from),
+      end_(static_cast<uint32_t>(records_.size())) {
+  size_t len = 0;
+  for (uint32_t k = begin_; k < end_; k++) len += records_[k].length;
+  bytes_.reset(new char[len]);
+  if (begin_ == end_) stage_ = Stage::kDone;
+}
 
 bool FenceRead::PlanRound(std::vector<fabric::WorkRequest>* reads) {
   const auto& fences = segment_->index().fences();
@@ -52,13 +70,18 @@ bool FenceRead::PlanRound(std::vector<fabric::WorkRequest>* reads) {
       return true;
     }
     case Stage::kEntries: {
-      // The entries, laid one after another.
+      // The entries of fence first_ from begin_ and all of the others',
+      // laid one after another. records_ index e: fence first_'s entry e,
+      // then the next fences' in turn.
+      const uint32_t first_len = fences[first_].length;
       size_t pos = 0;
-      for (size_t k = 0; k < lens_.size(); k++) {
-        const uint32_t offset = DecodeFixed32(order_.data() + k * kOrderRecordSize);
+      for (size_t e = begin_; e < records_.size(); e++) {
+        if (e == end_ && e < first_len) e = first_len;  // a seek's window
+        if (e >= records_.size()) break;
         reads->push_back(fabric::WorkRequest::Read(
-            segment_->ImageAddr(offset), bytes_.get() + pos, lens_[k]));
-        pos += lens_[k];
+            segment_->ImageAddr(records_[e].offset), bytes_.get() + pos,
+            records_[e].length));
+        pos += records_[e].length;
       }
       segment_->CountReadBack(pos);
       return true;
@@ -79,22 +102,39 @@ void FenceRead::RoundDone(const Status& s) {
     stage_ = Stage::kDone;
     return;
   }
-  const size_t n = order_.size() / kOrderRecordSize;
-  lens_.resize(n);
-  size_t len = 0;
-  for (size_t k = 0; k < n; k++) {
-    OrderRecord r;
-    status_ = DecodeOrderRecord(order_.data() + k * kOrderRecordSize,
-                                segment_->header().image_length, &r);
+  // Verify every range's records before any of them directs a read.
+  const auto& fences = segment_->index().fences();
+  records_.resize(order_.size() / kOrderRecordSize);
+  for (size_t i = first_, e = 0; i < first_ + count_; i++) {
+    status_ = DecodeFenceRecords(fences[i], order_.data() + e * kOrderRecordSize,
+                                 segment_->header().image_length,
+                                 records_.data() + e);
     if (!status_.ok()) {
       stage_ = Stage::kDone;
       return;
     }
-    lens_[k] = r.length;
-    len += r.length;
+    e += fences[i].length;
+  }
+  const uint32_t first_len = fences[first_].length;
+  begin_ = 0;
+  end_ = first_len;
+  if (seek_target_ != nullptr) {
+    // Entries before the target's hint sort before it; of those from it,
+    // read through the first whose hint is past the target's.
+    const Slice user_key = ExtractUserKey(*seek_target_);
+    uint32_t through;
+    HintRun(records_.data(), first_len,
+            KeyHint(user_key, segment_->index().HintOffset(first_)), &begin_,
+            &through);
+    end_ = std::min(through + 1, first_len);
+  }
+  size_t len = 0;
+  for (size_t e = begin_; e < records_.size(); e++) {
+    if (e < first_len && e >= end_) continue;
+    len += records_[e].length;
   }
   bytes_.reset(new char[len]);
-  stage_ = Stage::kEntries;
+  stage_ = len == 0 ? Stage::kDone : Stage::kEntries;
 }
 
 Status FenceRead::Finish(std::unique_ptr<char[]>* bytes,
@@ -105,16 +145,18 @@ Status FenceRead::Finish(std::unique_ptr<char[]>* bytes,
   }
   const auto& fences = segment_->index().fences();
   size_t pos = 0;
-  size_t entry = 0;
+  size_t entry = 0;  // records_ index of fence i's first entry
   for (size_t i = first_; i < first_ + count_; i++) {
     Status s;
     if (segment_->index().layout() == SegmentLayout::kSortedImage) {
       s = DecodeFencedRange(fences[i], bytes_.get() + pos, entries);
       pos += fences[i].length;
     } else {
-      s = DecodeFencedEntries(fences[i], bytes_.get() + pos,
-                              lens_.data() + entry, entries);
-      for (uint32_t j = 0; j < fences[i].length; j++) pos += lens_[entry + j];
+      const uint32_t from = i == first_ ? begin_ : 0;
+      const uint32_t to = i == first_ ? end_ : fences[i].length;
+      s = DecodeFencedEntries(fences[i], records_.data() + entry, from,
+                              to - from, bytes_.get() + pos, entries);
+      for (uint32_t k = from; k < to; k++) pos += records_[entry + k].length;
       entry += fences[i].length;
     }
     if (!s.ok()) return s;
@@ -172,7 +214,7 @@ class DmSegmentsIterator final : public Iterator {
     Cursor* c = heap_.front();
     std::pop_heap(heap_.begin(), heap_.end(), Later);
     heap_.pop_back();
-    if (++c->pos == c->entries.size()) LoadNext({c});
+    if (++c->pos == c->entries.size()) Advance(c);
     if (c->valid()) {
       heap_.push_back(c);
       std::push_heap(heap_.begin(), heap_.end(), Later);
@@ -210,14 +252,22 @@ class DmSegmentsIterator final : public Iterator {
     std::unique_ptr<char[]> bytes;
     std::vector<SegmentEntry> entries;
     size_t pos = 0;
-    // Positioned on the first entry of fence `first` without reading it:
-    // the fence's first key is known here, so the cursor takes its place
-    // in the heap and is read only if it comes to the top.
+    // Arena copy, after a seek read part of fence `first`: its verified
+    // records and the first entry not read (rest < records.size()).
+    std::vector<OrderRecord> records;
+    uint32_t rest = 0;
+    // Waiting to be read, ordered by a key no unread entry of the segment
+    // sorts before: the first key of fence `first` (the next window's
+    // first entry), or with a rest to read, the bound its next entry's
+    // hint gives. It is read only if it comes to the top of the heap.
     bool pending = false;
+    std::string bound;  // with a rest: that bound, an internal key
+    bool partial() const { return rest < records.size(); }
     bool valid() const { return pending || pos < entries.size(); }
     Slice key() const {
-      return pending ? Slice(segment->index().fences()[first].first_key)
-                     : entries[pos].internal_key;
+      if (!pending) return entries[pos].internal_key;
+      return partial() ? Slice(bound)
+                       : Slice(segment->index().fences()[first].first_key);
     }
     Slice value() const { return entries[pos].value; }
   };
@@ -243,36 +293,61 @@ class DmSegmentsIterator final : public Iterator {
     return backward_.get();
   }
 
-  // Reads the top cursor's window if it is pending: its first entry is the
-  // key it was ordered by, so the heap stays as it is.
+  // Reads pending cursors while one is on top. What a cursor reads sorts
+  // at or after the key it waited by, so it goes back into the heap.
   void LoadTop() {
-    if (heap_.empty() || !heap_.front()->pending) return;
-    Cursor* c = heap_.front();
-    LoadWindows({c});
-    if (!status_.ok() || !c->valid()) {
-      if (status_.ok()) {
-        status_ = Status::Corruption("DM segment", "empty fenced range");
+    while (!heap_.empty() && heap_.front()->pending) {
+      Cursor* c = heap_.front();
+      std::pop_heap(heap_.begin(), heap_.end(), Later);
+      heap_.pop_back();
+      Load({c});
+      if (!status_.ok()) {
+        heap_.clear();
+        return;
       }
-      heap_.clear();
+      if (!c->valid()) {
+        status_ = Status::Corruption("DM segment", "empty fenced range");
+        heap_.clear();
+        return;
+      }
+      heap_.push_back(c);
+      std::push_heap(heap_.begin(), heap_.end(), Later);
     }
   }
 
-  // Loads window [first, first + count) of each cursor, all together.
-  void LoadWindows(const std::vector<Cursor*>& cursors) {
+  // Reads what each cursor waits for, all together: the rest of its
+  // fence, or window [first, first + count) (with target, a seek's window
+  // of one fence, from where the target's hint starts).
+  void Load(const std::vector<Cursor*>& cursors,
+            const Slice* target = nullptr) {
     std::vector<std::unique_ptr<FenceRead>> reads;
     std::vector<FenceRead*> ptrs;
     for (Cursor* c : cursors) {
-      c->pending = false;
       c->entries.clear();
       c->pos = 0;
-      reads.push_back(
-          std::make_unique<FenceRead>(c->segment.get(), c->first, c->count));
+      if (c->pending && c->partial()) {
+        reads.push_back(std::make_unique<FenceRead>(
+            c->segment.get(), c->first, std::move(c->records), c->rest));
+      } else {
+        reads.push_back(std::make_unique<FenceRead>(c->segment.get(), c->first,
+                                                    c->count, target));
+      }
+      c->pending = false;
+      c->records.clear();
+      c->rest = 0;
       ptrs.push_back(reads.back().get());
     }
     if (ptrs.empty()) return;
     Status s = ReadTogether(cursors.front()->segment->fabric(), ptrs);
     for (size_t i = 0; i < cursors.size() && s.ok(); i++) {
-      s = reads[i]->Finish(&cursors[i]->bytes, &cursors[i]->entries);
+      Cursor* c = cursors[i];
+      s = reads[i]->Finish(&c->bytes, &c->entries);
+      const auto& fences = c->segment->index().fences();
+      if (s.ok() && c->segment->index().layout() == SegmentLayout::kArenaCopy &&
+          reads[i]->end() < fences[c->first].length) {
+        c->rest = reads[i]->end();
+        c->records = reads[i]->TakeRecords();
+      }
     }
     if (!s.ok()) {
       status_ = s;
@@ -280,28 +355,40 @@ class DmSegmentsIterator final : public Iterator {
     }
   }
 
-  // Moves each cursor's window on to its next fences (readahead doubling);
-  // a cursor at its segment's end becomes empty.
-  void LoadNext(const std::vector<Cursor*>& cursors) {
-    std::vector<Cursor*> more;
-    for (Cursor* c : cursors) {
-      const size_t next = c->first + c->count;
-      c->pending = false;
-      c->entries.clear();
-      c->pos = 0;
-      if (next >= c->fences) continue;
-      const size_t readahead =
-          std::min(c->readahead * 2, DmSegment::kMaxReadaheadFences);
-      // A window ends before the first fence past the bound.
-      const size_t count = c->segment->FencesBefore(
-          upper_bound_, next, std::min(readahead, c->fences - next));
-      if (count == 0) continue;
-      c->readahead = readahead;
-      c->first = next;
-      c->count = count;
-      more.push_back(c);
+  // c's entries are spent: it waits for the rest of its fence, or for its
+  // next window (readahead doubling), or is done at its segment's end or
+  // the upper bound.
+  void Advance(Cursor* c) {
+    c->entries.clear();
+    c->pos = 0;
+    if (c->partial()) {
+      const size_t at = c->segment->index().HintOffset(c->first);
+      const Slice first_key =
+          ExtractUserKey(c->segment->index().fences()[c->first].first_key);
+      const std::string user_key =
+          KeyHintLowerBound(first_key, at, c->records[c->rest].hint);
+      ParsedInternalKey bound;
+      bound.user_key = user_key;
+      bound.sequence = kMaxSequenceNumber;
+      bound.type = kValueTypeForSeek;
+      c->bound.clear();
+      AppendInternalKey(&c->bound, bound);
+      c->pending = true;
+      return;
     }
-    LoadWindows(more);
+    c->pending = false;
+    const size_t next = c->first + c->count;
+    if (next >= c->fences) return;
+    const size_t readahead =
+        std::min(c->readahead * 2, DmSegment::kMaxReadaheadFences);
+    // A window ends before the first fence past the bound.
+    const size_t count = c->segment->FencesBefore(
+        upper_bound_, next, std::min(readahead, c->fences - next));
+    if (count == 0) return;
+    c->readahead = readahead;
+    c->first = next;
+    c->count = count;
+    c->pending = true;
   }
 
   void SeekForward(const Slice* target) {
@@ -314,6 +401,8 @@ class DmSegmentsIterator final : public Iterator {
       c.pending = false;
       c.entries.clear();
       c.pos = 0;
+      c.records.clear();
+      c.rest = 0;
       c.readahead = 1;
       c.count = 1;
       if (c.fences == 0) continue;
@@ -337,19 +426,16 @@ class DmSegmentsIterator final : public Iterator {
       all.push_back(&c);
       read.push_back(&c);
     }
-    LoadWindows(read);
+    Load(read, target);
     if (!status_.ok()) return;
-    // Past a window's end: the answer is the next range's first entry.
-    std::vector<Cursor*> past;
+    // Past a window's end: the answer is further on.
     for (Cursor* c : read) {
       while (c->pos < c->entries.size() &&
              kCmp.Compare(c->entries[c->pos].internal_key, *target) < 0) {
         c->pos++;
       }
-      if (!c->valid()) past.push_back(c);
+      if (!c->valid()) Advance(c);
     }
-    LoadNext(past);
-    if (!status_.ok()) return;
     for (Cursor* c : all) {
       if (c->valid()) heap_.push_back(c);
     }

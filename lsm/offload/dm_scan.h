@@ -5,17 +5,26 @@
 // FenceRead fetches fenced ranges [first, first + count) of one segment in
 // rounds of one-sided reads that a caller may post together with those of
 // other segments: one round for a sorted image (the ranges' bytes), two
-// for an arena copy (the ranges' order records, then their entries). Each
-// range is verified by its fence's checksum as it is decoded.
+// for an arena copy (the ranges' order records, then their entries). A
+// sorted range is verified by its fence's checksum; an arena copy's
+// records by their fence's checksum, and each entry by its record's.
+// For a seek, an arena copy's window can start where the target's key hint
+// does: of the target's range it reads only the entries from the first
+// that can hold the target through the first past it, and the rest of the
+// range later, from the records already read and verified.
 //
 // NewDmSegmentsIterator merges many segments into one iterator. Its seeks
-// position every segment at once: the first window of every segment is
+// position every segment at once: the target's window of every segment is
 // fetched in the same rounds, so a seek over a hundred segments costs two
-// round trips (and the bytes), not two per segment. Moving forward fetches
-// a segment's next ranges when its window runs out, twice as many each
-// time (up to DmSegment::kMaxReadaheadFences). Backward moves (Prev,
-// SeekToLast, SeekForPrev through Seek + Prev) go through per-segment
-// iterators (DmSegment::NewBoundedIterator) merged the usual way. Creating the
+// round trips and, for arena copies, a record block and an entry or two
+// per segment, not two round trips per segment or their whole ranges. A
+// segment whose window runs out waits, ordered by the next key it knows
+// (the next range's first key, or the bound its next entry's hint gives),
+// and is read only if the merge reaches that key: then its next ranges
+// are fetched, twice as many each time (up to
+// DmSegment::kMaxReadaheadFences). Backward moves (Prev, SeekToLast,
+// SeekForPrev through Seek + Prev) go through per-segment iterators
+// (DmSegment::NewBoundedIterator) merged the usual way. Creating the
 // iterator reads nothing.
 //
 // Thread safety: a FenceRead or an iterator is used by one thread at a
@@ -36,8 +45,15 @@ namespace o3lsm {
 
 class FenceRead {
  public:
-  // REQUIRES: first + count <= the segment's fences, count > 0.
-  FenceRead(const DmSegment* segment, size_t first, size_t count);
+  // REQUIRES: first + count <= the segment's fences, count > 0; with
+  // seek_target (an internal key that fence `first` may hold; the Slice
+  // outlives this), count == 1.
+  FenceRead(const DmSegment* segment, size_t first, size_t count,
+            const Slice* seek_target = nullptr);
+  // The rest of arena-copy fence `fence` from entry `from`, whose verified
+  // records a FenceRead took earlier (TakeRecords): one round.
+  FenceRead(const DmSegment* segment, size_t fence,
+            std::vector<OrderRecord> records, uint32_t from);
   FenceRead(const FenceRead&) = delete;
   FenceRead& operator=(const FenceRead&) = delete;
 
@@ -46,10 +62,17 @@ class FenceRead {
   bool PlanRound(std::vector<fabric::WorkRequest>* reads);
   // The round planned last finished with status s.
   void RoundDone(const Status& s);
-  // Verifies and decodes the ranges: appends their entries, in key order,
-  // to *entries, pointing into *bytes (which takes the buffer).
+  // Verifies and decodes what was read: appends the entries, in key
+  // order, to *entries, pointing into *bytes (which takes the buffer).
   Status Finish(std::unique_ptr<char[]>* bytes,
                 std::vector<SegmentEntry>* entries);
+  // After Finish, of an arena copy: the first entry of fence `first` not
+  // read (its length when all were), and that fence's verified records.
+  uint32_t end() const { return end_; }
+  std::vector<OrderRecord> TakeRecords() {
+    records_.resize(segment_->index().fences()[first_].length);
+    return std::move(records_);
+  }
 
  private:
   enum class Stage { kRanges, kOrder, kEntries, kDone };
@@ -57,11 +80,16 @@ class FenceRead {
   const DmSegment* const segment_;
   const size_t first_;
   const size_t count_;
+  const Slice* const seek_target_;
   Stage stage_;
   Status status_;
   std::unique_ptr<char[]> bytes_;
   std::string order_;
-  std::vector<uint32_t> lens_;
+  // kArenaCopy: the verified records of the window's fences, one after
+  // another, and the entries of fence first_ read, [begin_, end_).
+  std::vector<OrderRecord> records_;
+  uint32_t begin_ = 0;
+  uint32_t end_ = 0;
 };
 
 // One iterator over the internal keys of segments (any order), holding

@@ -352,8 +352,8 @@ bool DmSegment::GetFromRange(int i, bool with_next, const LookupKey& key,
 bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
                                std::string* value, Status* s) const {
   const auto& fences = index_.fences();
-  const SegmentIndex::Fence& fence = fences[i];
-  const uint32_t n = fence.length + (with_next ? fences[i + 1].length : 0);
+  const uint32_t n =
+      fences[i].length + (with_next ? fences[i + 1].length : 0);
   constexpr uint32_t kMaxEntries = 2 * kFenceInterval;
   if (n > kMaxEntries) {  // the index is built here; cannot happen
     *s = Status::Corruption("DM segment", "oversized fence");
@@ -361,49 +361,41 @@ bool DmSegment::GetFromEntries(int i, bool with_next, const LookupKey& key,
   }
   // Round trip 1: the ranges' order records, one contiguous read.
   char order[kMaxEntries * kOrderRecordSize];
-  Status rs = ctx_->fabric()->Read(
-      addr_ + header_.order_offset() + uint64_t{fence.offset} * kOrderRecordSize,
-      order, n * kOrderRecordSize);
+  Status rs = ctx_->fabric()->Read(OrderAddr(fences[i].offset), order,
+                                   n * kOrderRecordSize);
+  CountRemoteGetBytes(n * kOrderRecordSize);
   if (!rs.ok()) {
     *s = rs;
     return true;
   }
-  OrderRecord records[kMaxEntries];
-  uint32_t lens[kMaxEntries];
-  size_t len = 0;
-  size_t first_len = 0;  // with_next: bytes of fence's own entries
-  for (uint32_t k = 0; k < n; k++) {
-    Status ds = DecodeOrderRecord(order + k * kOrderRecordSize,
-                                  header_.image_length, &records[k]);
-    if (!ds.ok()) {
-      *s = ds;
-      return true;
-    }
-    if (k == fence.length) first_len = len;
-    lens[k] = records[k].length;
-    len += lens[k];
+  ArenaPointLookup lookup;
+  rs = lookup.Plan(index_, i, with_next, order, header_.image_length,
+                   key.user_key());
+  if (!rs.ok()) {
+    *s = rs;
+    return true;
   }
-  // Round trip 2: the entries, one batch, laid one after another.
-  LookupBuffer buf(len);
+  // Round trip 2: the entries whose hints match the key's (usually one,
+  // none when the key is not here), one batch, laid one after another.
+  LookupBuffer buf(lookup.bytes());
   fabric::WorkRequest reads[kMaxEntries];
   size_t pos = 0;
-  for (uint32_t k = 0; k < n; k++) {
-    reads[k] = fabric::WorkRequest::Read(ImageAddr(records[k].offset),
-                                         buf.data() + pos, lens[k]);
-    pos += lens[k];
+  for (size_t k = 0; k < lookup.num_entries(); k++) {
+    const OrderRecord& r = lookup.entry(k);
+    reads[k] = fabric::WorkRequest::Read(ImageAddr(r.offset), buf.data() + pos,
+                                         r.length);
+    pos += r.length;
   }
-  rs = ctx_->fabric()->Execute(std::span<fabric::WorkRequest>(reads, n));
-  CountRemoteGetBytes(len + n * kOrderRecordSize);
-  if (!rs.ok()) {
-    *s = rs;
-    return true;
+  if (lookup.num_entries() > 0) {
+    rs = ctx_->fabric()->Execute(
+        std::span<fabric::WorkRequest>(reads, lookup.num_entries()));
+    CountRemoteGetBytes(pos);
+    if (!rs.ok()) {
+      *s = rs;
+      return true;
+    }
   }
-  RangeLookup r = GetFromFencedEntries(fence, buf.data(), lens, key, value, s);
-  if (r == RangeLookup::kPastRange && with_next) {
-    r = GetFromFencedEntries(fences[i + 1], buf.data() + first_len,
-                             lens + fence.length, key, value, s);
-  }
-  return r == RangeLookup::kDecided;
+  return lookup.Decide(buf.data(), key, value, s) == RangeLookup::kDecided;
 }
 
 namespace {
@@ -443,6 +435,10 @@ class DmBatchLookup final : public MemTableBatchLookup {
       case Stage::kDone: return false;
     }
     if (!status_.ok()) return false;
+    if (reads_.empty()) {  // the records ruled out every key: nothing to read
+      stage_ = Stage::kDone;
+      return false;
+    }
     status_ = seg_->fabric()->Post(std::span<fabric::WorkRequest>(reads_),
                                    &completion_);
     posted_ = status_.ok();
@@ -490,14 +486,13 @@ class DmBatchLookup final : public MemTableBatchLookup {
                                  key, value, s);
         }
       } else {
-        r = GetFromFencedEntries(fence, buf_.get() + starts_[w.first],
-                                 lens_.data() + w.first, key, value, s);
-        if (r == RangeLookup::kPastRange && w.with_next) {
-          const uint32_t e = w.first + fence.length;
-          r = GetFromFencedEntries(fences[w.fence + 1],
-                                   buf_.get() + starts_[e], lens_.data() + e,
-                                   key, value, s);
+        const size_t j = &w - wants_.data();
+        if (!plan_status_[j].ok()) {
+          *s = plan_status_[j];
+          (*decided)[w.k] = 1;
+          continue;
         }
+        r = plans_[j].Decide(buf_.get() + starts_[j], key, value, s);
       }
       if (r == RangeLookup::kDecided) (*decided)[w.k] = 1;
     }
@@ -550,34 +545,39 @@ class DmBatchLookup final : public MemTableBatchLookup {
           order_.data() + size_t{w.first} * kOrderRecordSize,
           size_t{count} * kOrderRecordSize));
     }
-    entries_ = n;
   }
 
+  // Plans each key's entry reads from its verified records. A key whose
+  // records are damaged gets Corruption; the others go on.
   void DecodeOrder() {
-    records_.resize(entries_);
-    lens_.resize(entries_);
-    starts_.assign(entries_ + 1, 0);
-    for (uint32_t e = 0; e < entries_; e++) {
-      status_ = DecodeOrderRecord(order_.data() + size_t{e} * kOrderRecordSize,
-                                  seg_->header().image_length, &records_[e]);
-      if (!status_.ok()) {
-        stage_ = Stage::kDone;
-        return;
-      }
-      lens_[e] = records_[e].length;
-      starts_[e + 1] = starts_[e] + lens_[e];
+    plans_.resize(wants_.size());
+    plan_status_.resize(wants_.size());
+    starts_.assign(wants_.size() + 1, 0);
+    for (size_t j = 0; j < wants_.size(); j++) {
+      const Want& w = wants_[j];
+      plan_status_[j] = plans_[j].Plan(
+          seg_->index(), w.fence, w.with_next,
+          order_.data() + size_t{w.first} * kOrderRecordSize,
+          seg_->header().image_length, keys_[w.k]->user_key());
+      starts_[j + 1] =
+          starts_[j] + (plan_status_[j].ok() ? plans_[j].bytes() : 0);
     }
     stage_ = Stage::kEntries;
   }
 
   void PlanEntries() {
-    buf_.reset(new char[starts_[entries_]]);
-    for (uint32_t e = 0; e < entries_; e++) {
-      reads_.push_back(fabric::WorkRequest::Read(
-          seg_->ImageAddr(records_[e].offset), buf_.get() + starts_[e],
-          lens_[e]));
+    buf_.reset(new char[starts_.back()]);
+    for (size_t j = 0; j < wants_.size(); j++) {
+      if (!plan_status_[j].ok()) continue;
+      size_t pos = starts_[j];
+      for (size_t e = 0; e < plans_[j].num_entries(); e++) {
+        const OrderRecord& r = plans_[j].entry(e);
+        reads_.push_back(fabric::WorkRequest::Read(
+            seg_->ImageAddr(r.offset), buf_.get() + pos, r.length));
+        pos += r.length;
+      }
     }
-    seg_->CountRemoteGetBytes(starts_[entries_] + order_.size());
+    seg_->CountRemoteGetBytes(starts_.back() + order_.size());
   }
 
   const std::shared_ptr<const DmSegment> seg_;
@@ -589,11 +589,11 @@ class DmBatchLookup final : public MemTableBatchLookup {
   bool posted_ = false;
   std::vector<fabric::WorkRequest> reads_;
   std::unique_ptr<char[]> buf_;
-  // Arena copy: the order records, then each entry's bytes in buf_.
+  // Arena copy: the order records, then each key's plan and where its
+  // entries start in buf_.
   std::string order_;
-  uint32_t entries_ = 0;
-  std::vector<OrderRecord> records_;
-  std::vector<uint32_t> lens_;
+  std::vector<ArenaPointLookup> plans_;
+  std::vector<Status> plan_status_;
   std::vector<size_t> starts_;
 };
 

@@ -108,35 +108,30 @@ bool SearchTargetHere(fabric::Fabric* fabric, const SearchTarget& t,
         return corrupt("order records outside the pool");
       }
       OrderRecord records[kFenceInterval];
-      uint32_t lens[kFenceInterval];
-      size_t total = 0;
-      for (uint32_t k = 0; k < fence.length; k++) {
-        s = DecodeOrderRecord(order.data() + k * kOrderRecordSize,
-                              t.image_length, &records[k]);
-        if (!s.ok()) {
-          SetError(SearchOutcome::kCorruption, s, r);
-          return true;
-        }
-        lens[k] = records[k].length;
-        total += lens[k];
+      s = DecodeFenceRecords(fence, order.data(), t.image_length, records);
+      if (!s.ok()) {
+        SetError(SearchOutcome::kCorruption, s, r);
+        return true;
       }
+      size_t total = 0;
+      for (uint32_t k = 0; k < fence.length; k++) total += records[k].length;
       buf.resize(total);
       size_t pos = 0;
       for (uint32_t k = 0; k < fence.length; k++) {
         const void* view = fabric->LocalView(
             fabric::DmAddr(fabric->pool_id(), image + records[k].offset),
-            lens[k]);
+            records[k].length);
         if (view == nullptr) return corrupt("entry outside the pool");
-        fabric::CopyFromView(buf.data() + pos, view, lens[k]);
-        pos += lens[k];
+        fabric::CopyFromView(buf.data() + pos, view, records[k].length);
+        pos += records[k].length;
       }
-      lookup = GetFromFencedEntries(fence, buf.data(), lens, lkey, &r->value,
-                                    &s, &hit);
+      lookup = GetFromFencedEntries(fence, records, 0, fence.length,
+                                    buf.data(), lkey, &r->value, &s, &hit);
       if (lookup == RangeLookup::kDecided && (s.ok() || s.IsNotFound()) &&
           hit.at < fence.length) {
         size_t at = 0;
-        for (uint32_t k = 0; k < hit.at; k++) at += lens[k];
-        NoteEntry(buf.data() + at, buf.data() + at + lens[hit.at],
+        for (uint32_t k = 0; k < hit.at; k++) at += records[k].length;
+        NoteEntry(buf.data() + at, buf.data() + at + records[hit.at].length,
                   records[hit.at].offset, r);
       }
     }

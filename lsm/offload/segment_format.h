@@ -10,9 +10,10 @@
 //                        order (kSortedImage)
 //   [.., + keys)         smallest and largest user key, each varint32
 //                        length + bytes
-//   [.., + order)        kArenaCopy only: the order block, one 8-byte record
-//                        per entry in key order (u32 image offset of the
-//                        entry, u32 entry length), checksummed
+//   [.., + order)        kArenaCopy only: the order block, one 16-byte
+//                        record per entry in key order (u32 image offset
+//                        of the entry, u32 entry length, u32 checksum of
+//                        the entry's bytes, u32 key hint), checksummed
 //
 // Anyone who reads a segment — a worker flushing it, the memory node
 // searching it, a compute node reading it back — validates the header
@@ -35,11 +36,12 @@
 namespace o3lsm {
 
 // One record of a kArenaCopy segment's order block.
-inline constexpr size_t kOrderRecordSize = 8;
+inline constexpr size_t kOrderRecordSize = 16;
 
 struct SegmentHeader {
   static constexpr uint64_t kMagic = 0x544e454d47455333ull;  // "3SEGMENT"
-  static constexpr uint32_t kVersion = 1;
+  // 2: order records of 16 bytes (1: of 8, without checksum and hint).
+  static constexpr uint32_t kVersion = 2;
   static constexpr size_t kEncodedLength = 128;
 
   uint64_t segment_id = 0;   // unique per compute node incarnation

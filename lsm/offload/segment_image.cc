@@ -57,9 +57,21 @@ int SegmentIndex::FindFence(const Slice& internal_key) const {
   return lo == 0 ? 0 : static_cast<int>(lo - 1);
 }
 
+size_t SegmentIndex::HintOffset(size_t i) const {
+  const Slice a = ExtractUserKey(fences_[i].first_key);
+  const Slice b = i + 1 < fences_.size()
+                      ? ExtractUserKey(fences_[i + 1].first_key)
+                      : Slice(largest_user_key_);
+  const size_t n = std::min(a.size(), b.size());
+  size_t at = 0;
+  while (at < n && a[at] == b[at]) at++;
+  return at;
+}
+
 size_t SegmentIndex::MemoryUsage() const {
   size_t bytes = filter_data_.capacity() + fences_.capacity() * sizeof(Fence) +
-                 fence_prefixes_.capacity() * sizeof(uint64_t);
+                 fence_prefixes_.capacity() * sizeof(uint64_t) +
+                 largest_user_key_.capacity();
   for (const Fence& f : fences_) bytes += f.first_key.capacity();
   return bytes;
 }
@@ -86,11 +98,17 @@ class SegmentImageBuilder {
         SegmentIndex::Fence{ikey.ToString(), offset, 0, first_node, 0});
   }
   void FinishIndex(uint64_t entries);
+  // kArenaCopy: writes the hints of fence f's records (whose user keys
+  // fence_keys_ holds) and its checksum, once HintOffset(f) is known: the
+  // fence after it is open, or the index finished.
+  void CloseArenaFence(size_t f);
 
   SegmentImage* const out_;
   BloomFilterBuilder bloom_;
   const int bloom_bits_;
   std::string last_user_key_;
+  // kArenaCopy: the user keys of the open fence's entries (in the arena).
+  std::vector<Slice> fence_keys_;
 };
 
 Status SegmentImageBuilder::Note(uint64_t i, const Slice& ikey) {
@@ -112,6 +130,7 @@ void SegmentImageBuilder::FinishIndex(uint64_t entries) {
   out_->largest_user_key = last_user_key_;
   out_->entries = entries;
   SegmentIndex& index = out_->index;
+  index.largest_user_key_ = last_user_key_;
   index.fence_prefixes_.reserve(index.fences_.size());
   for (const SegmentIndex::Fence& f : index.fences_) {
     index.fence_prefixes_.push_back(
@@ -213,7 +232,6 @@ Status SegmentImageBuilder::BuildArena(MemTable* mem) {
   std::unique_ptr<Iterator> it(mem->NewIterator());
   std::vector<SegmentIndex::Fence>& fences = out_->index.fences_;
   out_->order.reserve(mem->num_entries() * kOrderRecordSize);
-  EntriesChecksum sum(0);
   uint64_t i = 0;
   // One walk in key order: the iterator's slices point into the arena, so
   // each entry's place and length come from them, and nothing is copied.
@@ -226,27 +244,41 @@ Status SegmentImageBuilder::BuildArena(MemTable* mem) {
         end <= entry) {
       return Status::Corruption("memtable", "entry outside its arena");
     }
-    const auto length = static_cast<uint32_t>(end - entry);
-    PutFixed32(&out_->order, static_cast<uint32_t>(entry - base));
-    PutFixed32(&out_->order, length);
-    if (i % kFenceInterval == 0) {
-      if (!fences.empty()) fences.back().checksum = sum.Finish();
-      OpenFence(ikey, static_cast<uint32_t>(i), 0);
-      sum = EntriesChecksum(static_cast<uint32_t>(i));
-    }
-    fences.back().length++;
-    sum.Add(entry, length);
     Status s = Note(i, ikey);
     if (!s.ok()) return s;
+    if (i % kFenceInterval == 0) {
+      OpenFence(ikey, static_cast<uint32_t>(i), 0);
+      if (fences.size() > 1) CloseArenaFence(fences.size() - 2);
+    }
+    const auto offset = static_cast<uint32_t>(entry - base);
+    const auto length = static_cast<uint32_t>(end - entry);
+    PutFixed32(&out_->order, offset);
+    PutFixed32(&out_->order, length);
+    PutFixed32(&out_->order, EntryChecksum(entry, length, offset));
+    PutFixed32(&out_->order, 0);  // the hint, once the fence is closed
+    fences.back().length++;
+    fence_keys_.push_back(ExtractUserKey(ikey));
   }
   if (!it->status().ok()) return it->status();
   if (i == 0) return Status::InvalidArgument("segment image", "empty memtable");
-  fences.back().checksum = sum.Finish();
   out_->bytes = base;
   out_->size = used;
   out_->checksum = Checksum64(base, used);
   FinishIndex(i);
+  CloseArenaFence(fences.size() - 1);
   return Status::OK();
+}
+
+void SegmentImageBuilder::CloseArenaFence(size_t f) {
+  SegmentIndex::Fence& fence = out_->index.fences_[f];
+  const size_t at = out_->index.HintOffset(f);
+  char* records = out_->order.data() + size_t{fence.offset} * kOrderRecordSize;
+  for (size_t k = 0; k < fence_keys_.size(); k++) {
+    EncodeFixed32(records + k * kOrderRecordSize + 12,
+                  KeyHint(fence_keys_[k], at));
+  }
+  fence.checksum = OrderRecordsChecksum(records, fence.length, fence.offset);
+  fence_keys_.clear();
 }
 
 int PerfectHeight(uint64_t i) {
@@ -267,8 +299,26 @@ Status BuildSegmentImage(MemTable* mem, SegmentLayout layout,
                                              : builder.BuildSorted(mem);
 }
 
-void EntriesChecksum::Add(const char* entry, size_t n) {
-  h_ = Checksum64(entry, n, h_);
+uint32_t KeyHint(const Slice& user_key, size_t at) {
+  uint32_t hint = 0;
+  for (size_t i = 0; i < 4; i++) {
+    const size_t b = at + i;
+    hint = (hint << 8) |
+           (b < user_key.size() ? static_cast<unsigned char>(user_key[b]) : 0u);
+  }
+  return hint;
+}
+
+std::string KeyHintLowerBound(const Slice& prefix, size_t at, uint32_t hint) {
+  std::string key(prefix.data(), std::min(at, prefix.size()));
+  // The hint's bytes without its trailing zeros (which may be padding): a
+  // key with this hint starts with them, so none sorts before this one.
+  int bytes = 4;
+  while (bytes > 0 && ((hint >> (8 * (4 - bytes))) & 0xff) == 0) bytes--;
+  for (int i = 0; i < bytes; i++) {
+    key.push_back(static_cast<char>((hint >> (24 - 8 * i)) & 0xff));
+  }
+  return key;
 }
 
 const char* DecodeSegmentEntry(const char* p, const char* limit, Slice* ikey,
@@ -290,6 +340,8 @@ Status DecodeOrderRecord(const char* order, uint64_t image_length,
                          OrderRecord* record) {
   record->offset = DecodeFixed32(order);
   record->length = DecodeFixed32(order + 4);
+  record->checksum = DecodeFixed32(order + 8);
+  record->hint = DecodeFixed32(order + 12);
   // The smallest entry: two one-byte varints and an 8-byte key tag.
   constexpr uint32_t kMinEntry = 10;
   if (record->offset < MemArena::kHeaderSize || record->length < kMinEntry ||
@@ -301,6 +353,49 @@ Status DecodeOrderRecord(const char* order, uint64_t image_length,
                                   " lies outside the image");
   }
   return Status::OK();
+}
+
+Status DecodeFenceRecords(const SegmentIndex::Fence& fence,
+                          const char* records, uint64_t image_length,
+                          OrderRecord* out) {
+  if (fence.length == 0 || fence.length > kFenceInterval) {
+    return Status::Corruption("DM segment",
+                              "fence of " + std::to_string(fence.length) +
+                                  " entries at entry " +
+                                  std::to_string(fence.offset));
+  }
+  if (OrderRecordsChecksum(records, fence.length, fence.offset) !=
+      fence.checksum) {
+    return Status::Corruption(
+        "DM segment",
+        "order records checksum mismatch in range at entry " +
+            std::to_string(fence.offset));
+  }
+  for (uint32_t k = 0; k < fence.length; k++) {
+    Status s =
+        DecodeOrderRecord(records + k * kOrderRecordSize, image_length, &out[k]);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+void HintRun(const OrderRecord* records, uint32_t n, uint32_t hint,
+             uint32_t* below, uint32_t* through) {
+  // Verified records are in key order, so their hints never decrease.
+  uint32_t k = 0;
+  while (k < n && records[k].hint < hint) k++;
+  *below = k;
+  while (k < n && records[k].hint == hint) k++;
+  *through = k;
+}
+
+void LookupRun(const SegmentIndex& index, size_t fence,
+               const OrderRecord* records, const Slice& user_key,
+               uint32_t* first, uint32_t* count) {
+  uint32_t through;
+  HintRun(records, index.fences()[fence].length,
+          KeyHint(user_key, index.HintOffset(fence)), first, &through);
+  *count = through - *first;
 }
 
 namespace {
@@ -333,17 +428,12 @@ RangeLookup Decide(const Slice& ikey, const Slice& v, const LookupKey& lkey,
   return CorruptRange("entry of unknown value type", unit, where, s);
 }
 
-// True if an arena copy's fenced range, its fence.length entries one after
-// another (entry k being lens[k] bytes), matches the fence's checksum.
-bool EntriesMatchChecksum(const SegmentIndex::Fence& fence,
-                          const char* entries, const uint32_t* lens) {
-  EntriesChecksum sum(fence.offset);
-  const char* p = entries;
-  for (uint32_t k = 0; k < fence.length; k++) {
-    sum.Add(p, lens[k]);
-    p += lens[k];
-  }
-  return sum.Finish() == fence.checksum;
+// Decodes entry bytes [p, p + r.length) after verifying them by r's
+// checksum. False if they are damaged.
+bool DecodeCheckedEntry(const OrderRecord& r, const char* p, Slice* ikey,
+                        Slice* value) {
+  return EntryChecksum(p, r.length, r.offset) == r.checksum &&
+         DecodeSegmentEntry(p, p + r.length, ikey, value) == p + r.length;
 }
 
 }  // namespace
@@ -384,24 +474,72 @@ RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
 }
 
 RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
-                                 const char* entries, const uint32_t* lens,
+                                 const OrderRecord* records, uint32_t first,
+                                 uint32_t count, const char* entries,
                                  const LookupKey& lkey, std::string* value,
                                  Status* s, RangeHit* hit) {
-  if (!EntriesMatchChecksum(fence, entries, lens)) {
-    return CorruptRange("checksum mismatch", "entry", fence.offset, s);
-  }
   const Slice target = lkey.internal_key();
   const char* p = entries;
-  for (uint32_t k = 0; k < fence.length; k++) {
+  for (uint32_t k = first; k < first + count; k++) {
     Slice ikey, v;
-    if (DecodeSegmentEntry(p, p + lens[k], &ikey, &v) != p + lens[k]) {
-      return CorruptRange("malformed entry", "entry", fence.offset, s);
+    if (!DecodeCheckedEntry(records[k], p, &ikey, &v)) {
+      return CorruptRange("checksum mismatch", "entry", fence.offset, s);
     }
     if (kCmp.Compare(ikey, target) >= 0) {
       if (hit != nullptr) hit->at = k;
       return Decide(ikey, v, lkey, "entry", fence.offset, value, s, hit);
     }
-    p += lens[k];
+    p += records[k].length;
+  }
+  return first + count == fence.length ? RangeLookup::kPastRange
+                                       : RangeLookup::kAbsent;
+}
+
+Status ArenaPointLookup::Plan(const SegmentIndex& index, int fence,
+                              bool with_next, const char* records,
+                              uint64_t image_length, const Slice& user_key) {
+  index_ = &index;
+  fence_ = fence;
+  ranges_ = 0;
+  reads_.clear();
+  bytes_ = 0;
+  const int ranges = with_next ? 2 : 1;
+  for (int r = 0; r < ranges; r++) {
+    const SegmentIndex::Fence& f = index.fences()[fence + r];
+    Status s = DecodeFenceRecords(f, records, image_length, records_[r]);
+    if (!s.ok()) return s;
+    records += size_t{f.length} * kOrderRecordSize;
+    LookupRun(index, fence + r, records_[r], user_key, &first_[r], &count_[r]);
+    ranges_ = r + 1;
+    for (uint32_t k = first_[r]; k < first_[r] + count_[r]; k++) {
+      reads_.push_back(&records_[r][k]);
+      bytes_ += records_[r][k].length;
+    }
+    // Only a range whose entries all sort before the key sends the lookup
+    // on to the next one.
+    if (first_[r] + count_[r] < f.length) break;
+  }
+  return Status::OK();
+}
+
+RangeLookup ArenaPointLookup::Decide(const char* entries, const LookupKey& lkey,
+                                     std::string* value, Status* s,
+                                     RangeHit* hit, int* range) const {
+  for (int r = 0; r < ranges_; r++) {
+    const SegmentIndex::Fence& f = index_->fences()[fence_ + r];
+    RangeLookup result =
+        count_[r] == 0
+            ? (first_[r] == f.length ? RangeLookup::kPastRange
+                                     : RangeLookup::kAbsent)
+            : GetFromFencedEntries(f, records_[r], first_[r], count_[r],
+                                   entries, lkey, value, s, hit);
+    if (result != RangeLookup::kPastRange) {
+      if (range != nullptr) *range = r;
+      return result;
+    }
+    for (uint32_t k = first_[r]; k < first_[r] + count_[r]; k++) {
+      entries += records_[r][k].length;
+    }
   }
   return RangeLookup::kPastRange;
 }
@@ -439,23 +577,19 @@ Status DecodeFencedRange(const SegmentIndex::Fence& fence, const char* range,
 }
 
 Status DecodeFencedEntries(const SegmentIndex::Fence& fence,
-                           const char* entries, const uint32_t* lens,
+                           const OrderRecord* records, uint32_t first,
+                           uint32_t count, const char* entries,
                            std::vector<SegmentEntry>* out) {
-  Status s;
-  if (!EntriesMatchChecksum(fence, entries, lens)) {
-    CorruptRange("checksum mismatch", "entry", fence.offset, &s);
-    return s;
-  }
   const char* p = entries;
-  for (uint32_t k = 0; k < fence.length; k++) {
+  for (uint32_t k = first; k < first + count; k++) {
     SegmentEntry e;
-    if (DecodeSegmentEntry(p, p + lens[k], &e.internal_key, &e.value) !=
-        p + lens[k]) {
-      CorruptRange("malformed entry", "entry", fence.offset, &s);
+    if (!DecodeCheckedEntry(records[k], p, &e.internal_key, &e.value)) {
+      Status s;
+      CorruptRange("checksum mismatch", "entry", fence.offset, &s);
       return s;
     }
     out->push_back(e);
-    p += lens[k];
+    p += records[k].length;
   }
   return Status::OK();
 }

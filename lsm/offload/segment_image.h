@@ -8,10 +8,12 @@
 //   kArenaCopy (the default)  the memtable's arena bytes as they are, [0,
 //       used): the move is one bulk copy, with no rewrite on the compute
 //       node. Nodes lie in insertion order, so the entries near a key are
-//       scattered; the build adds an order block (one 8-byte record per
-//       entry in key order: its image offset and length), written to DM
-//       after the image. A compute-node lookup reads the fence's records
-//       (one read) and then the fence's entries (one batch of reads).
+//       scattered; the build adds an order block (one 16-byte record per
+//       entry in key order: its image offset, length, checksum and key
+//       hint), written to DM after the image. A compute-node lookup reads
+//       the fence's records (one read), verifies them by the fence's
+//       checksum, and then reads only the entries it needs (one batch of
+//       reads), each verified by its record's checksum.
 //   kSortedImage  a perfect skiplist rebuilt in key order (nodes
 //       contiguous, every 4^k-th node k+1 high): one sequential pass that
 //       copies every byte, after which a fenced range is one contiguous
@@ -56,7 +58,7 @@ class SegmentIndex {
     uint32_t length;
     uint32_t first_node;  // kSortedImage: image offset of its first node
     // kSortedImage: Checksum32 of the range's bytes, seeded with offset.
-    // kArenaCopy: EntriesChecksum of its entries, in key order.
+    // kArenaCopy: OrderRecordsChecksum of its order records.
     uint32_t checksum;
   };
 
@@ -72,6 +74,11 @@ class SegmentIndex {
 
   const std::vector<Fence>& fences() const { return fences_; }
   SegmentLayout layout() const { return layout_; }
+  // kArenaCopy: where the key hints of fence i's entries start. Every user
+  // key of its range lies between its first key and the next fence's (the
+  // segment's largest key, for the last fence), so all share the prefix
+  // those two share; this is its length.
+  size_t HintOffset(size_t i) const;
   // Bytes of local memory this index holds.
   size_t MemoryUsage() const;
 
@@ -87,6 +94,7 @@ class SegmentIndex {
   // KeyPrefix of each fence's first user key, side by side: FindFence's
   // search reads these, and a fence's key only where prefixes tie.
   std::vector<uint64_t> fence_prefixes_;
+  std::string largest_user_key_;
   std::string filter_data_;
   BloomFilterReader filter_;
 };
@@ -122,17 +130,31 @@ int PerfectHeight(uint64_t i);
 Status BuildSegmentImage(MemTable* mem, SegmentLayout layout,
                          int bloom_bits_per_key, SegmentImage* image);
 
-// The checksum a kArenaCopy fence holds: the fence's entries, in key order,
-// the first seeded with the fence's first entry index.
-class EntriesChecksum {
- public:
-  explicit EntriesChecksum(uint32_t first_entry) : h_(first_entry) {}
-  void Add(const char* entry, size_t n);
-  uint32_t Finish() const { return FoldChecksum(h_); }
+// The checksum a kArenaCopy fence holds: Checksum32 of its n order
+// records, seeded with the index of its first entry.
+inline uint32_t OrderRecordsChecksum(const char* records, uint32_t n,
+                                     uint32_t first_entry) {
+  return Checksum32(records, size_t{n} * kOrderRecordSize, first_entry);
+}
 
- private:
-  uint64_t h_;
-};
+// The checksum an order record holds of its entry's bytes: Checksum32
+// seeded with the entry's image offset (what a delegated search's reply
+// gives for the key-offset cache, too).
+inline uint32_t EntryChecksum(const char* entry, uint32_t length,
+                              uint32_t offset) {
+  return Checksum32(entry, length, offset);
+}
+
+// The key hint of an order record: four bytes of user_key from byte at,
+// big-endian, zero-padded. Of two keys that share their first `at` bytes,
+// the one with the smaller hint is the smaller key; equal hints say
+// nothing.
+uint32_t KeyHint(const Slice& user_key, size_t at);
+
+// The smallest user key that starts with prefix (at least `at` bytes; its
+// first `at` are used) and has hint `hint` at `at`: no key of a fenced
+// range with that hint sorts before it.
+std::string KeyHintLowerBound(const Slice& prefix, size_t at, uint32_t hint);
 
 // Bytes of one link of an image's skiplist node; a node's entry starts
 // after its level-0 link.
@@ -146,8 +168,10 @@ const char* DecodeSegmentEntry(const char* p, const char* limit, Slice* ikey,
 
 // One decoded record of a kArenaCopy order block.
 struct OrderRecord {
-  uint32_t offset;  // image offset of the entry (its key length varint)
-  uint32_t length;  // bytes of the entry
+  uint32_t offset;    // image offset of the entry (its key length varint)
+  uint32_t length;    // bytes of the entry
+  uint32_t checksum;  // EntryChecksum of those bytes
+  uint32_t hint;      // KeyHint of its user key at its fence's HintOffset
 };
 
 // Decodes the order record at [order, order + kOrderRecordSize) and checks
@@ -155,6 +179,19 @@ struct OrderRecord {
 // naming the record otherwise.
 Status DecodeOrderRecord(const char* order, uint64_t image_length,
                          OrderRecord* record);
+
+// Verifies a kArenaCopy fence's order records, its fence.length records
+// at [records, ..), by the fence's checksum, and decodes them into
+// out[0 .. fence.length). Corruption naming the range otherwise. Only
+// records verified this way may direct a read.
+Status DecodeFenceRecords(const SegmentIndex::Fence& fence,
+                          const char* records, uint64_t image_length,
+                          OrderRecord* out);
+
+// The entries of a fence whose hints are below, equal to, or at most
+// `hint`: [0, *below) have hints < hint, [*below, *through) == hint.
+void HintRun(const OrderRecord* records, uint32_t n, uint32_t hint,
+             uint32_t* below, uint32_t* through);
 
 enum class RangeLookup {
   kDecided,    // *value/*s hold the answer (value, deletion or Corruption)
@@ -182,13 +219,61 @@ RangeLookup GetFromFencedRange(const SegmentIndex::Fence& fence,
                                std::string* value, Status* s,
                                RangeHit* hit = nullptr);
 
-// The same for one fenced range of a kArenaCopy segment: its fence.length
-// entries, fetched one after another into [entries, entries + length), as
-// its order records lens[0 .. fence.length) give their lengths.
+// The same for entries [first, first + count) of one fenced range of a
+// kArenaCopy segment, whose verified records (DecodeFenceRecords) are
+// records[0 .. fence.length), fetched one after another into entries.
+// Verifies each entry by its record's checksum before reading it. When
+// every entry of the run sorts before lkey: kPastRange if the run ends
+// where the range does, else kAbsent (the run must then hold every entry
+// of lkey's user key in the range, as LookupRun's does).
 RangeLookup GetFromFencedEntries(const SegmentIndex::Fence& fence,
-                                 const char* entries, const uint32_t* lens,
+                                 const OrderRecord* records, uint32_t first,
+                                 uint32_t count, const char* entries,
                                  const LookupKey& lkey, std::string* value,
                                  Status* s, RangeHit* hit = nullptr);
+
+// The entries a point lookup of user_key reads of fenced range `fence` of
+// a kArenaCopy segment, from its verified records: [*first, *first +
+// *count), those whose hint equals the key's. With *count 0 no version of
+// the key is in the range: the lookup's answer is past the range if *first
+// is its length, else the segment holds none.
+void LookupRun(const SegmentIndex& index, size_t fence,
+               const OrderRecord* records, const Slice& user_key,
+               uint32_t* first, uint32_t* count);
+
+// A point lookup in a kArenaCopy segment's fenced range `fence` and, with
+// with_next (the next range starts with the key's user key), the next one
+// too, planned from their order records: the records say, by their hints,
+// which entries can hold the key, and only those are read.
+class ArenaPointLookup {
+ public:
+  // records: the ranges' order records, one range's after the other, as
+  // read. Verifies and decodes them: Corruption if they are damaged.
+  Status Plan(const SegmentIndex& index, int fence, bool with_next,
+              const char* records, uint64_t image_length,
+              const Slice& user_key);
+  // The entries to read, in order, and their bytes in all.
+  size_t num_entries() const { return reads_.size(); }
+  const OrderRecord& entry(size_t j) const { return *reads_[j]; }
+  size_t bytes() const { return bytes_; }
+  // With those entries read one after another into entries: the answer,
+  // as GetFromFencedEntries gives it for the ranges in turn. *hit (may be
+  // null) says where a value or deletion lies: *range is the range (0 or
+  // 1) and hit->at the entry's index in it.
+  RangeLookup Decide(const char* entries, const LookupKey& lkey,
+                     std::string* value, Status* s, RangeHit* hit = nullptr,
+                     int* range = nullptr) const;
+
+ private:
+  const SegmentIndex* index_ = nullptr;
+  int fence_ = 0;
+  int ranges_ = 0;  // the ranges Decide goes through
+  OrderRecord records_[2][kFenceInterval];
+  uint32_t first_[2] = {0, 0};
+  uint32_t count_[2] = {0, 0};
+  std::vector<const OrderRecord*> reads_;
+  size_t bytes_ = 0;
+};
 
 // One entry of a fenced range, pointing into the bytes it was decoded from.
 struct SegmentEntry {
@@ -199,12 +284,15 @@ struct SegmentEntry {
 // Verifies a fenced range by its checksum and appends its entries, in key
 // order, to *out (what an iterator over DM reads a range at a time).
 // kSortedImage: range holds the range's bytes (fence.length of them).
-// kArenaCopy: entries holds its fence.length entries one after another,
-// entry k being lens[k] bytes. Corruption naming the range if damaged.
+// Corruption naming the range if damaged.
 Status DecodeFencedRange(const SegmentIndex::Fence& fence, const char* range,
                          std::vector<SegmentEntry>* out);
+// kArenaCopy: entries [first, first + count) of the range, whose verified
+// records are records[0 .. fence.length), one after another in entries;
+// each is verified by its record's checksum.
 Status DecodeFencedEntries(const SegmentIndex::Fence& fence,
-                           const char* entries, const uint32_t* lens,
+                           const OrderRecord* records, uint32_t first,
+                           uint32_t count, const char* entries,
                            std::vector<SegmentEntry>* out);
 
 }  // namespace o3lsm

@@ -10,6 +10,8 @@
 #include "interconnect/dm_allocator.h"
 #include "interconnect/fabric.h"
 #include "lsm/memtable/skiplist.h"
+#include "lsm/db/merging_iterator.h"
+#include "lsm/offload/dm_scan.h"
 #include "lsm/offload/dm_segment.h"
 #include "lsm/offload/segment_format.h"
 #include "lsm/offload/segment_image.h"
@@ -48,6 +50,51 @@ MemTableRef MakeMemTable(int keys, SequenceNumber* last_seq) {
     }
   }
   *last_seq = seq;
+  return mem;
+}
+
+// Keys that tie on their first 8 bytes, keys shorter than 8 bytes, keys
+// that are prefixes of others, and zero and 0xff bytes where a short key's
+// hint is padded, with versions and deletions: where key hints tie, or
+// padding could mislead them.
+std::vector<std::string> TrickyKeys() {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; i++) keys.push_back("samepfx-" + Key(i));
+  for (int i = 0; i < 100; i++) {
+    keys.push_back(std::string(1, static_cast<char>('a' + i % 26)) +
+                   std::to_string(i));
+    keys.push_back(std::string("ab\0", 3) + std::to_string(i));
+    keys.push_back(std::string("ab\xff", 3) + std::to_string(i));
+    keys.push_back("ab" + std::string(i % 7, '\0'));
+  }
+  keys.push_back("ab");
+  keys.push_back(std::string("ab\0", 3));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+// A memtable of keys, each with versions (a few keys with many, straddling
+// fences) and some deletions; *last: the newest sequence.
+MemTableRef MakeMemTableOf(const std::vector<std::string>& keys, uint64_t seed,
+                           SequenceNumber first_seq, SequenceNumber* last) {
+  auto mem = std::make_shared<MemTable>(1, 8 << 20, 16 << 20);
+  Random64 rnd(seed);
+  SequenceNumber seq = first_seq;
+  for (size_t i = 0; i < keys.size(); i++) {
+    if (rnd.OneIn(3)) continue;  // not in this memtable
+    const int versions = i % 97 == 5 ? 40 : 1 + static_cast<int>(rnd.Uniform(3));
+    for (int v = 0; v < versions; v++) {
+      ++seq;
+      if (rnd.OneIn(5)) {
+        EXPECT_TRUE(mem->Add(seq, kTypeDeletion, keys[i], ""));
+      } else {
+        EXPECT_TRUE(mem->Add(seq, kTypeValue, keys[i],
+                             "v" + std::to_string(seq)));
+      }
+    }
+  }
+  *last = seq;
   return mem;
 }
 
@@ -117,17 +164,16 @@ class LocalRanges final : public MemTableReader {
   Iterator* NewIterator() override { return nullptr; }
 
   // Gathers an arena copy's fence entries one after another, as the batch
-  // of reads does.
+  // of reads does, with the fence's verified records.
   std::string Gather(const SegmentIndex::Fence& f,
-                     std::vector<uint32_t>* lens) const {
+                     std::vector<OrderRecord>* records) const {
+    records->resize(f.length);
+    EXPECT_OK(DecodeFenceRecords(
+        f, img_->order.data() + f.offset * kOrderRecordSize, img_->size,
+        records->data()));
     std::string entries;
-    for (uint32_t k = 0; k < f.length; k++) {
-      OrderRecord r;
-      EXPECT_OK(DecodeOrderRecord(
-          img_->order.data() + (f.offset + k) * kOrderRecordSize, img_->size,
-          &r));
+    for (const OrderRecord& r : *records) {
       entries.append(img_->bytes + r.offset, r.length);
-      lens->push_back(r.length);
     }
     return entries;
   }
@@ -138,9 +184,10 @@ class LocalRanges final : public MemTableReader {
     if (img_->layout == SegmentLayout::kSortedImage) {
       return GetFromFencedRange(f, img_->bytes + f.offset, key, value, s);
     }
-    std::vector<uint32_t> lens;
-    const std::string entries = Gather(f, &lens);
-    return GetFromFencedEntries(f, entries.data(), lens.data(), key, value, s);
+    std::vector<OrderRecord> records;
+    const std::string entries = Gather(f, &records);
+    return GetFromFencedEntries(f, records.data(), 0, f.length,
+                                entries.data(), key, value, s);
   }
 
   const SegmentImage* img_;
@@ -295,31 +342,28 @@ TEST(SegmentImage, DamagedArenaEntryIsCorruptionNotAWrongAnswer) {
       BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
   LocalRanges reader(&image);
   const auto& f = image.index.fences()[3];
-  std::vector<uint32_t> lens;
-  std::string entries = reader.Gather(f, &lens);
+  std::vector<OrderRecord> records;
+  std::string entries = reader.Gather(f, &records);
   entries[entries.size() / 2] ^= 0x40;
   LookupKey lkey(Key(50), last);
   std::string v;
   Status s;
   EXPECT_EQ(RangeLookup::kDecided,
-            GetFromFencedEntries(f, entries.data(), lens.data(), lkey, &v, &s));
+            GetFromFencedEntries(f, records.data(), 0, f.length,
+                                 entries.data(), lkey, &v, &s));
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  // A damaged record is caught by the fence's checksum before it directs
+  // any read.
+  std::string order = image.order.substr(f.offset * kOrderRecordSize,
+                                         f.length * kOrderRecordSize);
+  order[kOrderRecordSize + 13] ^= 0x01;  // the second entry's key hint
+  EXPECT_TRUE(DecodeFenceRecords(f, order.data(), image.size, records.data())
+                  .IsCorruption());
 }
 
 TEST(SegmentImage, FindFenceAgreesWithALinearSearch) {
-  // Keys that tie on their first 8 bytes, keys shorter than 8 bytes, and
-  // zero bytes where a short key's prefix is padded: where the prefixes
-  // the search compares first do not decide.
-  std::vector<std::string> keys;
-  for (int i = 0; i < 300; i++) keys.push_back("samepfx-" + Key(i));
-  for (int i = 0; i < 100; i++) {
-    keys.push_back(std::string(1, static_cast<char>('a' + i % 26)) +
-                   std::to_string(i));
-    keys.push_back(std::string("ab\0", 3) + std::to_string(i));
-    keys.push_back(std::string("ab\xff", 3) + std::to_string(i));
-  }
-  keys.push_back("ab");
-  keys.push_back(std::string("ab\0", 3));
+  // Where the prefixes the search compares first do not decide.
+  const std::vector<std::string> keys = TrickyKeys();
   auto mem = std::make_shared<MemTable>(1, 8 << 20, 16 << 20);
   SequenceNumber seq = 0;
   for (const std::string& k : keys) {
@@ -355,6 +399,80 @@ TEST(SegmentImage, FindFenceAgreesWithALinearSearch) {
   }
 }
 
+TEST(SegmentImage, KeyHintsOrderKeysThatShareTheirPrefix) {
+  std::vector<std::string> keys = TrickyKeys();
+  for (size_t at : {size_t{0}, size_t{1}, size_t{2}, size_t{3}}) {
+    for (size_t i = 0; i + 1 < keys.size(); i++) {
+      const Slice a(keys[i]);
+      const Slice b(keys[i + 1]);
+      if (a.size() < at || b.size() < at || memcmp(a.data(), b.data(), at)) {
+        continue;  // the hint only speaks for keys that share `at` bytes
+      }
+      EXPECT_LE(KeyHint(a, at), KeyHint(b, at)) << i;  // a < b
+      // The bound a hint gives is never past a key with that hint.
+      const std::string bound = KeyHintLowerBound(a, at, KeyHint(a, at));
+      EXPECT_LE(Slice(bound).compare(a), 0) << i << " at " << at;
+    }
+  }
+}
+
+// A point lookup that reads only the entries whose hints tie with its
+// key's (ArenaPointLookup) answers like the memtable, and reads an entry
+// only where the key's versions are.
+TEST(SegmentImage, ArenaPointLookupReadsOnlyItsKeysEntries) {
+  const std::vector<std::string> keys = TrickyKeys();
+  SequenceNumber last;
+  MemTableRef mem = MakeMemTableOf(keys, 21, 0, &last);
+  SegmentImage image;
+  ASSERT_OK(BuildSegmentImage(mem.get(), SegmentLayout::kArenaCopy, 10, &image));
+  const auto& fences = image.index.fences();
+  std::vector<std::string> probes = keys;
+  for (const char* p : {"", "a", "ab\x01", "samepfx", "samepfx-zzz", "zz"}) {
+    probes.push_back(p);
+  }
+  Random64 rnd(4);
+  size_t read = 0;
+  size_t lookups = 0;
+  for (const std::string& k : probes) {
+    for (int round = 0; round < 3; round++) {
+      const SequenceNumber snap = round == 0 ? last : 1 + rnd.Uniform(last);
+      const LookupKey lkey(k, snap);
+      std::string v1, v2;
+      Status s1, s2;
+      const bool d1 = mem->Get(lkey, &v1, &s1);
+      const int i = image.index.FindFence(lkey.internal_key());
+      const bool with_next =
+          static_cast<size_t>(i) + 1 < fences.size() &&
+          ExtractUserKey(fences[i + 1].first_key) == Slice(k);
+      ArenaPointLookup lookup;
+      ASSERT_OK(lookup.Plan(image.index, i, with_next,
+                            image.order.data() +
+                                size_t{fences[i].offset} * kOrderRecordSize,
+                            image.size, k));
+      std::string entries;
+      for (size_t e = 0; e < lookup.num_entries(); e++) {
+        entries.append(image.bytes + lookup.entry(e).offset,
+                       lookup.entry(e).length);
+      }
+      ASSERT_EQ(entries.size(), lookup.bytes());
+      const bool d2 = lookup.Decide(entries.data(), lkey, &v2, &s2) ==
+                      RangeLookup::kDecided;
+      ASSERT_EQ(d1, d2) << "key " << EscapeForDebug(k) << " at " << snap;
+      if (d1) {
+        ASSERT_EQ(s1.ToString(), s2.ToString()) << EscapeForDebug(k);
+        if (s1.ok()) {
+          ASSERT_EQ(v1, v2) << EscapeForDebug(k);
+        }
+      }
+      read += lookup.num_entries();
+      lookups++;
+    }
+  }
+  // Against the 16 entries of a whole range: the key's own versions (a few
+  // keys have 40), and some entries of other keys whose hints tie.
+  EXPECT_LT(read, 4 * lookups) << read << " entries for " << lookups;
+}
+
 TEST(SegmentImage, EntryOfUnknownTypeIsCorruptionNamingItsRange) {
   // Bytes no writer makes (the builder refuses such an entry) but whose
   // checksums match: an entry whose tag holds no known value type.
@@ -383,17 +501,18 @@ TEST(SegmentImage, EntryOfUnknownTypeIsCorruptionNamingItsRange) {
                 GetFromFencedRange(f, range.data(), lkey, &v, &s));
       where = "at image offset " + std::to_string(f.offset);
     } else {
-      std::vector<uint32_t> lens;
-      std::string entries = LocalRanges(&image).Gather(f, &lens);
+      std::vector<OrderRecord> records;
+      std::string entries = LocalRanges(&image).Gather(f, &records);
       ASSERT_NO_FATAL_FAILURE(retype(&entries));
-      EntriesChecksum sum(f.offset);
-      for (size_t k = 0, at = 0; k < lens.size(); at += lens[k], k++) {
-        sum.Add(entries.data() + at, lens[k]);
+      for (size_t k = 0, at = 0; k < records.size();
+           at += records[k].length, k++) {
+        records[k].checksum = EntryChecksum(entries.data() + at,
+                                            records[k].length,
+                                            records[k].offset);
       }
-      f.checksum = sum.Finish();
-      EXPECT_EQ(
-          RangeLookup::kDecided,
-          GetFromFencedEntries(f, entries.data(), lens.data(), lkey, &v, &s));
+      EXPECT_EQ(RangeLookup::kDecided,
+                GetFromFencedEntries(f, records.data(), 0, f.length,
+                                     entries.data(), lkey, &v, &s));
       where = "at entry " + std::to_string(f.offset);
     }
     ASSERT_TRUE(s.IsCorruption()) << s.ToString();
@@ -438,7 +557,7 @@ TEST(SegmentHeader, RoundTripAndValidation) {
   ASSERT_OK(d.DecodeFrom(Slice(buf, sizeof(buf))));
   EXPECT_EQ(SegmentLayout::kArenaCopy, d.layout);
   EXPECT_EQ(0x1234u, d.order_checksum);
-  EXPECT_EQ(1140u + 88u, d.total_length());
+  EXPECT_EQ(1140u + 11 * kOrderRecordSize, d.total_length());
   EXPECT_EQ(1140u, d.order_offset());
   h.order_length = 10 * kOrderRecordSize;  // disagrees with entries
   h.EncodeTo(buf);
@@ -634,14 +753,107 @@ TEST_P(DmSegmentTest, DamageInDmIsReportedByReadsAndIterators) {
   MemTableRef mem = MakeMemTable(800, &last);
   DmSegmentRef seg;
   ASSERT_OK(DmSegment::Create(ctx, mem.get(), {0, 1}, {10, GetParam()}, &seg));
-  // Flip a byte in the middle of the image, in place.
+  // Flip a byte in the middle of the image, in place, and one in every
+  // version of Key(400): a lookup of it must meet the damage (an arena
+  // copy's lookup reads only the entries that can hold its key, so the
+  // middle byte alone may lie where no lookup at `last` looks).
   char* p = SegmentBytes(*ctx, *seg);
   ASSERT_NE(nullptr, p);
-  p[SegmentHeader::kEncodedLength + seg->header().image_length / 2] ^= 0x20;
+  char* image = p + SegmentHeader::kEncodedLength;
+  const size_t n = seg->header().image_length;
+  image[n / 2] ^= 0x20;
+  const std::string k400 = Key(400);
+  int flipped = 0;
+  for (char* at = std::search(image, image + n, k400.begin(), k400.end());
+       at != image + n;
+       at = std::search(at + 1, image + n, k400.begin(), k400.end())) {
+    at[k400.size() - 1] ^= 0x01;
+    flipped++;
+  }
+  ASSERT_GT(flipped, 0);
   int corrupt = 0;
   ASSERT_NO_FATAL_FAILURE(ExpectRightOrCorrupt(mem, *seg, 800, last, &corrupt));
   EXPECT_GT(corrupt, 0);
   ExpectScanStopsAtCorruption(mem, seg.get());
+}
+
+// Segments of the tricky keys, overlapping, merged by one iterator: every
+// way of moving answers like the memtables merged, and a seek of an arena
+// copy reads a record block and a few entries per segment, not its range.
+TEST_P(DmSegmentTest, MergedIteratorOverTrickyKeysAnswersLikeTheMemTables) {
+  auto ctx = OpenContext();
+  const std::vector<std::string> keys = TrickyKeys();
+  std::vector<MemTableRef> mems;
+  std::vector<DmSegmentRef> segs;
+  SequenceNumber last = 0;
+  for (uint64_t seed = 1; seed <= 4; seed++) {
+    mems.push_back(MakeMemTableOf(keys, seed, last, &last));
+    DmSegmentRef seg;
+    ASSERT_OK(DmSegment::Create(ctx, mems.back().get(), {0, 1},
+                                {10, GetParam()}, &seg));
+    segs.push_back(seg);
+  }
+  std::vector<Iterator*> children;
+  for (const MemTableRef& m : mems) children.push_back(m->NewIterator());
+  std::unique_ptr<Iterator> expect(NewMergingIterator(std::move(children)));
+  std::unique_ptr<Iterator> it(NewDmSegmentsIterator(segs));
+  auto same = [&](const std::string& what) {
+    ASSERT_EQ(expect->Valid(), it->Valid()) << what;
+    ASSERT_OK(it->status());
+    if (expect->Valid()) {
+      ASSERT_EQ(expect->key().ToString(), it->key().ToString()) << what;
+      ASSERT_EQ(expect->value().ToString(), it->value().ToString()) << what;
+    }
+  };
+  std::vector<std::string> probes = keys;
+  for (const char* p : {"", "a", "ab\x01", "samepfx", "samepfx-zzz", "zz"}) {
+    probes.push_back(p);
+  }
+  Random64 rnd(17);
+  const uint64_t before = ctx->counters().bytes_read_back.load();
+  for (const std::string& k : probes) {
+    const SequenceNumber snap = rnd.OneIn(2) ? last : 1 + rnd.Uniform(last);
+    const std::string target =
+        InternalKey(k, snap, kValueTypeForSeek).Encode().ToString();
+    expect->Seek(target);
+    it->Seek(target);
+    ASSERT_NO_FATAL_FAILURE(same("seek " + EscapeForDebug(k)));
+  }
+  const uint64_t per_seek =
+      (ctx->counters().bytes_read_back.load() - before) / probes.size();
+  if (GetParam() == SegmentLayout::kArenaCopy) {
+    // Four segments: their target ranges' records (256 bytes each) and an
+    // entry or two of ~30 bytes, where whole ranges would be ~2 KB.
+    EXPECT_LT(per_seek, 1600u);
+  }
+  for (int round = 0; round < 200; round++) {
+    const std::string& k = probes[rnd.Uniform(probes.size())];
+    const SequenceNumber snap = 1 + rnd.Uniform(last);
+    const std::string target =
+        InternalKey(k, snap, kValueTypeForSeek).Encode().ToString();
+    expect->Seek(target);
+    it->Seek(target);
+    ASSERT_NO_FATAL_FAILURE(same("seek"));
+    const int steps = static_cast<int>(rnd.Uniform(60));
+    for (int i = 0; i < steps && expect->Valid(); i++) {
+      expect->Next();
+      it->Next();
+      ASSERT_NO_FATAL_FAILURE(same("next"));
+    }
+    for (int i = 0; i < 3 && expect->Valid(); i++) {
+      expect->Prev();
+      it->Prev();
+      ASSERT_NO_FATAL_FAILURE(same("prev"));
+    }
+  }
+  expect->SeekToFirst();
+  it->SeekToFirst();
+  while (expect->Valid()) {
+    ASSERT_NO_FATAL_FAILURE(same("scan"));
+    expect->Next();
+    it->Next();
+  }
+  ASSERT_NO_FATAL_FAILURE(same("end"));
 }
 
 TEST(DmSegmentArenaCopy, DamagedOrderBlockIsCorruptionNotAWrongAnswer) {
