@@ -12,6 +12,13 @@ namespace {
 
 const InternalKeyComparator kCmp;
 
+// Entries past the target's hint run that a seek reads of an arena copy's
+// range: the first is the segment's answer; the second saves the round
+// trip for the rest of the range when the scan takes one more step there.
+// (The issue-15 check, 10 and 100 nexts, three rounds each: 1 past gave
+// 10,185 / 3,298 seeks/s, 2 past 11,894 / 3,983, 4 past 7,373 / 4,063.)
+constexpr uint32_t kSeekEntriesPast = 2;
+
 }  // namespace
 
 FenceRead::FenceRead(const DmSegment* segment, size_t first, size_t count,
@@ -120,13 +127,13 @@ void FenceRead::RoundDone(const Status& s) {
   end_ = first_len;
   if (seek_target_ != nullptr) {
     // Entries before the target's hint sort before it; of those from it,
-    // read through the first whose hint is past the target's.
+    // read through the second whose hint is past the target's.
     const Slice user_key = ExtractUserKey(*seek_target_);
     uint32_t through;
     HintRun(records_.data(), first_len,
             KeyHint(user_key, segment_->index().HintOffset(first_)), &begin_,
             &through);
-    end_ = std::min(through + 1, first_len);
+    end_ = std::min(through + kSeekEntriesPast, first_len);
   }
   size_t len = 0;
   for (size_t e = begin_; e < records_.size(); e++) {

@@ -10,13 +10,13 @@
 // records by their fence's checksum, and each entry by its record's.
 // For a seek, an arena copy's window can start where the target's key hint
 // does: of the target's range it reads only the entries from the first
-// that can hold the target through the first past it, and the rest of the
-// range later, from the records already read and verified.
+// that can hold the target through the second past it, and the rest of
+// the range later, from the records already read and verified.
 //
 // NewDmSegmentsIterator merges many segments into one iterator. Its seeks
 // position every segment at once: the target's window of every segment is
 // fetched in the same rounds, so a seek over a hundred segments costs two
-// round trips and, for arena copies, a record block and an entry or two
+// round trips and, for arena copies, a record block and two or three entries
 // per segment, not two round trips per segment or their whole ranges. A
 // segment whose window runs out waits, ordered by the next key it knows
 // (the next range's first key, or the bound its next entry's hint gives),
