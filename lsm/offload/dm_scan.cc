@@ -41,10 +41,21 @@ FenceRead::FenceRead(const DmSegment* segment, size_t fence,
       records_(std::move(records)),
       begin_(from),
       end_(static_cast<uint32_t>(records_.size())) {
+  AllocateWindow();
+}
+
+bool FenceRead::InWindow(size_t e) const {
+  const uint32_t first_len = segment_->index().fences()[first_].length;
+  return e >= begin_ && (e >= first_len || e < end_);
+}
+
+void FenceRead::AllocateWindow() {
   size_t len = 0;
-  for (uint32_t k = begin_; k < end_; k++) len += records_[k].length;
+  for (size_t e = begin_; e < records_.size(); e++) {
+    if (InWindow(e)) len += records_[e].length;
+  }
   bytes_.reset(new char[len]);
-  if (begin_ == end_) stage_ = Stage::kDone;
+  stage_ = len == 0 ? Stage::kDone : Stage::kEntries;
 }
 
 bool FenceRead::PlanRound(std::vector<fabric::WorkRequest>* reads) {
@@ -77,14 +88,10 @@ bool FenceRead::PlanRound(std::vector<fabric::WorkRequest>* reads) {
       return true;
     }
     case Stage::kEntries: {
-      // The entries of fence first_ from begin_ and all of the others',
-      // laid one after another. records_ index e: fence first_'s entry e,
-      // then the next fences' in turn.
-      const uint32_t first_len = fences[first_].length;
+      // The window's entries, laid one after another.
       size_t pos = 0;
       for (size_t e = begin_; e < records_.size(); e++) {
-        if (e == end_ && e < first_len) e = first_len;  // a seek's window
-        if (e >= records_.size()) break;
+        if (!InWindow(e)) continue;
         reads->push_back(fabric::WorkRequest::Read(
             segment_->ImageAddr(records_[e].offset), bytes_.get() + pos,
             records_[e].length));
@@ -135,13 +142,7 @@ void FenceRead::RoundDone(const Status& s) {
             &through);
     end_ = std::min(through + kSeekEntriesPast, first_len);
   }
-  size_t len = 0;
-  for (size_t e = begin_; e < records_.size(); e++) {
-    if (e < first_len && e >= end_) continue;
-    len += records_[e].length;
-  }
-  bytes_.reset(new char[len]);
-  stage_ = len == 0 ? Stage::kDone : Stage::kEntries;
+  AllocateWindow();
 }
 
 Status FenceRead::Finish(std::unique_ptr<char[]>* bytes,

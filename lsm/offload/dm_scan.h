@@ -85,8 +85,16 @@ class FenceRead {
   Status status_;
   std::unique_ptr<char[]> bytes_;
   std::string order_;
+  // kArenaCopy: whether the entry at records_ index e is read: those of
+  // fence first_ in [begin_, end_), and all of the later fences'.
+  bool InWindow(size_t e) const;
+  // kArenaCopy: bytes_ sized for the window's entries; the next stage
+  // reads them, or there is nothing to read.
+  void AllocateWindow();
+
   // kArenaCopy: the verified records of the window's fences, one after
-  // another, and the entries of fence first_ read, [begin_, end_).
+  // another (records_ index e: fence first_'s entry e, then the next
+  // fences' in turn), and the entries of fence first_ read, [begin_, end_).
   std::vector<OrderRecord> records_;
   uint32_t begin_ = 0;
   uint32_t end_ = 0;
