@@ -509,6 +509,11 @@ void o3lsm_options_set_memtable_shards(o3lsm_options_t* options, int v) {
   options->rep.memtable_shards = v;
 }
 
+void o3lsm_options_set_memtable_bloom_size_ratio(o3lsm_options_t* options,
+                                                 double v) {
+  options->rep.memtable_bloom_size_ratio = v;
+}
+
 void o3lsm_options_set_block_size(o3lsm_options_t* options, size_t v) {
   options->rep.block_size = v;
 }

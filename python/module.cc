@@ -75,7 +75,7 @@ default there unless said otherwise; None keeps the default:
   read_only=False            open with DB::OpenForReadOnly (no writes)
   error_if_wal_file_exists   with read_only
   write_buffer_size, max_write_buffer_number, memtable_shards,
-  allow_concurrent_memtable_write
+  allow_concurrent_memtable_write, memtable_bloom_size_ratio
   block_size, block_restart_interval, bloom_bits_per_key,
   compression ("none", "zstd", "lz4", "snappy"), compression_level,
   block_cache_size, allow_mmap_reads, max_open_files

@@ -145,6 +145,8 @@ constexpr OptionEntry kOptionTable[] = {
     {"max_write_buffer_number", SetOption<&Options::max_write_buffer_number>},
     {"allow_concurrent_memtable_write",
      SetOption<&Options::allow_concurrent_memtable_write>},
+    {"memtable_bloom_size_ratio",
+     SetOption<&Options::memtable_bloom_size_ratio>},
     {"memtable_shards", SetOption<&Options::memtable_shards>},
     {"block_size", SetOption<&Options::block_size>},
     {"block_restart_interval", SetOption<&Options::block_restart_interval>},

@@ -330,6 +330,9 @@ O3LSM_LIBRARY_API void o3lsm_options_set_max_write_buffer_number(
     o3lsm_options_t* options, int v);
 O3LSM_LIBRARY_API void o3lsm_options_set_memtable_shards(
     o3lsm_options_t* options, int v);
+/* Options::memtable_bloom_size_ratio: 0 for no memtable bloom filter. */
+O3LSM_LIBRARY_API void o3lsm_options_set_memtable_bloom_size_ratio(
+    o3lsm_options_t* options, double v);
 
 /* SST files. */
 O3LSM_LIBRARY_API void o3lsm_options_set_block_size(o3lsm_options_t* options,

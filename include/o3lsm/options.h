@@ -163,6 +163,16 @@ struct Options {
   // more than its share. Default: 1.
   int memtable_shards = 1;
 
+  // Bytes of each memtable's whole-key bloom filter, as a fraction of its
+  // size: lookups of keys a memtable does not hold (most of them, once the
+  // data outgrows the write buffer) skip its skiplist, which matters most
+  // while sealed memtables wait for a flush or a move into DM. Filled as
+  // keys are inserted (one hash and a few atomic ORs per key). 0 turns it
+  // off; at most 0.25. Default: 0.02 (about 20 bits per key for 100-byte
+  // values). RocksDB calls it memtable_prefix_bloom_size_ratio, with
+  // memtable_whole_key_filtering.
+  double memtable_bloom_size_ratio = 0.02;
+
   // ---- SST files ----
 
   // Approximate uncompressed size of a data block. Default: 4 KiB.

@@ -44,6 +44,8 @@ Options SanitizeOptions(const Options& src) {
   }
   ClipToRange(&r.max_write_buffer_number, 2, 64);
   ClipToRange(&r.memtable_shards, 1, 64);
+  if (!(r.memtable_bloom_size_ratio >= 0)) r.memtable_bloom_size_ratio = 0;
+  ClipToRange(&r.memtable_bloom_size_ratio, 0.0, 0.25);
   ClipToRange(&r.num_levels, 2, 20);
   ClipToRange(&r.level0_file_num_compaction_trigger, 1, 1 << 20);
   ClipToRange(&r.level0_slowdown_writes_trigger,
@@ -216,9 +218,11 @@ MemTableRef DBImpl::NewMemTable(size_t seal_bytes, size_t min_room) {
               options_.dm_segment_layout == SegmentLayout::kArenaCopy
           ? kOrderRecordSize
           : 0;
+  const auto bloom_bytes = static_cast<size_t>(
+      static_cast<double>(seal_bytes) * options_.memtable_bloom_size_ratio);
   auto mem = std::make_shared<MemTable>(
       next_mem_id_++, seal_bytes, std::min(capacity, MemArena::kMaxCapacity),
-      reserve);
+      reserve, bloom_bytes);
   if (!mem->ok()) return nullptr;
   return mem;
 }

@@ -77,16 +77,22 @@ class SkipListIterator final : public Iterator {
 }  // namespace
 
 MemTable::MemTable(uint64_t id, size_t seal_threshold, size_t capacity,
-                   size_t seal_reserve_per_entry)
+                   size_t seal_reserve_per_entry, size_t bloom_bytes)
     : id_(id),
       seal_threshold_(seal_threshold),
       seal_reserve_per_entry_(seal_reserve_per_entry),
       arena_(capacity),
       formatted_(SkipList::Format(&arena_)),
-      list_(arena_.base(), arena_.capacity()) {}
+      list_(arena_.base(), arena_.capacity()),
+      bloom_(bloom_bytes > 0
+                 ? std::make_unique<ConcurrentBloomFilter>(bloom_bytes)
+                 : nullptr) {}
 
 bool MemTable::Add(SequenceNumber seq, ValueType type, const Slice& user_key,
                    const Slice& value) {
+  // The bits go in before the entry: a reader that can see the entry sees
+  // them (see ConcurrentBloomFilter).
+  if (bloom_ != nullptr) bloom_->AddHash(BloomHash(user_key));
   if (!list_.Insert(&arena_, user_key, PackSequenceAndType(seq, type),
                     value)) {
     return false;
@@ -121,6 +127,7 @@ bool MemTable::ChargeSeeks(int64_t seeks, uint64_t bytes_per_seek) {
 
 bool MemTable::Get(const LookupKey& key, std::string* value,
                    Status* s) const {
+  if (!MayContain(key.user_key())) return false;
   SkipList::Iterator iter(&list_);
   iter.Seek(key.internal_key());
   if (iter.Corrupted()) {

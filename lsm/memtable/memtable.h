@@ -22,6 +22,7 @@
 #include "lsm/memtable/arena.h"
 #include "lsm/memtable/memtable_reader.h"
 #include "lsm/memtable/skiplist.h"
+#include "lsm/table/bloom.h"
 #include "o3lsm/iterator.h"
 #include "o3lsm/status.h"
 
@@ -34,9 +35,11 @@ class MemTable final : public MemTableReader,
   // seal_threshold bytes are used, counting seal_reserve_per_entry more
   // bytes for each entry (what the sealed memtable will need beyond its
   // arena, e.g. a DM segment's order record). Check ok() after
-  // construction.
+  // construction. bloom_bytes > 0 gives the memtable a whole-key bloom
+  // filter of that size, filled as keys are added: Get, MayContain and
+  // MultiGet of keys it does not hold then skip the skiplist.
   MemTable(uint64_t id, size_t seal_threshold, size_t capacity,
-           size_t seal_reserve_per_entry = 0);
+           size_t seal_reserve_per_entry = 0, size_t bloom_bytes = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -64,6 +67,11 @@ class MemTable final : public MemTableReader,
   // to Corruption and returns true.
   bool Get(const LookupKey& key, std::string* value,
            Status* s) const override;
+  bool MayContain(const Slice& user_key) const override {
+    return bloom_ == nullptr || bloom_->HashMayMatch(BloomHash(user_key));
+  }
+  // Bytes of the bloom filter (0 if none).
+  size_t bloom_bytes() const { return bloom_ ? bloom_->bytes() : 0; }
 
   // An iterator over internal keys that keeps this memtable alive.
   Iterator* NewIterator() override;
@@ -118,6 +126,7 @@ class MemTable final : public MemTableReader,
   MemArena arena_;
   bool formatted_;
   SkipList list_;
+  const std::unique_ptr<ConcurrentBloomFilter> bloom_;  // null: no filter
   uint64_t log_number_ = 0;
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletes_{0};

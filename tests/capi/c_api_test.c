@@ -985,6 +985,7 @@ static void TestPropertiesFlushCompact(void) {
   o3lsm_options_set_write_buffer_size(options, 256 << 10);
   o3lsm_options_set_max_write_buffer_number(options, 3);
   o3lsm_options_set_memtable_shards(options, 2);
+  o3lsm_options_set_memtable_bloom_size_ratio(options, 0.05);
   o3lsm_options_set_num_levels(options, 4);
   o3lsm_options_set_level0_file_num_compaction_trigger(options, 8);
   o3lsm_options_set_level0_slowdown_writes_trigger(options, 20);

@@ -223,6 +223,81 @@ TEST(MemTable, GetSeesNewestVisibleVersion) {
   EXPECT_EQ(4u, mem->largest_sequence());
 }
 
+TEST(MemTable, BloomFilterSkipsKeysNotHeldAndHidesNoneThatAre) {
+  auto mem = std::make_shared<MemTable>(1, 1 << 20, 2 << 20, 0,
+                                        /*bloom_bytes=*/16 << 10);
+  ASSERT_TRUE(mem->ok());
+  EXPECT_EQ(16u << 10, mem->bloom_bytes());
+  constexpr int kKeys = 5000;  // about 26 bits per key
+  for (int i = 0; i < kKeys; i++) {
+    const ValueType type = i % 7 == 0 ? kTypeDeletion : kTypeValue;
+    ASSERT_TRUE(mem->Add(i + 1, type, Key(2 * i), "v" + std::to_string(i)));
+  }
+  int absent_passed = 0;
+  for (int i = 0; i < kKeys; i++) {
+    ASSERT_TRUE(mem->MayContain(Key(2 * i)));
+    std::string v;
+    Status s;
+    ASSERT_TRUE(mem->Get(LookupKey(Key(2 * i), kMaxSequenceNumber), &v, &s));
+    if (i % 7 == 0) {
+      EXPECT_TRUE(s.IsNotFound());
+    } else {
+      EXPECT_EQ("v" + std::to_string(i), v);
+    }
+    absent_passed += mem->MayContain(Key(2 * i + 1));
+    EXPECT_FALSE(mem->Get(LookupKey(Key(2 * i + 1), kMaxSequenceNumber), &v,
+                          &s));
+  }
+  EXPECT_LT(absent_passed, kKeys / 100);  // the model: about 0.05%
+  // Without a filter every key may be here.
+  auto plain = std::make_shared<MemTable>(2, 1 << 20, 2 << 20);
+  EXPECT_EQ(0u, plain->bloom_bytes());
+  EXPECT_TRUE(plain->MayContain("anything"));
+}
+
+// Concurrent writers into a memtable whose filter is far too small for its
+// keys: a reader that sees an entry's publication finds it through Get,
+// so the filter never hides an entry a reader may see.
+TEST(MemTable, BloomFilterUnderConcurrentWritersHidesNothingPublished) {
+  auto mem = std::make_shared<MemTable>(1, 32 << 20, 64 << 20, 0,
+                                        /*bloom_bytes=*/256);
+  ASSERT_TRUE(mem->ok());
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 10000;
+  std::atomic<int> published[kThreads] = {};
+  std::atomic<bool> done{false};
+  std::atomic<int> reader_checks{0};
+  std::thread reader([&] {
+    Random64 rnd(11);
+    while (!done.load()) {
+      const int t = static_cast<int>(rnd.Uniform(kThreads));
+      const int upto = published[t].load(std::memory_order_acquire);
+      if (upto == 0) continue;
+      const uint64_t i = rnd.Uniform(static_cast<uint64_t>(upto));
+      std::string v;
+      Status s;
+      ASSERT_TRUE(mem->Get(LookupKey(Key(t * 1'000'000 + i), kMaxSequenceNumber),
+                           &v, &s));
+      ASSERT_EQ("v", v);
+      reader_checks++;
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; t++) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; i++) {
+        const uint64_t seq = static_cast<uint64_t>(t) * kPerThread + i + 1;
+        ASSERT_TRUE(mem->Add(seq, kTypeValue, Key(t * 1'000'000 + i), "v"));
+        published[t].store(i + 1, std::memory_order_release);
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  done = true;
+  reader.join();
+  EXPECT_GT(reader_checks.load(), 0);
+}
+
 TEST(MemTable, IteratorPinsTheMemTable) {
   std::unique_ptr<Iterator> it;
   {

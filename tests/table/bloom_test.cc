@@ -1,12 +1,16 @@
 // Copyright (c) o3lsm authors. Licensed under the Apache License 2.0.
 //
 // The cache-line-blocked bloom filter: no false negatives, a measured false
-// positive rate, the encoding, and safety on malformed filter bytes.
+// positive rate, the encoding, and safety on malformed filter bytes; and
+// the word-blocked filter memtables fill while they are read.
 
 #include "lsm/table/bloom.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/testutil.h"
@@ -195,6 +199,100 @@ TEST(Bloom, RandomBytesNeverCrash) {
     BloomFilterReader reader(bytes);
     for (uint64_t k = 0; k < 20; k++) (void)reader.KeyMayMatch(Key(k));
   }
+}
+
+// ---- ConcurrentBloomFilter: a memtable's filter, added to while read ----
+
+namespace {
+
+double ConcurrentFalsePositiveRate(const ConcurrentBloomFilter& filter,
+                                   uint64_t first, int probes) {
+  int hits = 0;
+  for (int i = 0; i < probes; i++) {
+    hits += filter.HashMayMatch(BloomHash(Key(first + static_cast<uint64_t>(i))));
+  }
+  return static_cast<double>(hits) / probes;
+}
+
+}  // namespace
+
+TEST(ConcurrentBloom, NoFalseNegativesAndTheModelsFalsePositives) {
+  constexpr int kKeys = 100000;
+  // {bits per key, the Poisson model's rate for 5 probes in 64-bit words,
+  // a bound with room for sampling noise}.
+  const struct {
+    int bits;
+    double model;
+    double bound;
+  } cases[] = {{10, 0.0171, 0.025}, {20, 0.0021, 0.004}};
+  for (const auto& c : cases) {
+    ConcurrentBloomFilter filter(size_t{kKeys} * c.bits / 8);
+    EXPECT_EQ(size_t{kKeys} * c.bits / 8, filter.bytes());
+    for (int i = 0; i < kKeys; i++) {
+      filter.AddHash(BloomHash(Key(static_cast<uint64_t>(i))));
+    }
+    for (int i = 0; i < kKeys; i++) {
+      ASSERT_TRUE(filter.HashMayMatch(BloomHash(Key(static_cast<uint64_t>(i)))))
+          << "false negative for key " << i;
+    }
+    const double rate =
+        ConcurrentFalsePositiveRate(filter, 1'000'000'000, 200000);
+    EXPECT_LT(rate, c.bound) << c.bits << " bits per key";
+    EXPECT_GT(rate, c.model / 3) << c.bits << " bits per key";
+    RecordProperty("fp_rate_percent_at_" + std::to_string(c.bits) + "_bits",
+                   std::to_string(rate * 100));
+  }
+}
+
+TEST(ConcurrentBloom, EmptyMatchesNothingAndTinyStillWorks) {
+  ConcurrentBloomFilter empty(4096);
+  EXPECT_EQ(0, ConcurrentFalsePositiveRate(empty, 0, 10000));
+  ConcurrentBloomFilter tiny(0);  // one word
+  EXPECT_EQ(sizeof(uint64_t), tiny.bytes());
+  for (uint64_t i = 0; i < 100; i++) tiny.AddHash(BloomHash(Key(i)));
+  for (uint64_t i = 0; i < 100; i++) {
+    EXPECT_TRUE(tiny.HashMayMatch(BloomHash(Key(i))));
+  }
+}
+
+// Writers sharing words (a filter far too small for its keys) lose no bits,
+// and a reader that sees a key published after its add sees its bits.
+TEST(ConcurrentBloom, ConcurrentAddsLoseNoBits) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50000;
+  ConcurrentBloomFilter filter(512);
+  std::atomic<int> published[kThreads] = {};
+  std::atomic<bool> done{false};
+  std::atomic<int> reader_checks{0};
+  std::thread reader([&] {
+    Random64 rnd(7);
+    while (!done.load()) {
+      const int t = static_cast<int>(rnd.Uniform(kThreads));
+      const int upto = published[t].load(std::memory_order_acquire);
+      if (upto == 0) continue;
+      const uint64_t i = rnd.Uniform(static_cast<uint64_t>(upto));
+      ASSERT_TRUE(filter.HashMayMatch(BloomHash(Key(t * 1'000'000 + i))));
+      reader_checks++;
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; t++) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; i++) {
+        filter.AddHash(BloomHash(Key(t * 1'000'000 + i)));
+        published[t].store(i + 1, std::memory_order_release);
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  done = true;
+  reader.join();
+  for (int t = 0; t < kThreads; t++) {
+    for (int i = 0; i < kPerThread; i++) {
+      ASSERT_TRUE(filter.HashMayMatch(BloomHash(Key(t * 1'000'000 + i))));
+    }
+  }
+  EXPECT_GT(reader_checks.load(), 0);
 }
 
 }  // namespace o3lsm

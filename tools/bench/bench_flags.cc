@@ -170,6 +170,10 @@ DEFINE_int64(write_buffer_size, 64ll << 20,
 DEFINE_int32(max_write_buffer_number, 2, "The number of in-memory memtables.");
 DEFINE_bool(allow_concurrent_memtable_write, true,
             "Writers of a commit group insert their own batches in parallel");
+DEFINE_double(memtable_bloom_size_ratio, 0.02,
+              "Bytes of each memtable's whole-key bloom filter as a fraction "
+              "of its size; 0 means none, at most 0.25 (o3lsm's default is "
+              "0.02, db_bench's 0)");
 DEFINE_bool(mmap_read, true,
             "Read tables through memory mappings (o3lsm's default is true, "
             "db_bench's false)");
@@ -412,6 +416,8 @@ std::vector<FlagRef> BindFlags(BenchFlags* f) {
       {"max_write_buffer_number", T::kInt32, &f->max_write_buffer_number},
       {"allow_concurrent_memtable_write", T::kBool,
        &f->allow_concurrent_memtable_write},
+      {"memtable_bloom_size_ratio", T::kDouble,
+       &f->memtable_bloom_size_ratio},
       {"mmap_read", T::kBool, &f->mmap_read},
       {"cache_size", T::kInt64, &f->cache_size},
       {"bloom_bits", T::kInt32, &f->bloom_bits},
@@ -661,6 +667,10 @@ Status ValidateBenchFlags(const BenchFlags& f) {
   if (f.num_levels < 2) return bad("--num_levels must be >= 2");
   if (f.target_file_size_base < 1) {
     return bad("--target_file_size_base must be > 0");
+  }
+  if (!(f.memtable_bloom_size_ratio >= 0 &&
+        f.memtable_bloom_size_ratio <= 0.25)) {
+    return bad("--memtable_bloom_size_ratio must be in [0, 0.25]");
   }
   if (f.max_bytes_for_level_multiplier <= 0) {
     return bad("--max_bytes_for_level_multiplier must be > 0");

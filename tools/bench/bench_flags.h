@@ -80,6 +80,7 @@ struct BenchFlags {
   int64_t write_buffer_size = 64ll << 20;
   int32_t max_write_buffer_number = 2;
   bool allow_concurrent_memtable_write = true;
+  double memtable_bloom_size_ratio = 0.02;
   bool mmap_read = true;
   int64_t cache_size = 8ll << 20;
   int32_t bloom_bits = -1;  // -1: o3lsm's default

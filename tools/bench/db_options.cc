@@ -29,6 +29,7 @@ Status MakeDbSettings(const BenchFlags& f, DbSettings* out) {
   o.write_buffer_size = static_cast<size_t>(f.write_buffer_size);
   o.max_write_buffer_number = f.max_write_buffer_number;
   o.allow_concurrent_memtable_write = f.allow_concurrent_memtable_write;
+  o.memtable_bloom_size_ratio = f.memtable_bloom_size_ratio;
   o.allow_mmap_reads = f.mmap_read;
   o.block_size = static_cast<size_t>(f.block_size);
   o.block_restart_interval = f.block_restart_interval;

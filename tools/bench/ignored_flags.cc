@@ -106,8 +106,6 @@ DEFINE_bool(whole_key_filtering, true,
             O3LSM_IGNORED "filters always hold whole keys");
 DEFINE_bool(use_ribbon_filter, false,
             O3LSM_IGNORED "o3lsm's filters are bloom filters");
-DEFINE_double(memtable_bloom_size_ratio, 0,
-              O3LSM_IGNORED "o3lsm's memtables have no bloom filter");
 DEFINE_bool(cache_index_and_filter_blocks, false,
             O3LSM_IGNORED
             "index and filter blocks stay with the open table, "
