@@ -14,7 +14,8 @@ namespace {
 // At most this often (per bucket of candidates) one lookup takes the way
 // the estimates do not favour, so that both follow a changing fabric and
 // load; and no more often than keeps what the other way costs above the
-// best one under kExploreBudget of the time.
+// best one under kExploreBudget of the time. The first exploration comes
+// this long after the first lookup that could explore.
 constexpr uint64_t kExploreEveryNs = 50'000'000;
 constexpr double kExploreBudget = 0.01;
 // Above this utilization of the memory node's search threads, lookups stay
@@ -65,6 +66,15 @@ bool DmReadPath::TimeToExplore(std::atomic<uint64_t>* last, double best,
                                double other) {
   const uint64_t now = SteadyNanos();
   uint64_t then = last->load(std::memory_order_relaxed);
+  if (then == 0) {
+    // The first decision starts the clock: exploring at once would put
+    // its cost on the first lookups, which often come right after a load
+    // (measured: a delegation of 0.5-1.1 ms, and the time slice of the
+    // background work that takes the core meanwhile, made a 5,000-read
+    // readrandom 11% slower than one-sided alone).
+    last->compare_exchange_strong(then, now, std::memory_order_relaxed);
+    return false;
+  }
   // A way 1 ms slower is tried every 100 ms, not every 50: a 1% toll.
   const uint64_t every = std::max<uint64_t>(
       kExploreEveryNs,
@@ -84,7 +94,8 @@ std::optional<DmReadPath::Way> DmReadPath::ForcedWay() {
   return std::nullopt;
 }
 
-DmReadPath::Way DmReadPath::Choose(size_t candidates) {
+DmReadPath::Way DmReadPath::Choose(size_t candidates, bool* exploring) {
+  *exploring = false;
   if (const std::optional<Way> forced = ForcedWay()) return *forced;
   const size_t b = BucketOf(candidates);
   const double one = one_sided_ns_[b].load(std::memory_order_relaxed);
@@ -102,8 +113,8 @@ DmReadPath::Way DmReadPath::Choose(size_t candidates) {
   if (one == 0) return Way::kOneSided;  // measure the free way first
   if (del == 0) {
     // Never delegated yet: once, when exploring is due.
-    return TimeToExplore(&explored_ns_, one, one) ? Way::kDelegated
-                                                  : Way::kOneSided;
+    *exploring = TimeToExplore(&explored_ns_, one, one);
+    return *exploring ? Way::kDelegated : Way::kOneSided;
   }
   const bool saturated = client_->server_load() > kSaturated;
   const Way best = !saturated && del < one ? Way::kDelegated : Way::kOneSided;
@@ -111,7 +122,15 @@ DmReadPath::Way DmReadPath::Choose(size_t candidates) {
                            ? TimeToExplore(&explored_ns_, one, del)
                            : TimeToExplore(&explored_ns_, del, one);
   if (!explore) return best;
+  *exploring = true;
   return best == Way::kOneSided ? Way::kDelegated : Way::kOneSided;
+}
+
+std::chrono::nanoseconds DmReadPath::ExplorationTimeout(size_t b) const {
+  const double one = one_sided_ns_[b].load(std::memory_order_relaxed);
+  return std::clamp<std::chrono::nanoseconds>(
+      std::chrono::nanoseconds(static_cast<int64_t>(one * 20)),
+      std::chrono::microseconds(250), DelegationTimeout());
 }
 
 std::chrono::nanoseconds DmReadPath::DelegationTimeout() const {
@@ -215,9 +234,15 @@ bool DmReadPath::GetUncached(const LookupKey& key,
                              std::string* value, Status* s) {
   const size_t b = BucketOf(candidates.size());
   const uint64_t start = SteadyNanos();
-  if (Choose(candidates.size()) == Way::kDelegated) {
+  bool exploring = false;
+  if (Choose(candidates.size(), &exploring) == Way::kDelegated) {
+    // An exploring delegation waits only as long as could still make it
+    // the better way (measured: the first one after a fill waited 0.5-4 ms
+    // for a memory node busy with the fill's flushes).
+    const std::chrono::nanoseconds timeout =
+        exploring ? ExplorationTimeout(b) : DelegationTimeout();
     bool decided = false;
-    if (GetDelegated(key, candidates, &decided, value, s)) {
+    if (GetDelegated(key, candidates, timeout, &decided, value, s)) {
       const uint64_t spent = SteadyNanos() - start;
       Note(&delegated_ns_[b], spent);
       Count(&counters_.delegated, kDmLookupsDelegated);
@@ -314,7 +339,8 @@ void DmReadPath::MakeSearchKey(const LookupKey& key,
 
 bool DmReadPath::GetDelegated(const LookupKey& key,
                               const std::vector<const DmSegment*>& candidates,
-                              bool* decided, std::string* value, Status* s) {
+                              std::chrono::nanoseconds timeout, bool* decided,
+                              std::string* value, Status* s) {
   SearchRequest request;
   request.keys.resize(1);
   SearchKey& sk = request.keys[0];
@@ -329,7 +355,7 @@ bool DmReadPath::GetDelegated(const LookupKey& key,
     return false;  // a huge key: one-sided
   }
   SearchReply reply;
-  if (!Search(&request, &reply)) return false;
+  if (!Search(&request, &reply, timeout)) return false;
   const SearchKeyReply& r = reply.keys[0];
   *decided = ApplyReply(r, key, targets, value, s);
   if (*decided && r.target < targets.size() && (s->ok() || s->IsNotFound())) {
@@ -338,10 +364,11 @@ bool DmReadPath::GetDelegated(const LookupKey& key,
   return true;
 }
 
-bool DmReadPath::Search(SearchRequest* request, SearchReply* reply) {
+bool DmReadPath::Search(SearchRequest* request, SearchReply* reply,
+                        std::chrono::nanoseconds timeout) {
   const uint64_t start = SteadyNanos();
   int trips = 0;
-  const Status s = client_->Search(request, reply, DelegationTimeout(), &trips);
+  const Status s = client_->Search(request, reply, timeout, &trips);
   counters_.round_trips.fetch_add(trips, std::memory_order_relaxed);
   if (!s.ok()) return false;
   Note(&answered_ns_, SteadyNanos() - start);
@@ -403,7 +430,7 @@ uint64_t DmReadPath::DelegateMany(
     SearchReply reply;
     counters_.batches.fetch_add(1, std::memory_order_relaxed);
     counters_.batch_keys.fetch_add(asked.size(), std::memory_order_relaxed);
-    if (!Search(&request, &reply)) {
+    if (!Search(&request, &reply, DelegationTimeout())) {
       Count(&counters_.fallbacks, kDmDelegationFallbacks);
       continue;  // those keys go one-sided
     }

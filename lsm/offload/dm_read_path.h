@@ -120,7 +120,9 @@ class DmReadPath {
 
   // The way the mode or the memory node's absence imposes, if any.
   std::optional<Way> ForcedWay();
-  Way Choose(size_t candidates);
+  // The way for a lookup among `candidates` segments; *exploring: it is
+  // the way the estimates do not favour, taken to measure it again.
+  Way Choose(size_t candidates, bool* exploring);
   // The search of key in candidates: *sk, and the segments its targets
   // name, in order (those whose index can hold the key).
   static void MakeSearchKey(const LookupKey& key,
@@ -130,10 +132,12 @@ class DmReadPath {
   bool GetOneSided(const LookupKey& key,
                    const std::vector<const DmSegment*>& candidates,
                    std::string* value, Status* s);
-  // False if the delegation failed (nothing decided).
+  // False if the delegation failed (nothing decided) or took longer than
+  // timeout.
   bool GetDelegated(const LookupKey& key,
                     const std::vector<const DmSegment*>& candidates,
-                    bool* decided, std::string* value, Status* s);
+                    std::chrono::nanoseconds timeout, bool* decided,
+                    std::string* value, Status* s);
   // The key-offset cache: true if it decided key (*decided set); false to
   // search the usual way.
   bool GetCached(const LookupKey& key,
@@ -151,12 +155,18 @@ class DmReadPath {
                   const std::vector<const DmSegment*>& targets,
                   std::string* value, Status* s);
   // One request through the client; false if it failed.
-  bool Search(SearchRequest* request, SearchReply* reply);
+  bool Search(SearchRequest* request, SearchReply* reply,
+              std::chrono::nanoseconds timeout);
   std::chrono::nanoseconds DelegationTimeout() const;
+  // How long an exploring delegation among candidates in bucket b may
+  // take: a few times what the one-sided way costs there, since a reply
+  // later than that could not make delegation the better way.
+  std::chrono::nanoseconds ExplorationTimeout(size_t b) const;
   static void Note(std::atomic<double>* estimate, uint64_t nanos);
   // True, for one caller, once per exploration interval since *last: 50 ms,
   // or longer where the other way costs more than 1% of the time spent
-  // trying it (best and other: the two estimates, in ns).
+  // trying it (best and other: the two estimates, in ns). *last == 0 (no
+  // decision yet) starts the interval: false.
   static bool TimeToExplore(std::atomic<uint64_t>* last, double best,
                             double other);
 

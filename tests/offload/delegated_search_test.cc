@@ -374,6 +374,69 @@ TEST_P(DelegatedSearchTest, EveryModeAnswersLikeTheModel) {
   EXPECT_LE(server_->stats().rejected, fallbacks);
 }
 
+// The adaptive mode reads one-sided first and explores delegation no
+// sooner than an exploration interval after its first choice.
+TEST_P(DelegatedSearchTest, AdaptiveExploresDelegationAnIntervalAfterItStarts) {
+  StartServer();
+  auto path = NewPath(DmReadMode::kAdaptive);
+  ASSERT_TRUE(path->can_delegate());
+  auto lookups = [&](int n) {
+    for (int i = 0; i < n; i++) {
+      const std::string k = Key(i % kKeys);
+      std::string v;
+      Status s;
+      path->Get(LookupKey(k, last_), Candidates(k), &v, &s);
+    }
+  };
+  lookups(20);  // well within the 50 ms interval, even under sanitizers
+  EXPECT_EQ(0u, path->counters().delegated.load() +
+                    path->counters().fallbacks.load());
+  EXPECT_EQ(20u, path->counters().one_sided.load());
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  lookups(20);
+  // A lookup explored the other way (answered, or fell back after it);
+  // if delegation measured faster here, the rest took it too.
+  EXPECT_GE(path->counters().delegated.load() +
+                path->counters().fallbacks.load(),
+            1u);
+}
+
+// An exploring delegation to a memory node that answers late gives up
+// after a few times the one-sided cost, not after the delegation timeout
+// (100 ms before any answer): the lookup reads one-sided.
+TEST_P(DelegatedSearchTest, AnExploringDelegationGivesUpSoon) {
+  SearchServerOptions so;
+  so.debug_delay = std::chrono::milliseconds(400);
+  StartServer(so);
+  auto path = NewPath(DmReadMode::kAdaptive);
+  ASSERT_TRUE(path->can_delegate());
+  auto lookups = [&](int n) {
+    for (int i = 0; i < n; i++) {
+      const std::string k = Key(i % kKeys);
+      std::string v;
+      Status s;
+      LookupKey lkey(k, last_);
+      const bool d = path->Get(lkey, Candidates(k), &v, &s);
+      auto m = model_.find(k);
+      if (m == model_.end()) {
+        EXPECT_FALSE(d) << k;
+      } else if (!m->second) {
+        EXPECT_TRUE(d && s.IsNotFound()) << k;
+      } else {
+        EXPECT_TRUE(d && s.ok() && v == *m->second) << k;
+      }
+    }
+  };
+  lookups(20);
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  const auto start = std::chrono::steady_clock::now();
+  lookups(20);
+  EXPECT_LT(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(60));
+  EXPECT_EQ(1u, path->counters().fallbacks.load());
+  EXPECT_EQ(0u, path->counters().delegated.load());
+}
+
 TEST_P(DelegatedSearchTest, OlderSnapshotsSeeOlderVersions) {
   StartServer();
   auto delegated = NewPath(DmReadMode::kDelegated);
