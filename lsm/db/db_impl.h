@@ -343,7 +343,8 @@ class DBImpl final : public DB {
                         const std::vector<const LookupKey*>& lkeys,
                         std::vector<std::string>* values,
                         std::vector<Status>* statuses,
-                        std::vector<char>* decided, std::vector<size_t>* next);
+                        std::vector<char>* decided, std::vector<size_t>* next,
+                        std::chrono::nanoseconds timeout);
   void BackgroundCompaction(Compaction* c);
   // Runs c (trivial move or merge) and installs it; releases c's inputs.
   Status RunCompaction(Compaction* c) EXCLUSIVE_LOCKS_REQUIRED(mutex_);

@@ -133,9 +133,13 @@ std::vector<Status> DBImpl::MultiGetImpl(const ReadOptions& options,
   const size_t views = sv->imm.size();
   std::vector<size_t> next(n, 0);  // the sealed memtable k tries next
   DmReadPath* dm_reads = node_ != nullptr ? node_->read_path() : nullptr;
-  const bool delegate = dm_reads != nullptr && dm_reads->DelegateBatch();
-  if (delegate) DelegateMultiGet(*sv, keys, lkeys, values, &statuses,
-                                 &decided, &next);
+  std::chrono::nanoseconds timeout{0};
+  const bool delegate =
+      dm_reads != nullptr && dm_reads->DelegateBatch(&timeout);
+  if (delegate) {
+    DelegateMultiGet(*sv, keys, lkeys, values, &statuses, &decided, &next,
+                     timeout);
+  }
   // Sealed memtables, newest first, as Get asks them: each key goes to
   // the newest one that may hold it (key range, bloom filter), and on to
   // the next only if that one has no version of it. Every sealed memtable
@@ -208,7 +212,8 @@ void DBImpl::DelegateMultiGet(const SuperVersion& sv,
                               std::vector<std::string>* values,
                               std::vector<Status>* statuses,
                               std::vector<char>* decided,
-                              std::vector<size_t>* next) {
+                              std::vector<size_t>* next,
+                              std::chrono::nanoseconds timeout) {
   // The keys whose sealed candidates are all DM segments go in one request
   // (or a few, if they do not fit one mailbox); a key with a local sealed
   // memtable among its candidates is left to the passes.
@@ -236,7 +241,7 @@ void DBImpl::DelegateMultiGet(const SuperVersion& sv,
   if (which.empty()) return;
   std::vector<char> absent(keys.size(), 0);
   node_->read_path()->DelegateMany(lkeys, which, candidates, values, statuses,
-                                   decided, &absent);
+                                   decided, &absent, timeout);
   for (size_t k : which) {
     if (absent[k]) (*next)[k] = sv.imm.size();  // on to the SSTs
   }

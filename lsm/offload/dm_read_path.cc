@@ -126,10 +126,10 @@ DmReadPath::Way DmReadPath::Choose(size_t candidates, bool* exploring) {
   return best == Way::kOneSided ? Way::kDelegated : Way::kOneSided;
 }
 
-std::chrono::nanoseconds DmReadPath::ExplorationTimeout(size_t b) const {
-  const double one = one_sided_ns_[b].load(std::memory_order_relaxed);
+std::chrono::nanoseconds DmReadPath::ExplorationTimeout(
+    double one_sided_ns) const {
   return std::clamp<std::chrono::nanoseconds>(
-      std::chrono::nanoseconds(static_cast<int64_t>(one * 20)),
+      std::chrono::nanoseconds(static_cast<int64_t>(one_sided_ns * 20)),
       std::chrono::microseconds(250), DelegationTimeout());
 }
 
@@ -240,7 +240,9 @@ bool DmReadPath::GetUncached(const LookupKey& key,
     // the better way (measured: the first one after a fill waited 0.5-4 ms
     // for a memory node busy with the fill's flushes).
     const std::chrono::nanoseconds timeout =
-        exploring ? ExplorationTimeout(b) : DelegationTimeout();
+        exploring ? ExplorationTimeout(
+                        one_sided_ns_[b].load(std::memory_order_relaxed))
+                  : DelegationTimeout();
     bool decided = false;
     if (GetDelegated(key, candidates, timeout, &decided, value, s)) {
       const uint64_t spent = SteadyNanos() - start;
@@ -375,17 +377,21 @@ bool DmReadPath::Search(SearchRequest* request, SearchReply* reply,
   return true;
 }
 
-bool DmReadPath::DelegateBatch() {
+bool DmReadPath::DelegateBatch(std::chrono::nanoseconds* timeout) {
+  *timeout = DelegationTimeout();
   if (const std::optional<Way> forced = ForcedWay()) {
     return *forced == Way::kDelegated;
   }
   const double one = batch_one_sided_ns_.load(std::memory_order_relaxed);
   const double del = batch_delegated_ns_.load(std::memory_order_relaxed);
   if (one == 0) return false;
-  if (del == 0) return TimeToExplore(&explored_ns_, one, one);
-  const bool best = client_->server_load() <= kSaturated && del < one;
-  const bool explore = best ? TimeToExplore(&explored_ns_, del, one)
-                            : TimeToExplore(&explored_ns_, one, del);
+  const bool best =
+      del != 0 && client_->server_load() <= kSaturated && del < one;
+  const bool explore =
+      del == 0 ? TimeToExplore(&explored_ns_, one, one)
+      : best   ? TimeToExplore(&explored_ns_, del, one)
+               : TimeToExplore(&explored_ns_, one, del);
+  if (explore && !best) *timeout = ExplorationTimeout(one);
   return explore ? !best : best;
 }
 
@@ -397,7 +403,8 @@ uint64_t DmReadPath::DelegateMany(
     const std::vector<const LookupKey*>& keys, const std::vector<size_t>& which,
     const std::vector<std::vector<const DmSegment*>>& candidates,
     std::vector<std::string>* values, std::vector<Status>* statuses,
-    std::vector<char>* decided, std::vector<char>* absent) {
+    std::vector<char>* decided, std::vector<char>* absent,
+    std::chrono::nanoseconds timeout) {
   const uint64_t start = SteadyNanos();
   const size_t capacity = client_->capacity();
   size_t next = 0;
@@ -430,7 +437,7 @@ uint64_t DmReadPath::DelegateMany(
     SearchReply reply;
     counters_.batches.fetch_add(1, std::memory_order_relaxed);
     counters_.batch_keys.fetch_add(asked.size(), std::memory_order_relaxed);
-    if (!Search(&request, &reply, DelegationTimeout())) {
+    if (!Search(&request, &reply, timeout)) {
       Count(&counters_.fallbacks, kDmDelegationFallbacks);
       continue;  // those keys go one-sided
     }

@@ -69,8 +69,10 @@ class DmReadPath {
            const std::vector<const DmSegment*>& candidates,
            std::string* value, Status* s);
 
-  // For MultiGet: whether to delegate a batch of keys now.
-  bool DelegateBatch();
+  // For MultiGet: whether to delegate a batch of keys now, and if so how
+  // long its requests may wait (*timeout: shorter when the batch explores
+  // delegation, as for single keys).
+  bool DelegateBatch(std::chrono::nanoseconds* timeout);
   // Delegates keys[k] for each k in which, each with its candidates
   // (newest first): where a reply decides one, sets (*decided)[k],
   // (*values)[k], (*statuses)[k]; *absent[k] = 1 where every candidate
@@ -82,7 +84,8 @@ class DmReadPath {
       const std::vector<size_t>& which,
       const std::vector<std::vector<const DmSegment*>>& candidates,
       std::vector<std::string>* values, std::vector<Status>* statuses,
-      std::vector<char>* decided, std::vector<char>* absent);
+      std::vector<char>* decided, std::vector<char>* absent,
+      std::chrono::nanoseconds timeout);
   // A batch read one-sided took nanos.
   void NoteOneSidedBatch(uint64_t nanos);
 
@@ -158,10 +161,10 @@ class DmReadPath {
   bool Search(SearchRequest* request, SearchReply* reply,
               std::chrono::nanoseconds timeout);
   std::chrono::nanoseconds DelegationTimeout() const;
-  // How long an exploring delegation among candidates in bucket b may
-  // take: a few times what the one-sided way costs there, since a reply
-  // later than that could not make delegation the better way.
-  std::chrono::nanoseconds ExplorationTimeout(size_t b) const;
+  // How long an exploring delegation may take, given the one-sided way's
+  // estimate for the same work (ns): a few times that, since a reply later
+  // than that could not make delegation the better way.
+  std::chrono::nanoseconds ExplorationTimeout(double one_sided_ns) const;
   static void Note(std::atomic<double>* estimate, uint64_t nanos);
   // True, for one caller, once per exploration interval since *last: 50 ms,
   // or longer where the other way costs more than 1% of the time spent

@@ -437,6 +437,22 @@ TEST_P(DelegatedSearchTest, AnExploringDelegationGivesUpSoon) {
   EXPECT_EQ(0u, path->counters().delegated.load());
 }
 
+// The same for MultiGet: the first batch choice starts the clock, and an
+// exploring batch may wait a few times the one-sided batch's cost.
+TEST_P(DelegatedSearchTest, AnExploringBatchWaitsOnlyAShortTime) {
+  StartServer();
+  auto path = NewPath(DmReadMode::kAdaptive);
+  ASSERT_TRUE(path->can_delegate());
+  std::chrono::nanoseconds timeout;
+  EXPECT_FALSE(path->DelegateBatch(&timeout));  // nothing measured yet
+  path->NoteOneSidedBatch(20'000);              // 20 us
+  EXPECT_FALSE(path->DelegateBatch(&timeout));  // starts the clock
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  ASSERT_TRUE(path->DelegateBatch(&timeout));  // explores
+  EXPECT_EQ(std::chrono::microseconds(400), timeout);
+  EXPECT_FALSE(path->DelegateBatch(&timeout));  // not again so soon
+}
+
 TEST_P(DelegatedSearchTest, OlderSnapshotsSeeOlderVersions) {
   StartServer();
   auto delegated = NewPath(DmReadMode::kDelegated);
@@ -486,8 +502,11 @@ TEST_P(DelegatedSearchTest, ManyKeysGoInFewRequests) {
   std::vector<std::string> values(keys.size());
   std::vector<Status> statuses(keys.size());
   std::vector<char> decided(keys.size(), 0), absent(keys.size(), 0);
+  std::chrono::nanoseconds timeout;
+  ASSERT_TRUE(path->DelegateBatch(&timeout));  // forced: delegated
+  EXPECT_GE(timeout, std::chrono::milliseconds(10));
   path->DelegateMany(keys, which, candidates, &values, &statuses, &decided,
-                     &absent);
+                     &absent, timeout);
   for (size_t k = 0; k < keys.size(); k++) {
     const std::string key = keys[k]->user_key().ToString();
     auto m = model_.find(key);
