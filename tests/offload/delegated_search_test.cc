@@ -297,7 +297,12 @@ class DelegatedSearchTest : public ::testing::TestWithParam<SegmentLayout> {
   // Every key (and some absent ones) through path, against the model;
   // Corruption counts in *corrupt where allowed.
   void ExpectModel(DmReadPath* path, int* corrupt = nullptr) {
-    for (int i = -3; i < kKeys + 3; i++) {
+    ExpectModelKeys(path, -3, kKeys + 3, corrupt);
+  }
+  // Looks up Key(from) .. Key(to - 1) and checks each against the model.
+  void ExpectModelKeys(DmReadPath* path, int from, int to,
+                       int* corrupt = nullptr) {
+    for (int i = from; i < to; i++) {
       const std::string k = Key(i);
       LookupKey lkey(k, last_);
       std::string v;
@@ -380,20 +385,13 @@ TEST_P(DelegatedSearchTest, AdaptiveExploresDelegationAnIntervalAfterItStarts) {
   StartServer();
   auto path = NewPath(DmReadMode::kAdaptive);
   ASSERT_TRUE(path->can_delegate());
-  auto lookups = [&](int n) {
-    for (int i = 0; i < n; i++) {
-      const std::string k = Key(i % kKeys);
-      std::string v;
-      Status s;
-      path->Get(LookupKey(k, last_), Candidates(k), &v, &s);
-    }
-  };
-  lookups(20);  // well within the 50 ms interval, even under sanitizers
+  // 20 lookups: well within the 50 ms interval, even under sanitizers.
+  ExpectModelKeys(path.get(), 0, 20);
   EXPECT_EQ(0u, path->counters().delegated.load() +
                     path->counters().fallbacks.load());
   EXPECT_EQ(20u, path->counters().one_sided.load());
   std::this_thread::sleep_for(std::chrono::milliseconds(80));
-  lookups(20);
+  ExpectModelKeys(path.get(), 0, 20);
   // A lookup explored the other way (answered, or fell back after it);
   // if delegation measured faster here, the rest took it too.
   EXPECT_GE(path->counters().delegated.load() +
@@ -410,27 +408,10 @@ TEST_P(DelegatedSearchTest, AnExploringDelegationGivesUpSoon) {
   StartServer(so);
   auto path = NewPath(DmReadMode::kAdaptive);
   ASSERT_TRUE(path->can_delegate());
-  auto lookups = [&](int n) {
-    for (int i = 0; i < n; i++) {
-      const std::string k = Key(i % kKeys);
-      std::string v;
-      Status s;
-      LookupKey lkey(k, last_);
-      const bool d = path->Get(lkey, Candidates(k), &v, &s);
-      auto m = model_.find(k);
-      if (m == model_.end()) {
-        EXPECT_FALSE(d) << k;
-      } else if (!m->second) {
-        EXPECT_TRUE(d && s.IsNotFound()) << k;
-      } else {
-        EXPECT_TRUE(d && s.ok() && v == *m->second) << k;
-      }
-    }
-  };
-  lookups(20);
+  ExpectModelKeys(path.get(), 0, 20);
   std::this_thread::sleep_for(std::chrono::milliseconds(80));
   const auto start = std::chrono::steady_clock::now();
-  lookups(20);
+  ExpectModelKeys(path.get(), 0, 20);
   EXPECT_LT(std::chrono::steady_clock::now() - start,
             std::chrono::milliseconds(60));
   EXPECT_EQ(1u, path->counters().fallbacks.load());
