@@ -451,6 +451,67 @@ TEST(EmulatedFabric, NumaNodeIsValidated) {
   EXPECT_NE(std::string::npos, s.ToString().find("999")) << s.ToString();
 }
 
+// Pages of [p, p + n) present in this process's page tables (bit 63 of
+// /proc/self/pagemap), or -1 if the pagemap cannot be read.
+int PresentPages(const void* p, size_t n) {
+  const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  int present = 0;
+  const auto first = reinterpret_cast<uintptr_t>(p);
+  for (uintptr_t a = first; a < first + n; a += page) {
+    uint64_t entry = 0;
+    if (pread(fd, &entry, sizeof(entry), static_cast<off_t>(a / page * 8)) !=
+        static_cast<ssize_t>(sizeof(entry))) {
+      close(fd);
+      return -1;
+    }
+    present += (entry >> 63) & 1;
+  }
+  close(fd);
+  return present;
+}
+
+// A bulk write maps the 2 MiB chunks it touches in one call; a small write
+// maps only its page (docs/fabric.md "Mapped pools: bulk writes map their
+// chunks first").
+TEST(EmulatedFabric, BulkWritesMapTheirWholeChunks) {
+  constexpr size_t kChunk = 2 << 20;
+  FabricOptions o;
+  o.uri = "emulated:?size=16M";  // a sparse memfd: nothing mapped yet
+  o.layout = TestLayout();
+  std::unique_ptr<Fabric> f;
+  ASSERT_OK(OpenFabric(o, &f));
+  const Region& heap = f->pool().region(RegionKind::kHeap);
+  const uint64_t start = (heap.offset + kChunk - 1) / kChunk * kChunk;
+  ASSERT_LE(start + 2 * kChunk, heap.offset + heap.length);
+  const char* base =
+      static_cast<const char*>(f->LocalView(DmAddr(f->pool_id(), 0), 1));
+  ASSERT_NE(nullptr, base);
+  const char* chunk = base + start;
+  const int before = PresentPages(chunk, 2 * kChunk);
+  if (before < 0) GTEST_SKIP() << "/proc/self/pagemap is not readable here";
+  ASSERT_EQ(0, before);
+
+  const std::string small(4096, 's');
+  ASSERT_OK(f->Write(DmAddr(f->pool_id(), start), small.data(), small.size()));
+  EXPECT_EQ(1, PresentPages(chunk, kChunk));
+
+  // 64 KiB ending 4 KiB into the second chunk: both chunks, every page.
+  std::string bulk(64 << 10, '\0');
+  for (size_t i = 0; i < bulk.size(); i++) bulk[i] = static_cast<char>(i * 7);
+  const uint64_t at = start + kChunk - bulk.size() + 4096;
+  ASSERT_OK(f->Write(DmAddr(f->pool_id(), at), bulk.data(), bulk.size()));
+  const int pages = static_cast<int>(kChunk / sysconf(_SC_PAGESIZE));
+  EXPECT_EQ(2 * pages, PresentPages(chunk, 2 * kChunk));
+
+  std::string back(bulk.size(), 'x');
+  ASSERT_OK(f->Read(DmAddr(f->pool_id(), at), back.data(), back.size()));
+  EXPECT_EQ(bulk, back);
+  ASSERT_OK(f->Read(DmAddr(f->pool_id(), start), back.data(), small.size()));
+  EXPECT_EQ(small, back.substr(0, small.size()));
+}
+
 TEST(CxlFabric, TmpfsMapsAtPageGranularityAndIsNotPersistent) {
   const std::string not_built = NotBuiltReason("cxl");
   if (!not_built.empty()) GTEST_SKIP() << not_built;
