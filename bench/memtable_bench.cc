@@ -132,8 +132,14 @@ void BM_SegmentImageBuild(benchmark::State& state) {
 BENCHMARK(BM_MemTableSeek)->Arg(80000)->Arg(500000);
 BENCHMARK(BM_MemTableGet)->Arg(80000)->Arg(500000);
 BENCHMARK(BM_MemTableInsert)->Arg(500000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_MemTableScan)->Arg(14000)->Arg(500000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SegmentImageBuild)->Arg(14000)->Arg(500000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MemTableScan)
+    ->Arg(14000)
+    ->Arg(500000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SegmentImageBuild)
+    ->Arg(14000)
+    ->Arg(500000)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace o3lsm

@@ -22,10 +22,11 @@ namespace {
 // delay of a change that keeps the futex's low 32 bits (see WaitOnWord).
 constexpr uint64_t kWaitSliceNs = 20'000'000;
 
-// Writes this large populate their chunks first; chunks are 2 MiB (a DM
-// segment's default size, and a huge page).
+// Writes this large populate their spans first. A span is 2 MiB of the
+// mapping (a huge page, and a DM segment's default size); fixed, whatever
+// the allocator's chunk_size.
 constexpr size_t kBulkBytes = 64 << 10;
-constexpr int kChunkShift = 21;
+constexpr int kSpanShift = 21;
 
 std::atomic_ref<uint64_t> WordAt(char* p) {
   return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(p));
@@ -42,20 +43,20 @@ MappedFabric::MappedFabric(char* base, uint64_t mapped_bytes, std::string where,
       options_(options),
       timeout_(options.timeout),
       model_(std::make_unique<LatencyModel>(LinkModel{})),
-      chunk_mapped_(std::make_unique<std::atomic<uint8_t>[]>(
-          (mapped_bytes >> kChunkShift) + 1)) {}
+      span_mapped_(std::make_unique<std::atomic<uint8_t>[]>(
+          (mapped_bytes >> kSpanShift) + 1)) {}
 
-void MappedFabric::MapChunksFor(const char* p, size_t n) {
-  const uint64_t first = static_cast<uint64_t>(p - base_) >> kChunkShift;
-  const uint64_t last = static_cast<uint64_t>(p - base_ + n - 1) >> kChunkShift;
+void MappedFabric::MapSpansFor(const char* p, size_t n) {
+  const uint64_t first = static_cast<uint64_t>(p - base_) >> kSpanShift;
+  const uint64_t last = static_cast<uint64_t>(p - base_ + n - 1) >> kSpanShift;
   for (uint64_t c = first; c <= last; c++) {
-    // Two writers may both populate a chunk: harmless, and rare.
-    if (chunk_mapped_[c].load(std::memory_order_relaxed) != 0) continue;
-    chunk_mapped_[c].store(1, std::memory_order_relaxed);
-    const uint64_t begin = c << kChunkShift;
+    // Two writers may both populate a span: harmless, and rare.
+    if (span_mapped_[c].load(std::memory_order_relaxed) != 0) continue;
+    span_mapped_[c].store(1, std::memory_order_relaxed);
+    const uint64_t begin = c << kSpanShift;
     const uint64_t length =
-        std::min<uint64_t>(uint64_t{1} << kChunkShift, mapped_bytes_ - begin);
-    // The mapping is page-aligned, and so is every chunk. Only a hint: on
+        std::min<uint64_t>(uint64_t{1} << kSpanShift, mapped_bytes_ - begin);
+    // The mapping is page-aligned, and so is every span. Only a hint: on
     // failure (an old kernel, a mapping that cannot be populated) the copy
     // faults its pages in as before.
     (void)madvise(base_ + begin, length, MADV_POPULATE_WRITE);
@@ -148,7 +149,7 @@ void MappedFabric::ExecuteOne(const WorkRequest& wr) {
         memcpy(&v, wr.local, 8);
         WordAt(p).store(v, std::memory_order_release);
       } else if (wr.length > 0) {
-        if (wr.length >= kBulkBytes) MapChunksFor(p, wr.length);
+        if (wr.length >= kBulkBytes) MapSpansFor(p, wr.length);
         CopyToView(p, wr.local, wr.length);
       }
       break;

@@ -8,12 +8,12 @@
 // each batch cost what a remote one would. It also formats a new pool or
 // validates an existing one.
 //
-// A bulk write (64 KiB or more) first maps the 2 MiB chunks it touches
+// A bulk write (64 KiB or more) first maps the 2 MiB spans it touches
 // into this process's page tables in one call (MADV_POPULATE_WRITE), as
 // registering memory with an RDMA NIC maps it once: a memtable moving into
 // a part of the pool this process never wrote would otherwise take one
 // write fault per 4 KiB page (on a VM, 7.4 ms of CPU per 2 MiB against 3.9
-// ms populated; once mapped, a copy costs 0.1 ms). A chunk is populated
+// ms populated; once mapped, a copy costs 0.1 ms). A span is populated
 // once per mapping; a failure leaves the copy to fault as before.
 //
 // Backends derive from it, own the mapping, and override PersistMapped.
@@ -70,8 +70,8 @@ class MappedFabric : public Fabric {
 
  private:
   void ExecuteOne(const WorkRequest& wr);
-  // Populates the chunks of [p, p + n) not populated yet (see above).
-  void MapChunksFor(const char* p, size_t n);
+  // Populates the spans of [p, p + n) not populated yet (see above).
+  void MapSpansFor(const char* p, size_t n);
   [[nodiscard]] Status Format(bool zero_regions);
 
   char* const base_;
@@ -81,8 +81,8 @@ class MappedFabric : public Fabric {
   const std::chrono::nanoseconds timeout_;
   std::unique_ptr<LatencyModel> model_;
   PoolInfo info_;
-  // One flag per 2 MiB chunk of the mapping: populated by a bulk write.
-  std::unique_ptr<std::atomic<uint8_t>[]> chunk_mapped_;
+  // One flag per 2 MiB span of the mapping: populated by a bulk write.
+  std::unique_ptr<std::atomic<uint8_t>[]> span_mapped_;
 };
 
 }  // namespace o3lsm::fabric

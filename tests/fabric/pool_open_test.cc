@@ -472,40 +472,40 @@ int PresentPages(const void* p, size_t n) {
   return present;
 }
 
-// A bulk write maps the 2 MiB chunks it touches in one call; a small write
+// A bulk write maps the 2 MiB spans it touches in one call; a small write
 // maps only what it touches (docs/fabric.md "Mapped pools: bulk writes map
-// their chunks first").
-TEST(EmulatedFabric, BulkWritesMapTheirWholeChunks) {
-  constexpr size_t kChunk = 2 << 20;
+// their spans first").
+TEST(EmulatedFabric, BulkWritesMapTheirWholeSpans) {
+  constexpr size_t kSpan = 2 << 20;
   FabricOptions o;
   o.uri = "emulated:?size=16M";  // a sparse memfd: nothing mapped yet
   o.layout = TestLayout();
   std::unique_ptr<Fabric> f;
   ASSERT_OK(OpenFabric(o, &f));
   const Region& heap = f->pool().region(RegionKind::kHeap);
-  const uint64_t start = (heap.offset + kChunk - 1) / kChunk * kChunk;
-  ASSERT_LE(start + 2 * kChunk, heap.offset + heap.length);
+  const uint64_t start = (heap.offset + kSpan - 1) / kSpan * kSpan;
+  ASSERT_LE(start + 2 * kSpan, heap.offset + heap.length);
   const char* base =
       static_cast<const char*>(f->LocalView(DmAddr(f->pool_id(), 0), 1));
   ASSERT_NE(nullptr, base);
-  const char* chunk = base + start;
-  const int before = PresentPages(chunk, 2 * kChunk);
+  const char* span = base + start;
+  const int before = PresentPages(span, 2 * kSpan);
   if (before < 0) GTEST_SKIP() << "/proc/self/pagemap is not readable here";
   ASSERT_EQ(0, before);
 
   const std::string small(4096, 's');
   ASSERT_OK(f->Write(DmAddr(f->pool_id(), start), small.data(), small.size()));
   // One page, or a whole huge page where the host backs shmem with them.
-  EXPECT_GE(PresentPages(chunk, kChunk), 1);
-  EXPECT_EQ(0, PresentPages(chunk + kChunk, kChunk));
+  EXPECT_GE(PresentPages(span, kSpan), 1);
+  EXPECT_EQ(0, PresentPages(span + kSpan, kSpan));
 
-  // 64 KiB ending 4 KiB into the second chunk: both chunks, every page.
+  // 64 KiB ending 4 KiB into the second span: both spans, every page.
   std::string bulk(64 << 10, '\0');
   for (size_t i = 0; i < bulk.size(); i++) bulk[i] = static_cast<char>(i * 7);
-  const uint64_t at = start + kChunk - bulk.size() + 4096;
+  const uint64_t at = start + kSpan - bulk.size() + 4096;
   ASSERT_OK(f->Write(DmAddr(f->pool_id(), at), bulk.data(), bulk.size()));
-  const int pages = static_cast<int>(kChunk / sysconf(_SC_PAGESIZE));
-  EXPECT_EQ(2 * pages, PresentPages(chunk, 2 * kChunk));
+  const int pages = static_cast<int>(kSpan / sysconf(_SC_PAGESIZE));
+  EXPECT_EQ(2 * pages, PresentPages(span, 2 * kSpan));
 
   std::string back(bulk.size(), 'x');
   ASSERT_OK(f->Read(DmAddr(f->pool_id(), at), back.data(), back.size()));
